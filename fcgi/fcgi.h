@@ -1,0 +1,111 @@
+/*
+ * trackside-fcgi: handlers see a transport-neutral request and write a
+ * response; only main.c knows FastCGI, so tests drive handlers in memory.
+ */
+#ifndef FCGI_H
+#define FCGI_H
+
+#include <cjson/cJSON.h>
+#include <sqlite3.h>
+
+#include "trackside.h"
+
+struct tmpl_set;
+
+enum method { METHOD_GET, METHOD_HEAD, METHOD_POST, METHOD__MAX };
+extern const char *const method_names[METHOD__MAX];
+
+/* What every request may use: set up once, read-only afterwards. */
+struct app {
+	const char		*db_path;
+	const char		*inbox;
+	const struct tmpl_set	*tmpl;
+	size_t			 max_body;	/* compressed upload cap */
+	size_t			 max_inflated;	/* inflated upload cap */
+	long long		 min_free_mb;	/* 503 below this much free disk */
+	int			 open_enrollment;
+};
+
+struct kv {
+	char	*key;
+	char	*val;
+};
+
+#define REQ_MAX_ARGS 4
+
+struct req {
+	const struct app	*app;
+	sqlite3			*db;		/* this thread's read-only handle */
+	enum method		 method;
+	const char		*path;
+	const char		*query;
+	const char		*content_type;
+	const char		*content_encoding;
+	const char		*authorization;
+	const char		*remote_addr;
+	const char		*body;
+	size_t			 bodylen;
+	size_t			 content_length;	/* as announced */
+	struct kv		*params;
+	size_t			 nparams;
+	char			*args[REQ_MAX_ARGS];	/* path pieces matched by '*' */
+	size_t			 nargs;
+};
+
+struct resp {
+	int		 status;
+	const char	*ctype;
+	struct buf	 headers;	/* extra "Name: value\r\n" lines */
+	struct buf	 body;
+};
+
+/* A route: methods, pattern ('*' matches one path segment), handler. */
+enum route_flag {
+	ROUTE_BODY = 1 << 0,	/* takes a request body */
+	ROUTE_JSON = 1 << 1,	/* errors answered as JSON */
+};
+struct route {
+	unsigned	 methods;	/* 1 << METHOD_x */
+	const char	*pattern;
+	unsigned	 flags;
+	void		(*fn)(struct req *, struct resp *);
+};
+
+/* route.c */
+void	 app_dispatch(struct req *, struct resp *);
+size_t	 route_body_cap(const struct app *, const char *path, enum method);
+
+/* req.c */
+int	 req_parse_query(struct req *, const char *query);
+const char *req_param(const struct req *, const char *key);
+int	 req_param_int(struct req *, struct resp *, const char *key, long long min,
+	    long long max, long long dflt, long long *out);
+int	 req_param_id(struct req *, struct resp *, const char *key, const char **out);
+void	 req_free(struct req *);
+void	 resp_init(struct resp *);
+void	 resp_free(struct resp *);
+void	 resp_error(struct resp *, int status, const char *code, const char *fmt, ...) PRINTF(4, 5);
+void	 resp_json(struct resp *, int status, const cJSON *);
+void	 resp_page(struct req *, struct resp *, const char *tmpl, cJSON *data);
+void	 resp_header(struct resp *, const char *name, const char *fmt, ...) PRINTF(3, 4);
+const char *status_text(int status);
+void	 page_error(struct req *, struct resp *);
+
+/* json.c: SQLite rows as JSON. */
+cJSON	*json_row(sqlite3_stmt *);
+int	 json_rows(sqlite3_stmt *, cJSON *array);
+void	 json_add_time(cJSON *, const char *key, double t);
+void	 json_bools(cJSON *, const char *const *keys, size_t n);
+
+/* handlers */
+void	 h_frames(struct req *, struct resp *);
+void	 h_healthz(struct req *, struct resp *);
+void	 h_sessions_page(struct req *, struct resp *);
+void	 h_sessions_api(struct req *, struct resp *);
+void	 h_session_page(struct req *, struct resp *);
+void	 h_session_api(struct req *, struct resp *);
+void	 h_laps_api(struct req *, struct resp *);
+cJSON	*session_list(struct req *, struct resp *);
+cJSON	*session_load(struct req *, struct resp *, const char *id);
+
+#endif

@@ -1,0 +1,257 @@
+/*
+ * POST /api/v1/frames (spec/wire-protocol.md): authenticate, cap, check the
+ * envelope of each frame without building a tree of it, store each new frame
+ * durably in the inbox, answer 202 with the acknowledged seq. Merging is the
+ * ingest worker's.
+ */
+#include <sys/statvfs.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "fcgi.h"
+
+#define FRAMES_MAX_BATCH	100
+#define CLIENT_ID_MIN		8
+#define CLIENT_ID_MAX		64
+
+static const char *const sources[] = { "lmu", "ac", "pcars2" };
+
+struct envelope {
+	char		 client[CLIENT_ID_MAX + 1];
+	long long	 seq;
+	struct jspan	 frame;
+};
+
+/*
+ * Looks the bearer token up. Returns the token's id, or 0 after answering
+ * 401/403/503.
+ */
+static long long
+frames_auth(struct req *req, struct resp *resp)
+{
+	const char	*a = req->authorization, *tok;
+	char		 hash[65];
+	sqlite3_stmt	*st = NULL;
+	long long	 id = 0;
+	int		 rc;
+
+	if (a == NULL || strncasecmp(a, "Bearer ", 7) != 0 || *(tok = a + 7) == '\0') {
+		resp_header(resp, "WWW-Authenticate", "Bearer realm=\"trackside\"");
+		resp_error(resp, 401, "unauthorized", "A client token is required (Authorization: Bearer <token>).");
+		return 0;
+	}
+	sha256_hex(tok, strlen(tok), hash);
+	if (sqlite3_prepare_v2(req->db, "SELECT id, revoked_at IS NOT NULL FROM clients "
+	    "WHERE token_hash = ?", -1, &st, NULL) != SQLITE_OK) {
+		log_err("auth: %s", sqlite3_errmsg(req->db));
+		resp_error(resp, 503, "unavailable", "The token cannot be checked now.");
+		return 0;
+	}
+	sqlite3_bind_text(st, 1, hash, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW && sqlite3_column_int(st, 1) == 0)
+		id = sqlite3_column_int64(st, 0);
+	else if (rc == SQLITE_ROW)
+		resp_error(resp, 403, "revoked", "This client token has been revoked.");
+	else if (rc == SQLITE_DONE) {
+		resp_header(resp, "WWW-Authenticate", "Bearer realm=\"trackside\", error=\"invalid_token\"");
+		resp_error(resp, 401, "unauthorized", "The client token is not known to this server.");
+	} else {
+		log_err("auth: %s", sqlite3_errmsg(req->db));
+		resp_error(resp, 503, "unavailable", "The token cannot be checked now.");
+	}
+	sqlite3_finalize(st);
+	return id;
+}
+
+/*
+ * Checks one frame's envelope. Returns 1, or 0 after answering 400.
+ */
+static int
+frames_check(struct resp *resp, const struct jspan *f, size_t idx, struct envelope *e)
+{
+	struct jspan	 v, c;
+	char		 tmp[64];
+	long long	 ver;
+	double		 t;
+	size_t		 i;
+
+#define BAD(...) do { resp_error(resp, 400, "bad_frame", __VA_ARGS__); return 0; } while (0)
+	if (f->type != JT_OBJECT)
+		BAD("Frame %zu is not a JSON object.", idx);
+	if (!jscan_member(f, "v", &v) || !jscan_int(&v, 0, 1000, &ver))
+		BAD("Frame %zu has no protocol version \"v\".", idx);
+	if (ver != 1)
+		BAD("Frame %zu has protocol version %lld; this server speaks version 1.", idx, ver);
+	if (!jscan_member(f, "client", &c) || c.type != JT_OBJECT)
+		BAD("Frame %zu has no \"client\" object.", idx);
+	if (!jscan_member(&c, "id", &v) || !jscan_string(&v, e->client, sizeof(e->client)) ||
+	    !id_valid(e->client, CLIENT_ID_MIN, CLIENT_ID_MAX))
+		BAD("Frame %zu: client.id must be %d to %d characters of A-Z a-z 0-9 _ -.", idx,
+		    CLIENT_ID_MIN, CLIENT_ID_MAX);
+	if (jscan_member(&c, "name", &v) && v.type != JT_STRING && v.type != JT_NULL)
+		BAD("Frame %zu: client.name must be a string.", idx);
+	if (!jscan_member(f, "seq", &v) || !jscan_int(&v, 1, 9007199254740991LL, &e->seq))
+		BAD("Frame %zu: seq must be a whole number from 1.", idx);
+	if (!jscan_member(f, "captured_at", &v) || !jscan_string(&v, tmp, sizeof(tmp)) ||
+	    !time_iso_parse(tmp, &t))
+		BAD("Frame %zu: captured_at must be an ISO-8601 UTC time.", idx);
+	if (!jscan_member(f, "source", &v) || !jscan_string(&v, tmp, sizeof(tmp)))
+		BAD("Frame %zu has no \"source\".", idx);
+	for (i = 0; i < sizeof(sources) / sizeof(sources[0]); i++)
+		if (strcmp(tmp, sources[i]) == 0)
+			break;
+	if (i == sizeof(sources) / sizeof(sources[0]))
+		BAD("Frame %zu: unknown source \"%s\" (lmu, ac or pcars2).", idx, tmp);
+	if (!jscan_member(f, "data", &v) || v.type != JT_OBJECT)
+		BAD("Frame %zu has no \"data\" object.", idx);
+#undef BAD
+	e->frame = *f;
+	return 1;
+}
+
+/*
+ * The highest seq the database holds for client, and the session of its
+ * last frame (copied into session, "" when none). Returns 1, or -1.
+ */
+static int
+frames_applied(sqlite3 *db, const char *client, long long *last, char *session, size_t sz)
+{
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	*last = 0;
+	session[0] = '\0';
+	if (sqlite3_prepare_v2(db, "SELECT last_seq, session_id FROM client_seqs WHERE client = ?",
+	    -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_text(st, 1, client, -1, SQLITE_STATIC);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		*last = sqlite3_column_int64(st, 0);
+		if (sqlite3_column_type(st, 1) == SQLITE_TEXT)
+			snprintf(session, sz, "%s", (const char *)sqlite3_column_text(st, 1));
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 1 : -1;
+}
+
+static int
+frames_disk_ok(const struct app *app)
+{
+	struct statvfs sv;
+
+	if (statvfs(app->inbox, &sv) < 0)
+		return 0;
+	return (long long)(sv.f_bavail * sv.f_frsize / (1024 * 1024)) >= app->min_free_mb;
+}
+
+void
+h_frames(struct req *req, struct resp *resp)
+{
+	struct buf	 inflated = { 0 }, rec = { 0 };
+	struct envelope	 env[FRAMES_MAX_BATCH];
+	struct jspan	 doc, el;
+	const char	*body = req->body, *ct = req->content_type, *ce = req->content_encoding;
+	size_t		 len = req->bodylen, n = 0, off = 0;
+	long long	 token, last, ack = 0;
+	char		 session[64];
+	int		 rc;
+
+	if (ct == NULL || strncasecmp(ct, "application/json", 16) != 0 ||
+	    (ct[16] != '\0' && ct[16] != ';' && ct[16] != ' ')) {
+		resp_error(resp, 415, "unsupported_media_type",
+		    "Frames are sent as Content-Type: application/json.");
+		return;
+	}
+	if ((token = frames_auth(req, resp)) == 0)
+		return;
+	if (ce != NULL && strcasecmp(ce, "gzip") == 0) {
+		if ((rc = gz_inflate(body, len, req->app->max_inflated, &inflated)) != GZ_OK) {
+			if (rc == GZ_ERR)
+				resp_error(resp, 503, "unavailable", "The server is out of memory.");
+			else if (rc == GZ_TOO_LARGE)
+				resp_error(resp, 413, "too_large",
+				    "The body inflates to more than %zu bytes.", req->app->max_inflated);
+			else
+				resp_error(resp, 400, "bad_gzip", "The body is not valid gzip.");
+			goto out;
+		}
+		body = inflated.p;
+		len = inflated.len;
+	} else if (ce != NULL && strcasecmp(ce, "identity") != 0) {
+		resp_error(resp, 415, "unsupported_encoding",
+		    "Content-Encoding must be gzip or absent, not %s.", ce);
+		goto out;
+	}
+	if (body == NULL || len == 0) {
+		resp_error(resp, 400, "empty", "The body is empty; send a frame or an array of frames.");
+		goto out;
+	}
+	if (!jscan_document(body, len, &doc)) {
+		resp_error(resp, 400, "bad_json", "The body is not valid JSON.");
+		goto out;
+	}
+	if (doc.type == JT_ARRAY) {
+		while (jscan_next(&doc, &off, &el)) {
+			if (n == FRAMES_MAX_BATCH) {
+				resp_error(resp, 400, "batch_too_large",
+				    "A batch holds at most %d frames.", FRAMES_MAX_BATCH);
+				goto out;
+			}
+			if (!frames_check(resp, &el, n, &env[n]))
+				goto out;
+			if (n > 0 && (strcmp(env[n].client, env[0].client) != 0 ||
+			    env[n].seq <= env[n - 1].seq)) {
+				resp_error(resp, 400, "bad_batch",
+				    "A batch holds frames of one client in increasing seq order.");
+				goto out;
+			}
+			n++;
+		}
+		if (n == 0) {
+			resp_error(resp, 400, "empty", "The batch is empty.");
+			goto out;
+		}
+	} else if (!frames_check(resp, &doc, n++, &env[0]))
+		goto out;
+
+	if (frames_applied(req->db, env[0].client, &last, session, sizeof(session)) < 0) {
+		log_err("frames: %s", sqlite3_errmsg(req->db));
+		resp_error(resp, 503, "unavailable", "The database cannot be read now.");
+		goto out;
+	}
+	if (!frames_disk_ok(req->app)) {
+		log_err("frames: the inbox disk is nearly full");
+		resp_error(resp, 503, "inbox_full", "The server's storage is full; try again later.");
+		goto out;
+	}
+	ack = last;
+	for (size_t i = 0; i < n; i++) {
+		if (env[i].seq <= last)
+			continue;	/* applied before: a duplicate */
+		buf_reset(&rec);
+		buf_printf(&rec, "{\"token\":%lld,\"received_at\":%.3f}\n", token, time_now());
+		buf_add(&rec, env[i].frame.p, env[i].frame.len);
+		if (inbox_put(req->app->inbox, env[i].client, env[i].seq, rec.p, rec.len) < 0) {
+			log_err("inbox: %s", strerror(errno));
+			resp_error(resp, 503, "unavailable", "The frame could not be stored; try again.");
+			goto out;
+		}
+		if (env[i].seq > ack)
+			ack = env[i].seq;
+	}
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddNumberToObject(o, "ack", (double)ack);
+	if (session[0])
+		cJSON_AddStringToObject(o, "session", session);
+	else
+		cJSON_AddNullToObject(o, "session");
+	resp_json(resp, 202, o);
+	cJSON_Delete(o);
+out:
+	buf_free(&inflated);
+	buf_free(&rec);
+}

@@ -1,0 +1,188 @@
+/*
+ * GET /sessions/{id}, /api/v1/sessions/{id} and /api/v1/sessions/{id}/laps:
+ * the session header and its standings as stored so far, and the laps of
+ * each car.
+ */
+#include <string.h>
+
+#include "fcgi.h"
+
+#define SESSION_ID_MAX 64
+
+static const char *const session_bools[] = { "online", "finished", "live" };
+
+/* The session id of the path, or NULL after answering 404. */
+static const char *
+session_arg(struct req *req, struct resp *resp)
+{
+	if (req->nargs < 1 || !id_valid(req->args[0], 1, SESSION_ID_MAX)) {
+		resp_error(resp, 404, "not_found", "There is no such session.");
+		return NULL;
+	}
+	return req->args[0];
+}
+
+static cJSON *
+query_one(sqlite3 *db, const char *sql, const char *id, int *found)
+{
+	sqlite3_stmt	*st;
+	cJSON		*o = NULL;
+	int		 rc;
+
+	*found = 0;
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+		return NULL;
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		o = json_row(st);
+		*found = 1;
+	} else if (rc == SQLITE_DONE)
+		o = cJSON_CreateNull();
+	sqlite3_finalize(st);
+	return o;
+}
+
+static int
+query_rows(sqlite3 *db, const char *sql, const char *id, cJSON *arr)
+{
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	rc = json_rows(st, arr);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/*
+ * The session header with "standings" and "bests", or NULL after answering
+ * 404 or 503. The caller frees the result.
+ */
+cJSON *
+session_load(struct req *req, struct resp *resp, const char *id)
+{
+	cJSON	*o, *arr;
+	int	 found;
+
+	o = query_one(req->db, "SELECT id, sim, track, type, online, server, server_port, "
+	    "started_at, last_update, et, phase, remaining, max_time, track_length, finished, "
+	    "state = 'live' AS live, state, cars, laps, clients, next_id AS next, prev_id AS prev, "
+	    "air_temp, track_temp, raining, wetness, sector_flags FROM sessions WHERE id = ?",
+	    id, &found);
+	if (o == NULL)
+		goto dberr;
+	if (!found) {
+		cJSON_Delete(o);
+		resp_error(resp, 404, "not_found", "There is no such session.");
+		return NULL;
+	}
+	json_bools(o, session_bools, 3);
+	arr = cJSON_AddArrayToObject(o, "standings");
+	if (query_rows(req->db, "SELECT c.id AS car, c.slot, c.number, c.team, "
+	    "c.vehicle_name AS vehicle, c.vehicle AS veh, c.class, s.driver, s.position, "
+	    "s.class_position, s.laps, s.gap, s.gap_laps, s.interval, s.interval_laps, s.best, "
+	    "s.last, s.s1, s.s2, s.s3, s.pits, s.stint_laps, s.status, s.tyres, s.fuel, s.ve, "
+	    "s.finish, s.present FROM cars c JOIN car_state s ON s.car_id = c.id "
+	    "WHERE c.session_id = ? ORDER BY s.position IS NULL, s.position, c.slot",
+	    id, arr) < 0)
+		goto dberr;
+	arr = cJSON_AddArrayToObject(o, "bests");
+	if (query_rows(req->db, "SELECT c.class, min(l.time) AS best FROM laps l "
+	    "JOIN cars c ON c.id = l.car_id WHERE c.session_id = ? AND l.valid AND l.time > 0 "
+	    "GROUP BY c.class ORDER BY c.class", id, arr) < 0)
+		goto dberr;
+	return o;
+dberr:
+	log_err("session %s: %s", id, sqlite3_errmsg(req->db));
+	cJSON_Delete(o);
+	resp_error(resp, 503, "unavailable", "The session cannot be read now.");
+	return NULL;
+}
+
+void
+h_session_api(struct req *req, struct resp *resp)
+{
+	const char	*id = session_arg(req, resp);
+	cJSON		*o = id ? session_load(req, resp, id) : NULL;
+
+	if (o != NULL)
+		resp_json(resp, 200, o);
+	cJSON_Delete(o);
+}
+
+void
+h_session_page(struct req *req, struct resp *resp)
+{
+	const char	*id = session_arg(req, resp);
+	cJSON		*o = id ? session_load(req, resp, id) : NULL;
+
+	if (o == NULL) {
+		page_error(req, resp);
+		return;
+	}
+	cJSON *t = cJSON_GetObjectItemCaseSensitive(o, "track");
+	cJSON_AddStringToObject(o, "title", cJSON_IsString(t) ? t->valuestring : "Session");
+	resp_page(req, resp, "session", o);
+	cJSON_Delete(o);
+}
+
+void
+h_laps_api(struct req *req, struct resp *resp)
+{
+	const char	*id = session_arg(req, resp), *car;
+	sqlite3_stmt	*cars = NULL, *laps = NULL;
+	cJSON		*o = NULL, *arr, *c;
+	long long	 carid = 0;
+	int		 found, rc;
+
+	if (id == NULL)
+		return;
+	if (!req_param_int(req, resp, "car", 1, (1LL << 53), 0, &carid))
+		return;
+	car = req_param(req, "car");
+	c = query_one(req->db, "SELECT id FROM sessions WHERE id = ?", id, &found);
+	cJSON_Delete(c);
+	if (c == NULL)
+		goto dberr;
+	if (!found) {
+		resp_error(resp, 404, "not_found", "There is no such session.");
+		return;
+	}
+	if (sqlite3_prepare_v2(req->db, "SELECT id AS car, slot, number, team, vehicle_name AS vehicle, "
+	    "class FROM cars WHERE session_id = ?1 AND (?2 IS NULL OR id = ?2) ORDER BY slot",
+	    -1, &cars, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(req->db, "SELECT lap, time, s1, s2, s3, driver, valid, pit, position, "
+	    "fuel, ve, tyres FROM laps WHERE car_id = ? ORDER BY lap", -1, &laps, NULL) != SQLITE_OK)
+		goto dberr;
+	sqlite3_bind_text(cars, 1, id, -1, SQLITE_STATIC);
+	if (car != NULL)
+		sqlite3_bind_int64(cars, 2, carid);
+	o = cJSON_CreateObject();
+	arr = cJSON_AddArrayToObject(o, "cars");
+	while ((rc = sqlite3_step(cars)) == SQLITE_ROW) {
+		c = json_row(cars);
+		cJSON_AddItemToArray(arr, c);
+		sqlite3_reset(laps);
+		sqlite3_bind_int64(laps, 1, sqlite3_column_int64(cars, 0));
+		cJSON *la = cJSON_AddArrayToObject(c, "laps");
+		if (json_rows(laps, la) < 0)
+			goto dberr;
+		cJSON *l;
+		static const char *const lap_bools[] = { "valid", "pit" };
+		cJSON_ArrayForEach(l, la)
+			json_bools(l, lap_bools, 2);
+	}
+	if (rc != SQLITE_DONE)
+		goto dberr;
+	resp_json(resp, 200, o);
+	goto out;
+dberr:
+	log_err("laps %s: %s", id, sqlite3_errmsg(req->db));
+	resp_error(resp, 503, "unavailable", "The laps cannot be read now.");
+out:
+	cJSON_Delete(o);
+	sqlite3_finalize(cars);
+	sqlite3_finalize(laps);
+}

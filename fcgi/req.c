@@ -1,0 +1,272 @@
+/*
+ * Requests and responses: query parsing with typed getters, error bodies,
+ * JSON and template output.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fcgi.h"
+#include "tmpl.h"
+
+const char *const method_names[METHOD__MAX] = { "GET", "HEAD", "POST" };
+
+#define REQ_MAX_PARAMS 32
+#define REQ_MAX_VALUE 256
+
+const char *
+status_text(int status)
+{
+	switch (status) {
+	case 200: return "OK";
+	case 202: return "Accepted";
+	case 204: return "No Content";
+	case 303: return "See Other";
+	case 304: return "Not Modified";
+	case 400: return "Bad Request";
+	case 401: return "Unauthorized";
+	case 403: return "Forbidden";
+	case 404: return "Not Found";
+	case 405: return "Method Not Allowed";
+	case 409: return "Conflict";
+	case 413: return "Content Too Large";
+	case 415: return "Unsupported Media Type";
+	case 429: return "Too Many Requests";
+	case 500: return "Internal Server Error";
+	case 503: return "Service Unavailable";
+	default: return "Unknown";
+	}
+}
+
+static int
+hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* Percent-decodes s[0..n) ('+' is a space). NULL for a bad escape or NUL. */
+static char *
+url_decode(const char *s, size_t n)
+{
+	char	*out = malloc(n + 1), *o = out;
+
+	if (out == NULL)
+		return NULL;
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] == '+')
+			*o++ = ' ';
+		else if (s[i] == '%') {
+			int h, l;
+			if (i + 2 >= n || (h = hexval(s[i + 1])) < 0 ||
+			    (l = hexval(s[i + 2])) < 0 || (h == 0 && l == 0)) {
+				free(out);
+				return NULL;
+			}
+			*o++ = (char)(h << 4 | l);
+			i += 2;
+		} else
+			*o++ = s[i];
+	}
+	*o = '\0';
+	return out;
+}
+
+/*
+ * Parses a query string into req->params. Returns 1, 0 when it is malformed
+ * (bad escape, too many or too long values), -1 when memory runs out.
+ */
+int
+req_parse_query(struct req *req, const char *q)
+{
+	if (q == NULL || *q == '\0')
+		return 1;
+	while (*q) {
+		const char *amp = strchr(q, '&');
+		size_t n = amp ? (size_t)(amp - q) : strlen(q);
+		if (n > 0) {
+			const char *eq = memchr(q, '=', n);
+			size_t kl = eq ? (size_t)(eq - q) : n;
+			if (req->nparams >= REQ_MAX_PARAMS || n - kl > REQ_MAX_VALUE * 3)
+				return 0;
+			char *k = url_decode(q, kl);
+			char *v = eq ? url_decode(eq + 1, n - kl - 1) : strdup("");
+			if (k == NULL || v == NULL) {
+				free(k);
+				free(v);
+				return 0;
+			}
+			struct kv *np = realloc(req->params, (req->nparams + 1) * sizeof(*np));
+			if (np == NULL) {
+				free(k);
+				free(v);
+				return -1;
+			}
+			req->params = np;
+			np[req->nparams].key = k;
+			np[req->nparams].val = v;
+			req->nparams++;
+		}
+		q += n;
+		if (*q == '&')
+			q++;
+	}
+	return 1;
+}
+
+/* The first value of key, or NULL. An empty value counts as absent. */
+const char *
+req_param(const struct req *req, const char *key)
+{
+	for (size_t i = 0; i < req->nparams; i++)
+		if (strcmp(req->params[i].key, key) == 0)
+			return req->params[i].val[0] ? req->params[i].val : NULL;
+	return NULL;
+}
+
+/*
+ * An integer parameter in [min, max], dflt when absent. Returns 1, or 0
+ * after answering 400.
+ */
+int
+req_param_int(struct req *req, struct resp *resp, const char *key, long long min,
+    long long max, long long dflt, long long *out)
+{
+	const char *v = req_param(req, key);
+
+	*out = dflt;
+	if (v == NULL)
+		return 1;
+	if (!num_parse_ll(v, min, max, out)) {
+		resp_error(resp, 400, "bad_parameter", "%s must be a whole number from %lld to %lld.",
+		    key, min, max);
+		return 0;
+	}
+	return 1;
+}
+
+void
+req_free(struct req *req)
+{
+	for (size_t i = 0; i < req->nparams; i++) {
+		free(req->params[i].key);
+		free(req->params[i].val);
+	}
+	free(req->params);
+	req->params = NULL;
+	req->nparams = 0;
+	for (size_t i = 0; i < req->nargs; i++)
+		free(req->args[i]);
+	req->nargs = 0;
+}
+
+void
+resp_init(struct resp *resp)
+{
+	memset(resp, 0, sizeof(*resp));
+	resp->status = 200;
+}
+
+void
+resp_free(struct resp *resp)
+{
+	buf_free(&resp->headers);
+	buf_free(&resp->body);
+}
+
+void
+resp_header(struct resp *resp, const char *name, const char *fmt, ...)
+{
+	va_list ap;
+
+	buf_printf(&resp->headers, "%s: ", name);
+	va_start(ap, fmt);
+	buf_vprintf(&resp->headers, fmt, ap);
+	va_end(ap);
+	buf_puts(&resp->headers, "\r\n");
+}
+
+/*
+ * Answers with {"error": code, "message": ...}, replacing any body.
+ */
+void
+resp_error(struct resp *resp, int status, const char *code, const char *fmt, ...)
+{
+	struct buf	 msg = { 0 };
+	va_list		 ap;
+
+	va_start(ap, fmt);
+	buf_vprintf(&msg, fmt, ap);
+	va_end(ap);
+	resp->status = status;
+	resp->ctype = "application/json";
+	buf_reset(&resp->body);
+	buf_puts(&resp->body, "{\"error\":\"");
+	esc_json(&resp->body, code, strlen(code));
+	buf_puts(&resp->body, "\",\"message\":\"");
+	esc_json(&resp->body, msg.p ? msg.p : "", msg.len);
+	buf_puts(&resp->body, "\"}\n");
+	buf_free(&msg);
+}
+
+void
+resp_json(struct resp *resp, int status, const cJSON *v)
+{
+	char *s = cJSON_PrintUnformatted(v);
+
+	if (s == NULL) {
+		resp_error(resp, 500, "internal", "The answer could not be built.");
+		return;
+	}
+	resp->status = status;
+	resp->ctype = "application/json";
+	buf_reset(&resp->body);
+	buf_puts(&resp->body, s);
+	buf_putc(&resp->body, '\n');
+	free(s);
+}
+
+/*
+ * Renders template tmpl with data as an HTML page; an error status set by
+ * the data builder is answered as a page too.
+ */
+void
+resp_page(struct req *req, struct resp *resp, const char *tmpl, cJSON *data)
+{
+	int rc;
+
+	buf_reset(&resp->body);
+	rc = tmpl_render(req->app->tmpl, tmpl, data, &resp->body);
+	if (rc <= 0) {
+		log_err("template %s: %s", tmpl, rc == 0 ? "missing or too deep" : "out of memory");
+		resp_error(resp, 500, "internal", "The page could not be rendered.");
+		return;
+	}
+	resp->ctype = "text/html; charset=utf-8";
+}
+
+/*
+ * Turns the JSON error a data builder answered into an HTML page.
+ */
+void
+page_error(struct req *req, struct resp *resp)
+{
+	cJSON	*err = cJSON_ParseWithLength(resp->body.p ? resp->body.p : "", resp->body.len);
+	cJSON	*o = cJSON_CreateObject();
+	cJSON	*msg = cJSON_GetObjectItemCaseSensitive(err, "message");
+	int	 status = resp->status;
+
+	cJSON_AddNumberToObject(o, "status", status);
+	cJSON_AddStringToObject(o, "reason", status_text(status));
+	cJSON_AddStringToObject(o, "message", cJSON_IsString(msg) ? msg->valuestring : "");
+	cJSON_AddStringToObject(o, "title", status_text(status));
+	resp_page(req, resp, "error", o);
+	resp->status = status;
+	cJSON_Delete(o);
+	cJSON_Delete(err);
+}

@@ -1,0 +1,147 @@
+/*
+ * Opening the database with the project's settings and running the
+ * migrations of sql/ (embedded at build time) under PRAGMA user_version.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "trackside.h"
+#include "db.h"
+
+extern const char *const migrations[];
+
+/* Busy waits are bounded: at most this long per statement. */
+#define DB_BUSY_MS 5000
+
+/*
+ * Opens path. DB_RW creates it and sets WAL mode; DB_RO never writes.
+ * Returns 1, or 0 with a message in err (*out is then NULL).
+ */
+int
+db_open(sqlite3 **out, const char *path, enum db_mode mode, struct buf *err)
+{
+	int flags = mode == DB_RW ? SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE : SQLITE_OPEN_READONLY;
+
+	*out = NULL;
+	flags |= SQLITE_OPEN_NOMUTEX;
+	if (sqlite3_open_v2(path, out, flags, NULL) != SQLITE_OK) {
+		buf_printf(err, "%s: %s", path, *out ? sqlite3_errmsg(*out) : "cannot open");
+		sqlite3_close(*out);
+		*out = NULL;
+		return 0;
+	}
+	sqlite3_busy_timeout(*out, DB_BUSY_MS);
+	sqlite3_extended_result_codes(*out, 1);
+	if (mode == DB_RW) {
+		if (db_exec(*out, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
+		    "PRAGMA foreign_keys=ON; PRAGMA wal_autocheckpoint=1000;", err) <= 0) {
+			sqlite3_close(*out);
+			*out = NULL;
+			return 0;
+		}
+	} else
+		db_exec(*out, "PRAGMA query_only=ON;", NULL);
+	return 1;
+}
+
+/*
+ * Runs sql (several statements allowed). Returns 1, or 0 with a message in err.
+ */
+int
+db_exec(sqlite3 *db, const char *sql, struct buf *err)
+{
+	char *msg = NULL;
+
+	if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		if (err)
+			buf_printf(err, "%s", msg ? msg : sqlite3_errmsg(db));
+		sqlite3_free(msg);
+		return 0;
+	}
+	return 1;
+}
+
+/* The schema version of an open database, or -1. */
+int
+db_version(sqlite3 *db)
+{
+	sqlite3_stmt	*st;
+	int		 v = -1;
+
+	if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
+/* The version the embedded migrations bring a database to. */
+int
+db_latest_version(void)
+{
+	int n = 0;
+
+	while (migrations[n] != NULL)
+		n++;
+	return n;
+}
+
+/*
+ * Brings the database to the latest schema, one transaction per migration.
+ * Returns 1 (the number applied is logged), or 0 with a message in err,
+ * also when the database is newer than these programs.
+ */
+int
+db_migrate(sqlite3 *db, struct buf *err)
+{
+	int	 v = db_version(db), latest = db_latest_version();
+	char	 sql[64];
+
+	if (v < 0) {
+		buf_printf(err, "cannot read the schema version: %s", sqlite3_errmsg(db));
+		return 0;
+	}
+	if (v > latest) {
+		buf_printf(err, "the database has schema version %d; this build knows up to %d", v, latest);
+		return 0;
+	}
+	for (; v < latest; v++) {
+		if (!db_exec(db, "BEGIN IMMEDIATE", err))
+			return 0;
+		snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", v + 1);
+		if (!db_exec(db, migrations[v], err) || !db_exec(db, sql, err)) {
+			db_exec(db, "ROLLBACK", NULL);
+			buf_printf(err, " (migration %d)", v + 1);
+			return 0;
+		}
+		if (!db_exec(db, "COMMIT", err))
+			return 0;
+		log_info("database migrated to schema version %d", v + 1);
+	}
+	return 1;
+}
+
+/*
+ * Checkpoints the WAL. truncate resets it to zero bytes when no reader
+ * holds it (the writer calls this now and then, so the WAL stays bounded
+ * even while readers are busy). Returns 1 when complete, 0 when readers
+ * kept part of it.
+ */
+int
+db_checkpoint(sqlite3 *db, int truncate)
+{
+	int log = 0, done = 0;
+	int rc = sqlite3_wal_checkpoint_v2(db, NULL,
+	    truncate ? SQLITE_CHECKPOINT_TRUNCATE : SQLITE_CHECKPOINT_PASSIVE, &log, &done);
+
+	return rc == SQLITE_OK && log == done;
+}
+
+void
+db_close(sqlite3 *db)
+{
+	if (db != NULL)
+		sqlite3_close(db);
+}

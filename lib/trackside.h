@@ -1,0 +1,118 @@
+/*
+ * Code shared by trackside-fcgi, trackside-ingestd, trackside-client and the
+ * trackside admin command: logging, buffers, escaping, bounded parsing,
+ * configuration, compression, the inbox, the database and templates.
+ */
+#ifndef TRACKSIDE_H
+#define TRACKSIDE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdarg.h>
+
+#define PRINTF(a, b) __attribute__((format(printf, a, b)))
+
+/* log.c */
+enum log_level { LOG_LVL_ERR, LOG_LVL_WARN, LOG_LVL_INFO, LOG_LVL_DEBUG, LOG_LVL__MAX };
+extern const char *const log_level_names[LOG_LVL__MAX];
+void	 log_init(const char *prog, int foreground, enum log_level max);
+int	 log_level_parse(const char *s, enum log_level *out);
+void	 log_msg(enum log_level, const char *fmt, ...) PRINTF(2, 3);
+#define log_err(...)	log_msg(LOG_LVL_ERR, __VA_ARGS__)
+#define log_warn(...)	log_msg(LOG_LVL_WARN, __VA_ARGS__)
+#define log_info(...)	log_msg(LOG_LVL_INFO, __VA_ARGS__)
+#define log_debug(...)	log_msg(LOG_LVL_DEBUG, __VA_ARGS__)
+
+/* buf.c: a growable byte buffer, always NUL-terminated. */
+struct buf {
+	char	*p;
+	size_t	 len;
+	size_t	 cap;
+};
+int	 buf_grow(struct buf *, size_t more);
+int	 buf_add(struct buf *, const void *, size_t);
+int	 buf_puts(struct buf *, const char *);
+int	 buf_putc(struct buf *, int);
+int	 buf_printf(struct buf *, const char *fmt, ...) PRINTF(2, 3);
+int	 buf_vprintf(struct buf *, const char *fmt, va_list);
+void	 buf_reset(struct buf *);
+void	 buf_free(struct buf *);
+
+/* esc.c: one escaping writer per output context. */
+int	 esc_html(struct buf *, const char *, size_t);
+int	 esc_url(struct buf *, const char *, size_t);
+int	 esc_json(struct buf *, const char *, size_t);
+int	 esc_csv(struct buf *, const char *, size_t);
+size_t	 esc_log(char *dst, size_t dstsz, const char *src, size_t len);
+
+/* util.c */
+int	 num_parse_ll(const char *s, long long min, long long max, long long *out);
+int	 num_parse_d(const char *s, double min, double max, double *out);
+double	 time_now(void);
+double	 time_mono(void);
+void	 time_iso(double t, char out[32]);
+int	 time_iso_parse(const char *s, double *out);
+int	 rand_bytes(void *, size_t);
+void	 hex_encode(const unsigned char *, size_t, char *out);
+int	 uuid7(char out[33]);
+int	 id_valid(const char *s, size_t min, size_t max);
+int	 mkdir_p(const char *path, unsigned mode);
+int	 file_read(const char *path, size_t max, struct buf *out);
+int	 file_write_durable(const char *dir, const char *name, const void *, size_t);
+
+/* sha256.c */
+void	 sha256(const void *, size_t, unsigned char out[32]);
+void	 sha256_hex(const void *, size_t, char out[65]);
+
+/* gz.c */
+enum gz_result { GZ_ERR = -1, GZ_BAD = 0, GZ_OK = 1, GZ_TOO_LARGE = 2 };
+enum gz_result gz_inflate(const void *in, size_t len, size_t max, struct buf *out);
+int	 gz_deflate(const void *in, size_t len, int level, struct buf *out);
+int	 gz_is_gzip(const void *in, size_t len);
+
+/* conf.c: "key = value" files; every key may also come from a flag. */
+struct conf_ent {
+	char	*key;
+	char	*val;
+	int	 line;
+};
+struct conf {
+	struct conf_ent	*ents;
+	size_t		 n;
+};
+int	 conf_load(struct conf *, const char *path, struct buf *err);
+const char *conf_get(const struct conf *, const char *key);
+int	 conf_set(struct conf *, const char *key, const char *val);
+void	 conf_free(struct conf *);
+
+/* jscan.c: a validating JSON scanner that allocates nothing. */
+enum jtype { JT_NONE, JT_OBJECT, JT_ARRAY, JT_STRING, JT_NUMBER, JT_TRUE, JT_FALSE, JT_NULL, JT__MAX };
+struct jspan {
+	enum jtype	 type;
+	const char	*p;	/* first byte of the value */
+	size_t		 len;	/* bytes of the value */
+};
+#define JSCAN_MAX_DEPTH 64
+int	 jscan_value(const char *p, size_t len, struct jspan *out, size_t *used);
+int	 jscan_document(const char *p, size_t len, struct jspan *out);
+int	 jscan_member(const struct jspan *obj, const char *key, struct jspan *out);
+int	 jscan_next(const struct jspan *arr, size_t *off, struct jspan *out);
+int	 jscan_string(const struct jspan *, char *out, size_t outsz);
+int	 jscan_int(const struct jspan *, long long min, long long max, long long *out);
+
+/* inbox.c: durable frames on their way from trackside-fcgi to trackside-ingestd. */
+#define INBOX_CLIENT_MAX 64
+struct inbox_item {
+	char		 client[INBOX_CLIENT_MAX + 1];
+	long long	 seq;
+	long long	 order;		/* arrival order */
+	char		 name[128];
+};
+int	 inbox_init(const char *dir);
+int	 inbox_put(const char *dir, const char *client, long long seq, const void *, size_t);
+int	 inbox_list(const char *dir, struct inbox_item **out, size_t *n, size_t max);
+int	 inbox_read(const char *dir, const struct inbox_item *, size_t max, struct buf *out);
+int	 inbox_done(const char *dir, const struct inbox_item *);
+long long inbox_count(const char *dir);
+
+#endif

@@ -1,0 +1,307 @@
+/*
+ * Small helpers: bounded number parsing, time, identifiers and durable
+ * files.
+ */
+#include <sys/random.h>
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "trackside.h"
+
+/*
+ * Parses a whole decimal integer in [min, max]. Returns 1, or 0 when s is
+ * not such a number.
+ */
+int
+num_parse_ll(const char *s, long long min, long long max, long long *out)
+{
+	char		*end;
+	long long	 v;
+
+	if (s == NULL || *s == '\0' || *s == ' ')
+		return 0;
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (errno || *end != '\0' || v < min || v > max)
+		return 0;
+	*out = v;
+	return 1;
+}
+
+/*
+ * Parses a whole finite decimal number in [min, max]. Returns 1 or 0.
+ */
+int
+num_parse_d(const char *s, double min, double max, double *out)
+{
+	char	*end;
+	double	 v;
+
+	if (s == NULL || *s == '\0' || *s == ' ')
+		return 0;
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno || *end != '\0' || !isfinite(v) || v < min || v > max)
+		return 0;
+	*out = v;
+	return 1;
+}
+
+/* Wall-clock seconds since the epoch. */
+double
+time_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* Monotonic seconds, for intervals. */
+double
+time_mono(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* Formats t as ISO-8601 UTC with milliseconds: 2026-11-21T12:00:00.123Z. */
+void
+time_iso(double t, char out[32])
+{
+	time_t		 sec = (time_t)floor(t);
+	int		 ms = (int)llround((t - (double)sec) * 1000.0);
+	struct tm	 tm;
+
+	if (ms >= 1000) {
+		sec++;
+		ms -= 1000;
+	}
+	gmtime_r(&sec, &tm);
+	snprintf(out, 32, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", (tm.tm_year + 1900) % 10000,
+	    (tm.tm_mon + 1) % 100, tm.tm_mday % 100, tm.tm_hour % 100, tm.tm_min % 100,
+	    tm.tm_sec % 100, ms % 1000);
+}
+
+/*
+ * Parses YYYY-MM-DD[THH:MM:SS[.fff]][Z]. Returns 1 and the epoch seconds,
+ * or 0 when s is not such a time.
+ */
+int
+time_iso_parse(const char *s, double *out)
+{
+	struct tm	 tm;
+	int		 y, mo, d, h = 0, mi = 0, n = 0;
+	double		 sec = 0;
+	char		 rest[8] = "";
+
+	memset(&tm, 0, sizeof(tm));
+	if (sscanf(s, "%4d-%2d-%2d%n", &y, &mo, &d, &n) != 3 || n != 10)
+		return 0;
+	if (s[10] == 'T' || s[10] == ' ') {
+		if (sscanf(s + 11, "%2d:%2d:%lf%7s", &h, &mi, &sec, rest) < 3)
+			return 0;
+		if (rest[0] != '\0' && strcmp(rest, "Z") != 0)
+			return 0;
+	} else if (s[10] != '\0')
+		return 0;
+	if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec < 0 || sec >= 61)
+		return 0;
+	tm.tm_year = y - 1900;
+	tm.tm_mon = mo - 1;
+	tm.tm_mday = d;
+	tm.tm_hour = h;
+	tm.tm_min = mi;
+	*out = (double)timegm(&tm) + sec;
+	return 1;
+}
+
+/* Fills p with n random bytes from the kernel. Returns 1 or -1. */
+int
+rand_bytes(void *p, size_t n)
+{
+	unsigned char	*c = p;
+
+	while (n > 0) {
+		ssize_t r = getrandom(c, n, 0);
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		c += r;
+		n -= (size_t)r;
+	}
+	return 1;
+}
+
+/* Writes 2n lowercase hex digits and a NUL to out. */
+void
+hex_encode(const unsigned char *p, size_t n, char *out)
+{
+	static const char hex[] = "0123456789abcdef";
+
+	for (size_t i = 0; i < n; i++) {
+		out[2 * i] = hex[p[i] >> 4];
+		out[2 * i + 1] = hex[p[i] & 15];
+	}
+	out[2 * n] = '\0';
+}
+
+/*
+ * A time-ordered identifier (UUIDv7 layout) as 32 hex digits. Returns 1 or -1.
+ */
+int
+uuid7(char out[33])
+{
+	unsigned char	 u[16];
+	uint64_t	 ms = (uint64_t)(time_now() * 1000.0);
+
+	if (rand_bytes(u, sizeof(u)) < 0)
+		return -1;
+	for (int i = 0; i < 6; i++)
+		u[i] = (unsigned char)(ms >> (40 - 8 * i));
+	u[6] = (unsigned char)(0x70 | (u[6] & 0x0f));
+	u[8] = (unsigned char)(0x80 | (u[8] & 0x3f));
+	hex_encode(u, sizeof(u), out);
+	return 1;
+}
+
+/*
+ * Whether s is an identifier of min..max characters of [A-Za-z0-9_-].
+ */
+int
+id_valid(const char *s, size_t min, size_t max)
+{
+	size_t n = 0;
+
+	for (; s[n] != '\0'; n++) {
+		char c = s[n];
+		if (n >= max)
+			return 0;
+		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+		    (c >= '0' && c <= '9') || c == '_' || c == '-'))
+			return 0;
+	}
+	return n >= min;
+}
+
+/* mkdir -p. Returns 1 or -1 with errno set. */
+int
+mkdir_p(const char *path, unsigned mode)
+{
+	char	 tmp[PATH_MAX];
+	size_t	 n = strlen(path);
+
+	if (n == 0 || n >= sizeof(tmp)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	memcpy(tmp, path, n + 1);
+	for (char *p = tmp + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(tmp, mode) < 0 && errno != EEXIST)
+			return -1;
+		*p = '/';
+	}
+	if (mkdir(tmp, mode) < 0 && errno != EEXIST)
+		return -1;
+	return 1;
+}
+
+/*
+ * Reads a whole file of at most max bytes into out. Returns 1, 0 when the
+ * file is larger than max, or -1 with errno set.
+ */
+int
+file_read(const char *path, size_t max, struct buf *out)
+{
+	char	 chunk[65536];
+	int	 fd;
+	ssize_t	 r;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return -1;
+	while ((r = read(fd, chunk, sizeof(chunk))) != 0) {
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			close(fd);
+			return -1;
+		}
+		if (out->len + (size_t)r > max) {
+			close(fd);
+			return 0;
+		}
+		if (buf_add(out, chunk, (size_t)r) < 0) {
+			close(fd);
+			errno = ENOMEM;
+			return -1;
+		}
+	}
+	close(fd);
+	return 1;
+}
+
+/*
+ * Writes a file so that it survives a crash: a temporary name, fsync, rename
+ * and fsync of the directory. Returns 1 or -1 with errno set.
+ */
+int
+file_write_durable(const char *dir, const char *name, const void *p, size_t n)
+{
+	char		 tmp[PATH_MAX], dst[PATH_MAX];
+	const char	*c = p;
+	int		 fd, dfd, saved;
+
+	if (snprintf(tmp, sizeof(tmp), "%s/.%s.tmp", dir, name) >= (int)sizeof(tmp) ||
+	    snprintf(dst, sizeof(dst), "%s/%s", dir, name) >= (int)sizeof(dst)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)) < 0)
+		return -1;
+	while (n > 0) {
+		ssize_t w = write(fd, c, n);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			goto fail;
+		}
+		c += w;
+		n -= (size_t)w;
+	}
+	if (fsync(fd) < 0)
+		goto fail;
+	close(fd);
+	if (rename(tmp, dst) < 0) {
+		saved = errno;
+		unlink(tmp);
+		errno = saved;
+		return -1;
+	}
+	if ((dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0) {
+		fsync(dfd);
+		close(dfd);
+	}
+	return 1;
+fail:
+	saved = errno;
+	close(fd);
+	unlink(tmp);
+	errno = saved;
+	return -1;
+}
