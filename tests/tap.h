@@ -1,0 +1,82 @@
+/*
+ * A tiny TAP producer for the C tests: plan, ok, skip, done. No framework.
+ *
+ *	tap_plan(3);
+ *	ok(x == 1, "x is one");
+ *	...
+ *	return tap_done();
+ */
+#ifndef TAP_H
+#define TAP_H
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+static int tap_n, tap_failed, tap_planned;
+
+static inline void
+tap_plan(int n)
+{
+	tap_planned = n;
+	printf("1..%d\n", n);
+	fflush(stdout);
+}
+
+__attribute__((format(printf, 2, 3))) static inline int
+ok(int cond, const char *fmt, ...)
+{
+	va_list ap;
+
+	printf("%sok %d - ", cond ? "" : "not ", ++tap_n);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	printf("\n");
+	fflush(stdout);
+	if (!cond)
+		tap_failed++;
+	return cond;
+}
+
+__attribute__((format(printf, 1, 2))) static inline void
+skip(const char *fmt, ...)
+{
+	va_list ap;
+
+	printf("ok %d # SKIP ", ++tap_n);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	printf("\n");
+	fflush(stdout);
+}
+
+__attribute__((format(printf, 1, 2))) static inline void
+diag(const char *fmt, ...)
+{
+	va_list ap;
+
+	printf("# ");
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	printf("\n");
+	fflush(stdout);
+}
+
+/* Ends the test: prints the plan when none was given first. */
+static inline int
+tap_done(void)
+{
+	if (tap_planned == 0)
+		printf("1..%d\n", tap_n);
+	return tap_failed ? 1 : 0;
+}
+
+#define is_int(a, b, ...) ok((long long)(a) == (long long)(b), __VA_ARGS__) || \
+	(diag("  got %lld, expected %lld", (long long)(a), (long long)(b)), 0)
+#define is_str(a, b, ...) ok((a) != NULL && strcmp((a), (b)) == 0, __VA_ARGS__) || \
+	(diag("  got \"%s\", expected \"%s\"", (a) ? (a) : "(null)", (b)), 0)
+
+#endif
