@@ -97,8 +97,9 @@ app_dispatch(struct req *req, struct resp *resp)
 			resp_error(resp, 404, "not_found", "There is nothing at this address.");
 		return;
 	}
-	if (!(r->flags & ROUTE_BODY) && req->bodylen > 0) {
-		resp_error(resp, 413, "too_large", "This path takes no body.");
+	if (req->bodylen > ((r->flags & ROUTE_BODY) ? req->app->max_body : 0)) {
+		resp_error(resp, 413, "too_large", "The body is larger than the %zu bytes this path accepts.",
+		    (r->flags & ROUTE_BODY) ? req->app->max_body : 0);
 		return;
 	}
 	route_match(r->pattern, req->path, req);

@@ -2,6 +2,8 @@
  * Opening the database with the project's settings and running the
  * migrations of sql/ (embedded at build time) under PRAGMA user_version.
  */
+#include <sys/stat.h>
+
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -124,18 +126,29 @@ db_migrate(sqlite3 *db, struct buf *err)
 }
 
 /*
- * Checkpoints the WAL. truncate resets it to zero bytes when no reader
- * holds it (the writer calls this now and then, so the WAL stays bounded
- * even while readers are busy). Returns 1 when complete, 0 when readers
- * kept part of it.
+ * Checkpoints the WAL without waiting for readers; when the WAL has still
+ * grown past limit bytes (readers kept it), tries for a short while to
+ * truncate it. So the WAL stays bounded while readers are busy, and the
+ * writer is never held up for long. Returns 1 when the WAL is fully
+ * checkpointed, 0 otherwise.
  */
 int
-db_checkpoint(sqlite3 *db, int truncate)
+db_checkpoint(sqlite3 *db, long long limit)
 {
-	int log = 0, done = 0;
-	int rc = sqlite3_wal_checkpoint_v2(db, NULL,
-	    truncate ? SQLITE_CHECKPOINT_TRUNCATE : SQLITE_CHECKPOINT_PASSIVE, &log, &done);
+	const char	*path = sqlite3_db_filename(db, "main");
+	char		 wal[4096];
+	struct stat	 st;
+	int		 log = 0, done = 0, rc;
 
+	rc = sqlite3_wal_checkpoint_v2(db, NULL, SQLITE_CHECKPOINT_PASSIVE, &log, &done);
+	if (path == NULL || snprintf(wal, sizeof(wal), "%s-wal", path) >= (int)sizeof(wal) ||
+	    stat(wal, &st) < 0 || st.st_size <= limit)
+		return rc == SQLITE_OK && log == done;
+	sqlite3_busy_timeout(db, 200);
+	rc = sqlite3_wal_checkpoint_v2(db, NULL, SQLITE_CHECKPOINT_TRUNCATE, &log, &done);
+	sqlite3_busy_timeout(db, DB_BUSY_MS);
+	if (rc != SQLITE_OK)
+		log_warn("the WAL is %lld bytes and readers hold it", (long long)st.st_size);
 	return rc == SQLITE_OK && log == done;
 }
 

@@ -16,7 +16,7 @@ int	 db_migrate(sqlite3 *, struct buf *err);
 int	 db_version(sqlite3 *);
 int	 db_latest_version(void);
 int	 db_exec(sqlite3 *, const char *sql, struct buf *err);
-int	 db_checkpoint(sqlite3 *, int truncate);
+int	 db_checkpoint(sqlite3 *, long long limit);
 void	 db_close(sqlite3 *);
 
 #endif

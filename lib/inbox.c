@@ -238,20 +238,16 @@ inbox_list(const char *dir, struct inbox_item **out, size_t *n, size_t max)
 }
 
 /*
- * Reads one waiting frame (at most max bytes). Returns 1, 0 when it is gone
- * or too large, -1 on a system error.
+ * Reads one waiting frame (at most max bytes). Returns 1, 0 when it is
+ * larger than max, -1 on a system error (ENOENT: it is gone).
  */
 int
 inbox_read(const char *dir, const struct inbox_item *it, size_t max, struct buf *out)
 {
 	char	 p[PATH_MAX];
-	int	 rc;
 
 	snprintf(p, sizeof(p), "%s/new/%s", dir, it->name);
-	rc = file_read(p, max, out);
-	if (rc < 0 && errno == ENOENT)
-		return 0;
-	return rc;
+	return file_read(p, max, out);
 }
 
 /*

@@ -144,9 +144,6 @@ hctx_call(struct hctx *h, struct resp *resp, enum method m, const char *path,
 	req.body = body;
 	req.bodylen = len;
 	req.content_length = len;
-	if (len > route_body_cap(&h->app, path, m) && m == METHOD_POST)
-		resp_error(resp, 413, "too_large", "The body is larger than this server accepts.");
-	else
-		app_dispatch(&req, resp);
+	app_dispatch(&req, resp);
 	req_free(&req);
 }

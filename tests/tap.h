@@ -74,9 +74,23 @@ tap_done(void)
 	return tap_failed ? 1 : 0;
 }
 
-#define is_int(a, b, ...) ok((long long)(a) == (long long)(b), __VA_ARGS__) || \
-	(diag("  got %lld, expected %lld", (long long)(a), (long long)(b)), 0)
-#define is_str(a, b, ...) ok((a) != NULL && strcmp((a), (b)) == 0, __VA_ARGS__) || \
-	(diag("  got \"%s\", expected \"%s\"", (a) ? (a) : "(null)", (b)), 0)
+static inline int
+tap_is_int(long long a, long long b)
+{
+	if (a == b)
+		return 1;
+	diag("  got %lld, expected %lld", a, b);
+	return 0;
+}
+#define is_int(a, b, ...) ok(tap_is_int((long long)(a), (long long)(b)), __VA_ARGS__)
+static inline int
+tap_is_str(const char *a, const char *b)
+{
+	if (a != NULL && strcmp(a, b) == 0)
+		return 1;
+	diag("  got \"%s\", expected \"%s\"", a ? a : "(null)", b);
+	return 0;
+}
+#define is_str(a, b, ...) ok(tap_is_str((a), (b)), __VA_ARGS__)
 
 #endif

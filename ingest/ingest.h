@@ -1,0 +1,93 @@
+/*
+ * trackside-ingestd and the trackside admin command: internal declarations.
+ *
+ * main.c takes frames from the inbox in order and applies each inside a
+ * transaction through ingest_frame(); the tracking side (sources, merge
+ * rules, storage) lives behind that call.
+ */
+#ifndef INGEST_H
+#define INGEST_H
+
+#include <cjson/cJSON.h>
+#include <sqlite3.h>
+
+#include "trackside.h"
+
+/* One frame from the inbox, as the upload handler accepted it. */
+struct frame {
+	const char	*client;	/* the id the client generated */
+	const char	*client_name;	/* display name or NULL */
+	const char	*client_version;
+	long long	 seq;
+	long long	 token;		/* clients.id of the uploading token */
+	double		 received_at;	/* server wall clock */
+	double		 captured_at;	/* client wall clock */
+	const char	*source;	/* "lmu", "ac" or "pcars2" */
+	const cJSON	*data;		/* the frame's "data" object */
+};
+
+#define SESSION_ID_LEN 32
+
+/*
+ * stmt.c: all SQL of trackside-ingestd and trackside in one enum-indexed
+ * table, prepared once.
+ */
+enum stmt {
+	STMT_SEQ_GET,
+	STMT_SEQ_PUT,
+	STMT_RAW_PUT,
+	STMT__MAX
+};
+struct stmts {
+	sqlite3		*db;
+	sqlite3_stmt	*st[STMT__MAX];
+};
+int		 stmts_prepare(struct stmts *, sqlite3 *, struct buf *err);
+sqlite3_stmt	*stmt(struct stmts *, enum stmt);
+void		 stmts_finalize(struct stmts *);
+
+/*
+ * The tracking side (state kept between frames: live sessions, cars, pit
+ * state machines). All calls run inside the caller's transaction on db.
+ */
+struct ingest;
+int	 ingest_open(struct ingest **out, struct stmts *, struct buf *err);
+int	 ingest_frame(struct ingest *, const struct frame *, char session[SESSION_ID_LEN + 1]);
+int	 ingest_tick(struct ingest *, double now);
+void	 ingest_close(struct ingest *);
+
+/* worker.c: the inbox loop, shared by trackside-ingestd and trackside reprocess. */
+struct worker {
+	sqlite3		*db;
+	struct stmts	 stmts;
+	struct ingest	*ing;
+	const char	*inbox;
+	size_t		 batch;		/* frames per transaction */
+	long long	 applied;	/* counters since start */
+	long long	 duplicates;
+	long long	 rejected;
+	long long	 commits;
+};
+int	 worker_open(struct worker *, const char *db_path, const char *inbox, struct buf *err);
+int	 worker_drain(struct worker *, int *more);
+int	 worker_apply(struct worker *, const char *rec, size_t len, const char *client,
+	    long long seq, int store_raw);
+int	 worker_tick(struct worker *, double now);
+void	 worker_close(struct worker *);
+
+/* admin.c: the trackside command's subcommands. */
+struct admin {
+	sqlite3		*db;
+	const char	*db_path;
+	struct conf	*conf;
+};
+struct admin_cmd {
+	const char	*name;		/* "client add" */
+	const char	*args;		/* usage of the arguments */
+	const char	*help;
+	int		 min_args;
+	int		 max_args;
+	int		(*fn)(struct admin *, int argc, char *argv[]);
+};
+
+#endif

@@ -1,0 +1,199 @@
+/*
+ * trackside-ingestd: the single writer. Waits on the inbox (inotify, with a
+ * periodic rescan), applies frames in transactions, ticks session liveness,
+ * keeps the WAL bounded. SIGTERM and SIGINT finish the running transaction
+ * and exit.
+ */
+#include <sys/epoll.h>
+#include <sys/inotify.h>
+#include <sys/stat.h>
+#include <sys/timerfd.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <grp.h>
+#include <limits.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ingest.h"
+#include "db.h"
+
+static volatile sig_atomic_t stopping;
+
+static void
+on_signal(int sig)
+{
+	(void)sig;
+	stopping = 1;
+}
+
+static void
+usage(void)
+{
+	fprintf(stderr,
+	    "usage: trackside-ingestd [-1d] [-c config] [-D database] [-i inbox] [-b batch] [-u user]\n"
+	    "  -1  apply what the inbox holds, then exit\n"
+	    "  -d  stay in the foreground and log to stderr\n"
+	    "Config file default: %s/trackside/trackside.conf\n", SYSCONFDIR);
+}
+
+static int
+drop_privileges(const char *user)
+{
+	struct passwd *pw;
+
+	if (getuid() != 0 || user == NULL)
+		return 1;
+	if ((pw = getpwnam(user)) == NULL) {
+		log_err("user %s does not exist", user);
+		return 0;
+	}
+	if (setgroups(1, &pw->pw_gid) < 0 || setgid(pw->pw_gid) < 0 || setuid(pw->pw_uid) < 0) {
+		log_err("cannot drop privileges to %s: %s", user, strerror(errno));
+		return 0;
+	}
+	return 1;
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct conf	 conf = { 0 }, file = { 0 };
+	struct buf	 err = { 0 };
+	struct worker	 w;
+	const char	*cfile = SYSCONFDIR "/trackside/trackside.conf", *v, *db, *inbox;
+	int		 ch, fg = 0, once = 0, cfile_given = 0, rc, more;
+	long long	 batch = 200;
+	enum log_level	 lvl = LOG_LVL_INFO;
+	char		 newdir[PATH_MAX];
+
+	for (int fd = 0; fd < 3; fd++)
+		if (fcntl(fd, F_GETFD) < 0 && open("/dev/null", O_RDWR) != fd)
+			return 1;
+	while ((ch = getopt(argc, argv, "1b:c:dD:hi:u:")) != -1) {
+		switch (ch) {
+		case '1': once = 1; break;
+		case 'b': conf_set(&conf, "batch", optarg); break;
+		case 'c': cfile = optarg; cfile_given = 1; break;
+		case 'd': fg = 1; break;
+		case 'D': conf_set(&conf, "database", optarg); break;
+		case 'i': conf_set(&conf, "inbox", optarg); break;
+		case 'u': conf_set(&conf, "user", optarg); break;
+		default: usage(); return ch == 'h' ? 0 : 2;
+		}
+	}
+	rc = conf_load(&file, cfile, &err);
+	if (rc == 0 || (rc < 0 && (cfile_given || errno != ENOENT))) {
+		fprintf(stderr, "trackside-ingestd: %s\n", rc == 0 ? err.p : strerror(errno));
+		return 1;
+	}
+	for (size_t i = 0; i < conf.n; i++)
+		conf_set(&file, conf.ents[i].key, conf.ents[i].val);
+	conf_free(&conf);
+	conf = file;
+	if ((v = conf_get(&conf, "log_level")) && !log_level_parse(v, &lvl)) {
+		fprintf(stderr, "trackside-ingestd: log_level: unknown level %s\n", v);
+		return 1;
+	}
+	log_init("trackside-ingestd", fg || once, lvl);
+	if ((v = conf_get(&conf, "batch")) && !num_parse_ll(v, 1, 100000, &batch)) {
+		log_err("batch: expected 1..100000, got %s", v);
+		return 1;
+	}
+	if ((db = conf_get(&conf, "database")) == NULL)
+		db = LOCALSTATEDIR "/lib/trackside/trackside.db";
+	if ((inbox = conf_get(&conf, "inbox")) == NULL)
+		inbox = LOCALSTATEDIR "/lib/trackside/inbox";
+	if (!drop_privileges(conf_get(&conf, "user")))
+		return 1;
+	if (inbox_init(inbox) < 0) {
+		log_err("inbox %s: %s", inbox, strerror(errno));
+		return 1;
+	}
+	if (!worker_open(&w, db, inbox, &err)) {
+		log_err("%s", err.p);
+		return 1;
+	}
+	w.batch = (size_t)batch;
+
+	if (once) {
+		do {
+			if ((rc = worker_drain(&w, &more)) < 0)
+				break;
+		} while (more || rc > 0);
+		log_info("applied %lld frames (%lld duplicates, %lld set aside) in %lld transactions",
+		    w.applied, w.duplicates, w.rejected, w.commits);
+		worker_close(&w);
+		return rc < 0;
+	}
+
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	signal(SIGHUP, SIG_IGN);
+
+	int ep = epoll_create1(EPOLL_CLOEXEC);
+	int in = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+	snprintf(newdir, sizeof(newdir), "%s/new", inbox);
+	if (ep < 0 || in < 0 || inotify_add_watch(in, newdir, IN_CREATE | IN_MOVED_TO) < 0) {
+		log_err("inotify on %s: %s", newdir, strerror(errno));
+		return 1;
+	}
+	struct epoll_event ev = { .events = EPOLLIN, .data.fd = in };
+	epoll_ctl(ep, EPOLL_CTL_ADD, in, &ev);
+	if (!fg && daemon(1, 0) < 0) {
+		log_err("daemon: %s", strerror(errno));
+		return 1;
+	}
+	log_info("applying frames from %s to %s", inbox, db);
+
+	double last_tick = 0, last_ckpt = time_mono(), last_stats = time_mono();
+	long long last_applied = 0;
+	while (!stopping) {
+		rc = worker_drain(&w, &more);
+		if (rc < 0)
+			more = 0;	/* retried after the wait below */
+		double now = time_mono();
+		if (now - last_tick >= 1.0) {
+			if (worker_tick(&w, time_now()) < 0)
+				log_err("tick: %s", sqlite3_errmsg(w.db));
+			last_tick = now;
+		}
+		if (now - last_ckpt >= 10.0) {
+			db_checkpoint(w.db, 64LL << 20);
+			last_ckpt = now;
+		}
+		if (now - last_stats >= 60.0 && w.applied != last_applied) {
+			log_info("%lld frames applied (%lld duplicates, %lld set aside)",
+			    w.applied, w.duplicates, w.rejected);
+			last_applied = w.applied;
+			last_stats = now;
+		}
+		if (more)
+			continue;
+		struct epoll_event got[8];
+		int n = epoll_wait(ep, got, 8, rc < 0 ? 1000 : 500);
+		for (int i = 0; i < n; i++)
+			if (got[i].data.fd == in) {
+				char drain[4096];
+				while (read(in, drain, sizeof(drain)) > 0)
+					;
+			}
+	}
+	log_info("stopping: %lld frames applied", w.applied);
+	worker_close(&w);
+	close(in);
+	close(ep);
+	conf_free(&conf);
+	buf_free(&err);
+	return 0;
+}

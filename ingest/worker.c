@@ -1,0 +1,276 @@
+/*
+ * The inbox loop: frames in (client, seq) order, each applied once, in
+ * transactions of up to `batch` frames. A frame is removed from the inbox
+ * only after the transaction that applied it committed, and a frame whose
+ * seq the database already holds is skipped, so a crash at any point loses
+ * and duplicates nothing.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ingest.h"
+#include "db.h"
+
+#define WORKER_MAX_FRAME (17u << 20)
+
+/*
+ * Opens the database (migrating it), prepares statements and the tracking
+ * state. Returns 1, or 0 with a message in err.
+ */
+int
+worker_open(struct worker *w, const char *db_path, const char *inbox, struct buf *err)
+{
+	memset(w, 0, sizeof(*w));
+	w->inbox = inbox;
+	w->batch = 200;
+	if (!db_open(&w->db, db_path, DB_RW, err) || !db_migrate(w->db, err))
+		goto fail;
+	if (!stmts_prepare(&w->stmts, w->db, err))
+		goto fail;
+	if (!db_exec(w->db, "BEGIN IMMEDIATE", err))
+		goto fail;
+	if (ingest_open(&w->ing, &w->stmts, err) <= 0) {
+		db_exec(w->db, "ROLLBACK", NULL);
+		goto fail;
+	}
+	if (!db_exec(w->db, "COMMIT", err))
+		goto fail;
+	return 1;
+fail:
+	worker_close(w);
+	return 0;
+}
+
+void
+worker_close(struct worker *w)
+{
+	ingest_close(w->ing);
+	w->ing = NULL;
+	stmts_finalize(&w->stmts);
+	db_close(w->db);
+	w->db = NULL;
+}
+
+static const char *
+json_str(const cJSON *o, const char *key)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+
+	return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+static double
+json_num(const cJSON *o, const char *key, double dflt)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+
+	return cJSON_IsNumber(v) ? v->valuedouble : dflt;
+}
+
+/*
+ * Applies one inbox record ("<header JSON>\n<frame JSON>") inside the
+ * caller's transaction. store_raw also keeps the frame (gzip) and advances
+ * the client's seq. Returns 1 applied, 2 duplicate, 0 rejected (malformed;
+ * logged), -1 database error (the caller rolls back).
+ */
+int
+worker_apply(struct worker *w, const char *rec, size_t len, const char *client,
+    long long seq, int store_raw)
+{
+	const char	*nl = memchr(rec, '\n', len);
+	cJSON		*hdr = NULL, *fr = NULL;
+	struct frame	 f;
+	sqlite3_stmt	*st;
+	struct buf	 gz = { 0 };
+	char		 session[SESSION_ID_LEN + 1] = "";
+	int		 rc;
+
+	if (store_raw) {
+		st = stmt(&w->stmts, STMT_SEQ_GET);
+		sqlite3_bind_text(st, 1, client, -1, SQLITE_STATIC);
+		if ((rc = sqlite3_step(st)) == SQLITE_ROW && sqlite3_column_int64(st, 0) >= seq)
+			return 2;
+		if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+			return -1;
+	}
+	if (nl == NULL || (hdr = cJSON_ParseWithLength(rec, (size_t)(nl - rec))) == NULL ||
+	    (fr = cJSON_ParseWithLength(nl + 1, len - (size_t)(nl - rec) - 1)) == NULL) {
+		log_err("frame %s/%lld is malformed; set aside", client, seq);
+		cJSON_Delete(hdr);
+		return 0;
+	}
+	memset(&f, 0, sizeof(f));
+	f.client = client;
+	f.seq = seq;
+	const cJSON *c = cJSON_GetObjectItemCaseSensitive(fr, "client");
+	f.client_name = json_str(c, "name");
+	f.client_version = json_str(c, "version");
+	f.token = (long long)json_num(hdr, "token", 0);
+	f.received_at = json_num(hdr, "received_at", time_now());
+	f.source = json_str(fr, "source");
+	f.data = cJSON_GetObjectItemCaseSensitive(fr, "data");
+	const char *cap = json_str(fr, "captured_at");
+	if (cap == NULL || !time_iso_parse(cap, &f.captured_at))
+		f.captured_at = f.received_at;
+	if (f.source == NULL || !cJSON_IsObject(f.data)) {
+		log_err("frame %s/%lld has no source or data; set aside", client, seq);
+		rc = 0;
+		goto out;
+	}
+	if ((rc = ingest_frame(w->ing, &f, session)) < 0)
+		goto out;
+	if (store_raw) {
+		if (gz_deflate(nl + 1, len - (size_t)(nl - rec) - 1, 1, &gz) < 0) {
+			rc = -1;
+			goto out;
+		}
+		st = stmt(&w->stmts, STMT_RAW_PUT);
+		if (session[0])
+			sqlite3_bind_text(st, 1, session, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, client, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 3, seq);
+		sqlite3_bind_double(st, 4, f.captured_at);
+		sqlite3_bind_double(st, 5, f.received_at);
+		sqlite3_bind_text(st, 6, f.source, -1, SQLITE_STATIC);
+		sqlite3_bind_blob(st, 7, gz.p, (int)gz.len, SQLITE_STATIC);
+		if (sqlite3_step(st) != SQLITE_DONE) {
+			rc = -1;
+			goto out;
+		}
+		st = stmt(&w->stmts, STMT_SEQ_PUT);
+		sqlite3_bind_text(st, 1, client, -1, SQLITE_STATIC);
+		if (f.client_name)
+			sqlite3_bind_text(st, 2, f.client_name, -1, SQLITE_STATIC);
+		if (f.client_version)
+			sqlite3_bind_text(st, 3, f.client_version, -1, SQLITE_STATIC);
+		if (f.token > 0)
+			sqlite3_bind_int64(st, 4, f.token);
+		sqlite3_bind_int64(st, 5, seq);
+		sqlite3_bind_double(st, 6, f.received_at);
+		if (session[0])
+			sqlite3_bind_text(st, 7, session, -1, SQLITE_STATIC);
+		if (sqlite3_step(st) != SQLITE_DONE) {
+			rc = -1;
+			goto out;
+		}
+	}
+	rc = 1;
+out:
+	buf_free(&gz);
+	cJSON_Delete(hdr);
+	cJSON_Delete(fr);
+	return rc;
+}
+
+/*
+ * Moves a frame that cannot be applied to <inbox>/rejected/, where it stays
+ * for a person to look at. Returns 1 or -1.
+ */
+static int
+worker_reject(struct worker *w, const struct inbox_item *it)
+{
+	char from[PATH_MAX], dir[PATH_MAX], to[PATH_MAX];
+
+	snprintf(dir, sizeof(dir), "%s/rejected", w->inbox);
+	snprintf(from, sizeof(from), "%s/new/%s", w->inbox, it->name);
+	snprintf(to, sizeof(to), "%s/%s", dir, it->name);
+	if (mkdir_p(dir, 0755) < 0 || rename(from, to) < 0) {
+		log_err("cannot set %s aside: %s", it->name, strerror(errno));
+		return -1;
+	}
+	w->rejected++;
+	return 1;
+}
+
+/*
+ * Applies up to one batch of waiting frames in one transaction. Sets *more
+ * when frames are still waiting. Returns the number of frames taken from
+ * the inbox, or -1 (nothing was committed; the frames stay).
+ */
+int
+worker_drain(struct worker *w, int *more)
+{
+	struct inbox_item	*items = NULL;
+	struct buf		 rec = { 0 }, err = { 0 };
+	size_t			 n = 0, total;
+	int			*fate = NULL, rc, taken = 0;
+
+	*more = 0;
+	if (inbox_list(w->inbox, &items, &n, w->batch) < 0) {
+		log_err("inbox %s: %s", w->inbox, strerror(errno));
+		return -1;
+	}
+	total = n;
+	if (n == 0) {
+		free(items);
+		return 0;
+	}
+	if ((fate = calloc(n, sizeof(*fate))) == NULL || !db_exec(w->db, "BEGIN IMMEDIATE", &err))
+		goto fail;
+	for (size_t i = 0; i < n; i++) {
+		buf_reset(&rec);
+		if ((rc = inbox_read(w->inbox, &items[i], WORKER_MAX_FRAME, &rec)) <= 0) {
+			if (rc < 0 && errno != ENOENT)
+				log_err("inbox %s: %s", items[i].name, strerror(errno));
+			fate[i] = rc == 0 ? 0 : 3;	/* too large: set aside; gone or unreadable: later */
+			continue;
+		}
+		rc = worker_apply(w, rec.p, rec.len, items[i].client, items[i].seq, 1);
+		if (rc < 0) {
+			log_err("database: %s", sqlite3_errmsg(w->db));
+			db_exec(w->db, "ROLLBACK", NULL);
+			goto fail;
+		}
+		fate[i] = rc;
+	}
+	if (!db_exec(w->db, "COMMIT", &err)) {
+		db_exec(w->db, "ROLLBACK", NULL);
+		goto fail;
+	}
+	w->commits++;
+	for (size_t i = 0; i < n; i++) {
+		if (fate[i] == 1)
+			w->applied++;
+		else if (fate[i] == 2)
+			w->duplicates++;
+		if (fate[i] == 1 || fate[i] == 2)
+			inbox_done(w->inbox, &items[i]);
+		else if (fate[i] == 0)
+			worker_reject(w, &items[i]);
+		if (fate[i] != 3)
+			taken++;
+	}
+	*more = total >= w->batch;
+	free(items);
+	free(fate);
+	buf_free(&rec);
+	buf_free(&err);
+	return taken;
+fail:
+	if (err.len)
+		log_err("database: %s", err.p);
+	free(items);
+	free(fate);
+	buf_free(&rec);
+	buf_free(&err);
+	return -1;
+}
+
+/*
+ * Lets the tracking side close or park sessions without frames. Returns 1
+ * or -1.
+ */
+int
+worker_tick(struct worker *w, double now)
+{
+	if (!db_exec(w->db, "BEGIN IMMEDIATE", NULL))
+		return -1;
+	if (ingest_tick(w->ing, now) < 0) {
+		db_exec(w->db, "ROLLBACK", NULL);
+		return -1;
+	}
+	return db_exec(w->db, "COMMIT", NULL) ? 1 : -1;
+}

@@ -1,0 +1,272 @@
+/*
+ * Unit tests of lib/: buffers, escaping, number and time parsing, the JSON
+ * scanner, gzip, sha256, configuration files, the inbox and templates.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "tap.h"
+#include "trackside.h"
+#include "tmpl.h"
+
+static char tmpdir[256];
+
+static void
+test_buf(void)
+{
+	struct buf b = { 0 };
+
+	for (int i = 0; i < 1000; i++)
+		buf_printf(&b, "%d,", i);
+	ok(b.len == strlen(b.p) && strncmp(b.p, "0,1,2,", 6) == 0, "buf_printf appends and grows");
+	buf_reset(&b);
+	ok(b.len == 0 && b.p[0] == '\0', "buf_reset empties the buffer");
+	buf_free(&b);
+	buf_free(&b);
+	ok(b.p == NULL, "buf_free twice is harmless");
+}
+
+static void
+test_esc(void)
+{
+	struct buf b = { 0 };
+
+	esc_html(&b, "<img src=x onerror=alert(1)> & \"'", 34);
+	is_str(b.p, "&lt;img src=x onerror=alert(1)&gt; &amp; &quot;&#39;", "esc_html escapes markup and quotes");
+	buf_reset(&b);
+	esc_url(&b, "a b/é?", strlen("a b/é?"));
+	is_str(b.p, "a%20b%2F%C3%A9%3F", "esc_url percent-encodes reserved and non-ASCII bytes");
+	buf_reset(&b);
+	esc_json(&b, "</script>\n\"", 11);
+	is_str(b.p, "\\u003c/script\\u003e\\n\\\"", "esc_json is safe inside a script element");
+	buf_reset(&b);
+	esc_csv(&b, "Team, \"A\"", 9);
+	is_str(b.p, "\"Team, \"\"A\"\"\"", "esc_csv quotes separators and doubles quotes");
+	buf_reset(&b);
+	esc_csv(&b, "=cmd()", 6);
+	is_str(b.p, "\"'=cmd()\"", "esc_csv defuses spreadsheet formulas");
+	buf_reset(&b);
+	esc_csv(&b, "-1.5", 4);
+	is_str(b.p, "-1.5", "esc_csv leaves negative numbers alone");
+	char line[64];
+	esc_log(line, sizeof(line), "a\nb\x1b", 4);
+	is_str(line, "a\\x0ab\\x1b", "esc_log escapes control characters");
+	buf_free(&b);
+}
+
+static void
+test_numbers(void)
+{
+	long long	 v;
+	double		 d, t;
+	char		 iso[32];
+
+	ok(num_parse_ll("42", 0, 100, &v) && v == 42, "num_parse_ll takes a number in range");
+	ok(!num_parse_ll("101", 0, 100, &v), "num_parse_ll refuses a number out of range");
+	ok(!num_parse_ll("4x", 0, 100, &v) && !num_parse_ll("", 0, 100, &v) &&
+	    !num_parse_ll(" 4", 0, 100, &v), "num_parse_ll refuses trailing garbage, empty and spaces");
+	ok(num_parse_d("1.5", 0, 2, &d) && d == 1.5 && !num_parse_d("nan", -1e9, 1e9, &d),
+	    "num_parse_d takes finite numbers only");
+	ok(time_iso_parse("2026-11-21T12:00:00.123Z", &t) && fabs(t - 1795262400.123) < 1e-6,
+	    "time_iso_parse reads ISO-8601 UTC with milliseconds");
+	time_iso(1795262400.123, iso);
+	is_str(iso, "2026-11-21T12:00:00.123Z", "time_iso writes what time_iso_parse reads");
+	ok(time_iso_parse("2026-11-21", &t) && !time_iso_parse("2026-13-01", &t) &&
+	    !time_iso_parse("yesterday", &t) && !time_iso_parse("2026-11-21T12:00:00+02:00", &t),
+	    "time_iso_parse takes dates and refuses bad months, words and offsets");
+	ok(id_valid("abc-DEF_123", 8, 64) && !id_valid("short", 8, 64) && !id_valid("has space x", 1, 64),
+	    "id_valid checks length and characters");
+	char u1[33], u2[33];
+	uuid7(u1);
+	usleep(2000);
+	uuid7(u2);
+	ok(strlen(u1) == 32 && strcmp(u1, u2) < 0 && u1[12] == '7', "uuid7 ids are time-ordered version 7");
+}
+
+static void
+test_jscan(void)
+{
+	struct jspan	 doc, v, el;
+	char		 s[64];
+	long long	 n;
+	size_t		 off = 0;
+	const char	*good = "{\"a\": [1, -2.5e3, true, null, \"x\\u00e9\\n\"], \"b\": {\"c\": 7}}";
+	const char	*bad[] = { "{", "{\"a\":}", "[1,]", "01", "\"\\x\"", "{\"a\" 1}", "tru",
+	    "\"a\x01\"", "\"\xff\"", "[1] [2]", "-", "1.", "\"\xed\xa0\x80\"", "" };
+
+	ok(jscan_document(good, strlen(good), &doc) && doc.type == JT_OBJECT, "jscan accepts a valid document");
+	int all = 1;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		if (jscan_document(bad[i], strlen(bad[i]), &doc)) {
+			diag("accepted: %s", bad[i]);
+			all = 0;
+		}
+	ok(all, "jscan refuses malformed JSON, bad escapes, control bytes, bad UTF-8, trailing data");
+	jscan_document(good, strlen(good), &doc);
+	ok(jscan_member(&doc, "b", &v) && v.type == JT_OBJECT && jscan_member(&v, "c", &el) &&
+	    jscan_int(&el, 0, 10, &n) && n == 7, "jscan_member finds nested members");
+	ok(!jscan_member(&doc, "z", &v), "jscan_member reports a missing key");
+	jscan_member(&doc, "a", &v);
+	int count = 0;
+	while (jscan_next(&v, &off, &el))
+		count++;
+	ok(count == 5, "jscan_next walks every array element");
+	off = 0;
+	for (int i = 0; i < 5; i++)
+		jscan_next(&v, &off, &el);
+	ok(jscan_string(&el, s, sizeof(s)) && strcmp(s, "x\xc3\xa9\n") == 0, "jscan_string decodes escapes to UTF-8");
+	ok(!jscan_string(&el, s, 3), "jscan_string refuses a string that does not fit");
+	struct buf deep = { 0 };
+	for (int i = 0; i < 100; i++)
+		buf_putc(&deep, '[');
+	for (int i = 0; i < 100; i++)
+		buf_putc(&deep, ']');
+	ok(!jscan_document(deep.p, deep.len, &doc), "jscan refuses nesting deeper than %d", JSCAN_MAX_DEPTH);
+	buf_free(&deep);
+	const char *f = "{\"seq\": 1.5}";
+	jscan_document(f, strlen(f), &doc);
+	jscan_member(&doc, "seq", &v);
+	ok(!jscan_int(&v, 0, 10, &n), "jscan_int refuses fractions");
+}
+
+static void
+test_gz_sha(void)
+{
+	struct buf	 z = { 0 }, back = { 0 };
+	char		 hex[65];
+	const char	*text = "the quick brown fox jumps over the lazy dog, again and again and again";
+
+	ok(gz_deflate(text, strlen(text), 6, &z) == 1 && gz_is_gzip(z.p, z.len), "gz_deflate writes gzip");
+	ok(gz_inflate(z.p, z.len, 1 << 20, &back) == GZ_OK && back.len == strlen(text) &&
+	    memcmp(back.p, text, back.len) == 0, "gz_inflate restores the bytes");
+	buf_reset(&back);
+	ok(gz_inflate(z.p, z.len, 10, &back) == GZ_TOO_LARGE, "gz_inflate stops at its cap");
+	buf_reset(&back);
+	ok(gz_inflate(z.p, z.len / 2, 1 << 20, &back) == GZ_BAD, "gz_inflate refuses a truncated stream");
+	buf_reset(&back);
+	ok(gz_inflate("not gzip at all", 15, 1 << 20, &back) == GZ_BAD, "gz_inflate refuses non-gzip");
+	sha256_hex("abc", 3, hex);
+	is_str(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad", "sha256 of abc");
+	sha256_hex("", 0, hex);
+	is_str(hex, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855", "sha256 of nothing");
+	char m[1000];
+	memset(m, 'a', sizeof(m));
+	sha256_hex(m, 56, hex);
+	is_str(hex, "b35439a4ac6f0948b6d6f9e3c6af0f5f590ce20f1bde7090ef7970686ec6738a", "sha256 across a block boundary");
+	buf_free(&z);
+	buf_free(&back);
+}
+
+static void
+test_conf(void)
+{
+	struct conf	 c = { 0 };
+	struct buf	 err = { 0 };
+	char		 p[300];
+
+	snprintf(p, sizeof(p), "%s/t.conf", tmpdir);
+	FILE *f = fopen(p, "w");
+	fprintf(f, "# comment\n\n database = /x/y.db  \nport=8080 # trailing\nport = 9090\n");
+	fclose(f);
+	ok(conf_load(&c, p, &err) == 1, "conf_load reads a file");
+	is_str(conf_get(&c, "database"), "/x/y.db", "conf values are trimmed");
+	is_str(conf_get(&c, "port"), "9090", "a later entry overrides an earlier one");
+	conf_set(&c, "port", "1");
+	is_str(conf_get(&c, "port"), "1", "conf_set overrides the file");
+	ok(conf_get(&c, "nothing") == NULL, "conf_get of a missing key is NULL");
+	conf_free(&c);
+	f = fopen(p, "w");
+	fprintf(f, "ok = 1\nthis line is wrong\n");
+	fclose(f);
+	ok(conf_load(&c, p, &err) == 0 && strstr(err.p, ":2:") != NULL, "conf_load names the bad line");
+	conf_free(&c);
+	buf_free(&err);
+}
+
+static void
+test_inbox(void)
+{
+	char			 dir[300];
+	struct inbox_item	*it;
+	size_t			 n;
+	struct buf		 b = { 0 };
+
+	snprintf(dir, sizeof(dir), "%s/inbox", tmpdir);
+	ok(inbox_init(dir) == 1, "inbox_init creates the inbox");
+	ok(inbox_put(dir, "clientAAAA", 2, "two", 3) == 1, "inbox_put stores a frame");
+	ok(inbox_put(dir, "clientAAAA", 2, "dup", 3) == 0, "inbox_put refuses a second copy of (client, seq)");
+	usleep(5000);
+	inbox_put(dir, "clientBBBB", 1, "b1", 2);
+	usleep(5000);
+	inbox_put(dir, "clientAAAA", 1, "one", 3);
+	ok(inbox_list(dir, &it, &n, 100) == 1 && n == 3, "inbox_list lists every waiting frame");
+	/* A's frames keep A's places, in seq order: A1 first although it came last. */
+	ok(n == 3 && strcmp(it[0].client, "clientAAAA") == 0 && it[0].seq == 1 &&
+	    strcmp(it[1].client, "clientBBBB") == 0 && it[2].seq == 2,
+	    "inbox_list gives each client's frames in seq order");
+	ok(inbox_read(dir, &it[0], 100, &b) == 1 && strcmp(b.p, "one") == 0, "inbox_read returns the frame");
+	buf_reset(&b);
+	ok(inbox_read(dir, &it[0], 2, &b) == 0, "inbox_read refuses a frame over its cap");
+	inbox_done(dir, &it[0]);
+	ok(inbox_count(dir) == 2, "inbox_done removes the frame");
+	free(it);
+	buf_free(&b);
+}
+
+static void
+test_tmpl(void)
+{
+	struct tmpl_set	*t = NULL;
+	struct buf	 out = { 0 }, err = { 0 };
+	cJSON		*d = cJSON_Parse("{\"name\":\"<b>&\",\"cars\":[{\"n\":\"1\",\"t\":64.5656},"
+	    "{\"n\":\"2\",\"t\":59.1}],\"none\":[],\"flag\":false,\"x\":{\"y\":\"deep\"},\"q\":\"a b\"}");
+
+	ok(tmpl_parse(&t, "t", "<p>{{name}}</p>{{#cars}}[{{n}}:{{t|laptime}}]{{/cars}}"
+	    "{{^none}}empty{{/none}}{{#flag}}no{{/flag}}{{^flag}}off{{/flag}} {{x.y}} "
+	    "{{q|url}}{{! comment }}", &err) == 1, "a template parses");
+	ok(t && tmpl_render(t, "t", d, &out) == 1, "a template renders");
+	is_str(out.p, "<p>&lt;b&gt;&amp;</p>[1:1:04.566][2:59.100]emptyoff deep a%20b",
+	    "values are escaped, sections repeat, inverted sections and filters work");
+	tmpl_free(t);
+	t = NULL;
+	ok(tmpl_parse(&t, "bad", "{{#a}}open", &err) == 0 && strstr(err.p, "not closed") != NULL,
+	    "an unclosed section is a parse error");
+	buf_reset(&err);
+	ok(tmpl_parse(&t, "bad", "{{#a}}x{{/b}}", &err) == 0, "a mismatched close is a parse error");
+	buf_reset(&out);
+	ok(tmpl_parse(&t, "j", "<script>var d={{.|json}};</script>", &err) == 1 &&
+	    tmpl_render(t, "j", d, &out) == 1 && strstr(out.p, "</b>") == NULL &&
+	    strstr(out.p, "\\u003cb\\u003e") != NULL, "the json filter is safe inside a script element");
+	tmpl_free(t);
+	t = NULL;
+	buf_reset(&out);
+	ok(tmpl_parse(&t, "p", "{{> missing}}", &err) == 1 && tmpl_render(t, "p", d, &out) == 0,
+	    "a missing partial fails the render");
+	tmpl_free(t);
+	cJSON_Delete(d);
+	buf_free(&out);
+	buf_free(&err);
+}
+
+int
+main(void)
+{
+	snprintf(tmpdir, sizeof(tmpdir), "/tmp/t_lib.XXXXXX");
+	if (mkdtemp(tmpdir) == NULL)
+		return 1;
+	test_buf();
+	test_esc();
+	test_numbers();
+	test_jscan();
+	test_gz_sha();
+	test_conf();
+	test_inbox();
+	test_tmpl();
+	char cmd[300];
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", tmpdir);
+	if (system(cmd) != 0)
+		diag("cannot remove %s", tmpdir);
+	return tap_done();
+}

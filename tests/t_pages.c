@@ -1,0 +1,115 @@
+/*
+ * The session list and the session page, as HTML and as JSON, through the
+ * in-memory handler driver on a fixture database.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "tap.h"
+#include "handler.h"
+
+static struct hctx h;
+
+static int
+get(struct resp *r, const char *path, const char *query)
+{
+	resp_free(r);
+	resp_init(r);
+	hctx_call(&h, r, METHOD_GET, path, query, NULL, NULL, NULL, NULL, 0);
+	return r->status;
+}
+
+static cJSON *
+get_json(struct resp *r, const char *path, const char *query)
+{
+	if (get(r, path, query) != 200)
+		return NULL;
+	return cJSON_ParseWithLength(r->body.p, r->body.len);
+}
+
+#define LIVE "0190aaaa000070008000000000000001"
+
+int
+main(void)
+{
+	struct resp	 r;
+	cJSON		*o, *s;
+
+	if (!hctx_open(&h))
+		return 1;
+	resp_init(&r);
+	ok(get(&r, "/", NULL) == 200 && strstr(r.body.p, "No sessions yet"),
+	    "the session list of an empty database says so");
+	if (!hctx_sql_file(&h, "tests/fixtures/pages.sql"))
+		return 1;
+
+	ok(get(&r, "/", NULL) == 200 && strstr(r.ctype, "text/html"), "the session list is HTML");
+	const char *a = strstr(r.body.p, "Sebring School Circuit"), *b = strstr(r.body.p, "Autodromo");
+	ok(a && b && a < b, "live sessions come first");
+	ok(strstr(r.body.p, "href=\"/sessions/" LIVE "\"") != NULL, "each session links to its page");
+
+	o = get_json(&r, "/api/v1/sessions", NULL);
+	s = cJSON_GetArrayItem(cJSON_GetObjectItem(o, "sessions"), 0);
+	ok(o && cJSON_GetObjectItem(o, "total")->valueint == 2, "the JSON list counts every session");
+	ok(s && cJSON_IsTrue(cJSON_GetObjectItem(s, "live")) && cJSON_IsTrue(cJSON_GetObjectItem(s, "online")),
+	    "live and online are booleans");
+	cJSON_Delete(o);
+	o = get_json(&r, "/api/v1/sessions", "track=Autodromo%20Nazionale%20Monza");
+	ok(o && cJSON_GetArraySize(cJSON_GetObjectItem(o, "sessions")) == 1, "the track filter selects");
+	cJSON_Delete(o);
+	o = get_json(&r, "/api/v1/sessions", "live=0");
+	s = cJSON_GetArrayItem(cJSON_GetObjectItem(o, "sessions"), 0);
+	ok(o && cJSON_GetArraySize(cJSON_GetObjectItem(o, "sessions")) == 1 &&
+	    cJSON_IsFalse(cJSON_GetObjectItem(s, "live")), "the live filter selects");
+	cJSON_Delete(o);
+	o = get_json(&r, "/api/v1/sessions", "limit=1&offset=1");
+	ok(o && cJSON_GetArraySize(cJSON_GetObjectItem(o, "sessions")) == 1 &&
+	    cJSON_GetObjectItem(o, "total")->valueint == 2, "limit and offset page the list");
+	cJSON_Delete(o);
+	ok(get(&r, "/api/v1/sessions", "limit=0") == 400 && strstr(r.body.p, "limit"),
+	    "a bad limit: 400 naming it");
+	ok(get(&r, "/api/v1/sessions", "since=yesterday") == 400, "a bad date: 400");
+	ok(get(&r, "/api/v1/sessions", "track=%zz") == 400, "a malformed query string: 400");
+
+	ok(get(&r, "/sessions/" LIVE, NULL) == 200, "the session page answers");
+	ok(strstr(r.body.p, "&lt;img src=x onerror=alert(1)&gt;") != NULL &&
+	    strstr(r.body.p, "<img src=x") == NULL, "a driver name is HTML-escaped");
+	a = strstr(r.body.p, "Frank Riley");
+	b = strstr(r.body.p, "Lewis Kyle");
+	ok(a && b && a < b, "standings are in position order");
+	ok(strstr(r.body.p, "1:04.566") != NULL, "lap times read m:ss.mmm");
+	ok(get(&r, "/sessions/0190ffff000070008000000000000009", NULL) == 404 &&
+	    strstr(r.ctype, "text/html") && strstr(r.body.p, "no such session"),
+	    "an unknown session is a 404 page");
+	ok(get(&r, "/sessions/..%2f..", NULL) == 404, "a malformed session id is a 404");
+
+	o = get_json(&r, "/api/v1/sessions/" LIVE, NULL);
+	s = cJSON_GetObjectItem(o, "standings");
+	ok(o && cJSON_GetArraySize(s) == 3, "the JSON session has every car's standings");
+	cJSON *c = cJSON_GetArrayItem(s, 2);
+	ok(c && cJSON_IsNull(cJSON_GetObjectItem(c, "best")), "an unknown time is null");
+	ok(c && cJSON_GetObjectItem(cJSON_GetArrayItem(s, 1), "gap")->valuedouble == 3.25,
+	    "gaps are seconds");
+	cJSON_Delete(o);
+	o = get_json(&r, "/api/v1/sessions/" LIVE "/laps", "car=1");
+	s = cJSON_GetObjectItem(o, "cars");
+	ok(o && cJSON_GetArraySize(s) == 1 &&
+	    cJSON_GetArraySize(cJSON_GetObjectItem(cJSON_GetArrayItem(s, 0), "laps")) == 2,
+	    "the laps of one car");
+	cJSON_Delete(o);
+	o = get_json(&r, "/api/v1/sessions/" LIVE "/laps", NULL);
+	c = cJSON_GetArrayItem(cJSON_GetObjectItem(cJSON_GetArrayItem(cJSON_GetObjectItem(o, "cars"), 1),
+	    "laps"), 1);
+	ok(c && cJSON_IsFalse(cJSON_GetObjectItem(c, "valid")) && cJSON_IsNull(cJSON_GetObjectItem(c, "time")),
+	    "an invalid lap has valid false and time null");
+	cJSON_Delete(o);
+	ok(get(&r, "/api/v1/sessions/" LIVE "/laps", "car=abc") == 400, "a bad car filter: 400");
+
+	resp_free(&r);
+	resp_init(&r);
+	hctx_call(&h, &r, METHOD_POST, "/sessions/" LIVE, NULL, "text/plain", NULL, NULL, "x", 1);
+	is_int(r.status, 405, "POST to a page: 405");
+	resp_free(&r);
+	hctx_close(&h);
+	return tap_done();
+}
