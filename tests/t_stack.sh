@@ -1,0 +1,72 @@
+#!/bin/sh
+# The whole stack end to end: a recorded race uploaded through a real nginx
+# into trackside-fcgi, applied by trackside-ingestd into SQLite, and read
+# back through the JSON API and the pages.
+. "$top_srcdir/tests/lib.sh"
+need_data
+REC=$SHARED_DATA/recordings/sebring-school-race-A.jsonl.gz
+TRUTH=$SHARED_DATA/recordings/sebring-school-race.truth.json
+plan 19
+
+stack_start || { echo "Bail out! the stack did not start"; exit 1; }
+check "healthz answers through nginx" curl -fsS "$TS_URL/healthz"
+
+"$top_builddir/tests/post-recording" -u "$TS_URL/api/v1/frames" -t "$TS_TOKEN" \
+    -c stackclientA -b 50 "$REC" > "$TS_DIR/post.out" 2>&1
+ok $? "the recording is uploaded"
+frames=$(zcat "$REC" | tail -n +2 | wc -l)
+check "the worker applies every frame" wait_for 300 inbox_empty
+is "$(sqlite3 "$TS_DB" 'SELECT count(*) FROM raw_frames')" "$frames" "every frame is kept raw, once"
+
+list=$(api /api/v1/sessions)
+id=$(printf '%s' "$list" | jq -r '.sessions[0].id')
+is "$(printf '%s' "$list" | jq -r '.total')" 1 "the recording makes one session"
+is "$(printf '%s' "$list" | jq -r '.sessions[0].track + " " + .sessions[0].type')" \
+   "Sebring School Circuit RACE1" "the session has the recording's track and type"
+
+s=$(api "/api/v1/sessions/$id")
+is "$(printf '%s' "$s" | jq '.standings | length')" \
+   "$(jq '.sessions[0].cars | length' "$TRUTH")" "the standings have every car"
+is "$(printf '%s' "$s" | jq -r '.standings[0].slot')" \
+   "$(jq '.sessions[0].cars[] | select(.final_position == 1) | .slot' "$TRUTH")" \
+   "the leader is the truth's winner"
+
+laps=$(api "/api/v1/sessions/$id/laps")
+for slot in 56 69; do
+	got=$(printf '%s' "$laps" | jq "[.cars[] | select(.slot == $slot) | .laps[] | select(.time != null)] | length")
+	want=$(jq "[.sessions[0].cars[] | select(.slot == $slot) | .laps[] | select(.time > 0)] | length" "$TRUTH")
+	is "$got" "$want" "car $slot has the truth's number of timed laps"
+done
+got=$(printf '%s' "$laps" | jq '.cars[] | select(.slot == 56) | .laps[] | select(.lap == 2) | .time')
+want=$(jq '.sessions[0].cars[] | select(.slot == 56) | .laps[] | select(.lap == 2) | .time * 1000 | round / 1000' "$TRUTH")
+is "$got" "$want" "a lap time matches the truth to the millisecond"
+
+page=$(curl -fsS "$TS_URL/sessions/$id")
+case $page in *"Sebring School Circuit"*Frank*) r=0 ;; *) r=1 ;; esac
+ok $r "the session page shows the track and the drivers"
+hdrs=$(curl -fsSI "$TS_URL/")
+case $hdrs in *"X-Content-Type-Options: nosniff"*"Content-Security-Policy"*) r=0 ;; *) r=1 ;; esac
+ok $r "pages carry security headers"
+ctype=$(curl -fsS -o /dev/null -w '%{content_type}' "$TS_URL/static/style.css")
+case $ctype in text/css*) r=0 ;; *) r=1 ;; esac
+ok $r "nginx serves static files"
+
+# Bad input through nginx: a clear JSON error, and nothing stored.
+before=$(sqlite3 "$TS_DB" 'SELECT count(*) FROM raw_frames')
+code=$(curl -sS -o "$TS_DIR/err.json" -w '%{http_code}' -H 'Content-Type: application/json' \
+    --data '{"v":1}' "$TS_URL/api/v1/frames")
+is "$code $(jq -r .error "$TS_DIR/err.json")" "401 unauthorized" "an upload without a token is refused"
+head -c 3000000 /dev/zero | tr '\0' ' ' > "$TS_DIR/big.json"
+code=$(curl -sS -o "$TS_DIR/err.json" -w '%{http_code}' -H 'Content-Type: application/json' \
+    -H "Authorization: Bearer $TS_TOKEN" --data-binary "@$TS_DIR/big.json" "$TS_URL/api/v1/frames")
+is "$code $(jq -r .error "$TS_DIR/err.json")" "413 too_large" "an oversize upload is refused by nginx"
+code=$(curl -sS -o "$TS_DIR/err.json" -w '%{http_code}' -H 'Content-Type: application/json' \
+    -H "Authorization: Bearer $TS_TOKEN" --data '{"v":1,' "$TS_URL/api/v1/frames")
+is "$code $(jq -r .error "$TS_DIR/err.json")" "400 bad_json" "malformed JSON is refused"
+"$top_builddir/tests/post-recording" -u "$TS_URL/api/v1/frames" -t "$TS_TOKEN" \
+    -c stackclientA -b 10 -n 30 "$REC" > /dev/null 2>&1
+ok $? "frames sent again are acknowledged"
+sleep 1
+wait_for 30 inbox_empty
+is "$(sqlite3 "$TS_DB" 'SELECT count(*) FROM raw_frames')" "$before" "nothing bad or duplicate was stored"
+done_testing
