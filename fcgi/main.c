@@ -159,24 +159,6 @@ worker(void *arg)
 	return NULL;
 }
 
-static int
-drop_privileges(const char *user)
-{
-	struct passwd *pw;
-
-	if (getuid() != 0 || user == NULL)
-		return 1;
-	if ((pw = getpwnam(user)) == NULL) {
-		log_err("user %s does not exist", user);
-		return 0;
-	}
-	if (setgroups(1, &pw->pw_gid) < 0 || setgid(pw->pw_gid) < 0 || setuid(pw->pw_uid) < 0) {
-		log_err("cannot drop privileges to %s: %s", user, strerror(errno));
-		return 0;
-	}
-	return 1;
-}
-
 static void
 usage(void)
 {
@@ -189,43 +171,36 @@ usage(void)
 int
 main(int argc, char *argv[])
 {
-	struct conf	 conf = { 0 };
+	struct conf	 conf = { 0 }, flags = { 0 };
 	struct buf	 err = { 0 };
 	const char	*cfile = SYSCONFDIR "/trackside/trackside.conf", *v;
 	const char	*sock, *tdir, *user;
-	int		 fg = 0, ch, cfile_given = 0;
+	int		 fg = 0, ch, cfile_given = 0, rc;
 	long long	 nthreads, ll;
 	enum log_level	 lvl = LOG_LVL_INFO;
 	sigset_t	 sigs;
 	pthread_t	*th;
 	struct tmpl_set	*tmpl = NULL;
 
-	for (int fd = 0; fd < 3; fd++)
-		if (fcntl(fd, F_GETFD) < 0 && open("/dev/null", O_RDWR) != fd)
-			return 1;
+	if (daemon_fds() < 0)
+		return 1;
 	while ((ch = getopt(argc, argv, "c:dD:hi:n:s:t:u:")) != -1) {
 		switch (ch) {
 		case 'c': cfile = optarg; cfile_given = 1; break;
 		case 'd': fg = 1; break;
-		case 'D': conf_set(&conf, "database", optarg); break;
-		case 'i': conf_set(&conf, "inbox", optarg); break;
-		case 'n': conf_set(&conf, "fcgi_threads", optarg); break;
-		case 's': conf_set(&conf, "fcgi_socket", optarg); break;
-		case 't': conf_set(&conf, "templates", optarg); break;
-		case 'u': conf_set(&conf, "user", optarg); break;
+		case 'D': conf_set(&flags, "database", optarg); break;
+		case 'i': conf_set(&flags, "inbox", optarg); break;
+		case 'n': conf_set(&flags, "fcgi_threads", optarg); break;
+		case 's': conf_set(&flags, "fcgi_socket", optarg); break;
+		case 't': conf_set(&flags, "templates", optarg); break;
+		case 'u': conf_set(&flags, "user", optarg); break;
 		default: usage(); return ch == 'h' ? 0 : 2;
 		}
 	}
-	struct conf file = { 0 };
-	int rc = conf_load(&file, cfile, &err);
-	if (rc == 0 || (rc < 0 && (cfile_given || errno != ENOENT))) {
-		fprintf(stderr, "trackside-fcgi: %s\n", rc == 0 ? err.p : strerror(errno));
+	if (!daemon_conf(&conf, cfile, cfile_given, &flags, &err)) {
+		fprintf(stderr, "trackside-fcgi: %s\n", err.p);
 		return 1;
 	}
-	for (size_t i = 0; i < conf.n; i++)	/* flags win */
-		conf_set(&file, conf.ents[i].key, conf.ents[i].val);
-	conf_free(&conf);
-	conf = file;
 	if ((v = conf_get(&conf, "log_level")) && !log_level_parse(v, &lvl)) {
 		fprintf(stderr, "trackside-fcgi: log_level: unknown level %s\n", v);
 		return 1;
@@ -292,7 +267,7 @@ main(int argc, char *argv[])
 		return 1;
 	}
 	chmod(sock, 0660);
-	if (!drop_privileges(user))
+	if (!daemon_drop(user))
 		return 1;
 	if (!fg && daemon(0, 0) < 0) {
 		log_err("daemon: %s", strerror(errno));

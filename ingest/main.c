@@ -43,28 +43,10 @@ usage(void)
 	    "Config file default: %s/trackside/trackside.conf\n", SYSCONFDIR);
 }
 
-static int
-drop_privileges(const char *user)
-{
-	struct passwd *pw;
-
-	if (getuid() != 0 || user == NULL)
-		return 1;
-	if ((pw = getpwnam(user)) == NULL) {
-		log_err("user %s does not exist", user);
-		return 0;
-	}
-	if (setgroups(1, &pw->pw_gid) < 0 || setgid(pw->pw_gid) < 0 || setuid(pw->pw_uid) < 0) {
-		log_err("cannot drop privileges to %s: %s", user, strerror(errno));
-		return 0;
-	}
-	return 1;
-}
-
 int
 main(int argc, char *argv[])
 {
-	struct conf	 conf = { 0 }, file = { 0 };
+	struct conf	 conf = { 0 }, flags = { 0 };
 	struct buf	 err = { 0 };
 	struct worker	 w;
 	const char	*cfile = SYSCONFDIR "/trackside/trackside.conf", *v, *db, *inbox;
@@ -73,30 +55,24 @@ main(int argc, char *argv[])
 	enum log_level	 lvl = LOG_LVL_INFO;
 	char		 newdir[PATH_MAX];
 
-	for (int fd = 0; fd < 3; fd++)
-		if (fcntl(fd, F_GETFD) < 0 && open("/dev/null", O_RDWR) != fd)
-			return 1;
+	if (daemon_fds() < 0)
+		return 1;
 	while ((ch = getopt(argc, argv, "1b:c:dD:hi:u:")) != -1) {
 		switch (ch) {
 		case '1': once = 1; break;
-		case 'b': conf_set(&conf, "batch", optarg); break;
+		case 'b': conf_set(&flags, "batch", optarg); break;
 		case 'c': cfile = optarg; cfile_given = 1; break;
 		case 'd': fg = 1; break;
-		case 'D': conf_set(&conf, "database", optarg); break;
-		case 'i': conf_set(&conf, "inbox", optarg); break;
-		case 'u': conf_set(&conf, "user", optarg); break;
+		case 'D': conf_set(&flags, "database", optarg); break;
+		case 'i': conf_set(&flags, "inbox", optarg); break;
+		case 'u': conf_set(&flags, "user", optarg); break;
 		default: usage(); return ch == 'h' ? 0 : 2;
 		}
 	}
-	rc = conf_load(&file, cfile, &err);
-	if (rc == 0 || (rc < 0 && (cfile_given || errno != ENOENT))) {
-		fprintf(stderr, "trackside-ingestd: %s\n", rc == 0 ? err.p : strerror(errno));
+	if (!daemon_conf(&conf, cfile, cfile_given, &flags, &err)) {
+		fprintf(stderr, "trackside-ingestd: %s\n", err.p);
 		return 1;
 	}
-	for (size_t i = 0; i < conf.n; i++)
-		conf_set(&file, conf.ents[i].key, conf.ents[i].val);
-	conf_free(&conf);
-	conf = file;
 	if ((v = conf_get(&conf, "log_level")) && !log_level_parse(v, &lvl)) {
 		fprintf(stderr, "trackside-ingestd: log_level: unknown level %s\n", v);
 		return 1;
@@ -110,7 +86,7 @@ main(int argc, char *argv[])
 		db = LOCALSTATEDIR "/lib/trackside/trackside.db";
 	if ((inbox = conf_get(&conf, "inbox")) == NULL)
 		inbox = LOCALSTATEDIR "/lib/trackside/inbox";
-	if (!drop_privileges(conf_get(&conf, "user")))
+	if (!daemon_drop(conf_get(&conf, "user")))
 		return 1;
 	if (inbox_init(inbox) < 0) {
 		log_err("inbox %s: %s", inbox, strerror(errno));

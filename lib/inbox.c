@@ -57,7 +57,6 @@ inbox_put(const char *dir, const char *client, long long seq, const void *p, siz
 {
 	static unsigned long	 counter;
 	char			 tmp[PATH_MAX], dst[PATH_MAX], nd[PATH_MAX];
-	const char		*c = p;
 	int			 fd, saved;
 	unsigned long		 k = __atomic_add_fetch(&counter, 1, __ATOMIC_RELAXED);
 
@@ -66,17 +65,7 @@ inbox_put(const char *dir, const char *client, long long seq, const void *p, siz
 	snprintf(dst, sizeof(dst), "%s/%s.%lld", nd, client, seq);
 	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644)) < 0)
 		return -1;
-	while (n > 0) {
-		ssize_t w = write(fd, c, n);
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			goto fail;
-		}
-		c += w;
-		n -= (size_t)w;
-	}
-	if (fdatasync(fd) < 0)
+	if (write_all(fd, p, n) < 0 || fdatasync(fd) < 0)
 		goto fail;
 	close(fd);
 	if (link(tmp, dst) < 0) {

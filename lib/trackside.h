@@ -58,6 +58,7 @@ int	 uuid7(char out[33]);
 int	 id_valid(const char *s, size_t min, size_t max);
 int	 mkdir_p(const char *path, unsigned mode);
 int	 file_read(const char *path, size_t max, struct buf *out);
+int	 write_all(int fd, const void *, size_t);
 int	 file_write_durable(const char *dir, const char *name, const void *, size_t);
 
 /* sha256.c */
@@ -84,6 +85,12 @@ int	 conf_load(struct conf *, const char *path, struct buf *err);
 const char *conf_get(const struct conf *, const char *key);
 int	 conf_set(struct conf *, const char *key, const char *val);
 void	 conf_free(struct conf *);
+
+/* daemon.c */
+int	 daemon_fds(void);
+int	 daemon_drop(const char *user);
+int	 daemon_conf(struct conf *, const char *path, int required, struct conf *flags,
+	    struct buf *err);
 
 /* jscan.c: a validating JSON scanner that allocates nothing. */
 enum jtype { JT_NONE, JT_OBJECT, JT_ARRAY, JT_STRING, JT_NUMBER, JT_TRUE, JT_FALSE, JT_NULL, JT__MAX };

@@ -257,6 +257,28 @@ file_read(const char *path, size_t max, struct buf *out)
 }
 
 /*
+ * Writes all n bytes to fd, retrying short writes and EINTR. Returns 1 or
+ * -1 with errno set.
+ */
+int
+write_all(int fd, const void *p, size_t n)
+{
+	const char *c = p;
+
+	while (n > 0) {
+		ssize_t w = write(fd, c, n);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		c += w;
+		n -= (size_t)w;
+	}
+	return 1;
+}
+
+/*
  * Writes a file so that it survives a crash: a temporary name, fsync, rename
  * and fsync of the directory. Returns 1 or -1 with errno set.
  */
@@ -264,7 +286,6 @@ int
 file_write_durable(const char *dir, const char *name, const void *p, size_t n)
 {
 	char		 tmp[PATH_MAX], dst[PATH_MAX];
-	const char	*c = p;
 	int		 fd, dfd, saved;
 
 	if (snprintf(tmp, sizeof(tmp), "%s/.%s.tmp", dir, name) >= (int)sizeof(tmp) ||
@@ -274,17 +295,7 @@ file_write_durable(const char *dir, const char *name, const void *p, size_t n)
 	}
 	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)) < 0)
 		return -1;
-	while (n > 0) {
-		ssize_t w = write(fd, c, n);
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			goto fail;
-		}
-		c += w;
-		n -= (size_t)w;
-	}
-	if (fsync(fd) < 0)
+	if (write_all(fd, p, n) < 0 || fsync(fd) < 0)
 		goto fail;
 	close(fd);
 	if (rename(tmp, dst) < 0) {

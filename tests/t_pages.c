@@ -44,7 +44,9 @@ main(void)
 		return 1;
 
 	ok(get(&r, "/", NULL) == 200 && strstr(r.ctype, "text/html"), "the session list is HTML");
-	const char *a = strstr(r.body.p, "Sebring School Circuit"), *b = strstr(r.body.p, "Autodromo");
+	const char *rows = strstr(r.body.p, "<tbody");
+	const char *a = rows ? strstr(rows, "Sebring School Circuit") : NULL;
+	const char *b = rows ? strstr(rows, "Autodromo") : NULL;
 	ok(a && b && a < b, "live sessions come first");
 	ok(strstr(r.body.p, "href=\"/sessions/" LIVE "\"") != NULL, "each session links to its page");
 
