@@ -1,0 +1,445 @@
+/*
+ * Configuration: one table of options. Each is a "key = value" line of the
+ * configuration file and a --key flag; flags win over the file, the file
+ * over the defaults. Values are checked here, so the rest of the client sees
+ * only valid ones.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "client.h"
+
+enum opt_type {
+	OT_STR,		/* any text */
+	OT_URL,		/* http:// or https:// URL, or "" */
+	OT_PORT,	/* 1..65535 */
+	OT_SECS,	/* seconds, 0.1 .. 3600 */
+	OT_SIZE,	/* bytes with an optional K/M/G suffix */
+	OT_LEVEL,	/* log level name */
+	OT_BOOL,	/* yes/no, true/false, 1/0, on/off */
+	OT_SPEED,	/* a positive number or "max" */
+	OT_FLAG,	/* a flag without a value; not in the file */
+	OT__MAX
+};
+
+struct opt {
+	const char	*key;
+	enum opt_type	 type;
+	size_t		 off;		/* into struct config */
+	int		 in_file;	/* may appear in the configuration file */
+	const char	*arg;
+	const char	*help;
+};
+
+#define O(f) offsetof(struct config, f)
+static const struct opt opts[] = {
+	{ "server", OT_URL, O(server), 1, "URL",
+	  "Trackside server, e.g. https://timing.example.org (empty: do not upload)" },
+	{ "token", OT_STR, O(token), 1, "TOKEN",
+	  "client token from the server's admin (or $TRACKSIDE_TOKEN)" },
+	{ "name", OT_STR, O(name), 1, "NAME", "display name of this client (default: host name)" },
+	{ "game-host", OT_STR, O(game_host), 1, "HOST", "game API host (default 127.0.0.1)" },
+	{ "game-port", OT_PORT, O(game_port), 1, "PORT", "game API port (default 6397)" },
+	{ "poll-interval", OT_SECS, O(poll_interval), 1, "SECONDS",
+	  "time between polls of the game (default 1)" },
+	{ "timeout", OT_SECS, O(timeout), 1, "SECONDS",
+	  "time box of one game request (default 2)" },
+	{ "state-dir", OT_STR, O(state_dir), 1, "DIR", "where the client id and spool live" },
+	{ "spool-dir", OT_STR, O(spool_dir), 1, "DIR", "spool directory (default STATE-DIR/spool)" },
+	{ "spool-cap", OT_SIZE, O(spool_cap), 1, "SIZE",
+	  "most disk the spool may use, e.g. 500M (default 1G)" },
+	{ "log-level", OT_LEVEL, O(log_level), 1, "LEVEL", "error, warn, info or debug" },
+	{ "gzip", OT_BOOL, O(gzip), 1, "yes|no", "compress uploads (default yes)" },
+	{ "record", OT_STR, O(record), 0, "FILE",
+	  "also write every poll to FILE (recording format; .gz compresses)" },
+	{ "replay", OT_STR, O(replay), 0, "FILE", "send a recording instead of polling the game" },
+	{ "speed", OT_SPEED, O(speed), 0, "N|max", "replay speed (default 1)" },
+	{ "replay-epoch", OT_STR, O(replay_epoch), 0, "TIME",
+	  "recording time (ISO-8601 UTC) that maps to now, to replay several files in step" },
+	{ "replay-clock", OT_STR, O(replay_clock), 0, "now|original",
+	  "captured_at of replayed frames: shifted to now (default) or as recorded" },
+	{ "once", OT_FLAG, O(once), 0, NULL, "poll once, send (or print), report and exit" },
+	{ "print", OT_FLAG, O(print), 0, NULL, "print frames on standard output, do not upload" },
+	{ "quiet", OT_FLAG, O(quiet), 0, NULL, "no status line" },
+	{ "config", OT_STR, O(config_path), 0, "FILE", "configuration file to read" },
+};
+#define NOPTS (sizeof(opts) / sizeof(opts[0]))
+
+/*
+ * Parses a size: digits with an optional K, M, G or T suffix (powers of
+ * 1024). Returns 1, or 0 when s is not such a size.
+ */
+int
+config_parse_size(const char *s, long long *out)
+{
+	char		 num[32];
+	size_t		 n = strlen(s);
+	long long	 v, mul = 1;
+
+	if (n == 0 || n >= sizeof(num))
+		return 0;
+	memcpy(num, s, n + 1);
+	switch (num[n - 1]) {
+	case 'k': case 'K': mul = 1LL << 10; break;
+	case 'm': case 'M': mul = 1LL << 20; break;
+	case 'g': case 'G': mul = 1LL << 30; break;
+	case 't': case 'T': mul = 1LL << 40; break;
+	default: break;
+	}
+	if (mul > 1)
+		num[n - 1] = '\0';
+	if (!num_parse_ll(num, 1, (1LL << 50) / mul, &v))
+		return 0;
+	*out = v * mul;
+	return 1;
+}
+
+/*
+ * The default configuration file: $XDG_CONFIG_HOME/trackside/client.conf,
+ * else ~/.config/trackside/client.conf (%APPDATA% on Windows). Returns a
+ * static string.
+ */
+const char *
+config_default_path(void)
+{
+	static char	 path[4096];
+	const char	*x;
+
+#ifdef _WIN32
+	if ((x = getenv("APPDATA")) != NULL && *x) {
+		snprintf(path, sizeof(path), "%s\\trackside\\client.conf", x);
+		return path;
+	}
+#endif
+	if ((x = getenv("XDG_CONFIG_HOME")) != NULL && *x == '/')
+		snprintf(path, sizeof(path), "%s/trackside/client.conf", x);
+	else if ((x = getenv("HOME")) != NULL && *x)
+		snprintf(path, sizeof(path), "%s/.config/trackside/client.conf", x);
+	else
+		snprintf(path, sizeof(path), "client.conf");
+	return path;
+}
+
+static char *
+config_default_state(void)
+{
+	char		 path[4096];
+	const char	*x;
+
+#ifdef _WIN32
+	if ((x = getenv("LOCALAPPDATA")) != NULL && *x) {
+		snprintf(path, sizeof(path), "%s\\trackside", x);
+		return strdup(path);
+	}
+#endif
+	if ((x = getenv("XDG_STATE_HOME")) != NULL && *x == '/')
+		snprintf(path, sizeof(path), "%s/trackside", x);
+	else if ((x = getenv("HOME")) != NULL && *x)
+		snprintf(path, sizeof(path), "%s/.local/state/trackside", x);
+	else
+		snprintf(path, sizeof(path), "trackside-state");
+	return strdup(path);
+}
+
+/*
+ * Sets option o from text val. Returns 1, 0 with a message in err when val
+ * is not valid for it, -1 when memory runs out.
+ */
+static int
+config_set(struct config *c, const struct opt *o, const char *val, const char *where,
+    struct buf *err)
+{
+	char		*base = (char *)c + o->off, *dup;
+	long long	 ll;
+	double		 d;
+
+	switch (o->type) {
+	case OT_URL:
+		if (*val != '\0' && strncmp(val, "http://", 7) != 0 && strncmp(val, "https://", 8) != 0) {
+			buf_printf(err, "%s: %s must be an http:// or https:// URL, not \"%s\"", where,
+			    o->key, val);
+			return 0;
+		}
+		/* FALLTHROUGH */
+	case OT_STR:
+		if ((dup = strdup(val)) == NULL)
+			return -1;
+		free(*(char **)(void *)base);
+		*(char **)(void *)base = dup;
+		return 1;
+	case OT_PORT:
+		if (!num_parse_ll(val, 1, 65535, &ll)) {
+			buf_printf(err, "%s: %s must be a port number (1-65535), not \"%s\"", where,
+			    o->key, val);
+			return 0;
+		}
+		*(int *)(void *)base = (int)ll;
+		return 1;
+	case OT_SECS:
+		if (!num_parse_d(val, 0.1, 3600, &d)) {
+			buf_printf(err, "%s: %s must be seconds from 0.1 to 3600, not \"%s\"", where,
+			    o->key, val);
+			return 0;
+		}
+		*(double *)(void *)base = d;
+		return 1;
+	case OT_SIZE:
+		if (!config_parse_size(val, &ll) || ll < 65536) {
+			buf_printf(err, "%s: %s must be a size of at least 64K (e.g. 500M, 2G), not "
+			    "\"%s\"", where, o->key, val);
+			return 0;
+		}
+		*(long long *)(void *)base = ll;
+		return 1;
+	case OT_LEVEL: {
+		enum log_level lvl;
+		if (!log_level_parse(val, &lvl)) {
+			buf_printf(err, "%s: %s must be error, warn, info or debug, not \"%s\"", where,
+			    o->key, val);
+			return 0;
+		}
+		*(enum log_level *)(void *)base = lvl;
+		return 1;
+	}
+	case OT_BOOL:
+		if (!strcasecmp(val, "yes") || !strcasecmp(val, "true") || !strcmp(val, "1") ||
+		    !strcasecmp(val, "on"))
+			*(int *)(void *)base = 1;
+		else if (!strcasecmp(val, "no") || !strcasecmp(val, "false") || !strcmp(val, "0") ||
+		    !strcasecmp(val, "off"))
+			*(int *)(void *)base = 0;
+		else {
+			buf_printf(err, "%s: %s must be yes or no, not \"%s\"", where, o->key, val);
+			return 0;
+		}
+		return 1;
+	case OT_SPEED:
+		if (strcmp(val, "max") == 0)
+			*(double *)(void *)base = 0;
+		else if (!num_parse_d(val, 0.01, 100000, &d)) {
+			buf_printf(err, "%s: %s must be a number from 0.01 or \"max\", not \"%s\"",
+			    where, o->key, val);
+			return 0;
+		} else
+			*(double *)(void *)base = d;
+		return 1;
+	case OT_FLAG:
+		*(int *)(void *)base = 1;
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+void
+config_usage(FILE *f)
+{
+	fprintf(f, "usage: trackside-client [options]\n"
+	    "Polls Le Mans Ultimate's local API and sends what it sees to a Trackside server;\n"
+	    "keeps every frame in a spool until the server has it.\n\n");
+	for (size_t i = 0; i < NOPTS; i++) {
+		char left[64];
+		snprintf(left, sizeof(left), "--%s%s%s", opts[i].key, opts[i].arg ? " " : "",
+		    opts[i].arg ? opts[i].arg : "");
+		fprintf(f, "  %-28s %s\n", left, opts[i].help);
+	}
+	fprintf(f, "  %-28s %s\n  %-28s %s\n\n", "-h, --help", "this help", "-V, --version",
+	    "print the version");
+	fprintf(f, "Every option but record, replay, speed, replay-*, once, print, quiet and config\n"
+	    "may also be set in the configuration file as \"key = value\" lines:\n  %s\n"
+	    "(XDG_CONFIG_HOME is honoured). See trackside-client(1).\n", config_default_path());
+}
+
+static const struct opt *
+config_find(const char *key)
+{
+	for (size_t i = 0; i < NOPTS; i++)
+		if (strcmp(opts[i].key, key) == 0)
+			return &opts[i];
+	return NULL;
+}
+
+/*
+ * Fills c from defaults, the configuration file and argv. Returns
+ * CONFIG_OK, CONFIG_EXIT after --help or --version, CONFIG_BAD with a
+ * message in err, CONFIG_ERR when memory runs out or the file cannot be
+ * read. config_free() releases c in every case.
+ */
+enum config_result
+config_load(struct config *c, int argc, char *argv[], struct buf *err)
+{
+	struct option	 lo[NOPTS + 3];
+	struct conf	 file = { 0 };
+	const char	*path = NULL, *x;
+	int		 explicit = 0, ch, idx, rc;
+
+	memset(c, 0, sizeof(*c));
+	c->game_host = strdup("127.0.0.1");
+	c->server = strdup("");
+	c->game_port = 6397;
+	c->poll_interval = 1.0;
+	c->timeout = 2.0;
+	c->spool_cap = SPOOL_DEFAULT_CAP;
+	c->log_level = LOG_LVL_INFO;
+	c->gzip = 1;
+	c->speed = 1.0;
+	c->foreground = 1;
+	if (c->game_host == NULL || c->server == NULL)
+		return CONFIG_ERR;
+
+	for (size_t i = 0; i < NOPTS; i++) {
+		lo[i].name = opts[i].key;
+		lo[i].has_arg = opts[i].type == OT_FLAG ? no_argument : required_argument;
+		lo[i].flag = NULL;
+		lo[i].val = 256 + (int)i;
+	}
+	lo[NOPTS] = (struct option){ "help", no_argument, NULL, 'h' };
+	lo[NOPTS + 1] = (struct option){ "version", no_argument, NULL, 'V' };
+	memset(&lo[NOPTS + 2], 0, sizeof(lo[0]));
+
+	/* first pass: --config, --help, --version and bad flags */
+	opterr = 0;
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, ":hV", lo, &idx)) != -1) {
+		if (ch == 'h') {
+			config_usage(stdout);
+			return CONFIG_EXIT;
+		}
+		if (ch == 'V') {
+			printf("%s\n", CLIENT_VERSION);
+			return CONFIG_EXIT;
+		}
+		if (ch == '?' || ch == ':') {
+			const char *bad = argv[optind - 1];
+			buf_printf(err, ch == ':' ? "%s needs a value" : "unknown option %s "
+			    "(see --help)", bad);
+			return CONFIG_BAD;
+		}
+		if (ch - 256 >= 0 && strcmp(opts[ch - 256].key, "config") == 0) {
+			path = optarg;
+			explicit = 1;
+		}
+	}
+	if (optind < argc) {
+		buf_printf(err, "unexpected argument \"%s\" (see --help)", argv[optind]);
+		return CONFIG_BAD;
+	}
+	if (path == NULL)
+		path = config_default_path();
+	if ((rc = conf_load(&file, path, err)) < 0) {
+		if (errno == ENOENT && !explicit) {
+			rc = 1;		/* no file: defaults */
+			path = NULL;
+		} else {
+			if (err->len == 0)
+				buf_printf(err, "%s: %s", path, strerror(errno));
+			conf_free(&file);
+			return CONFIG_ERR;
+		}
+	}
+	if (rc == 0) {
+		conf_free(&file);
+		return CONFIG_BAD;
+	}
+	if (path != NULL && (c->config_path = strdup(path)) == NULL) {
+		conf_free(&file);
+		return CONFIG_ERR;
+	}
+	for (size_t i = 0; i < file.n; i++) {
+		const struct opt *o = config_find(file.ents[i].key);
+		char where[4200];
+		snprintf(where, sizeof(where), "%s:%d", path, file.ents[i].line);
+		if (o == NULL || !o->in_file) {
+			buf_printf(err, "%s: unknown key \"%s\"", where, file.ents[i].key);
+			conf_free(&file);
+			return CONFIG_BAD;
+		}
+		if ((rc = config_set(c, o, file.ents[i].val, where, err)) <= 0) {
+			conf_free(&file);
+			return rc < 0 ? CONFIG_ERR : CONFIG_BAD;
+		}
+	}
+	conf_free(&file);
+	if ((x = getenv("TRACKSIDE_TOKEN")) != NULL && *x && c->token == NULL &&
+	    (c->token = strdup(x)) == NULL)
+		return CONFIG_ERR;
+
+	/* second pass: the flags win */
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, ":hV", lo, &idx)) != -1) {
+		if (ch < 256)
+			continue;
+		const struct opt *o = &opts[ch - 256];
+		char where[64];
+		snprintf(where, sizeof(where), "--%s", o->key);
+		if (strcmp(o->key, "config") == 0)
+			continue;
+		if ((rc = config_set(c, o, o->type == OT_FLAG ? "1" : optarg, where, err)) <= 0)
+			return rc < 0 ? CONFIG_ERR : CONFIG_BAD;
+	}
+
+	if (c->state_dir == NULL && (c->state_dir = config_default_state()) == NULL)
+		return CONFIG_ERR;
+	if (c->spool_dir == NULL) {
+		struct buf b = { 0 };
+		if (buf_printf(&b, "%s/spool", c->state_dir) < 0)
+			return CONFIG_ERR;
+		c->spool_dir = b.p;
+	}
+	if (c->token == NULL && (c->token = strdup("")) == NULL)
+		return CONFIG_ERR;
+	if (strchr(c->token, '\r') || strchr(c->token, '\n')) {
+		buf_printf(err, "the token must be one line");
+		return CONFIG_BAD;
+	}
+	if (c->replay_clock != NULL && strcmp(c->replay_clock, "now") != 0 &&
+	    strcmp(c->replay_clock, "original") != 0) {
+		buf_printf(err, "--replay-clock must be now or original, not \"%s\"", c->replay_clock);
+		return CONFIG_BAD;
+	}
+	if (c->replay_epoch != NULL && !time_iso_parse(c->replay_epoch, &c->epoch)) {
+		buf_printf(err, "--replay-epoch must be an ISO-8601 UTC time, not \"%s\"",
+		    c->replay_epoch);
+		return CONFIG_BAD;
+	}
+	if (c->replay != NULL && c->record != NULL) {
+		buf_printf(err, "--record and --replay do not go together");
+		return CONFIG_BAD;
+	}
+	if (c->replay == NULL && (c->replay_epoch || c->replay_clock)) {
+		buf_printf(err, "--replay-epoch and --replay-clock need --replay FILE");
+		return CONFIG_BAD;
+	}
+	if (c->replay != NULL && c->once) {
+		buf_printf(err, "--once polls the game; it does not go with --replay");
+		return CONFIG_BAD;
+	}
+	if (!c->print && c->server[0] != '\0' && c->token[0] == '\0') {
+		buf_printf(err, "a token is needed to upload to %s (token = ... in %s, --token, "
+		    "or $TRACKSIDE_TOKEN)", c->server, config_default_path());
+		return CONFIG_BAD;
+	}
+	return CONFIG_OK;
+}
+
+void
+config_free(struct config *c)
+{
+	free(c->config_path);
+	free(c->server);
+	free(c->token);
+	free(c->name);
+	free(c->game_host);
+	free(c->state_dir);
+	free(c->spool_dir);
+	free(c->record);
+	free(c->replay);
+	free(c->replay_epoch);
+	free(c->replay_clock);
+	memset(c, 0, sizeof(*c));
+}
