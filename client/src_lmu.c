@@ -103,7 +103,8 @@ lmu_observe(struct lmu_sched *s, double now, unsigned asked, const int *ok,
 		/* a new session: map, schedule and chat again; laps start over */
 		snprintf(s->key, sizeof(s->key), "%s", key);
 		s->have_map = s->have_sched = 0;
-		s->last_map_try = s->last_chat = 0;
+		s->last_map_try = asked & (BIT(EP_TRACKMAP) | BIT(EP_SCHEDULE)) ? now : 0;
+		s->last_chat = asked & BIT(EP_CHAT) ? now : 0;
 		s->nlaps = 0;
 	}
 	s->in_session = 1;
