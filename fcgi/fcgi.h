@@ -108,4 +108,37 @@ void	 h_laps_api(struct req *, struct resp *);
 cJSON	*session_list(struct req *, struct resp *);
 cJSON	*session_load(struct req *, struct resp *, const char *id);
 
+/* hist.c: what the history pages share. */
+enum hist_phase { HIST_PHASE__MAX = 10 };
+extern const char *const hist_phase_names[HIST_PHASE__MAX];
+const char *hist_session_arg(struct req *, struct resp *);
+cJSON	*hist_session(struct req *, struct resp *, const char *id);
+void	 hist_add_phase(cJSON *);
+int	 hist_car(struct req *, struct resp *, const char *id, cJSON **out);
+int	 hist_known_mark(sqlite3 *, cJSON *arr, const char *key);
+int	 hist_echo_filters(struct req *, cJSON *);
+int	 hist_options(struct req *, cJSON *, const char *name, const char *key,
+	    const char *const *values, const char *const *labels, size_t n);
+int	 hist_param_bool(struct req *, struct resp *, const char *key, int *out);
+int	 hist_param_date(struct req *, struct resp *, const char *key, int end, double *out);
+int	 hist_param_text(struct req *, struct resp *, const char *key, size_t max, const char **out);
+void	 hist_has(cJSON *, int depth);
+void	 hist_answer(struct req *, struct resp *, cJSON *, int api, const char *tmpl,
+	    const char *title);
+cJSON	*results_load(struct req *, struct resp *, const char *id, const char *type);
+int	 pits_load(sqlite3 *, const char *id, long long car, cJSON *arr);
+/* A pit row p that is a stop (or drive-through), not a visit ending in the garage. */
+#define PITS_STOP_SQL \
+	"((p.pit_time IS NOT NULL OR p.stop_time IS NOT NULL OR p.synthesised) " \
+	"AND p.garage_in IS NULL)"
+void	 h_car_page(struct req *, struct resp *);
+void	 h_car_api(struct req *, struct resp *);
+void	 h_pits_page(struct req *, struct resp *);
+void	 h_pits_api(struct req *, struct resp *);
+void	 h_best_laps_page(struct req *, struct resp *);
+void	 h_best_laps_api(struct req *, struct resp *);
+void	 h_results_csv(struct req *, struct resp *);
+void	 h_laps_csv(struct req *, struct resp *);
+void	 h_export_api(struct req *, struct resp *);
+
 #endif

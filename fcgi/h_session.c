@@ -93,6 +93,19 @@ session_load(struct req *req, struct resp *resp, const char *id)
 	    "JOIN cars c ON c.id = l.car_id WHERE c.session_id = ? AND l.valid AND l.time > 0 "
 	    "GROUP BY c.class ORDER BY c.class", id, arr) < 0)
 		goto dberr;
+	/* a finished session shows its final results (fcgi/results.c) */
+	cJSON *fin = cJSON_GetObjectItemCaseSensitive(o, "finished");
+	cJSON *state = cJSON_GetObjectItemCaseSensitive(o, "state");
+	if (cJSON_IsTrue(fin) || (cJSON_IsString(state) && strcmp(state->valuestring, "closed") == 0)) {
+		cJSON *type = cJSON_GetObjectItemCaseSensitive(o, "type");
+		cJSON *res = results_load(req, resp, id, cJSON_IsString(type) ? type->valuestring : NULL);
+		if (res == NULL) {
+			cJSON_Delete(o);
+			return NULL;
+		}
+		cJSON_AddItemToObject(o, "results", res);
+		cJSON_AddTrueToObject(o, "final");
+	}
 	return o;
 dberr:
 	log_err("session %s: %s", id, sqlite3_errmsg(req->db));

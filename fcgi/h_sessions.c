@@ -2,8 +2,10 @@
  * GET / and GET /api/v1/sessions: live sessions first, then history, paged,
  * with filters (track, sim, type, online, since, until).
  */
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "fcgi.h"
 
@@ -24,39 +26,74 @@ static const char session_filter[] =
 	" AND (?5 IS NULL OR online = ?5)"
 	" AND (?6 IS NULL OR started_at >= ?6) AND (?7 IS NULL OR started_at < ?7)";
 
+/* The values the sim and type filters take, with their labels. */
+static const char *const sim_values[] = { "lmu", "ac", "pcars2" };
+static const char *const sim_labels[] = { "Le Mans Ultimate", "Assetto Corsa",
+    "Project CARS 2 / AMS2" };
+static const char *const type_values[] = { "PRACTICE", "QUALIFY", "WARMUP", "RACE" };
+static const char *const type_labels[] = { "Practice", "Qualifying", "Warm-up", "Race" };
+static const char *const network_values[] = { "1", "0" };
+static const char *const network_labels[] = { "online", "offline" };
+#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
+
+#define SESSIONS_TEXT_MAX 128
+
+/* The index of v in values (case-insensitive), or -1. */
+static int
+one_of(const char *v, const char *const *values, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcasecmp(v, values[i]) == 0)
+			return (int)i;
+	return -1;
+}
+
+/*
+ * Binds the request's filters to ?1..?7 of st. Returns 1, or 0 after
+ * answering 400 for a bad value.
+ */
 static int
 bind_filters(sqlite3_stmt *st, struct req *req, struct resp *resp)
 {
-	const char	*keys[] = { "track", "sim", "type" };
 	const char	*v;
 	double		 t;
+	int		 b, i;
 
-	if ((v = req_param(req, "live")) != NULL) {
-		if (strcmp(v, "1") && strcmp(v, "0") && strcmp(v, "true") && strcmp(v, "false")) {
-			resp_error(resp, 400, "bad_parameter", "live must be 1 or 0.");
+	if (!hist_param_bool(req, resp, "live", &b))
+		return 0;
+	if (b >= 0)
+		sqlite3_bind_int(st, 1, b);
+	if (!hist_param_text(req, resp, "track", SESSIONS_TEXT_MAX, &v))
+		return 0;
+	if (v != NULL)
+		sqlite3_bind_text(st, 2, v, -1, SQLITE_TRANSIENT);
+	if ((v = req_param(req, "sim")) != NULL) {
+		if ((i = one_of(v, sim_values, NELEM(sim_values))) < 0) {
+			resp_error(resp, 400, "bad_parameter", "sim must be lmu, ac or pcars2.");
 			return 0;
 		}
-		sqlite3_bind_int(st, 1, v[0] == '1' || v[0] == 't');
+		sqlite3_bind_text(st, 3, sim_values[i], -1, SQLITE_STATIC);
 	}
-	for (int i = 0; i < 3; i++)
-		if ((v = req_param(req, keys[i])) != NULL)
-			sqlite3_bind_text(st, 2 + i, v, -1, SQLITE_TRANSIENT);
-	if ((v = req_param(req, "online")) != NULL) {
-		if (strcmp(v, "1") && strcmp(v, "0")) {
-			resp_error(resp, 400, "bad_parameter", "online must be 1 or 0.");
+	if ((v = req_param(req, "type")) != NULL) {
+		if ((i = one_of(v, type_values, NELEM(type_values))) < 0) {
+			resp_error(resp, 400, "bad_parameter",
+			    "type must be PRACTICE, QUALIFY, WARMUP or RACE.");
 			return 0;
 		}
-		sqlite3_bind_int(st, 5, v[0] == '1');
+		sqlite3_bind_text(st, 4, type_values[i], -1, SQLITE_STATIC);
 	}
-	const char *tk[] = { "since", "until" };
-	for (int i = 0; i < 2; i++)
-		if ((v = req_param(req, tk[i])) != NULL) {
-			if (!time_iso_parse(v, &t)) {
-				resp_error(resp, 400, "bad_parameter", "%s must be a date (YYYY-MM-DD).", tk[i]);
-				return 0;
-			}
-			sqlite3_bind_double(st, 6 + i, t);
-		}
+	if (!hist_param_bool(req, resp, "online", &b))
+		return 0;
+	if (b >= 0)
+		sqlite3_bind_int(st, 5, b);
+	if (!hist_param_date(req, resp, "since", 0, &t))
+		return 0;
+	if (!isnan(t))
+		sqlite3_bind_double(st, 6, t);
+	if (!hist_param_date(req, resp, "until", 1, &t))
+		return 0;
+	if (!isnan(t))
+		sqlite3_bind_double(st, 7, t);
 	return 1;
 }
 
@@ -91,15 +128,19 @@ session_list(struct req *req, struct resp *resp)
 	if (json_rows(st, arr) < 0 || sqlite3_step(cnt) != SQLITE_ROW)
 		goto dberr;
 	cJSON *el;
-	cJSON_ArrayForEach(el, arr)
+	cJSON_ArrayForEach(el, arr) {
 		json_bools(el, session_bools, 3);
+		hist_add_phase(el);
+	}
 	cJSON_AddNumberToObject(o, "total", (double)sqlite3_column_int64(cnt, 0));
 	cJSON_AddNumberToObject(o, "limit", (double)limit);
 	cJSON_AddNumberToObject(o, "offset", (double)offset);
 	if (offset + limit < sqlite3_column_int64(cnt, 0))
 		cJSON_AddNumberToObject(o, "next_offset", (double)(offset + limit));
-	if (offset > 0)
+	if (offset > 0) {
 		cJSON_AddNumberToObject(o, "prev_offset", (double)(offset > limit ? offset - limit : 0));
+		cJSON_AddTrueToObject(o, "has_prev");
+	}
 	sqlite3_finalize(st);
 	sqlite3_finalize(cnt);
 	return o;
@@ -123,6 +164,21 @@ h_sessions_api(struct req *req, struct resp *resp)
 	cJSON_Delete(o);
 }
 
+/* The tracks of every session, for the track filter's suggestions. */
+static int
+session_tracks(sqlite3 *db, cJSON *o)
+{
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	if (sqlite3_prepare_v2(db, "SELECT DISTINCT track FROM sessions ORDER BY track", -1, &st,
+	    NULL) != SQLITE_OK)
+		return -1;
+	rc = json_rows(st, cJSON_AddArrayToObject(o, "tracks"));
+	sqlite3_finalize(st);
+	return rc;
+}
+
 void
 h_sessions_page(struct req *req, struct resp *resp)
 {
@@ -132,10 +188,19 @@ h_sessions_page(struct req *req, struct resp *resp)
 		page_error(req, resp);
 		return;
 	}
+	if (hist_echo_filters(req, o) < 0 ||
+	    hist_options(req, o, "sims", "sim", sim_values, sim_labels, NELEM(sim_values)) < 0 ||
+	    hist_options(req, o, "types", "type", type_values, type_labels, NELEM(type_values)) < 0 ||
+	    hist_options(req, o, "networks", "online", network_values, network_labels,
+	    NELEM(network_values)) < 0 || session_tracks(req->db, o) < 0) {
+		log_err("sessions: %s", sqlite3_errmsg(req->db));
+		resp_error(resp, 503, "unavailable", "The sessions cannot be read now.");
+		cJSON_Delete(o);
+		page_error(req, resp);
+		return;
+	}
+	hist_has(o, 0);
 	cJSON_AddStringToObject(o, "title", "Sessions");
-	for (size_t i = 0; i < req->nparams; i++)
-		if (req->params[i].val[0])
-			cJSON_AddStringToObject(o, req->params[i].key, req->params[i].val);
 	resp_page(req, resp, "sessions", o);
 	cJSON_Delete(o);
 }

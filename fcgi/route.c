@@ -19,6 +19,15 @@ static const struct route routes[] = {
 	{ M(GET) | M(HEAD), "/api/v1/sessions", ROUTE_JSON, h_sessions_api },
 	{ M(GET) | M(HEAD), "/api/v1/sessions/*", ROUTE_JSON, h_session_api },
 	{ M(GET) | M(HEAD), "/api/v1/sessions/*/laps", ROUTE_JSON, h_laps_api },
+	{ M(GET) | M(HEAD), "/sessions/*/cars/*", 0, h_car_page },
+	{ M(GET) | M(HEAD), "/api/v1/sessions/*/cars/*", ROUTE_JSON, h_car_api },
+	{ M(GET) | M(HEAD), "/sessions/*/pits", 0, h_pits_page },
+	{ M(GET) | M(HEAD), "/api/v1/sessions/*/pits", ROUTE_JSON, h_pits_api },
+	{ M(GET) | M(HEAD), "/sessions/*/results.csv", 0, h_results_csv },
+	{ M(GET) | M(HEAD), "/sessions/*/laps.csv", 0, h_laps_csv },
+	{ M(GET) | M(HEAD), "/api/v1/sessions/*/export", ROUTE_JSON, h_export_api },
+	{ M(GET) | M(HEAD), "/best-laps", 0, h_best_laps_page },
+	{ M(GET) | M(HEAD), "/api/v1/best-laps", ROUTE_JSON, h_best_laps_api },
 };
 
 /*

@@ -1,0 +1,103 @@
+/*
+ * The car page (/sessions/{id}/cars/{car}) and the pit summary
+ * (/sessions/{id}/pits), as HTML and JSON.
+ */
+#include "hist.h"
+
+#define CAR50 "/api/v1/sessions/" RACE "/cars/31"
+
+static void
+car(struct resp *r)
+{
+	cJSON *o = get_json(r, CAR50, NULL);
+
+	ok(o != NULL && jsize(o, "laps") == 8, "the car page has every lap");
+	ok(strcmp(jstr(o, "car.number"), "50") == 0 && strcmp(jstr(o, "track"), "Sebring International Raceway") == 0,
+	    "the car's entry and its session");
+	is_str(jstr(o, "laps.5.time_mark"), "sb", "the class's best lap of the session is purple");
+	is_str(jstr(o, "laps.1.time_mark"), "pb", "a driver's best lap in the car is green");
+	is_str(jstr(o, "laps.2.time_mark"), "", "another lap is not marked");
+	is_str(jstr(o, "laps.5.s1_mark"), "sb", "sectors are marked too");
+	ok(same_time(jnum(o, "laps.1.fuel_used"), 3.0) && jnull(o, "laps.3.fuel_used"),
+	    "fuel used per lap, unknown across a refuel");
+	ok(same_time(jnum(o, "laps.1.ve_used"), 0.11), "virtual energy used per lap");
+	ok(cJSON_IsTrue(jget(o, "laps.3.pit")) && cJSON_IsTrue(jget(o, "laps.3.stop")),
+	    "the in-lap shows its pit stop");
+	ok(jsize(o, "stints") == 2, "a stop splits the laps into stints");
+	ok(strcmp(jstr(o, "stints.0.driver"), "Antonio Fuoco") == 0 && jnum(o, "stints.0.first_lap") == 1 &&
+	    jnum(o, "stints.0.last_lap") == 4 && strcmp(jstr(o, "stints.1.driver"), "Miguel Molina") == 0,
+	    "stints have their driver and laps");
+	ok(same_time(jnum(o, "stints.0.average"), (116.8 + 109.6 + 109.9) / 3),
+	    "a stint's average leaves out the in-lap");
+	ok(same_time(jnum(o, "stints.1.average"), (109.4 + 109.8 + 110.1) / 3),
+	    "a stint's average leaves out the out-lap");
+	ok(same_time(jnum(o, "stints.1.best"), 109.4) && strcmp(jstr(o, "stints.1.tyres"), "Hard") == 0,
+	    "a stint's best lap and tyres");
+	ok(same_time(jnum(o, "stints.1.fuel_used"), 12.0) && same_time(jnum(o, "stints.0.fuel_used"), 6.0),
+	    "a stint's fuel used adds the laps where it is known");
+	ok(jsize(o, "pits") == 1 && same_time(jnum(o, "pits.0.lane"), 37.4) &&
+	    same_time(jnum(o, "pits.0.stop"), 26.5), "the car's pit stop with lane and stop times");
+	ok(jsize(o, "drivers") == 2 && same_time(jnum(o, "drivers.0.time"), 467.7) &&
+	    same_time(jnum(o, "drivers.1.time"), 447.3), "driving time per driver");
+	ok(same_time(jnum(o, "drivers.0.share"), 0.511), "each driver's share of the driving");
+	ok(cJSON_IsTrue(jget(o, "drivers.0.known")), "known drivers are marked");
+	ok(jsize(o, "chart.series") == 2 && strlen(jstr(o, "chart.series.0.points")) > 0 &&
+	    jsize(o, "chart.series.0.dots") == 4 && jsize(o, "chart.series.1.dots") == 4,
+	    "the chart has a series per stint with a point per valid lap");
+	cJSON_Delete(o);
+
+	o = get_json(r, "/api/v1/sessions/" RACE "/cars/34", NULL);
+	ok(o && cJSON_IsFalse(jget(o, "laps.6.valid")) && jnull(o, "laps.6.time") &&
+	    jnull(o, "laps.6.duration"), "an invalid last lap: no time, no known duration");
+	ok(jsize(o, "chart.series.0.dots") == 5 && jsize(o, "chart.series.1.dots") == 1,
+	    "invalid laps are not drawn");
+	cJSON_Delete(o);
+
+	ok(get(r, "/sessions/" RACE "/cars/31", NULL) == 200, "the car page answers");
+	ok(golden("hist_car.html", &r->body), "the car page matches its golden file");
+	ok(strstr(r->body.p, "<polyline points=\"") != NULL && strstr(r->body.p, "<svg") != NULL,
+	    "the lap-time chart is inline SVG");
+	ok(get(r, "/sessions/" RACE "/cars/21", NULL) == 404 && strstr(r->body.p, "no such car"),
+	    "a car of another session: 404");
+	ok(get(r, "/sessions/" RACE "/cars/x1", NULL) == 404, "a car id that is not a number: 404");
+	ok(get(r, "/api/v1/sessions/0190ffff000070008000000000000009/cars/31", NULL) == 404,
+	    "a car of an unknown session: 404");
+}
+
+static void
+pits(struct resp *r)
+{
+	cJSON *o = get_json(r, "/api/v1/sessions/" RACE "/pits", NULL);
+
+	ok(o != NULL && jsize(o, "cars") == 5, "the pit summary lists every car");
+	ok(jnum(o, "cars.0.count") == 1 && cJSON_IsTrue(jget(o, "cars.0.stops.0.swap")) &&
+	    strcmp(jstr(o, "cars.0.stops.0.driver_in"), "Miguel Molina") == 0,
+	    "a stop with its driver swap");
+	ok(jnum(o, "cars.4.count") == 0 && jsize(o, "cars.4.stops") == 1 &&
+	    cJSON_IsTrue(jget(o, "cars.4.stops.0.garage")), "a retirement to the garage is not a stop");
+	ok(cJSON_IsTrue(jget(o, "cars.3.stops.0.penalty")), "a penalty is shown");
+	ok(same_time(jnum(o, "cars.1.lane_total"), jnum(o, "cars.1.stops.0.lane")), "lane time totals");
+	cJSON_Delete(o);
+	ok(get(r, "/sessions/" RACE "/pits", NULL) == 200, "the pit summary page answers");
+	ok(golden("hist_pits.html", &r->body), "the pit summary matches its golden file");
+	ok(strstr(r->body.p, "Antonio Fuoco → Miguel Molina") != NULL, "the page shows who handed over");
+	ok(get(r, "/sessions/0190ffff000070008000000000000009/pits", NULL) == 404 &&
+	    strstr(r->ctype, "text/html"), "the pits of an unknown session: a 404 page");
+	o = get_json(r, "/api/v1/sessions/" LIVE "/pits", NULL);
+	ok(o && jsize(o, "cars") == 2 && jsize(o, "cars.0.stops") == 0, "a car without stops has none");
+	cJSON_Delete(o);
+}
+
+int
+main(void)
+{
+	struct resp r;
+
+	hist_open();
+	resp_init(&r);
+	car(&r);
+	pits(&r);
+	resp_free(&r);
+	hctx_close(&h);
+	return tap_done();
+}
