@@ -159,6 +159,11 @@ static const struct admin_cmd admin_cmds[] = {
 	{ "client add", "NAME", "create an upload token for a client and print it", 1, 1, cmd_client_add },
 	{ "client list", "", "list client tokens", 0, 0, cmd_client_list },
 	{ "client revoke", "ID|NAME", "revoke a client token", 1, 1, cmd_client_revoke },
+	{ "known add", "NAME [NOTE]", "add a known driver", 1, 2, admin_known_add },
+	{ "known remove", "NAME", "remove a known driver", 1, 1, admin_known_remove },
+	{ "known list", "", "list the known drivers", 0, 0, admin_known_list },
+	{ "known import", "FILE", "add the drivers of FILE, one a line (- for stdin)", 1, 1,
+	    admin_known_import },
 };
 
 static void

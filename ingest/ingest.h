@@ -90,4 +90,10 @@ struct admin_cmd {
 	int		(*fn)(struct admin *, int argc, char *argv[]);
 };
 
+/* admin_known.c: trackside known add|remove|list|import. */
+int	 admin_known_add(struct admin *, int argc, char *argv[]);
+int	 admin_known_remove(struct admin *, int argc, char *argv[]);
+int	 admin_known_list(struct admin *, int argc, char *argv[]);
+int	 admin_known_import(struct admin *, int argc, char *argv[]);
+
 #endif
