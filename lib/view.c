@@ -1,0 +1,515 @@
+/*
+ * Views of a session built from SQLite: header, standings rows with best
+ * marks, laps, pits, chat, the live sessions list. trackside-fcgi renders
+ * them as pages and JSON; trackside-ingestd sends them as live snapshots
+ * and diffs them into deltas, so both show the same thing.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "trackside.h"
+#include "view.h"
+
+const char *const view_phase_names[VIEW_PHASE_N] = {
+	"starting", "reconnaissance", "grid", "formation", "countdown",
+	"green", "full course yellow", "stopped", "checkered", "paused",
+};
+
+#define ROW_COLUMNS \
+	"c.id AS car, c.slot, c.number, c.team, c.vehicle_name AS vehicle, " \
+	"c.vehicle AS veh, c.class, s.driver, s.position, s.class_position, s.laps, " \
+	"s.gap, s.gap_laps, s.interval, s.interval_laps, s.best, s.last, s.s1, s.s2, s.s3, " \
+	"s.pits, s.stint_laps, s.status, s.pit_state, s.tyres, s.fuel, s.ve, s.finish, " \
+	"s.present, s.x, s.z, s.lap_dist / NULLIF(se.track_length, 0) AS progress " \
+	"FROM cars c JOIN car_state s ON s.car_id = c.id JOIN sessions se ON se.id = c.session_id "
+
+#define SUMMARY_COLUMNS \
+	"id, sim, track, type, online, server, started_at, last_update, et, phase, " \
+	"remaining, finished, state = 'live' AS live, state, cars, laps, clients, " \
+	"next_id AS next FROM sessions "
+
+#define BEST_COLUMNS \
+	"min(CASE WHEN l.valid AND l.time > 0 THEN l.time END) AS best, " \
+	"min(CASE WHEN l.valid AND l.s1 > 0 THEN l.s1 END) AS s1, " \
+	"min(CASE WHEN l.valid AND l.s2 > 0 THEN l.s2 END) AS s2, " \
+	"min(CASE WHEN l.valid AND l.s3 > 0 THEN l.s3 END) AS s3 "
+
+static const char *const view_sql[VIEW_SQL__MAX] = {
+	[VIEW_SQL_HEADER] = "SELECT id, sim, track, type, online, server, server_port, "
+	    "started_at, last_update, et, phase, remaining, max_time, max_laps, track_length, "
+	    "finished, state = 'live' AS live, state, cars, laps, clients, next_id AS next, "
+	    "prev_id AS prev, air_temp, track_temp, raining, wetness, sector_flags "
+	    "FROM sessions WHERE id = ?",
+	[VIEW_SQL_ROWS] = "SELECT " ROW_COLUMNS "WHERE c.session_id = ? "
+	    "ORDER BY s.position IS NULL, s.position, c.slot",
+	[VIEW_SQL_ROW] = "SELECT " ROW_COLUMNS "WHERE c.id = ?",
+	[VIEW_SQL_CAR_BESTS] = "SELECT l.car_id AS car, " BEST_COLUMNS
+	    "FROM laps l WHERE l.car_id = ?",
+	[VIEW_SQL_SESSION_BESTS] = "SELECT c.class, " BEST_COLUMNS
+	    "FROM laps l JOIN cars c ON c.id = l.car_id WHERE c.session_id = ? "
+	    "GROUP BY c.class ORDER BY c.class",
+	[VIEW_SQL_LAP] = "SELECT car_id AS car, lap, time, s1, s2, s3, driver, valid, pit, "
+	    "position, fuel, ve, tyres FROM laps WHERE car_id = ? AND lap = ?",
+	[VIEW_SQL_PIT] = "SELECT car_id AS car, lap, pit_time, stop_time, release_time, "
+	    "exit_time, garage_in, garage_out, swap, driver_in, driver_out, tyres, fuel, ve, "
+	    "duration, penalty FROM pits WHERE id = ?",
+	[VIEW_SQL_CHAT] = "SELECT at, text FROM (SELECT ts / 10000000.0 AS at, ts, text "
+	    "FROM chat WHERE session_id = ?1 ORDER BY ts DESC, text DESC LIMIT ?2) "
+	    "ORDER BY ts, text",
+	[VIEW_SQL_LIVE] = "SELECT " SUMMARY_COLUMNS "WHERE state = 'live' "
+	    "ORDER BY started_at DESC, id DESC LIMIT 200",
+	[VIEW_SQL_SUMMARY] = "SELECT " SUMMARY_COLUMNS "WHERE id = ?",
+};
+
+static const char *const header_bools[] = { "online", "finished", "live" };
+static const char *const lap_bools[] = { "valid", "pit" };
+static const char *const pit_bools[] = { "swap", "penalty" };
+
+void
+view_init(struct view *v, sqlite3 *db)
+{
+	memset(v, 0, sizeof(*v));
+	v->db = db;
+}
+
+/* Finalizes the statements; the database stays open. */
+void
+view_free(struct view *v)
+{
+	for (size_t i = 0; i < VIEW_SQL__MAX; i++)
+		sqlite3_finalize(v->st[i]);
+	memset(v->st, 0, sizeof(v->st));
+}
+
+/* The statement, prepared on first use and reset, or NULL on an error. */
+static sqlite3_stmt *
+view_stmt(struct view *v, enum view_sql which)
+{
+	if (v->st[which] == NULL) {
+		if (sqlite3_prepare_v3(v->db, view_sql[which], -1, SQLITE_PREPARE_PERSISTENT,
+		    &v->st[which], NULL) != SQLITE_OK)
+			return NULL;
+	} else {
+		sqlite3_reset(v->st[which]);
+		sqlite3_clear_bindings(v->st[which]);
+	}
+	return v->st[which];
+}
+
+static double
+round_to(double x, double unit)
+{
+	return round(x / unit) * unit;
+}
+
+/*
+ * The current row of st as a new object keyed by column names: NULL is
+ * null, REAL is rounded to the millisecond, positions (x, z) to the
+ * decimetre and lap progress to a thousandth. NULL when memory runs out.
+ */
+cJSON *
+view_row_json(sqlite3_stmt *st)
+{
+	cJSON	*o = cJSON_CreateObject();
+	int	 n = sqlite3_column_count(st);
+
+	if (o == NULL)
+		return NULL;
+	for (int i = 0; i < n; i++) {
+		const char *k = sqlite3_column_name(st, i);
+		double d;
+		switch (sqlite3_column_type(st, i)) {
+		case SQLITE_INTEGER:
+			cJSON_AddNumberToObject(o, k, (double)sqlite3_column_int64(st, i));
+			break;
+		case SQLITE_FLOAT:
+			d = sqlite3_column_double(st, i);
+			if (strcmp(k, "x") == 0 || strcmp(k, "z") == 0)
+				d = round_to(d, 0.1);
+			else if (strcmp(k, "progress") == 0)
+				d = round_to(d < 0 ? 0 : d > 1 ? 1 : d, 0.001);
+			else
+				d = round_to(d, 0.001);
+			cJSON_AddNumberToObject(o, k, d);
+			break;
+		case SQLITE_TEXT:
+			cJSON_AddStringToObject(o, k, (const char *)sqlite3_column_text(st, i));
+			break;
+		default:
+			cJSON_AddNullToObject(o, k);
+			break;
+		}
+	}
+	return o;
+}
+
+static void
+view_bools(cJSON *o, const char *const *keys, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		cJSON *v = cJSON_GetObjectItemCaseSensitive(o, keys[i]);
+		if (cJSON_IsNumber(v))
+			cJSON_ReplaceItemInObjectCaseSensitive(o, keys[i],
+			    cJSON_CreateBool(v->valuedouble != 0));
+	}
+}
+
+/* Steps st once: 1 with the row as *out, 0 no row, -1 error. */
+static int
+view_one(sqlite3_stmt *st, cJSON **out)
+{
+	int rc = sqlite3_step(st);
+
+	*out = NULL;
+	if (rc == SQLITE_DONE)
+		return 0;
+	if (rc != SQLITE_ROW || (*out = view_row_json(st)) == NULL)
+		return -1;
+	return 1;
+}
+
+/* Appends every row of st to arr. Returns 1 or -1. */
+static int
+view_all(sqlite3_stmt *st, cJSON *arr)
+{
+	int rc;
+
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		cJSON *o = view_row_json(st);
+		if (o == NULL)
+			return -1;
+		cJSON_AddItemToArray(arr, o);
+	}
+	return rc == SQLITE_DONE ? 1 : -1;
+}
+
+static const char *
+view_flag_name(char c)
+{
+	switch (c) {
+	case 'G': return "green";
+	case 'Y': return "yellow";
+	case 'R': return "red";
+	case 'C': return "checkered";
+	default: return "unknown";
+	}
+}
+
+/*
+ * Adds the derived header fields: booleans, "phase_name" and "flags" (one
+ * object per sector with its flag name).
+ */
+static void
+view_header_derive(cJSON *o)
+{
+	cJSON *ph = cJSON_GetObjectItemCaseSensitive(o, "phase");
+	cJSON *sf = cJSON_GetObjectItemCaseSensitive(o, "sector_flags");
+	cJSON *flags;
+
+	view_bools(o, header_bools, sizeof(header_bools) / sizeof(header_bools[0]));
+	if (cJSON_IsNumber(ph) && ph->valuedouble >= 0 && ph->valuedouble < VIEW_PHASE_N)
+		cJSON_AddStringToObject(o, "phase_name", view_phase_names[(int)ph->valuedouble]);
+	else
+		cJSON_AddNullToObject(o, "phase_name");
+	flags = cJSON_AddArrayToObject(o, "flags");
+	for (int i = 0; cJSON_IsString(sf) && i < 3 && sf->valuestring[i]; i++) {
+		cJSON *f = cJSON_CreateObject();
+		cJSON_AddNumberToObject(f, "sector", i + 1);
+		cJSON_AddStringToObject(f, "flag", view_flag_name(sf->valuestring[i]));
+		cJSON_AddItemToArray(flags, f);
+	}
+}
+
+/* The session header: the sessions row with derived fields. */
+int
+view_header(struct view *v, const char *id, cJSON **out)
+{
+	sqlite3_stmt	*st = view_stmt(v, VIEW_SQL_HEADER);
+	int		 rc;
+
+	*out = NULL;
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	if ((rc = view_one(st, out)) <= 0)
+		return rc;
+	view_header_derive(*out);
+	return 1;
+}
+
+/* Sets or adds key of o to the number (or null when x is NAN). */
+static void
+view_set_num(cJSON *o, const char *key, double x)
+{
+	cJSON *n = isnan(x) ? cJSON_CreateNull() : cJSON_CreateNumber(x);
+
+	if (cJSON_GetObjectItemCaseSensitive(o, key) != NULL)
+		cJSON_ReplaceItemInObjectCaseSensitive(o, key, n);
+	else
+		cJSON_AddItemToObject(o, key, n);
+}
+
+static double
+view_num(const cJSON *o, const char *key)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+
+	return cJSON_IsNumber(v) ? v->valuedouble : NAN;
+}
+
+/*
+ * Copies the personal bests of the row of st (columns best, s1, s2, s3)
+ * into row as pb_lap, pb_s1, pb_s2, pb_s3.
+ */
+static void
+view_pb_copy(sqlite3_stmt *st, cJSON *row)
+{
+	static const char *const keys[4] = { "pb_lap", "pb_s1", "pb_s2", "pb_s3" };
+
+	for (int i = 0; i < 4; i++) {
+		int col = sqlite3_column_count(st) - 4 + i;
+		view_set_num(row, keys[i], sqlite3_column_type(st, col) == SQLITE_NULL ? NAN :
+		    round_to(sqlite3_column_double(st, col), 0.001));
+	}
+}
+
+/*
+ * Adds the car's personal bests (pb_lap, pb_s1..pb_s3, null when none) to
+ * row. Returns 1 or -1.
+ */
+int
+view_car_bests(struct view *v, long long car, cJSON *row)
+{
+	sqlite3_stmt *st = view_stmt(v, VIEW_SQL_CAR_BESTS);
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, car);
+	if (sqlite3_step(st) != SQLITE_ROW)
+		return -1;
+	view_pb_copy(st, row);
+	return 1;
+}
+
+/*
+ * One standings row, without the personal bests (view_car_bests adds them;
+ * they change with laps only, and reading them costs the car's laps).
+ */
+int
+view_row(struct view *v, long long car, cJSON **out)
+{
+	sqlite3_stmt *st = view_stmt(v, VIEW_SQL_ROW);
+
+	*out = NULL;
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, car);
+	return view_one(st, out);
+}
+
+/* Whether a and b are the same time to the millisecond. */
+static int
+view_same(double a, double b)
+{
+	return !isnan(a) && !isnan(b) && a > 0 && fabs(a - b) < 0.0005;
+}
+
+static const cJSON *
+view_class_best(const cJSON *bests, const char *cls)
+{
+	const cJSON *b;
+
+	cJSON_ArrayForEach(b, bests) {
+		const cJSON *c = cJSON_GetObjectItemCaseSensitive(b, "class");
+		if ((cls == NULL && cJSON_IsNull(c)) ||
+		    (cls != NULL && cJSON_IsString(c) && strcmp(c->valuestring, cls) == 0))
+			return b;
+	}
+	return NULL;
+}
+
+/*
+ * Sets best_mark, last_mark, s1_mark, s2_mark, s3_mark of a standings row:
+ * "sb" for the best of its class in the session (purple), "pb" for the
+ * car's own best (green), "" otherwise.
+ */
+void
+view_mark_row(cJSON *row, const cJSON *bests)
+{
+	static const char *const cols[5] = { "best", "last", "s1", "s2", "s3" };
+	static const char *const marks[5] = { "best_mark", "last_mark", "s1_mark", "s2_mark",
+	    "s3_mark" };
+	static const char *const cb_keys[5] = { "best", "best", "s1", "s2", "s3" };
+	static const char *const pb_keys[5] = { "pb_lap", "pb_lap", "pb_s1", "pb_s2", "pb_s3" };
+	const cJSON	*cls = cJSON_GetObjectItemCaseSensitive(row, "class");
+	const cJSON	*cb = view_class_best(bests, cJSON_IsString(cls) ? cls->valuestring : NULL);
+
+	for (int i = 0; i < 5; i++) {
+		double t = view_num(row, cols[i]);
+		const char *m = "";
+		if (cb != NULL && view_same(t, view_num(cb, cb_keys[i])))
+			m = "sb";
+		else if (i > 0 && view_same(t, view_num(row, pb_keys[i])))
+			m = "pb";
+		cJSON_DeleteItemFromObjectCaseSensitive(row, marks[i]);
+		cJSON_AddStringToObject(row, marks[i], m);
+	}
+}
+
+/* Marks every standings row of a session view (see view_mark_row). */
+void
+view_marks(cJSON *session)
+{
+	const cJSON	*bests = cJSON_GetObjectItemCaseSensitive(session, "bests");
+	cJSON		*row;
+
+	cJSON_ArrayForEach(row, cJSON_GetObjectItemCaseSensitive(session, "standings"))
+		view_mark_row(row, bests);
+}
+
+/*
+ * The whole session as a page shows it: the header, "standings" (rows with
+ * personal bests and marks), "bests" (per class: best, s1, s2, s3) and the
+ * recent "chat".
+ */
+int
+view_session(struct view *v, const char *id, cJSON **out)
+{
+	sqlite3_stmt	*st;
+	cJSON		*o, *arr, *row, *chat;
+	int		 rc;
+
+	if ((rc = view_header(v, id, out)) <= 0)
+		return rc;
+	o = *out;
+	arr = cJSON_AddArrayToObject(o, "standings");
+	if ((st = view_stmt(v, VIEW_SQL_ROWS)) == NULL)
+		goto fail;
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	if (view_all(st, arr) < 0)
+		goto fail;
+	cJSON_ArrayForEach(row, arr) {
+		if (view_car_bests(v, (long long)view_num(row, "car"), row) < 0)
+			goto fail;
+	}
+	arr = cJSON_AddArrayToObject(o, "bests");
+	if ((st = view_stmt(v, VIEW_SQL_SESSION_BESTS)) == NULL)
+		goto fail;
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	if (view_all(st, arr) < 0)
+		goto fail;
+	if (view_chat(v, id, VIEW_CHAT_RECENT, &chat) < 0)
+		goto fail;
+	cJSON_AddItemToObject(o, "chat", chat);
+	view_marks(o);
+	return 1;
+fail:
+	cJSON_Delete(o);
+	*out = NULL;
+	return -1;
+}
+
+/* One recorded lap of a car. */
+int
+view_lap(struct view *v, long long car, int lap, cJSON **out)
+{
+	sqlite3_stmt	*st = view_stmt(v, VIEW_SQL_LAP);
+	int		 rc;
+
+	*out = NULL;
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, car);
+	sqlite3_bind_int(st, 2, lap);
+	if ((rc = view_one(st, out)) == 1)
+		view_bools(*out, lap_bools, 2);
+	return rc;
+}
+
+/* One pit or garage visit by its row id. */
+int
+view_pit(struct view *v, long long pit, cJSON **out)
+{
+	sqlite3_stmt	*st = view_stmt(v, VIEW_SQL_PIT);
+	int		 rc;
+
+	*out = NULL;
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, pit);
+	if ((rc = view_one(st, out)) == 1)
+		view_bools(*out, pit_bools, 2);
+	return rc;
+}
+
+/*
+ * The newest `limit` chat lines of a session, oldest first, as an array of
+ * {"at": epoch seconds, "text"}. Returns 1 (an empty array when there is
+ * no chat or no such session) or -1.
+ */
+int
+view_chat(struct view *v, const char *id, int limit, cJSON **out)
+{
+	sqlite3_stmt *st = view_stmt(v, VIEW_SQL_CHAT);
+
+	*out = NULL;
+	if (st == NULL || (*out = cJSON_CreateArray()) == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 2, limit);
+	if (view_all(st, *out) < 0) {
+		cJSON_Delete(*out);
+		*out = NULL;
+		return -1;
+	}
+	return 1;
+}
+
+static void
+view_summary_derive(cJSON *o)
+{
+	cJSON *ph = cJSON_GetObjectItemCaseSensitive(o, "phase");
+
+	view_bools(o, header_bools, sizeof(header_bools) / sizeof(header_bools[0]));
+	if (cJSON_IsNumber(ph) && ph->valuedouble >= 0 && ph->valuedouble < VIEW_PHASE_N)
+		cJSON_AddStringToObject(o, "phase_name", view_phase_names[(int)ph->valuedouble]);
+	else
+		cJSON_AddNullToObject(o, "phase_name");
+}
+
+/* One line of the sessions list. */
+int
+view_summary(struct view *v, const char *id, cJSON **out)
+{
+	sqlite3_stmt	*st = view_stmt(v, VIEW_SQL_SUMMARY);
+	int		 rc;
+
+	*out = NULL;
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	if ((rc = view_one(st, out)) == 1)
+		view_summary_derive(*out);
+	return rc;
+}
+
+/* The live sessions, newest first, as an array of summaries. Returns 1 or -1. */
+int
+view_live_sessions(struct view *v, cJSON **out)
+{
+	sqlite3_stmt	*st = view_stmt(v, VIEW_SQL_LIVE);
+	cJSON		*o;
+
+	*out = NULL;
+	if (st == NULL || (*out = cJSON_CreateArray()) == NULL)
+		return -1;
+	if (view_all(st, *out) < 0) {
+		cJSON_Delete(*out);
+		*out = NULL;
+		return -1;
+	}
+	cJSON_ArrayForEach(o, *out)
+		view_summary_derive(o);
+	return 1;
+}
