@@ -68,7 +68,7 @@ write_resp(FCGX_Request *r, const struct req *q, const struct resp *p)
 	    status_text(p->status), p->ctype ? p->ctype : "text/plain; charset=utf-8");
 	if (p->headers.len)
 		FCGX_PutStr(p->headers.p, (int)p->headers.len, r->out);
-	FCGX_FPrintF(r->out, "Content-Length: %zu\r\n\r\n", p->body.len);
+	FCGX_FPrintF(r->out, "Content-Length: %lu\r\n\r\n", (unsigned long)p->body.len);
 	if (q->method != METHOD_HEAD && p->body.len)
 		FCGX_PutStr(p->body.p, (int)p->body.len, r->out);
 }
