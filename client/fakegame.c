@@ -1,0 +1,619 @@
+/*
+ * trackside-fakegame: answers the requests of Le Mans Ultimate's local REST
+ * API (spec/lmu-api.md) on loopback, from a recording played at a chosen
+ * speed or from a simulated race weekend (sim.c). Several ports may serve
+ * one simulation, each as seen from its own car or as a spectator, so one
+ * process stands in for the games of a whole team.
+ *
+ * For tests, /fake/ endpoints stall the game, make it answer garbage, or
+ * put it into a replay or a loading screen.
+ */
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <microhttpd.h>
+
+#include "fakegame.h"
+
+#define MAX_VIEWS	8
+#define MAX_PATHS	48
+
+#if MHD_VERSION < 0x00097002
+typedef int mhd_result;
+#else
+typedef enum MHD_Result mhd_result;
+#endif
+
+/* A recording as a game: the newest body seen for each path. */
+struct recsrc {
+	char			*file;
+	int			 loop;
+	struct rec_reader	*rr;
+	struct rec_poll		 next;
+	int			 have_next;
+	int			 ended;
+	double			 t0;		/* t of the first poll */
+	struct {
+		char		 path[128];
+		struct buf	 body;
+		int		 failed;
+	}			 paths[MAX_PATHS];
+	size_t			 npaths;
+};
+
+struct game {
+	pthread_mutex_t	 mu;
+	double		 speed;
+	double		 start;		/* time_mono() at game time 0 */
+	struct recsrc	*rec;
+	struct sim	*sim;
+	struct view	 views[MAX_VIEWS];
+	struct MHD_Daemon *mhd[MAX_VIEWS];
+	size_t		 nviews;
+	/* faults */
+	double		 stall_until;
+	int		 garbage_left;
+	int		 garbage_n;
+	int		 replay;
+	int		 loading;
+	double		 frozen_at;	/* game time held while loading, -1 = not */
+	double		 hold;		/* game time lost to loading screens */
+	long long	 requests;
+};
+
+/* what each MHD daemon is handed: its view and the game */
+struct vctx {
+	struct view	 v;
+	struct game	*g;
+};
+
+static volatile sig_atomic_t quit;
+
+static void
+on_signal(int sig)
+{
+	(void)sig;
+	quit = 1;
+}
+
+static int
+recsrc_path(struct recsrc *r, const char *path)
+{
+	for (size_t i = 0; i < r->npaths; i++)
+		if (strcmp(r->paths[i].path, path) == 0)
+			return (int)i;
+	if (r->npaths == MAX_PATHS)
+		return -1;
+	snprintf(r->paths[r->npaths].path, sizeof(r->paths[0].path), "%s", path);
+	buf_reset(&r->paths[r->npaths].body);
+	r->paths[r->npaths].failed = 1;
+	return (int)r->npaths++;
+}
+
+/* Takes the next poll of the recording into the table. Returns 1 or 0 at the end. */
+static int
+recsrc_read(struct recsrc *r)
+{
+	struct buf	 err = { 0 };
+	enum rec_result	 rc;
+
+	while ((rc = rec_next(r->rr, &r->next, &err)) == REC_BAD) {
+		fprintf(stderr, "trackside-fakegame: %s: %s (skipped)\n", r->file, err.p);
+		buf_reset(&err);
+	}
+	if (rc == REC_ERR)
+		fprintf(stderr, "trackside-fakegame: %s: %s\n", r->file, err.p);
+	buf_free(&err);
+	r->have_next = rc == REC_OK;
+	return r->have_next;
+}
+
+static int
+recsrc_open(struct recsrc *r)
+{
+	struct buf err = { 0 };
+
+	rec_close(r->rr);
+	r->rr = NULL;
+	if (rec_open(&r->rr, r->file, &err) <= 0) {
+		fprintf(stderr, "trackside-fakegame: %s\n", err.p ? err.p : "cannot open");
+		buf_free(&err);
+		return 0;
+	}
+	buf_free(&err);
+	if (!recsrc_read(r)) {
+		fprintf(stderr, "trackside-fakegame: %s holds no poll\n", r->file);
+		return 0;
+	}
+	r->t0 = r->next.t;
+	r->ended = 0;
+	return 1;
+}
+
+/* Plays the recording up to t seconds after its first poll. */
+static void
+recsrc_advance(struct game *g, struct recsrc *r, double t)
+{
+	struct jspan	 key, val;
+	size_t		 off;
+	char		 path[128];
+
+	while (r->have_next && r->next.t - r->t0 <= t) {
+		off = 0;
+		while (json_obj_next(&r->next.responses, &off, &key, &val)) {
+			int i;
+			if (!jscan_string(&key, path, sizeof(path)) || (i = recsrc_path(r, path)) < 0)
+				continue;
+			buf_reset(&r->paths[i].body);
+			r->paths[i].failed = val.type == JT_NULL;
+			if (!r->paths[i].failed)
+				buf_add(&r->paths[i].body, val.p, val.len);
+		}
+		if (!recsrc_read(r)) {
+			if (r->loop && recsrc_open(r)) {
+				g->start = time_mono();
+				break;
+			}
+			r->ended = 1;
+		}
+	}
+}
+
+/* The answer of a recording: 200 with the newest body, or 503. */
+static int
+recsrc_render(struct recsrc *r, const char *path, struct buf *out)
+{
+	if (r->ended) {
+		if (strcmp(path, lmu_paths[EP_JOINSTATE]) == 0) {
+			buf_puts(out, "\"JOIN_IDLE\"");
+			return 200;
+		}
+		return 503;
+	}
+	for (size_t i = 0; i < r->npaths; i++)
+		if (strcmp(r->paths[i].path, path) == 0) {
+			if (r->paths[i].failed)
+				return 503;
+			buf_add(out, r->paths[i].body.p, r->paths[i].body.len);
+			return 200;
+		}
+	return 404;
+}
+
+/* Game time now: wall time since the start times the speed, less loading. */
+static double
+game_time(struct game *g)
+{
+	double t = (time_mono() - g->start) * g->speed - g->hold;
+
+	if (g->frozen_at >= 0)
+		return g->frozen_at;
+	return t;
+}
+
+static int
+query_int(struct MHD_Connection *con, const char *key, int def)
+{
+	const char	*v = MHD_lookup_connection_value(con, MHD_GET_ARGUMENT_KIND, key);
+	long long	 n;
+
+	return v && num_parse_ll(v, 0, 1000000, &n) ? (int)n : def;
+}
+
+/* The /fake/ control endpoints. Returns the status; out holds the answer. */
+static int
+game_control(struct game *g, struct MHD_Connection *con, const char *url, struct buf *out)
+{
+	if (strcmp(url, "/fake/stall") == 0) {
+		int s = query_int(con, "seconds", 5);
+		g->stall_until = time_mono() + s;
+		buf_printf(out, "{\"stall\":%d}", s);
+	} else if (strcmp(url, "/fake/garbage") == 0) {
+		g->garbage_left = query_int(con, "count", 10);
+		buf_printf(out, "{\"garbage\":%d}", g->garbage_left);
+	} else if (strcmp(url, "/fake/replay") == 0) {
+		g->replay = query_int(con, "on", 1) != 0;
+		if (g->sim)
+			sim_set_flags(g->sim, g->replay, g->loading);
+		buf_printf(out, "{\"replay\":%d}", g->replay);
+	} else if (strcmp(url, "/fake/loading") == 0) {
+		int on = query_int(con, "on", 1) != 0;
+		if (on && g->frozen_at < 0)
+			g->frozen_at = game_time(g);
+		else if (!on && g->frozen_at >= 0) {
+			/* game time goes on from where it stood */
+			g->hold = (time_mono() - g->start) * g->speed - g->frozen_at;
+			g->frozen_at = -1;
+		}
+		g->loading = on && query_int(con, "state", 0) != 0;
+		if (g->sim)
+			sim_set_flags(g->sim, g->replay, g->loading);
+		buf_printf(out, "{\"loading\":%d,\"state\":%d}", on, g->loading);
+	} else if (strcmp(url, "/fake/status") == 0) {
+		buf_printf(out, "{\"time\":%.3f,\"requests\":%lld,\"progress\":%.4f}", game_time(g),
+		    g->requests, g->sim ? sim_progress(g->sim) : 0.0);
+	} else {
+		buf_puts(out, "{\"error\":\"unknown control\"}");
+		return 404;
+	}
+	return 200;
+}
+
+/* A garbage answer, one of several kinds in turn. */
+static int
+game_garbage(struct game *g, struct buf *out)
+{
+	switch (g->garbage_n++ % 4) {
+	case 0:
+		buf_puts(out, "{\"currentEventTime\": 12.5, \"session\": \"RAC");
+		return 200;
+	case 1:
+		buf_puts(out, "<html><body>Internal error</body></html>");
+		return 500;
+	case 2:
+		for (int i = 0; i < 64; i++)
+			buf_putc(out, (i * 37 + 11) & 0xff ? (i * 37 + 11) & 0xff : 1);
+		return 200;
+	default:
+		return 200;	/* empty body */
+	}
+}
+
+static mhd_result
+game_handler(void *cls, struct MHD_Connection *con, const char *url, const char *method,
+    const char *version, const char *upload, size_t *upload_size, void **state)
+{
+	struct vctx		*vc = cls;
+	struct game		*g = vc->g;
+	const struct view	*view = &vc->v;
+	struct buf		 out = { 0 };
+	struct MHD_Response	*resp;
+	int			 status = 404;
+	mhd_result		 ret;
+
+	(void)version;
+	(void)upload;
+	(void)upload_size;
+	(void)state;
+	if (strcmp(method, "GET") != 0 && strcmp(method, "POST") != 0)
+		return MHD_NO;
+	pthread_mutex_lock(&g->mu);
+	g->requests++;
+	if (strncmp(url, "/fake/", 6) == 0)
+		status = game_control(g, con, url, &out);
+	else {
+		double wait = g->stall_until - time_mono();
+		if (wait > 0) {
+			pthread_mutex_unlock(&g->mu);
+			usleep((useconds_t)(wait * 1e6));
+			pthread_mutex_lock(&g->mu);
+		}
+		if (g->garbage_left > 0) {
+			g->garbage_left--;
+			status = game_garbage(g, &out);
+		} else if (g->rec) {
+			recsrc_advance(g, g->rec, game_time(g));
+			status = recsrc_render(g->rec, url, &out);
+		} else {
+			int e;
+			for (e = 0; e < EP__MAX; e++)
+				if (strcmp(url, lmu_paths[e]) == 0)
+					break;
+			if (strcmp(url, "/navigation/state") == 0) {
+				buf_printf(&out, "{\"settingMode\":\"%s\"}", g->replay ? "REPLAY" : "LIVE");
+				status = 200;
+			} else if (e < EP__MAX) {
+				sim_advance(g->sim, game_time(g));
+				status = sim_render(g->sim, e, view, &out);
+			}
+		}
+	}
+	pthread_mutex_unlock(&g->mu);
+	if (status == 404 && out.len == 0)
+		buf_puts(&out, "{\"error\":\"not found\"}");
+	resp = MHD_create_response_from_buffer(out.len, out.p ? out.p : (char *)"",
+	    MHD_RESPMEM_MUST_COPY);
+	buf_free(&out);
+	if (resp == NULL)
+		return MHD_NO;
+	MHD_add_response_header(resp, "Content-Type", "application/json; charset=utf-8");
+	ret = MHD_queue_response(con, (unsigned)status, resp);
+	MHD_destroy_response(resp);
+	return ret;
+}
+
+static void
+usage(FILE *f)
+{
+	fprintf(f, "usage: trackside-fakegame [--listen [HOST:]PORT[=VIEW]]... [--port-file FILE]\n"
+	    "           [--speed N] (--recording FILE [--loop] | --sim [sim options])\n"
+	    "A stand-in for Le Mans Ultimate's local REST API, on loopback.\n\n"
+	    "  --listen [HOST:]PORT[=VIEW]  serve on PORT (0: any free port; default 6397);\n"
+	    "                               VIEW is car:SLOT, car:auto1, car:auto2 or spectator,\n"
+	    "                               with ,join-at=F and ,leave-at=F (fractions of the\n"
+	    "                               weekend) to join late or leave early\n"
+	    "  --port-file FILE             write the ports, one a line, once listening\n"
+	    "  --speed N                    game time runs N times faster than the wall clock\n"
+	    "  --recording FILE             serve a recording (spec/lmu-recording.md)\n"
+	    "  --loop                       start the recording over at its end\n"
+	    "  --sim                        simulate a weekend (the default)\n"
+	    "  --cars N                     cars in the simulation (default 20, at most 100)\n"
+	    "  --classes LIST               e.g. Hyper:6,LMP2:4,GT3:10 (default: a mix)\n"
+	    "  --sessions LIST              P, Q and R in order, e.g. P,Q,R or R (default P,Q,R)\n"
+	    "  --practice-minutes M, --qualify-minutes M, --race-minutes M   session lengths\n"
+	    "  --track-length METRES        length of the generated circuit (default 5200)\n"
+	    "  --offline                    no multiplayer teams (an offline session)\n"
+	    "  --seed N                     random seed (default 1)\n\n"
+	    "Test controls (GET): /fake/stall?seconds=N /fake/garbage?count=N\n"
+	    "  /fake/replay?on=1|0 /fake/loading?on=1|0[&state=1] (game time stands still;\n"
+	    "  state=1 also says MultiStintState LOADING) /fake/status\n");
+}
+
+/*
+ * Parses [HOST:]PORT[=VIEW]. Returns 1, or 0 with a message on stderr.
+ */
+static int
+parse_listen(const char *arg, struct sockaddr_in *sa, struct view *v, char *spec, size_t specsz)
+{
+	char		 tmp[256], *eq, *port, *opt, *save = NULL;
+	long long	 n;
+	double		 d;
+
+	snprintf(tmp, sizeof(tmp), "%s", arg);
+	memset(sa, 0, sizeof(*sa));
+	sa->sin_family = AF_INET;
+	sa->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	v->slot = -2;	/* the first automatic player */
+	v->join_at = 0;
+	v->leave_at = 1;
+	snprintf(spec, specsz, "car:auto1");
+	if ((eq = strchr(tmp, '=')) != NULL) {
+		*eq++ = '\0';
+		snprintf(spec, specsz, "%s", eq);
+		for (opt = strtok_r(eq, ",", &save); opt; opt = strtok_r(NULL, ",", &save)) {
+			if (strcmp(opt, "spectator") == 0)
+				v->slot = -1;
+			else if (strcmp(opt, "car:auto1") == 0)
+				v->slot = -2;
+			else if (strcmp(opt, "car:auto2") == 0)
+				v->slot = -3;
+			else if (strncmp(opt, "car:", 4) == 0 && num_parse_ll(opt + 4, 0, 10000, &n))
+				v->slot = n;
+			else if (strncmp(opt, "join-at=", 8) == 0 && num_parse_d(opt + 8, 0, 1, &d))
+				v->join_at = d;
+			else if (strncmp(opt, "leave-at=", 9) == 0 && num_parse_d(opt + 9, 0, 1, &d))
+				v->leave_at = d;
+			else {
+				fprintf(stderr, "trackside-fakegame: --listen %s: \"%s\" is not car:SLOT, "
+				    "car:auto1, car:auto2, spectator, join-at=F or leave-at=F\n", arg, opt);
+				return 0;
+			}
+		}
+	}
+	if ((port = strrchr(tmp, ':')) != NULL) {
+		*port++ = '\0';
+		if (inet_pton(AF_INET, tmp, &sa->sin_addr) != 1) {
+			fprintf(stderr, "trackside-fakegame: --listen %s: \"%s\" is not an IPv4 address\n",
+			    arg, tmp);
+			return 0;
+		}
+	} else
+		port = tmp;
+	if (!num_parse_ll(port, 0, 65535, &n)) {
+		fprintf(stderr, "trackside-fakegame: --listen %s: \"%s\" is not a port\n", arg, port);
+		return 0;
+	}
+	sa->sin_port = htons((uint16_t)n);
+	return 1;
+}
+
+enum {
+	OPT_LISTEN = 256, OPT_PORTFILE, OPT_SPEED, OPT_RECORDING, OPT_LOOP, OPT_SIM, OPT_CARS,
+	OPT_CLASSES, OPT_SESSIONS, OPT_PMIN, OPT_QMIN, OPT_RMIN, OPT_TRACK, OPT_OFFLINE, OPT_SEED,
+};
+
+int
+main(int argc, char *argv[])
+{
+	static struct option lo[] = {
+		{ "listen", required_argument, NULL, OPT_LISTEN },
+		{ "port-file", required_argument, NULL, OPT_PORTFILE },
+		{ "speed", required_argument, NULL, OPT_SPEED },
+		{ "recording", required_argument, NULL, OPT_RECORDING },
+		{ "loop", no_argument, NULL, OPT_LOOP },
+		{ "sim", no_argument, NULL, OPT_SIM },
+		{ "cars", required_argument, NULL, OPT_CARS },
+		{ "classes", required_argument, NULL, OPT_CLASSES },
+		{ "sessions", required_argument, NULL, OPT_SESSIONS },
+		{ "practice-minutes", required_argument, NULL, OPT_PMIN },
+		{ "qualify-minutes", required_argument, NULL, OPT_QMIN },
+		{ "race-minutes", required_argument, NULL, OPT_RMIN },
+		{ "track-length", required_argument, NULL, OPT_TRACK },
+		{ "offline", no_argument, NULL, OPT_OFFLINE },
+		{ "seed", required_argument, NULL, OPT_SEED },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct vctx	 ctx[MAX_VIEWS];
+	struct sockaddr_in addrs[MAX_VIEWS];
+	char		 specs[MAX_VIEWS][128];
+	size_t		 naddr = 0;
+	struct game	 g;
+	struct sim_opts	 so;
+	struct recsrc	 rec;
+	const char	*portfile = NULL;
+	struct buf	 err = { 0 };
+	long long	 n;
+	double		 d;
+	int		 ch, status = 1;
+
+	memset(&g, 0, sizeof(g));
+	memset(&rec, 0, sizeof(rec));
+	memset(&so, 0, sizeof(so));
+	memset(ctx, 0, sizeof(ctx));
+	pthread_mutex_init(&g.mu, NULL);
+	g.speed = 1;
+	g.frozen_at = -1;
+	so.cars = 20;
+	snprintf(so.sessions, sizeof(so.sessions), "P,Q,R");
+	so.minutes[0] = 10;
+	so.minutes[1] = 10;
+	so.minutes[2] = 30;
+	so.seed = 1;
+	so.online = 1;
+	so.track_m = 5200;
+
+#define BAD(...) do { fprintf(stderr, "trackside-fakegame: " __VA_ARGS__); \
+	fputc('\n', stderr); return 2; } while (0)
+	while ((ch = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
+		switch (ch) {
+		case OPT_LISTEN:
+			if (naddr == MAX_VIEWS)
+				BAD("at most %d --listen", MAX_VIEWS);
+			if (!parse_listen(optarg, &addrs[naddr], &ctx[naddr].v, specs[naddr],
+			    sizeof(specs[0])))
+				return 2;
+			naddr++;
+			break;
+		case OPT_PORTFILE:
+			portfile = optarg;
+			break;
+		case OPT_SPEED:
+			if (!num_parse_d(optarg, 0.01, 1000, &d))
+				BAD("--speed must be a number from 0.01 to 1000, not \"%s\"", optarg);
+			g.speed = d;
+			break;
+		case OPT_RECORDING:
+			rec.file = optarg;
+			break;
+		case OPT_LOOP:
+			rec.loop = 1;
+			break;
+		case OPT_SIM:
+			break;
+		case OPT_CARS:
+			if (!num_parse_ll(optarg, 1, 100, &n))
+				BAD("--cars must be 1 to 100, not \"%s\"", optarg);
+			so.cars = (int)n;
+			break;
+		case OPT_CLASSES:
+			snprintf(so.classes, sizeof(so.classes), "%s", optarg);
+			break;
+		case OPT_SESSIONS:
+			snprintf(so.sessions, sizeof(so.sessions), "%s", optarg);
+			break;
+		case OPT_PMIN: case OPT_QMIN: case OPT_RMIN:
+			if (!num_parse_d(optarg, 0.5, 1440, &d))
+				BAD("session lengths are 0.5 to 1440 minutes, not \"%s\"", optarg);
+			so.minutes[ch - OPT_PMIN] = d;
+			break;
+		case OPT_TRACK:
+			if (!num_parse_d(optarg, 1000, 30000, &d))
+				BAD("--track-length must be 1000 to 30000 metres, not \"%s\"", optarg);
+			so.track_m = d;
+			break;
+		case OPT_OFFLINE:
+			so.online = 0;
+			break;
+		case OPT_SEED:
+			if (!num_parse_ll(optarg, 0, 4294967295LL, &n))
+				BAD("--seed must be a whole number, not \"%s\"", optarg);
+			so.seed = (unsigned)n;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind < argc)
+		BAD("unexpected argument \"%s\" (see --help)", argv[optind]);
+	if (naddr == 0) {
+		parse_listen("6397", &addrs[0], &ctx[0].v, specs[0], sizeof(specs[0]));
+		naddr = 1;
+	}
+	if (rec.file != NULL) {
+		if (naddr > 1)
+			BAD("a recording has one point of view: one --listen only");
+		if (!recsrc_open(&rec))
+			return 1;
+		g.rec = &rec;
+	} else {
+		if (sim_new(&g.sim, &so, &err) <= 0)
+			BAD("%s", err.p ? err.p : "cannot start the simulation");
+		for (size_t i = 0; i < naddr; i++) {
+			if (ctx[i].v.slot <= -2)
+				ctx[i].v.slot = sim_default_player(g.sim, (int)(-ctx[i].v.slot - 2));
+			else if (ctx[i].v.slot >= so.cars)
+				BAD("--listen %s: the simulation has slots 0 to %d", specs[i], so.cars - 1);
+		}
+	}
+	buf_free(&err);
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	signal(SIGPIPE, SIG_IGN);
+	g.start = time_mono();
+	struct buf ports = { 0 };
+	for (size_t i = 0; i < naddr; i++) {
+		const union MHD_DaemonInfo *info;
+		ctx[i].g = &g;
+		g.views[i] = ctx[i].v;
+		g.mhd[i] = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG,
+		    0, NULL, NULL, (MHD_AccessHandlerCallback)game_handler, &ctx[i],
+		    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addrs[i],
+		    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
+		    MHD_OPTION_END);
+		if (g.mhd[i] == NULL) {
+			char a[64];
+			inet_ntop(AF_INET, &addrs[i].sin_addr, a, sizeof(a));
+			fprintf(stderr, "trackside-fakegame: cannot listen on %s:%d: %s\n", a,
+			    ntohs(addrs[i].sin_port), strerror(errno));
+			goto out;
+		}
+		info = MHD_get_daemon_info(g.mhd[i], MHD_DAEMON_INFO_BIND_PORT);
+		unsigned port = info ? info->port : ntohs(addrs[i].sin_port);
+		buf_printf(&ports, "%u\n", port);
+		printf("trackside-fakegame: listening on 127.0.0.1:%u (%s%s)\n", port,
+		    g.rec ? "recording " : "simulation, ", g.rec ? rec.file : specs[i]);
+	}
+	g.nviews = naddr;
+	fflush(stdout);
+	if (portfile) {
+		char dir[4096], *slash;
+		snprintf(dir, sizeof(dir), "%s", portfile);
+		slash = strrchr(dir, '/');
+		if (slash)
+			*slash = '\0';
+		if (file_write_durable(slash ? dir : ".", slash ? slash + 1 : portfile, ports.p,
+		    ports.len) < 0) {
+			fprintf(stderr, "trackside-fakegame: %s: %s\n", portfile, strerror(errno));
+			goto out;
+		}
+	}
+	while (!quit)
+		usleep(100000);
+	status = 0;
+out:
+	buf_free(&ports);
+	for (size_t i = 0; i < naddr; i++)
+		if (g.mhd[i])
+			MHD_stop_daemon(g.mhd[i]);
+	sim_free(g.sim);
+	rec_close(rec.rr);
+	for (size_t i = 0; i < rec.npaths; i++)
+		buf_free(&rec.paths[i].body);
+	return status;
+}
