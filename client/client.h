@@ -54,6 +54,7 @@ struct config {
 	char		*replay_clock;	/* "now" or "original" */
 	int		 once;
 	int		 print;
+	int		 flush;
 	int		 quiet;
 	int		 foreground;
 };

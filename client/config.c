@@ -65,6 +65,7 @@ static const struct opt opts[] = {
 	  "captured_at of replayed frames: shifted to now (default) or as recorded" },
 	{ "once", OT_FLAG, O(once), 0, NULL, "poll once, send (or print), report and exit" },
 	{ "print", OT_FLAG, O(print), 0, NULL, "print frames on standard output, do not upload" },
+	{ "flush", OT_FLAG, O(flush), 0, NULL, "send what the spool holds, then exit" },
 	{ "quiet", OT_FLAG, O(quiet), 0, NULL, "no status line" },
 	{ "config", OT_STR, O(config_path), 0, "FILE", "configuration file to read" },
 };
@@ -250,7 +251,7 @@ config_usage(FILE *f)
 	}
 	fprintf(f, "  %-28s %s\n  %-28s %s\n\n", "-h, --help", "this help", "-V, --version",
 	    "print the version");
-	fprintf(f, "Every option but record, replay, speed, replay-*, once, print, quiet and config\n"
+	fprintf(f, "Every option but record, replay, speed, replay-*, once, print, flush, quiet and config\n"
 	    "may also be set in the configuration file as \"key = value\" lines:\n  %s\n"
 	    "(XDG_CONFIG_HOME is honoured). See trackside-client(1).\n", config_default_path());
 }
@@ -413,6 +414,11 @@ config_load(struct config *c, int argc, char *argv[], struct buf *err)
 	}
 	if (c->replay == NULL && (c->replay_epoch || c->replay_clock)) {
 		buf_printf(err, "--replay-epoch and --replay-clock need --replay FILE");
+		return CONFIG_BAD;
+	}
+	if (c->flush && (c->replay != NULL || c->once || c->print || c->server[0] == '\0')) {
+		buf_printf(err, "--flush sends the spool to the server: it needs a server and no "
+		    "--replay, --once or --print");
 		return CONFIG_BAD;
 	}
 	if (c->replay != NULL && c->once) {

@@ -504,7 +504,7 @@ up_done(struct client *c, CURLcode res)
 		    status == 404 ? " (check the server URL)" : "");
 		log_err("server: %s", what);
 		up_fail(c, UP_HOLD_MAX, &a, what);
-		if (c->cfg.once || c->cfg.replay)
+		if (c->cfg.once || c->cfg.replay || c->cfg.flush)
 			up->fatal = 1;
 		break;
 	}
@@ -575,6 +575,8 @@ status_line(struct client *c, int final)
 	if (c->cfg.replay)
 		snprintf(game, sizeof(game), "replay %s%s", c->session[0] ? c->session : "-",
 		    c->rr_done ? " (done)" : "");
+	else if (c->cfg.flush)
+		snprintf(game, sizeof(game), "flushing the spool");
 	else if (!c->game_ok)
 		snprintf(game, sizeof(game), "game: not answering on %s", c->game_base);
 	else if (c->session[0])
@@ -717,6 +719,10 @@ client_finished(struct client *c, int *status)
 			return 1;
 		}
 	}
+	if (c->cfg.flush && drained) {
+		*status = 0;
+		return 1;
+	}
 	if (c->cfg.replay && c->rr_done && drained) {
 		*status = c->rr_error ? 1 : 0;
 		return 1;
@@ -775,7 +781,8 @@ main(int argc, char *argv[])
 
 		if (c.cfg.replay)
 			replay_feed(&c, now);
-		else if (!c.gp.active && now >= next_poll && !(c.cfg.once && c.polls > 0)) {
+		else if (!c.cfg.flush && !c.gp.active && now >= next_poll &&
+		    !(c.cfg.once && c.polls > 0)) {
 			game_start(&c);
 			next_poll += c.cfg.poll_interval;
 			if (next_poll <= now)	/* fell behind: skip, do not catch up */
@@ -798,7 +805,7 @@ main(int argc, char *argv[])
 		}
 
 		wait = 0.5;
-		if (!c.cfg.replay && !c.gp.active && next_poll - now < wait)
+		if (!c.cfg.replay && !c.cfg.flush && !c.gp.active && next_poll - now < wait)
 			wait = next_poll - now;
 		if (c.cfg.replay && c.cfg.speed > 0 && c.rr_have) {
 			double due = c.rr_mono0 + (c.rr_created + c.rp.t - c.rr_epoch) / c.cfg.speed;
