@@ -183,7 +183,7 @@ guard_decide(struct guard *g, double wall, const struct poll_summary *s)
 			guard_anchor(g, wall, s);	/* resume from the new time */
 			return GUARD_LOADING;
 		}
-		if (d_et <= 0 && d_wall >= 0.5 && s->phase != 9) {
+		if (d_et <= 0 && d_wall >= 0.2 && s->phase != 9) {
 			g->ref_wall = wall;
 			return GUARD_LOADING;
 		}

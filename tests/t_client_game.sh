@@ -1,0 +1,98 @@
+#!/bin/sh
+# trackside-client polling the simulated game (trackside-fakegame): what a
+# poll holds, the guards on a live game (loading, replay), a game that
+# stalls or answers garbage, --once, --print, --record and the left frame.
+. "$top_srcdir/tests/lib.sh"
+CLIENT=$top_builddir/trackside-client
+FG=$top_builddir/trackside-fakegame
+SINK=$top_builddir/client/trackside-sink
+[ -x "$FG" ] && [ -x "$SINK" ] || skip_all "no trackside-fakegame (libmicrohttpd)"
+plan 15
+
+T=$(mktemp -d "${TMPDIR:-/tmp}/t_client_game.XXXXXX")
+PIDS=
+cleanup() {
+	for p in $PIDS; do kill "$p" 2>/dev/null; done
+	wait 2>/dev/null
+	rm -rf "$T"
+}
+trap cleanup EXIT
+
+# A race only, 20 cars, game time 5x the wall clock.
+"$FG" --listen 0=car:auto1 --port-file "$T/fg.port" --speed 5 --sessions R --race-minutes 30 \
+    --cars 20 > "$T/fg.log" 2>&1 &
+PIDS="$PIDS $!"
+"$SINK" --out "$T/frames.jsonl" --port-file "$T/sink.port" > "$T/sink.log" 2>&1 &
+PIDS="$PIDS $!"
+wait_for 10 test -s "$T/fg.port" && wait_for 10 test -s "$T/sink.port"
+GP=$(cat "$T/fg.port")
+SP=$(cat "$T/sink.port")
+G=http://127.0.0.1:$GP
+wait_for 10 curl -fsS "$G/rest/watch/sessionInfo"
+ok $? "the simulated race is on"
+sleep 1		# past the stale standings of the first seconds
+
+"$CLIENT" --state-dir "$T/once" --game-port "$GP" --once --print --quiet > "$T/once.json" 2>"$T/once.log"
+ok $? "--once --print exits 0 when the game answers"
+is "$(wc -l < "$T/once.json" | tr -d ' ')" 1 "--once --print prints one frame"
+is "$(jq -r '[.source, .seq, (.data["/rest/watch/sessionInfo"].session),
+    (.data["/rest/watch/standings"] | length), (.data["/rest/multiplayer/teams"].teams | length),
+    (.data["/rest/watch/trackmap"] | length > 100)] | map(tostring) | join(" ")' "$T/once.json")" \
+    "lmu 1 RACE1 20 20 true" \
+    "the first poll of a session holds session info, standings, teams and the track map"
+
+"$CLIENT" --state-dir "$T/down" --game-port 1 --once --print --quiet > "$T/down.json" 2>/dev/null
+is "$?:$(wc -c < "$T/down.json" | tr -d ' ')" "1:0" "--once without a game sends nothing and exits 1"
+
+# A live client, polling twice a second, recording as it goes.
+"$CLIENT" --state-dir "$T/live" --game-port "$GP" --server "http://127.0.0.1:$SP" \
+    --token test-token --poll-interval 0.5 --record "$T/rec.jsonl.gz" --quiet \
+    --log-level debug 2> "$T/live.log" &
+CPID=$!
+PIDS="$PIDS $CPID"
+frames() { wc -l < "$T/frames.jsonl" | tr -d ' '; }
+wait_for 10 sh -c "[ \$(wc -l < '$T/frames.jsonl') -ge 6 ]"
+ok $? "a live client sends frames of the simulated race"
+
+n0=$(frames)
+curl -fsS "$G/fake/stall?seconds=4" > /dev/null
+sleep 5
+kill -0 "$CPID" && wait_for 10 sh -c "[ \$(wc -l < '$T/frames.jsonl') -ge $((n0 + 4)) ]"
+ok $? "a game that stalls does not stop the client; frames resume"
+
+n0=$(frames)
+curl -fsS "$G/fake/garbage?count=25" > /dev/null
+sleep 3
+kill -0 "$CPID" && wait_for 10 sh -c "[ \$(wc -l < '$T/frames.jsonl') -ge $((n0 + 4)) ]"
+ok $? "a game answering garbage does not stop the client; frames resume"
+jq -e . "$T/frames.jsonl" > /dev/null
+ok $? "garbage never reaches the server: every frame is JSON"
+
+curl -fsS "$G/fake/loading?on=1" > /dev/null
+sleep 1.2
+n0=$(frames)
+sleep 2
+n1=$(frames)
+curl -fsS "$G/fake/loading?on=0" > /dev/null
+is "$n1" "$n0" "loading guard: nothing is sent while game time stands still"
+wait_for 10 sh -c "[ \$(wc -l < '$T/frames.jsonl') -ge $((n1 + 3)) ]"
+ok $? "frames resume when the game runs again"
+
+curl -fsS "$G/fake/replay?on=1" > /dev/null
+sleep 1.2
+n0=$(frames)
+sleep 2
+n1=$(frames)
+curl -fsS "$G/fake/replay?on=0" > /dev/null
+is "$n1" "$n0" "replay guard: nothing is sent while the game shows a replay"
+wait_for 10 sh -c "[ \$(wc -l < '$T/frames.jsonl') -ge $((n1 + 3)) ]"
+ok $? "frames resume after the replay"
+
+kill -TERM "$CPID"
+wait "$CPID" 2>/dev/null
+is "$(tail -n 1 "$T/frames.jsonl" | jq -c '.data["/rest/watch/sessionInfo"]')" null \
+    "a client that stops sends a left frame"
+polls=$("$CLIENT" --state-dir "$T/rp" --replay "$T/rec.jsonl.gz" --speed max --print --quiet \
+    2>/dev/null | jq -r 'select(.data["/rest/watch/sessionInfo"] != null) | .data["/rest/watch/sessionInfo"].currentEventTime' | wc -l)
+ok "$( [ "$polls" -ge 10 ]; echo $?)" "--record writes a recording that --replay sends again"
+done_testing
