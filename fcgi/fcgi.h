@@ -141,4 +141,26 @@ void	 h_results_csv(struct req *, struct resp *);
 void	 h_laps_csv(struct req *, struct resp *);
 void	 h_export_api(struct req *, struct resp *);
 
+/* Live session pages: standings.c, h_map.c, h_timing.c, h_entries.c, h_chat.c. */
+struct standings_col {
+	const char	*key;
+	const char	*label;
+	int		 dflt;		/* shown on the timing page by default */
+};
+#define STANDINGS_COLS 21
+extern const struct standings_col standings_cols[STANDINGS_COLS];
+void	 standings_decorate(cJSON *session);
+void	 standings_class_key(const char *cls, char *out, size_t outsz);
+void	 standings_show_all(cJSON *session);
+cJSON	*session_page_load(struct req *, struct resp *, const char *what);
+cJSON	*session_api_load(struct req *, struct resp *);
+void	 chat_decorate(cJSON *lines);
+int	 map_add(struct req *, cJSON *session);
+void	 h_map_api(struct req *, struct resp *);
+void	 h_timing_page(struct req *, struct resp *);
+void	 h_entries_page(struct req *, struct resp *);
+void	 h_entries_api(struct req *, struct resp *);
+void	 h_chat_page(struct req *, struct resp *);
+void	 h_chat_api(struct req *, struct resp *);
+
 #endif

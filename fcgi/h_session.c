@@ -6,10 +6,9 @@
 #include <string.h>
 
 #include "fcgi.h"
+#include "view.h"
 
 #define SESSION_ID_MAX 64
-
-static const char *const session_bools[] = { "online", "finished", "live" };
 
 /* The session id of the path, or NULL after answering 404. */
 static const char *
@@ -42,57 +41,30 @@ query_one(sqlite3 *db, const char *sql, const char *id, int *found)
 	return o;
 }
 
-static int
-query_rows(sqlite3 *db, const char *sql, const char *id, cJSON *arr)
-{
-	sqlite3_stmt	*st;
-	int		 rc;
-
-	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
-		return -1;
-	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-	rc = json_rows(st, arr);
-	sqlite3_finalize(st);
-	return rc;
-}
-
 /*
- * The session header with "standings" and "bests", or NULL after answering
+ * The session header with "standings", "bests" and recent "chat" (the view
+ * of lib/view.c, the same the live snapshot sends), or NULL after answering
  * 404 or 503. The caller frees the result.
  */
 cJSON *
 session_load(struct req *req, struct resp *resp, const char *id)
 {
-	cJSON	*o, *arr;
-	int	 found;
+	struct view	 v;
+	cJSON		*o;
+	int		 rc;
 
-	o = query_one(req->db, "SELECT id, sim, track, type, online, server, server_port, "
-	    "started_at, last_update, et, phase, remaining, max_time, track_length, finished, "
-	    "state = 'live' AS live, state, cars, laps, clients, next_id AS next, prev_id AS prev, "
-	    "air_temp, track_temp, raining, wetness, sector_flags FROM sessions WHERE id = ?",
-	    id, &found);
-	if (o == NULL)
-		goto dberr;
-	if (!found) {
-		cJSON_Delete(o);
+	view_init(&v, req->db);
+	rc = view_session(&v, id, &o);
+	view_free(&v);
+	if (rc < 0) {
+		log_err("session %s: %s", id, sqlite3_errmsg(req->db));
+		resp_error(resp, 503, "unavailable", "The session cannot be read now.");
+		return NULL;
+	}
+	if (rc == 0) {
 		resp_error(resp, 404, "not_found", "There is no such session.");
 		return NULL;
 	}
-	json_bools(o, session_bools, 3);
-	arr = cJSON_AddArrayToObject(o, "standings");
-	if (query_rows(req->db, "SELECT c.id AS car, c.slot, c.number, c.team, "
-	    "c.vehicle_name AS vehicle, c.vehicle AS veh, c.class, s.driver, s.position, "
-	    "s.class_position, s.laps, s.gap, s.gap_laps, s.interval, s.interval_laps, s.best, "
-	    "s.last, s.s1, s.s2, s.s3, s.pits, s.stint_laps, s.status, s.tyres, s.fuel, s.ve, "
-	    "s.finish, s.present FROM cars c JOIN car_state s ON s.car_id = c.id "
-	    "WHERE c.session_id = ? ORDER BY s.position IS NULL, s.position, c.slot",
-	    id, arr) < 0)
-		goto dberr;
-	arr = cJSON_AddArrayToObject(o, "bests");
-	if (query_rows(req->db, "SELECT c.class, min(l.time) AS best FROM laps l "
-	    "JOIN cars c ON c.id = l.car_id WHERE c.session_id = ? AND l.valid AND l.time > 0 "
-	    "GROUP BY c.class ORDER BY c.class", id, arr) < 0)
-		goto dberr;
 	/* a finished session shows its final results (fcgi/results.c) */
 	cJSON *fin = cJSON_GetObjectItemCaseSensitive(o, "finished");
 	cJSON *state = cJSON_GetObjectItemCaseSensitive(o, "state");
@@ -107,11 +79,6 @@ session_load(struct req *req, struct resp *resp, const char *id)
 		cJSON_AddTrueToObject(o, "final");
 	}
 	return o;
-dberr:
-	log_err("session %s: %s", id, sqlite3_errmsg(req->db));
-	cJSON_Delete(o);
-	resp_error(resp, 503, "unavailable", "The session cannot be read now.");
-	return NULL;
 }
 
 void
@@ -125,18 +92,83 @@ h_session_api(struct req *req, struct resp *resp)
 	cJSON_Delete(o);
 }
 
-void
-h_session_page(struct req *req, struct resp *resp)
+/*
+ * What every page of a session starts from: the session view of the path's
+ * id with "title" ("<what> · <track>"), the standings decorated and the
+ * chat lines timed. NULL after answering the error page. The caller frees
+ * the result.
+ */
+cJSON *
+session_page_load(struct req *req, struct resp *resp, const char *what)
 {
 	const char	*id = session_arg(req, resp);
-	cJSON		*o = id ? session_load(req, resp, id) : NULL;
+	cJSON		*o = id ? session_load(req, resp, id) : NULL, *t;
+	struct buf	 title = { 0 };
 
 	if (o == NULL) {
 		page_error(req, resp);
+		return NULL;
+	}
+	t = cJSON_GetObjectItemCaseSensitive(o, "track");
+	buf_printf(&title, "%s%s%s", what ? what : "", what ? " · " : "",
+	    cJSON_IsString(t) ? t->valuestring : "Session");
+	cJSON_AddStringToObject(o, "title", title.p);
+	buf_free(&title);
+	standings_decorate(o);
+	chat_decorate(cJSON_GetObjectItemCaseSensitive(o, "chat"));
+	return o;
+}
+
+/*
+ * For the JSON twins of a session's pages: the header of the path's
+ * session, or NULL after answering 404 or 503. The caller frees it.
+ */
+cJSON *
+session_api_load(struct req *req, struct resp *resp)
+{
+	const char	*id = session_arg(req, resp);
+	struct view	 v;
+	cJSON		*o = NULL;
+	int		 rc;
+
+	if (id == NULL)
+		return NULL;
+	view_init(&v, req->db);
+	rc = view_header(&v, id, &o);
+	view_free(&v);
+	if (rc < 0) {
+		log_err("session %s: %s", id, sqlite3_errmsg(req->db));
+		resp_error(resp, 503, "unavailable", "The session cannot be read now.");
+	} else if (rc == 0)
+		resp_error(resp, 404, "not_found", "There is no such session.");
+	return o;
+}
+
+/* Every standings column shown (the session page has no chooser). */
+void
+standings_show_all(cJSON *o)
+{
+	cJSON *show = cJSON_AddObjectToObject(o, "show");
+
+	for (size_t i = 0; i < STANDINGS_COLS; i++)
+		cJSON_AddTrueToObject(show, standings_cols[i].key);
+}
+
+void
+h_session_page(struct req *req, struct resp *resp)
+{
+	cJSON *o = session_page_load(req, resp, NULL);
+
+	if (o == NULL)
+		return;
+	standings_show_all(o);
+	cJSON_AddTrueToObject(o, "compact");
+	if (map_add(req, o) < 0) {
+		cJSON_Delete(o);
+		resp_error(resp, 503, "unavailable", "The session cannot be read now.");
+		page_error(req, resp);
 		return;
 	}
-	cJSON *t = cJSON_GetObjectItemCaseSensitive(o, "track");
-	cJSON_AddStringToObject(o, "title", cJSON_IsString(t) ? t->valuestring : "Session");
 	resp_page(req, resp, "session", o);
 	cJSON_Delete(o);
 }

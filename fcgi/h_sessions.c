@@ -8,6 +8,7 @@
 #include <strings.h>
 
 #include "fcgi.h"
+#include "view.h"
 
 #define SESSIONS_PAGE 50
 
@@ -179,6 +180,26 @@ session_tracks(sqlite3 *db, cJSON *o)
 	return rc;
 }
 
+/* Adds "live_sessions" (the live list static/live.js keeps current). Returns 1 or -1. */
+static int
+sessions_live_add(struct req *req, cJSON *o)
+{
+	struct view	 v;
+	cJSON		*arr;
+	int		 rc;
+
+	view_init(&v, req->db);
+	rc = view_live_sessions(&v, &arr);
+	view_free(&v);
+	if (rc < 0) {
+		log_err("live sessions: %s", sqlite3_errmsg(req->db));
+		return -1;
+	}
+	cJSON_AddBoolToObject(o, "has_live", cJSON_GetArraySize(arr) > 0);
+	cJSON_AddItemToObject(o, "live_sessions", arr);
+	return 1;
+}
+
 void
 h_sessions_page(struct req *req, struct resp *resp)
 {
@@ -200,6 +221,12 @@ h_sessions_page(struct req *req, struct resp *resp)
 		return;
 	}
 	hist_has(o, 0);
+	if (sessions_live_add(req, o) < 0) {
+		resp_error(resp, 503, "unavailable", "The sessions cannot be read now.");
+		cJSON_Delete(o);
+		page_error(req, resp);
+		return;
+	}
 	cJSON_AddStringToObject(o, "title", "Sessions");
 	resp_page(req, resp, "sessions", o);
 	cJSON_Delete(o);

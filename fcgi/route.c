@@ -28,6 +28,12 @@ static const struct route routes[] = {
 	{ M(GET) | M(HEAD), "/api/v1/sessions/*/export", ROUTE_JSON, h_export_api },
 	{ M(GET) | M(HEAD), "/best-laps", 0, h_best_laps_page },
 	{ M(GET) | M(HEAD), "/api/v1/best-laps", ROUTE_JSON, h_best_laps_api },
+	{ M(GET) | M(HEAD), "/sessions/*/timing", 0, h_timing_page },
+	{ M(GET) | M(HEAD), "/sessions/*/entries", 0, h_entries_page },
+	{ M(GET) | M(HEAD), "/api/v1/sessions/*/entries", ROUTE_JSON, h_entries_api },
+	{ M(GET) | M(HEAD), "/sessions/*/chat", 0, h_chat_page },
+	{ M(GET) | M(HEAD), "/api/v1/sessions/*/chat", ROUTE_JSON, h_chat_api },
+	{ M(GET) | M(HEAD), "/api/v1/sessions/*/map", ROUTE_JSON, h_map_api },
 };
 
 /*

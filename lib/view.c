@@ -60,6 +60,17 @@ static const char *const view_sql[VIEW_SQL__MAX] = {
 	[VIEW_SQL_LIVE] = "SELECT " SUMMARY_COLUMNS "WHERE state = 'live' "
 	    "ORDER BY started_at DESC, id DESC LIMIT 200",
 	[VIEW_SQL_SUMMARY] = "SELECT " SUMMARY_COLUMNS "WHERE id = ?",
+	[VIEW_SQL_MAP] = "SELECT s.track, s.track_length, m.points, "
+	    "(SELECT lap_dist FROM sector_bounds b WHERE b.track = s.track AND b.sector = 1), "
+	    "(SELECT lap_dist FROM sector_bounds b WHERE b.track = s.track AND b.sector = 2) "
+	    "FROM sessions s LEFT JOIN track_maps m ON m.track = s.track WHERE s.id = ?",
+	[VIEW_SQL_ENTRIES] = "SELECT e.utid, e.number, e.name AS team, e.vehicle AS veh, "
+	    "c.vehicle_name AS vehicle, c.class, e.car_id AS car FROM entries e "
+	    "LEFT JOIN cars c ON c.id = e.car_id WHERE e.session_id = ? "
+	    "ORDER BY CAST(e.number AS INTEGER), e.number, e.utid",
+	[VIEW_SQL_MEMBERS] = "SELECT m.utid, m.name, m.badge, m.nationality, m.roles, "
+	    "EXISTS (SELECT 1 FROM known_drivers k WHERE k.name = m.name) AS known "
+	    "FROM entry_members m WHERE m.session_id = ? ORDER BY m.utid, m.name",
 };
 
 static const char *const header_bools[] = { "online", "finished", "live" };
@@ -512,4 +523,152 @@ view_live_sessions(struct view *v, cJSON **out)
 	cJSON_ArrayForEach(o, *out)
 		view_summary_derive(o);
 	return 1;
+}
+
+/* Distance between two [x, z] points. */
+static double
+view_dist(const cJSON *a, const cJSON *b)
+{
+	double dx = cJSON_GetArrayItem(a, 0)->valuedouble - cJSON_GetArrayItem(b, 0)->valuedouble;
+	double dz = cJSON_GetArrayItem(a, 1)->valuedouble - cJSON_GetArrayItem(b, 1)->valuedouble;
+
+	return sqrt(dx * dx + dz * dz);
+}
+
+static cJSON *
+view_point(double x, double z)
+{
+	cJSON *p = cJSON_CreateArray();
+
+	cJSON_AddItemToArray(p, cJSON_CreateNumber(round(x * 10.0) / 10.0));
+	cJSON_AddItemToArray(p, cJSON_CreateNumber(round(z * 10.0) / 10.0));
+	return p;
+}
+
+/*
+ * The track map of a session: {"track", "length", "bounds": [end of S1,
+ * end of S2] (lap distances, null when not learned), "line": [[x, z]...]
+ * (the racing line from the start line on), "pit": [[[x, z]...]...] (pit
+ * lane pieces, split where points are more than 10 m apart)}; "line" is
+ * empty when the track outline is not known.
+ */
+int
+view_map(struct view *v, const char *id, cJSON **out)
+{
+	sqlite3_stmt	*st = view_stmt(v, VIEW_SQL_MAP);
+	cJSON		*o, *pts = NULL, *line, *pit, *bounds, *p, *piece = NULL, *last = NULL;
+	int		 rc;
+
+	*out = NULL;
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	if ((rc = sqlite3_step(st)) == SQLITE_DONE)
+		return 0;
+	if (rc != SQLITE_ROW || (o = cJSON_CreateObject()) == NULL)
+		return -1;
+	cJSON_AddStringToObject(o, "track", (const char *)sqlite3_column_text(st, 0));
+	if (sqlite3_column_type(st, 1) == SQLITE_NULL)
+		cJSON_AddNullToObject(o, "length");
+	else
+		cJSON_AddNumberToObject(o, "length", round_to(sqlite3_column_double(st, 1), 0.1));
+	bounds = cJSON_AddArrayToObject(o, "bounds");
+	for (int i = 3; i <= 4; i++)
+		cJSON_AddItemToArray(bounds, sqlite3_column_type(st, i) == SQLITE_NULL ?
+		    cJSON_CreateNull() : cJSON_CreateNumber(round_to(sqlite3_column_double(st, i), 0.1)));
+	line = cJSON_AddArrayToObject(o, "line");
+	pit = cJSON_AddArrayToObject(o, "pit");
+	if (sqlite3_column_type(st, 2) == SQLITE_TEXT)
+		pts = cJSON_ParseWithLength((const char *)sqlite3_column_text(st, 2),
+		    (size_t)sqlite3_column_bytes(st, 2));
+	if (!cJSON_IsArray(pts))
+		cJSON_Delete(pts), pts = NULL;
+	cJSON_ArrayForEach(p, pts) {
+		cJSON *x = cJSON_GetArrayItem(p, 0), *z = cJSON_GetArrayItem(p, 1);
+		cJSON *t = cJSON_GetArrayItem(p, 2);
+		if (!cJSON_IsNumber(x) || !cJSON_IsNumber(z) || !cJSON_IsNumber(t))
+			continue;
+		cJSON *pt = view_point(x->valuedouble, z->valuedouble);
+		if (t->valueint == 0) {
+			cJSON_AddItemToArray(line, pt);
+			continue;
+		}
+		if (t->valueint != 1) {
+			cJSON_Delete(pt);
+			continue;
+		}
+		if (piece == NULL || last == NULL || view_dist(last, pt) > 10.0) {
+			piece = cJSON_CreateArray();
+			cJSON_AddItemToArray(pit, piece);
+		}
+		cJSON_AddItemToArray(piece, pt);
+		last = pt;
+	}
+	cJSON_Delete(pts);
+	*out = o;
+	return 1;
+}
+
+static const char *
+view_role_name(char c)
+{
+	switch (c) {
+	case 'D': return "driver";
+	case 'E': return "engineer";
+	case 'A': return "admin";
+	case 'O': return "owner";
+	default: return NULL;
+	}
+}
+
+/*
+ * The entry list: [{"utid", "number", "team", "veh", "vehicle", "class",
+ * "car", "members": [{"name", "badge", "nationality", "roles": [...],
+ * "known"}]}], empty when the session has none (offline).
+ */
+int
+view_entries(struct view *v, const char *id, cJSON **out)
+{
+	sqlite3_stmt	*st;
+	cJSON		*arr, *e, *m;
+	int		 rc;
+
+	*out = NULL;
+	if ((st = view_stmt(v, VIEW_SQL_ENTRIES)) == NULL || (arr = cJSON_CreateArray()) == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	if (view_all(st, arr) < 0)
+		goto fail;
+	cJSON_ArrayForEach(e, arr)
+		cJSON_AddArrayToObject(e, "members");
+	if ((st = view_stmt(v, VIEW_SQL_MEMBERS)) == NULL)
+		goto fail;
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		double utid = (double)sqlite3_column_int64(st, 0);
+		if ((m = view_row_json(st)) == NULL)
+			goto fail;
+		cJSON_DeleteItemFromObjectCaseSensitive(m, "utid");
+		const cJSON *r = cJSON_GetObjectItemCaseSensitive(m, "roles");
+		cJSON *roles = cJSON_CreateArray();
+		for (const char *c = cJSON_IsString(r) ? r->valuestring : ""; *c; c++)
+			if (view_role_name(*c) != NULL)
+				cJSON_AddItemToArray(roles, cJSON_CreateString(view_role_name(*c)));
+		cJSON_ReplaceItemInObjectCaseSensitive(m, "roles", roles);
+		view_bools(m, (const char *const[]){ "known" }, 1);
+		cJSON_ArrayForEach(e, arr)
+			if (view_num(e, "utid") == utid)
+				break;
+		if (e == NULL)
+			cJSON_Delete(m);
+		else
+			cJSON_AddItemToArray(cJSON_GetObjectItemCaseSensitive(e, "members"), m);
+	}
+	if (rc != SQLITE_DONE)
+		goto fail;
+	*out = arr;
+	return 1;
+fail:
+	cJSON_Delete(arr);
+	return -1;
 }

@@ -26,6 +26,9 @@ enum view_sql {
 	VIEW_SQL_CHAT,
 	VIEW_SQL_LIVE,
 	VIEW_SQL_SUMMARY,
+	VIEW_SQL_MAP,
+	VIEW_SQL_ENTRIES,
+	VIEW_SQL_MEMBERS,
 	VIEW_SQL__MAX
 };
 
@@ -52,6 +55,8 @@ int	 view_pit(struct view *, long long pit, cJSON **out);
 int	 view_chat(struct view *, const char *id, int limit, cJSON **out);
 int	 view_summary(struct view *, const char *id, cJSON **out);
 int	 view_live_sessions(struct view *, cJSON **out);
+int	 view_map(struct view *, const char *id, cJSON **out);
+int	 view_entries(struct view *, const char *id, cJSON **out);
 
 void	 view_marks(cJSON *session);
 void	 view_mark_row(cJSON *row, const cJSON *bests);

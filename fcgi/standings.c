@@ -1,0 +1,180 @@
+/*
+ * What the standings of a live session show besides the stored values:
+ * class colour keys, gaps and intervals by session type, the status as a
+ * person reads it, fuel/VE with a low-level warning, tyres, lap progress.
+ * static/live.js computes the same from the live events.
+ */
+#include <ctype.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "fcgi.h"
+
+#define LOW_FUEL 0.1	/* fraction of a tank (or of the energy) */
+
+static double
+num(const cJSON *o, const char *key)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+
+	return cJSON_IsNumber(v) ? v->valuedouble : NAN;
+}
+
+static const char *
+str(const cJSON *o, const char *key)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+
+	return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+/* "GT3" → "gt3", "LMP2_ELMS" → "lmp2elms": the class's CSS key. */
+void
+standings_class_key(const char *cls, char *out, size_t outsz)
+{
+	size_t n = 0;
+
+	for (; cls != NULL && *cls && n + 1 < outsz; cls++)
+		if (isalnum((unsigned char)*cls))
+			out[n++] = (char)tolower((unsigned char)*cls);
+	out[n] = '\0';
+}
+
+/* The status as the page names it, and its CSS key. */
+static void
+standings_status(const cJSON *row, const char **label, const char **key)
+{
+	const char *st = str(row, "status"), *ps = str(row, "pit_state");
+
+	*label = "";		/* running: the normal case, left blank */
+	*key = "running";
+	if (st == NULL)
+		return;
+	if (strcmp(st, "dnf") == 0 || strcmp(st, "dq") == 0) {
+		*label = strcmp(st, "dnf") == 0 ? "DNF" : "DQ";
+		*key = "out";
+	} else if (strcmp(st, "finished") == 0) {
+		*label = "finished";
+		*key = "finished";
+	} else if (strcmp(st, "garage") == 0) {
+		*label = "garage";
+		*key = "garage";
+	} else if (strcmp(st, "left") == 0) {
+		*label = "left";
+		*key = "out";
+	} else if (ps != NULL && strcmp(ps, "ENTERING") == 0) {
+		*label = "in lane";
+		*key = "lane";
+	} else if (ps != NULL && strcmp(ps, "STOPPED") == 0) {
+		*label = "pit";
+		*key = "pit";
+	} else if (ps != NULL && strcmp(ps, "EXITING") == 0) {
+		*label = "out lap";
+		*key = "lane";
+	}
+}
+
+/* "+1.234", "+2 L", or "" for the reference car. */
+static void
+gap_text(double t, double laps, char *out, size_t outsz)
+{
+	if (!isnan(laps) && laps >= 1)
+		snprintf(out, outsz, "+%.0f L", laps);
+	else if (!isnan(t) && t > 0)
+		snprintf(out, outsz, "+%.3f", t);
+	else
+		out[0] = '\0';
+}
+
+/* "MMMM" → "M", "MMSS" → "MM/SS". */
+static void
+tyres_text(const char *t, char *out, size_t outsz)
+{
+	size_t n = t ? strlen(t) : 0;
+
+	out[0] = '\0';
+	if (n == 4 && t[0] == t[1] && t[1] == t[2] && t[2] == t[3])
+		snprintf(out, outsz, "%c", t[0]);
+	else if (n == 4)
+		snprintf(out, outsz, "%.2s/%.2s", t, t + 2);
+	else if (n > 0)
+		snprintf(out, outsz, "%s", t);
+}
+
+/*
+ * Adds to a session view what its standings show: "race", and per row
+ * "cls_key", "gap_text", "int_text" (race: to the leader and the car
+ * ahead; other sessions: best lap to the fastest and to the car ahead),
+ * "status_label", "status_key", "fuel_text", "low_fuel", "tyres_text",
+ * "progress_pct"; "cls_key" on each class best.
+ */
+void
+standings_decorate(cJSON *o)
+{
+	const char	*type = str(o, "type");
+	int		 race = type != NULL && strncmp(type, "RACE", 4) == 0;
+	cJSON		*rows = cJSON_GetObjectItemCaseSensitive(o, "standings"), *r, *b;
+	double		 fastest = NAN, prev_best = NAN;
+	char		 key[32], txt[48];
+
+	cJSON_AddBoolToObject(o, "race", race);
+	cJSON_ArrayForEach(r, rows) {
+		double best = num(r, "best");
+		if (best > 0 && (isnan(fastest) || best < fastest))
+			fastest = best;
+	}
+	cJSON_ArrayForEach(r, rows) {
+		const char *label, *skey;
+		double best = num(r, "best"), fuel = num(r, "fuel"), ve = num(r, "ve");
+
+		standings_class_key(str(r, "class"), key, sizeof(key));
+		cJSON_AddStringToObject(r, "cls_key", key);
+		if (race) {
+			gap_text(num(r, "gap"), num(r, "gap_laps"), txt, sizeof(txt));
+			cJSON_AddStringToObject(r, "gap_text", num(r, "position") == 1 ? "" : txt);
+			gap_text(num(r, "interval"), num(r, "interval_laps"), txt, sizeof(txt));
+			cJSON_AddStringToObject(r, "int_text", num(r, "position") == 1 ? "" : txt);
+		} else {
+			gap_text(best > 0 ? best - fastest : NAN, NAN, txt, sizeof(txt));
+			cJSON_AddStringToObject(r, "gap_text", txt);
+			gap_text(best > 0 && prev_best > 0 ? best - prev_best : NAN, NAN, txt,
+			    sizeof(txt));
+			cJSON_AddStringToObject(r, "int_text", txt);
+			if (best > 0)
+				prev_best = best;
+		}
+		standings_status(r, &label, &skey);
+		cJSON_AddStringToObject(r, "status_label", label);
+		cJSON_AddStringToObject(r, "status_key", skey);
+		txt[0] = '\0';
+		if (fuel >= 0 && !isnan(fuel))
+			snprintf(txt, sizeof(txt), "%.0f%%", fuel * 100.0);
+		if (ve >= 0 && !isnan(ve))
+			snprintf(txt + strlen(txt), sizeof(txt) - strlen(txt), "%s%.0f%%",
+			    txt[0] ? " · " : "VE ", ve * 100.0);
+		cJSON_AddStringToObject(r, "fuel_text", txt);
+		cJSON_AddBoolToObject(r, "low_fuel", (fuel > 0 && fuel < LOW_FUEL) ||
+		    (ve > 0 && ve < LOW_FUEL));
+		tyres_text(str(r, "tyres"), txt, sizeof(txt));
+		cJSON_AddStringToObject(r, "tyres_text", txt);
+		double pr = num(r, "progress");
+		if (!isnan(pr))
+			cJSON_AddNumberToObject(r, "progress_pct", round(pr * 100.0));
+	}
+	cJSON_ArrayForEach(b, cJSON_GetObjectItemCaseSensitive(o, "bests")) {
+		standings_class_key(str(b, "class"), key, sizeof(key));
+		cJSON_AddStringToObject(b, "cls_key", key);
+	}
+}
+
+/* The standings columns, in table order, as the timing page's chooser lists them. */
+const struct standings_col standings_cols[STANDINGS_COLS] = {
+	{ "status", "Status", 1 }, { "pos", "Position", 1 }, { "cpos", "Position in class", 1 },
+	{ "class", "Class", 1 }, { "num", "Number", 1 }, { "make", "Car", 0 },
+	{ "team", "Team", 1 }, { "driver", "Driver", 1 }, { "laps", "Laps", 1 },
+	{ "gap", "Gap", 1 }, { "int", "Interval", 1 }, { "best", "Best lap", 1 },
+	{ "last", "Last lap", 1 }, { "s1", "S1", 1 }, { "s2", "S2", 1 }, { "s3", "S3", 1 },
+	{ "pits", "Pit stops", 1 }, { "stint", "Stint laps", 1 }, { "tyres", "Tyres", 1 },
+	{ "fuel", "Fuel/VE", 1 }, { "progress", "Lap progress", 1 },
+};
