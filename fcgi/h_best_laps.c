@@ -8,12 +8,13 @@
  */
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "fcgi.h"
 
-#define BEST_LIMIT	500
+#define BEST_LIMIT	200
 #define BEST_MAX_LIMIT	5000
 #define BEST_TEXT_MAX	128
 
@@ -24,20 +25,36 @@ static const char *const network_values[] = { "1", "0" };
 static const char *const network_labels[] = { "online", "offline" };
 #define NTYPES (sizeof(type_values) / sizeof(type_values[0]))
 
-static const char best_sql[] =
-	"SELECT driver, driver IN (SELECT name FROM known_drivers) AS known, vehicle AS veh, "
-	"coalesce(vehicle_name, vehicle) AS vehicle, class, time, s1, s2, s3, "
-	"b1 AS best_s1, b2 AS best_s2, b3 AS best_s3, b1 + b2 + b3 AS ideal, n AS laps, "
-	"sessions, session_id AS session, car_id AS car, lap, set_at, session_type, online "
-	"FROM (SELECT *, row_number() OVER (PARTITION BY driver, vehicle ORDER BY time, set_at) "
-	"    AS rn, min(best_s1) OVER w AS b1, min(best_s2) OVER w AS b2, "
-	"    min(best_s3) OVER w AS b3, sum(laps) OVER w AS n, count(*) OVER w AS sessions "
-	"  FROM best_laps WHERE track = ?1 AND (?2 IS NULL OR set_at >= ?2) "
-	"  AND (?3 IS NULL OR class = ?3) AND (?4 IS NULL OR session_type LIKE ?4 || '%') "
-	"  AND (?5 IS NULL OR online = ?5) "
-	"  AND (?6 IS NULL OR driver IN (SELECT name FROM known_drivers)) "
-	"  WINDOW w AS (PARTITION BY driver, vehicle)) "
-	"WHERE rn = 1 ORDER BY time, set_at, driver LIMIT ?7";
+/* The filters, on best_laps rows aliased x. */
+#define BEST_FILTERS \
+	"x.track = ?1 AND (?2 IS NULL OR x.set_at >= ?2) AND (?3 IS NULL OR x.class = ?3) " \
+	"AND (?4 IS NULL OR x.session_type LIKE ?4 || '%') AND (?5 IS NULL OR x.online = ?5) " \
+	"AND (?6 IS NULL OR x.driver IN (SELECT name FROM known_drivers))"
+
+/*
+ * Each (driver, vehicle)'s best time under the filters, fastest first, from
+ * the covering index best_laps_track alone.
+ */
+static const char groups_sql[] =
+	"SELECT x.driver, x.vehicle, min(x.class), min(x.time) AS time, min(x.best_s1), "
+	"min(x.best_s2), min(x.best_s3), sum(x.laps), count(*) "
+	"FROM best_laps x WHERE " BEST_FILTERS " GROUP BY x.driver, x.vehicle "
+	"ORDER BY time, x.driver";
+enum { G_DRIVER, G_VEHICLE, G_CLASS, G_TIME, G_B1, G_B2, G_B3, G_LAPS, G_SESSIONS };
+
+/*
+ * The row of one group's best (the first set when two are equal) for its
+ * sectors, session and car, with the group's figures bound as ?8..?15.
+ */
+static const char row_sql[] =
+	"SELECT b.driver, b.driver IN (SELECT name FROM known_drivers) AS known, "
+	"b.vehicle AS veh, coalesce(b.vehicle_name, b.vehicle) AS vehicle, b.class, b.time, "
+	"b.s1, b.s2, b.s3, ?8 AS best_s1, ?9 AS best_s2, ?10 AS best_s3, "
+	"?8 + ?9 + ?10 AS ideal, ?11 AS laps, ?12 AS sessions, b.session_id AS session, "
+	"b.car_id AS car, b.lap, b.set_at, b.session_type, b.online "
+	"FROM best_laps b WHERE b.rowid = (SELECT x.rowid FROM best_laps x "
+	"  WHERE " BEST_FILTERS " AND x.driver = ?13 AND x.vehicle = ?14 AND x.time = ?15 "
+	"  ORDER BY x.set_at LIMIT 1)";
 
 /* The filters of a request, validated. */
 struct best_filter {
@@ -104,36 +121,22 @@ best_marks(cJSON *laps)
 	}
 }
 
-/* The entry of classes for the class of row el, or NULL. */
-static cJSON *
-best_class(cJSON *classes, const cJSON *el)
-{
-	const cJSON	*cl = cJSON_GetObjectItemCaseSensitive(el, "class");
-	cJSON		*c;
-
-	cJSON_ArrayForEach(c, classes) {
-		const cJSON *k = cJSON_GetObjectItemCaseSensitive(c, "class");
-		if ((cJSON_IsNull(k) && cJSON_IsNull(cl)) || (cJSON_IsString(k) &&
-		    cJSON_IsString(cl) && strcmp(k->valuestring, cl->valuestring) == 0))
-			return c;
-	}
-	return NULL;
-}
-
 /*
- * Adds rank, gap (to the fastest) and class position to each row; the
- * first (fastest) row of each class goes to classes with "entries", the
- * number of rows of its class.
+ * Adds rank, gap (to the fastest) and class position to each row (the rows
+ * are the fastest first, so positions among them are the real ones).
  */
 static void
-best_ranks(cJSON *laps, cJSON *classes)
+best_ranks(cJSON *laps)
 {
-	cJSON	*el, *c;
+	cJSON	*el, *seen = cJSON_CreateObject();
 	double	 lead = NAN;
 	int	 rank = 0;
 
 	cJSON_ArrayForEach(el, laps) {
 		double t = cJSON_GetObjectItemCaseSensitive(el, "time")->valuedouble;
+		const cJSON *cl = cJSON_GetObjectItemCaseSensitive(el, "class");
+		const char *k = cJSON_IsString(cl) ? cl->valuestring : "";
+		cJSON *n = cJSON_GetObjectItemCaseSensitive(seen, k);
 		if (isnan(lead))
 			lead = t;
 		cJSON_AddNumberToObject(el, "rank", ++rank);
@@ -141,20 +144,15 @@ best_ranks(cJSON *laps, cJSON *classes)
 			cJSON_AddNullToObject(el, "gap");
 		else
 			json_add_time(el, "gap", t - lead);
-		if ((c = best_class(classes, el)) == NULL) {
-			cJSON_AddNumberToObject(el, "class_position", 1);
-			c = cJSON_Duplicate(el, 1);
-			cJSON_AddNumberToObject(c, "entries", 1);
-			cJSON_AddItemToArray(classes, c);
-			continue;
-		}
-		cJSON *n = cJSON_GetObjectItemCaseSensitive(c, "entries");
+		if (n == NULL)
+			n = cJSON_AddNumberToObject(seen, k, 0);
 		cJSON_SetNumberValue(n, n->valuedouble + 1);
 		cJSON_AddNumberToObject(el, "class_position", n->valuedouble);
 	}
+	cJSON_Delete(seen);
 }
 
-/* The tracks that have best laps, for the form; the chosen one selected. */
+/* The tracks of every session, for the form; the chosen one selected. */
 static int
 best_tracks(sqlite3 *db, cJSON *o, const char *chosen)
 {
@@ -162,7 +160,7 @@ best_tracks(sqlite3 *db, cJSON *o, const char *chosen)
 	cJSON		*arr = cJSON_AddArrayToObject(o, "tracks"), *el;
 	int		 rc;
 
-	if (sqlite3_prepare_v2(db, "SELECT DISTINCT track FROM best_laps ORDER BY track", -1,
+	if (sqlite3_prepare_v2(db, "SELECT DISTINCT track FROM sessions ORDER BY track", -1,
 	    &st, NULL) != SQLITE_OK)
 		return -1;
 	rc = json_rows(st, arr);
@@ -175,6 +173,94 @@ best_tracks(sqlite3 *db, cJSON *o, const char *chosen)
 	return rc;
 }
 
+#define BEST_MAX_CLASSES 32
+
+/*
+ * The best row of the group st is on, as a new JSON object (caller frees),
+ * or NULL on an SQLite error.
+ */
+static cJSON *
+best_row(sqlite3_stmt *st, sqlite3_stmt *row)
+{
+	cJSON *o = NULL;
+
+	sqlite3_reset(row);
+	for (int i = 0; i < 5; i++)
+		sqlite3_bind_value(row, 8 + i, sqlite3_column_value(st, G_B1 + i));
+	sqlite3_bind_value(row, 13, sqlite3_column_value(st, G_DRIVER));
+	sqlite3_bind_value(row, 14, sqlite3_column_value(st, G_VEHICLE));
+	sqlite3_bind_value(row, 15, sqlite3_column_value(st, G_TIME));
+	if (sqlite3_step(row) == SQLITE_ROW)
+		o = json_row(row);
+	return o;
+}
+
+/*
+ * Walks every group of st (fastest first): the first f->limit go to laps
+ * with their best row; the first of each class goes to classes, with
+ * "entries", its class's number of groups. Returns the number of groups,
+ * or -1 on an SQLite error.
+ */
+static int
+best_groups(sqlite3_stmt *st, sqlite3_stmt *row, const struct best_filter *f, cJSON *laps,
+    cJSON *classes)
+{
+	char	*names[BEST_MAX_CLASSES];
+	cJSON	*firsts[BEST_MAX_CLASSES];
+	size_t	 ncls = 0, k;
+	int	 n = 0, rc;
+
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *cl = (const char *)sqlite3_column_text(st, G_CLASS);
+		cl = cl ? cl : "";
+		for (k = 0; k < ncls && strcmp(names[k], cl) != 0; k++)
+			;
+		if (k == ncls && ncls < BEST_MAX_CLASSES) {
+			cJSON *c = best_row(st, row);
+			if (c == NULL || (names[ncls] = strdup(cl)) == NULL) {
+				cJSON_Delete(c);
+				rc = SQLITE_NOMEM;
+				break;
+			}
+			firsts[ncls++] = c;
+			cJSON_AddItemToArray(classes, c);
+			cJSON_AddNumberToObject(c, "entries", 0);
+		}
+		if (k < ncls) {
+			cJSON *e = cJSON_GetObjectItemCaseSensitive(firsts[k], "entries");
+			cJSON_SetNumberValue(e, e->valuedouble + 1);
+		}
+		if (n++ < f->limit) {
+			cJSON *r = best_row(st, row);
+			if (r == NULL) {
+				rc = SQLITE_NOMEM;
+				break;
+			}
+			cJSON_AddItemToArray(laps, r);
+		}
+	}
+	for (k = 0; k < ncls; k++)
+		free(names[k]);
+	return rc == SQLITE_DONE ? n : -1;
+}
+
+/* Binds the filters to ?1..?6 of st. */
+static void
+best_bind(sqlite3_stmt *st, const struct best_filter *f)
+{
+	sqlite3_bind_text(st, 1, f->track, -1, SQLITE_STATIC);
+	if (!isnan(f->since))
+		sqlite3_bind_double(st, 2, f->since);
+	if (f->class != NULL)
+		sqlite3_bind_text(st, 3, f->class, -1, SQLITE_STATIC);
+	if (f->type != NULL)
+		sqlite3_bind_text(st, 4, f->type, -1, SQLITE_STATIC);
+	if (f->online >= 0)
+		sqlite3_bind_int(st, 5, f->online);
+	if (f->known == 1)
+		sqlite3_bind_int(st, 6, 1);
+}
+
 /*
  * The best laps of the request's filters. Returns a new object (caller
  * frees), or NULL after answering an error. Without a track, the API
@@ -185,8 +271,9 @@ best_load(struct req *req, struct resp *resp, int api)
 {
 	static const char *const bools[] = { "known", "online" };
 	struct best_filter	 f;
-	sqlite3_stmt		*st = NULL;
-	cJSON			*o, *laps, *el;
+	sqlite3_stmt		*st = NULL, *row = NULL;
+	cJSON			*o, *laps, *classes, *el;
+	int			 rc;
 
 	if (!best_filters(req, resp, &f))
 		return NULL;
@@ -206,33 +293,34 @@ best_load(struct req *req, struct resp *resp, int api)
 	if (f.track == NULL)
 		return o;
 	cJSON_AddStringToObject(o, "track", f.track);
-	if (sqlite3_prepare_v2(req->db, best_sql, -1, &st, NULL) != SQLITE_OK)
-		goto dberr;
-	sqlite3_bind_text(st, 1, f.track, -1, SQLITE_STATIC);
-	if (!isnan(f.since))
-		sqlite3_bind_double(st, 2, f.since);
-	if (f.class != NULL)
-		sqlite3_bind_text(st, 3, f.class, -1, SQLITE_STATIC);
-	if (f.type != NULL)
-		sqlite3_bind_text(st, 4, f.type, -1, SQLITE_STATIC);
-	if (f.online >= 0)
-		sqlite3_bind_int(st, 5, f.online);
-	if (f.known == 1)
-		sqlite3_bind_int(st, 6, 1);
-	sqlite3_bind_int64(st, 7, f.limit);
 	laps = cJSON_AddArrayToObject(o, "laps");
-	if (json_rows(st, laps) < 0)
+	classes = cJSON_AddArrayToObject(o, "classes");
+	if (sqlite3_prepare_v2(req->db, groups_sql, -1, &st, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(req->db, row_sql, -1, &row, NULL) != SQLITE_OK)
 		goto dberr;
+	best_bind(st, &f);
+	best_bind(row, &f);
+	if ((rc = best_groups(st, row, &f, laps, classes)) < 0)
+		goto dberr;
+	cJSON_AddBoolToObject(o, "more", rc > f.limit);
+	cJSON_AddNumberToObject(o, "drivers", rc);
+	if (f.limit < BEST_MAX_LIMIT)
+		cJSON_AddNumberToObject(o, "more_limit", (double)(f.limit * 5 < BEST_MAX_LIMIT ?
+		    f.limit * 5 : BEST_MAX_LIMIT));
+	cJSON_ArrayForEach(el, classes)
+		json_bools(el, bools, 2);
 	sqlite3_finalize(st);
+	sqlite3_finalize(row);
 	cJSON_ArrayForEach(el, laps)
 		json_bools(el, bools, 2);
 	best_marks(laps);
-	best_ranks(laps, cJSON_AddArrayToObject(o, "classes"));
+	best_ranks(laps);
 	return o;
 dberr:
 	log_err("best laps: %s", sqlite3_errmsg(req->db));
 	resp_error(resp, 503, "unavailable", "The best laps cannot be read now.");
 	sqlite3_finalize(st);
+	sqlite3_finalize(row);
 	cJSON_Delete(o);
 	return NULL;
 }

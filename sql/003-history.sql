@@ -34,7 +34,10 @@ CREATE TABLE best_laps (
 	set_at		REAL NOT NULL,          -- wall clock of the best lap
 	PRIMARY KEY (car_id, driver)
 );
-CREATE INDEX best_laps_track ON best_laps(track, time);
+-- /best-laps reads only this index to find each (driver, vehicle)'s best
+-- under its filters, then fetches the rows it shows.
+CREATE INDEX best_laps_track ON best_laps(track, driver, vehicle, time, set_at, class,
+    session_type, online, best_s1, best_s2, best_s3, laps);
 CREATE INDEX best_laps_session ON best_laps(session_id);
 
 -- A lap counts when it is valid, timed and has a driver.
