@@ -37,7 +37,7 @@ serve(void *arg)
 		const char *m = FCGX_GetParam("REQUEST_METHOD", r.envp);
 		int post = m && strcmp(m, "POST") == 0;
 		FCGX_FPrintF(r.out, "Status: %s\r\nContent-Type: application/json\r\n"
-		    "Content-Length: 27\r\n\r\n{\"ack\":1,\"session\":null}\r\n", post ? "202 Accepted" : "200 OK");
+		    "Content-Length: 26\r\n\r\n{\"ack\":1,\"session\":null}\r\n", post ? "202 Accepted" : "200 OK");
 		FCGX_Finish_r(&r);
 	}
 	return NULL;
