@@ -36,6 +36,41 @@ enum stmt {
 	STMT_SEQ_GET,
 	STMT_SEQ_PUT,
 	STMT_RAW_PUT,
+	STMT_SESSION_INS,
+	STMT_SESSION_UPD,
+	STMT_SESSION_NEXT,
+	STMT_SESSION_PREV,
+	STMT_SESSION_DEL,
+	STMT_RAW_MOVE,
+	STMT_SCLIENT_UPS,
+	STMT_CAR_INS,
+	STMT_CAR_UPD,
+	STMT_STATE_INS,
+	STMT_STATE_UPD,
+	STMT_LAP_UPS,
+	STMT_LAP_PIT,
+	STMT_PIT_INS,
+	STMT_PIT_UPD,
+	STMT_STINT_INS,
+	STMT_STINT_UPD,
+	STMT_BEST_UPS,
+	STMT_CHAT_INS,
+	STMT_COND_INS,
+	STMT_ENTRY_UPS,
+	STMT_MEMBER_DEL,
+	STMT_MEMBER_INS,
+	STMT_TRACKMAP_UPS,
+	STMT_BOUND_UPS,
+	STMT_COUNTER_ADD,
+	STMT_R_SESSIONS,
+	STMT_R_CARS,
+	STMT_R_LAPS,
+	STMT_R_PITS,
+	STMT_R_STINTS,
+	STMT_R_CHAT,
+	STMT_R_CLIENTS,
+	STMT_R_BOUNDS,
+	STMT_R_TRACKMAP,
 	STMT__MAX
 };
 struct stmts {
@@ -55,6 +90,10 @@ int	 ingest_open(struct ingest **out, struct stmts *, struct buf *err);
 int	 ingest_frame(struct ingest *, const struct frame *, char session[SESSION_ID_LEN + 1]);
 int	 ingest_tick(struct ingest *, double now);
 void	 ingest_close(struct ingest *);
+struct change;
+struct track;
+void	 ingest_hook(struct ingest *, void (*on_change)(void *, const struct change *), void *arg);
+struct track *ingest_tracker(struct ingest *);
 
 /* worker.c: the inbox loop, shared by trackside-ingestd and trackside reprocess. */
 struct worker {

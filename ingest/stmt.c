@@ -18,6 +18,134 @@ static const char *const stmt_sql[STMT__MAX] = {
 	/* STMT_RAW_PUT */
 	"INSERT OR IGNORE INTO raw_frames (session_id, client, seq, captured_at, received_at, source, body) "
 	"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+	/* STMT_SESSION_INS */
+	"INSERT INTO sessions (id, sim, track, type, online, server, server_port, owner, "
+	"started_at, last_update, state, prev_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9, "
+	"'live', ?10)",
+	/* STMT_SESSION_UPD */
+	"UPDATE sessions SET last_update = ?2, et = ?3, phase = ?4, remaining = ?5, max_time = "
+	"?6, max_laps = ?7, track_length = ?8, state = ?9, finished = ?10, air_temp = ?11, "
+	"track_temp = ?12, raining = ?13, wetness = ?14, sector_flags = ?15, cars = ?16, laps = "
+	"?17, clients = ?18, frames = ?19, frames_dropped = ?20, end_et = ?21, utid_offset = ?22 "
+	"WHERE id = ?1",
+	/* STMT_SESSION_NEXT */
+	"UPDATE sessions SET next_id = ?2 WHERE id = ?1",
+	/* STMT_SESSION_PREV */
+	"UPDATE sessions SET prev_id = ?2 WHERE id = ?1",
+	/* STMT_SESSION_DEL */
+	"DELETE FROM sessions WHERE id = ?1",
+	/* STMT_RAW_MOVE */
+	"UPDATE raw_frames SET session_id = ?2 WHERE session_id = ?1",
+	/* STMT_SCLIENT_UPS */
+	"INSERT INTO session_clients (session_id, client, first_at, last_at, frames) VALUES (?1, "
+	"?2, ?3, ?3, 1) ON CONFLICT (session_id, client) DO UPDATE SET last_at = max(last_at, "
+	"excluded.last_at), frames = frames + 1",
+	/* STMT_CAR_INS */
+	"INSERT INTO cars (session_id, slot, vehicle, vehicle_name, number, team, class) VALUES "
+	"(?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+	/* STMT_CAR_UPD */
+	"UPDATE cars SET number = ?2, team = ?3, class = ?4 WHERE id = ?1",
+	/* STMT_STATE_INS */
+	"INSERT INTO car_state (car_id, session_id) VALUES (?1, ?2)",
+	/* STMT_STATE_UPD */
+	"UPDATE car_state SET et = ?2, driver = ?3, position = ?4, class_position = ?5, laps = "
+	"?6, gap = ?7, gap_laps = ?8, interval = ?9, interval_laps = ?10, best = ?11, last = ?12, "
+	"s1 = ?13, s2 = ?14, s3 = ?15, pits = ?16, stint_laps = ?17, status = ?18, pit_state = "
+	"?19, tyres = ?20, fuel = ?21, ve = ?22, finish = ?23, lap_dist = ?24, x = ?25, z = ?26, "
+	"present = ?27, updated_at = ?28, penalties = ?29, in_garage = ?30, player = ?31, sector "
+	"= ?32, lap_start_et = ?33, wear = ?34 WHERE car_id = ?1",
+	/* STMT_LAP_UPS */
+	"INSERT INTO laps (car_id, lap, time, s1, s2, s3, driver, valid, pit, position, fuel, ve, "
+	"tyres, start_et, seen_at, source, s1_driver, s2_driver, s3_driver) VALUES (?1, ?2, ?3, "
+	"?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19) ON CONFLICT "
+	"(car_id, lap) DO UPDATE SET time = excluded.time, s1 = excluded.s1, s2 = excluded.s2, s3 "
+	"= excluded.s3, driver = excluded.driver, valid = excluded.valid, pit = excluded.pit, "
+	"position = excluded.position, fuel = excluded.fuel, ve = excluded.ve, tyres = "
+	"excluded.tyres, start_et = excluded.start_et, source = excluded.source, s1_driver = "
+	"excluded.s1_driver, s2_driver = excluded.s2_driver, s3_driver = excluded.s3_driver",
+	/* STMT_LAP_PIT */
+	"UPDATE laps SET pit = 1 WHERE car_id = ?1 AND lap = ?2",
+	/* STMT_PIT_INS */
+	"INSERT INTO pits (car_id, lap, pit_time, stop_time, release_time, exit_time, garage_in, "
+	"garage_out, swap, driver_in, driver_out, tyres, fuel, ve, duration, penalty, "
+	"synthesised, garage, open, confirmed, swap_time, swap_sector, stop_sector, "
+	"tyres_changed) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, "
+	"?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24)",
+	/* STMT_PIT_UPD */
+	"UPDATE pits SET lap = ?2, pit_time = ?3, stop_time = ?4, release_time = ?5, exit_time = "
+	"?6, garage_in = ?7, garage_out = ?8, swap = ?9, driver_in = ?10, driver_out = ?11, tyres "
+	"= ?12, fuel = ?13, ve = ?14, duration = ?15, penalty = ?16, synthesised = ?17, garage = "
+	"?18, open = ?19, confirmed = ?20, swap_time = ?21, swap_sector = ?22, stop_sector = ?23, "
+	"tyres_changed = ?24 WHERE id = ?1",
+	/* STMT_STINT_INS */
+	"INSERT INTO stints (car_id, first_lap, last_lap, driver, compound, tyre_laps) VALUES "
+	"(?1, ?2, ?3, ?4, ?5, ?6)",
+	/* STMT_STINT_UPD */
+	"UPDATE stints SET last_lap = ?2, driver = ?3, compound = ?4, tyre_laps = ?5 WHERE id = "
+	"?1",
+	/* STMT_BEST_UPS */
+	"INSERT INTO bests (session_id, scope, kind, class, car_id, driver, time, lap, "
+	"holder_car, holder_driver) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) ON CONFLICT "
+	"(session_id, scope, kind, class, car_id, driver) DO UPDATE SET time = excluded.time, lap "
+	"= excluded.lap, holder_car = excluded.holder_car, holder_driver = excluded.holder_driver",
+	/* STMT_CHAT_INS */
+	"INSERT OR IGNORE INTO chat (session_id, ts, text, seen_at) VALUES (?1, ?2, ?3, ?4)",
+	/* STMT_COND_INS */
+	"INSERT OR REPLACE INTO conditions (session_id, et, at, air_temp, track_temp, raining, "
+	"wetness, phase) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+	/* STMT_ENTRY_UPS */
+	"INSERT INTO entries (session_id, utid, team_id, number, name, vehicle, car_id) VALUES "
+	"(?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (session_id, utid) DO UPDATE SET team_id = "
+	"excluded.team_id, number = excluded.number, name = excluded.name, vehicle = "
+	"excluded.vehicle, car_id = excluded.car_id",
+	/* STMT_MEMBER_DEL */
+	"DELETE FROM entry_members WHERE session_id = ?1 AND utid = ?2",
+	/* STMT_MEMBER_INS */
+	"INSERT OR REPLACE INTO entry_members (session_id, utid, name, badge, nationality, roles) "
+	"VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+	/* STMT_TRACKMAP_UPS */
+	"INSERT OR REPLACE INTO track_maps (track, points, updated_at) VALUES (?1, ?2, ?3)",
+	/* STMT_BOUND_UPS */
+	"INSERT OR IGNORE INTO sector_bounds (track, sector, lap_dist, learned_at) VALUES (?1, "
+	"?2, ?3, ?4)",
+	/* STMT_COUNTER_ADD */
+	"INSERT INTO ingest_counters (name, value) VALUES (?1, ?2) ON CONFLICT (name) DO UPDATE "
+	"SET value = value + excluded.value",
+	/* STMT_R_SESSIONS */
+	"SELECT id, sim, track, type, online, coalesce(server, ''), coalesce(server_port, 0), "
+	"coalesce(owner, ''), started_at, last_update, coalesce(et, -1), coalesce(phase, -1), "
+	"coalesce(remaining, -1), coalesce(max_time, -1), coalesce(max_laps, -1), "
+	"coalesce(track_length, -1), state, finished, coalesce(prev_id, ''), coalesce(next_id, "
+	"''), cars, laps, clients, frames, frames_dropped, coalesce(end_et, -1), utid_offset FROM "
+	"sessions WHERE state <> 'closed' ORDER BY started_at",
+	/* STMT_R_CARS */
+	"SELECT c.id, c.slot, c.vehicle, coalesce(c.vehicle_name, ''), coalesce(c.number, ''), "
+	"coalesce(c.team, ''), coalesce(c.class, ''), coalesce(s.et, -1e9), coalesce(s.driver, "
+	"''), coalesce(s.position, 0), coalesce(s.laps, 0), coalesce(s.pit_state, 'NONE'), "
+	"coalesce(s.in_garage, 0), coalesce(s.fuel, -1), coalesce(s.ve, -1), s.present, "
+	"coalesce(s.best, -1), coalesce(s.sector, 0), coalesce(s.player, 0) FROM cars c JOIN "
+	"car_state s ON s.car_id = c.id WHERE c.session_id = ?1 ORDER BY c.id",
+	/* STMT_R_LAPS */
+	"SELECT lap, coalesce(time, -1), coalesce(s1, -1), coalesce(s2, -1), coalesce(s3, -1), "
+	"coalesce(driver, ''), valid, pit, coalesce(position, 0), coalesce(fuel, -1), "
+	"coalesce(ve, -1), coalesce(start_et, -1), coalesce(seen_at, -1), coalesce(source, "
+	"'live'), coalesce(tyres, '') FROM laps WHERE car_id = ?1 ORDER BY lap",
+	/* STMT_R_PITS */
+	"SELECT id, lap, coalesce(pit_time, -1), coalesce(stop_time, -1), coalesce(release_time, "
+	"-1), coalesce(exit_time, -1), coalesce(garage_in, -1), coalesce(garage_out, -1), "
+	"coalesce(driver_in, ''), coalesce(driver_out, ''), synthesised, garage, open, confirmed, "
+	"coalesce(swap_time, -1) FROM pits WHERE car_id = ?1 ORDER BY id",
+	/* STMT_R_STINTS */
+	"SELECT id, first_lap, last_lap, coalesce(driver, ''), coalesce(compound, ''), tyre_laps "
+	"FROM stints WHERE car_id = ?1 ORDER BY id",
+	/* STMT_R_CHAT */
+	"SELECT ts, text FROM chat WHERE session_id = ?1",
+	/* STMT_R_CLIENTS */
+	"SELECT client, session_id FROM client_seqs WHERE session_id IS NOT NULL",
+	/* STMT_R_BOUNDS */
+	"SELECT sector, lap_dist FROM sector_bounds WHERE track = ?1",
+	/* STMT_R_TRACKMAP */
+	"SELECT 1 FROM track_maps WHERE track = ?1",
 };
 
 /*

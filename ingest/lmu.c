@@ -1,0 +1,618 @@
+/*
+ * Le Mans Ultimate: one poll's responses (request path → body or null, see
+ * spec/lmu-recording.md) into an observation. Lenient: a missing field, a
+ * wrong type or an unknown enum value never fails the frame; it leaves the
+ * value unknown and counts the drift.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <cjson/cJSON.h>
+
+#include "trackside.h"
+#include "track.h"
+
+const char *const pit_state_names[PIT__MAX] = { "NONE", "REQUEST", "ENTERING", "STOPPED", "EXITING" };
+const char *const finish_names[FIN__MAX] = { "FSTAT_NONE", "FSTAT_FINISHED", "FSTAT_CHECKERED",
+	"FSTAT_DNF", "FSTAT_DQ" };
+const char *const phase_names[PHASE__MAX] = { "starting", "reconnaissance", "grid", "formation",
+	"countdown", "green", "fcy", "stopped", "checkered", "paused" };
+const char *const drift_names[DRIFT__MAX] = { "unknown_session", "unknown_pit_state",
+	"unknown_finish", "unknown_phase", "bad_type", "missing_field" };
+
+static const char *const session_types[] = { "TESTDAY", "PRACTICE1", "PRACTICE2", "PRACTICE3",
+	"PRACTICE4", "QUALIFY1", "QUALIFY2", "QUALIFY3", "QUALIFY4", "WARMUP", "RACE1", "RACE2",
+	"RACE3", "RACE4" };
+
+/* Whether s is a session type of the game. Returns 1 or 0. */
+int
+session_type_valid(const char *s)
+{
+	for (size_t i = 0; i < sizeof(session_types) / sizeof(session_types[0]); i++)
+		if (strcmp(s, session_types[i]) == 0)
+			return 1;
+	return 0;
+}
+
+static const cJSON *
+lmu_get(const cJSON *o, const char *key)
+{
+	return cJSON_GetObjectItemCaseSensitive(o, key);
+}
+
+/* Number member key of o, or dflt (counting drift when present but not a number). */
+static double
+lmu_num(struct obs *ob, const cJSON *o, const char *key, double dflt)
+{
+	const cJSON *v = lmu_get(o, key);
+
+	if (cJSON_IsNumber(v))
+		return v->valuedouble;
+	if (v == NULL)
+		ob->drift[DRIFT_MISSING_FIELD]++;
+	else if (!cJSON_IsNull(v))
+		ob->drift[DRIFT_BAD_TYPE]++;
+	return dflt;
+}
+
+static int
+lmu_int(struct obs *ob, const cJSON *o, const char *key, int dflt)
+{
+	double d = lmu_num(ob, o, key, dflt);
+
+	if (d != d || d < -2147483647.0 || d > 2147483647.0)
+		return dflt;
+	return (int)d;
+}
+
+static const char *
+lmu_str(struct obs *ob, const cJSON *o, const char *key)
+{
+	const cJSON *v = lmu_get(o, key);
+
+	if (cJSON_IsString(v))
+		return v->valuestring;
+	if (v == NULL)
+		ob->drift[DRIFT_MISSING_FIELD]++;
+	else if (!cJSON_IsNull(v))
+		ob->drift[DRIFT_BAD_TYPE]++;
+	return NULL;
+}
+
+static int
+lmu_bool(const cJSON *o, const char *key)
+{
+	const cJSON *v = lmu_get(o, key);
+
+	if (cJSON_IsBool(v))
+		return cJSON_IsTrue(v);
+	if (cJSON_IsNumber(v))
+		return v->valuedouble != 0;
+	return 0;
+}
+
+/* Grows an array of obs to hold n + 1 elements. Returns 1 or -1. */
+static int
+lmu_grow(void **p, size_t *cap, size_t n, size_t sz)
+{
+	void	*np;
+	size_t	 nc;
+
+	if (n < *cap)
+		return 1;
+	nc = *cap ? *cap * 2 : 16;
+	if ((np = realloc(*p, nc * sz)) == NULL)
+		return -1;
+	*p = np;
+	*cap = nc;
+	return 1;
+}
+
+#define GROW(ob, arr, n, cap) lmu_grow((void **)&(ob)->arr, &(ob)->cap, (ob)->n, sizeof(*(ob)->arr))
+
+/* Copies a veh name without its ".veh" suffix into out. */
+static void
+lmu_veh(const char *v, char *out, size_t outsz)
+{
+	size_t n;
+
+	if (v == NULL) {
+		out[0] = '\0';
+		return;
+	}
+	n = strlen(v);
+	if (n >= 4 && strcasecmp(v + n - 4, ".veh") == 0)
+		n -= 4;
+	if (n >= outsz)
+		n = outsz - 1;
+	memcpy(out, v, n);
+	out[n] = '\0';
+}
+
+static enum pit_state
+lmu_pit_state(struct obs *ob, const cJSON *v)
+{
+	if (cJSON_IsNumber(v) && v->valuedouble >= 0 && v->valuedouble < PIT__MAX)
+		return (enum pit_state)v->valueint;
+	if (cJSON_IsString(v))
+		for (int i = 0; i < PIT__MAX; i++)
+			if (strcmp(v->valuestring, pit_state_names[i]) == 0)
+				return (enum pit_state)i;
+	ob->drift[DRIFT_UNKNOWN_PIT_STATE]++;
+	return PIT_NONE;
+}
+
+static enum finish
+lmu_finish(struct obs *ob, const char *s)
+{
+	if (s == NULL)
+		return FIN_NONE;
+	for (int i = 0; i < FIN__MAX; i++)
+		if (strcmp(s, finish_names[i]) == 0)
+			return (enum finish)i;
+	ob->drift[DRIFT_UNKNOWN_FINISH]++;
+	return FIN_NONE;
+}
+
+static int
+lmu_session(struct obs *ob, const cJSON *si)
+{
+	const cJSON	*v, *f;
+	double		 d;
+	size_t		 k = 0;
+
+	ob->has_session = 1;
+	ob->type = lmu_str(ob, si, "session");
+	if (ob->type != NULL && !session_type_valid(ob->type))
+		ob->drift[DRIFT_UNKNOWN_SESSION]++;
+	if (ob->type == NULL)
+		ob->type = "UNKNOWN";
+	ob->track = lmu_str(ob, si, "trackName");
+	if (ob->track == NULL)
+		ob->track = "";
+	ob->server = lmu_str(ob, si, "serverName");
+	if (ob->server == NULL)
+		ob->server = "";
+	ob->port = lmu_int(ob, si, "serverPort", 0);
+	ob->et = lmu_num(ob, si, "currentEventTime", -1);
+	ob->end_et = lmu_num(ob, si, "endEventTime", -1);
+	ob->max_time = lmu_num(ob, si, "maxTime", -1);
+	ob->remaining = lmu_num(ob, si, "timeRemainingInGamePhase", -1);
+	ob->track_len = lmu_num(ob, si, "lapDistance", -1);
+	d = lmu_num(ob, si, "maximumLaps", -1);
+	ob->max_laps = d >= 0 && d < 4294967295.0 ? (long long)d : -1;
+	v = lmu_get(si, "gamePhase");
+	if (cJSON_IsNumber(v) && v->valuedouble >= 0 && v->valuedouble < PHASE__MAX)
+		ob->phase = v->valueint;
+	else {
+		ob->phase = -1;
+		if (cJSON_IsString(v)) {
+			static const char *const ws[] = { "BEFORE", "FORMATION", "GREEN", "CHECKERED" };
+			static const int wp[] = { PHASE_STARTING, PHASE_FORMATION, PHASE_GREEN,
+			    PHASE_CHECKERED };
+			for (size_t i = 0; i < 4; i++)
+				if (strcmp(v->valuestring, ws[i]) == 0)
+					ob->phase = wp[i];
+		}
+		if (ob->phase < 0)
+			ob->drift[DRIFT_UNKNOWN_PHASE]++;
+	}
+	ob->vehicles = lmu_int(ob, si, "numberOfVehicles", -1);
+	ob->air = lmu_num(ob, si, "ambientTemp", -300);
+	ob->track_temp = lmu_num(ob, si, "trackTemp", -300);
+	ob->rain = lmu_num(ob, si, "raining", -1);
+	ob->wetness = lmu_num(ob, si, "averagePathWetness", -1);
+	f = lmu_get(si, "sectorFlag");
+	ob->sector_flags[0] = '\0';
+	cJSON_ArrayForEach(v, (cJSON_IsArray(f) ? f : NULL)) {
+		if (k >= 3)
+			break;
+		char c = '?';
+		if (cJSON_IsString(v))
+			c = strcmp(v->valuestring, "UNKNOWN") == 0 ? 'G' : v->valuestring[0];
+		ob->sector_flags[k++] = c;
+		ob->sector_flags[k] = '\0';
+	}
+	return 1;
+}
+
+static int
+lmu_car(struct obs *ob, const cJSON *c)
+{
+	struct obs_car	*oc;
+	const cJSON	*v;
+	const char	*s;
+
+	if (!cJSON_IsObject(c))
+		return 1;
+	if (GROW(ob, cars, ncars, cars_cap) < 0)
+		return -1;
+	oc = &ob->cars[ob->ncars];
+	memset(oc, 0, sizeof(*oc));
+	oc->slot = lmu_int(ob, c, "slotID", -1);
+	if (oc->slot < 0 || oc->slot > 100000)
+		return 1;
+	lmu_veh(lmu_str(ob, c, "vehicleFilename"), oc->veh_buf, sizeof(oc->veh_buf));
+	oc->veh = oc->veh_buf;
+	oc->vehicle_name = lmu_str(ob, c, "vehicleName");
+	oc->number = lmu_str(ob, c, "carNumber");
+	oc->team = lmu_str(ob, c, "fullTeamName");
+	oc->cls = lmu_str(ob, c, "carClass");
+	oc->driver = lmu_str(ob, c, "driverName");
+	oc->position = lmu_int(ob, c, "position", 0);
+	oc->laps = lmu_int(ob, c, "lapsCompleted", -1);
+	oc->last = lmu_num(ob, c, "lastLapTime", -1);
+	oc->last_s1 = lmu_num(ob, c, "lastSectorTime1", -1);
+	oc->last_s2 = lmu_num(ob, c, "lastSectorTime2", -1);
+	oc->cur_s1 = lmu_num(ob, c, "currentSectorTime1", -1);
+	oc->cur_s2 = lmu_num(ob, c, "currentSectorTime2", -1);
+	oc->best = lmu_num(ob, c, "bestLapTime", -1);
+	oc->gap = lmu_num(ob, c, "timeBehindLeader", -1);
+	oc->gap_laps = lmu_int(ob, c, "lapsBehindLeader", 0);
+	oc->interval = lmu_num(ob, c, "timeBehindNext", -1);
+	oc->interval_laps = lmu_int(ob, c, "lapsBehindNext", 0);
+	oc->pit_state = lmu_pit_state(ob, lmu_get(c, "pitState"));
+	oc->in_garage = lmu_bool(c, "inGarageStall");
+	oc->pitting = lmu_bool(c, "pitting");
+	oc->pitstops = lmu_int(ob, c, "pitstops", 0);
+	oc->player = lmu_bool(c, "player");
+	oc->penalties = lmu_int(ob, c, "penalties", 0);
+	oc->finish = lmu_finish(ob, lmu_str(ob, c, "finishStatus"));
+	oc->fuel = lmu_num(ob, c, "fuelFraction", -1);
+	oc->ve = lmu_num(ob, c, "veFraction", -1);
+	oc->lap_dist = lmu_num(ob, c, "lapDistance", -1);
+	oc->lap_start_et = lmu_num(ob, c, "lapStartET", -1);
+	oc->in_control = lmu_int(ob, c, "inControl", 0);
+	v = lmu_get(c, "carPosition");
+	oc->x = cJSON_IsObject(v) ? lmu_num(ob, v, "x", 0) : 0;
+	oc->z = cJSON_IsObject(v) ? lmu_num(ob, v, "z", 0) : 0;
+	s = lmu_str(ob, c, "sector");
+	oc->sector = s && strncmp(s, "SECTOR", 6) == 0 && s[6] >= '1' && s[6] <= '3' ? s[6] - '0' : 0;
+	ob->ncars++;
+	return 1;
+}
+
+/* "utid<N>" → N, or -1. */
+static int
+lmu_utid(const char *s)
+{
+	long long n;
+
+	if (s == NULL || strncmp(s, "utid", 4) != 0 || !num_parse_ll(s + 4, 0, 1000000, &n))
+		return -1;
+	return (int)n;
+}
+
+static unsigned
+lmu_roles(const cJSON *r)
+{
+	const cJSON	*v;
+	unsigned	 m = 0;
+
+	cJSON_ArrayForEach(v, (cJSON_IsArray(r) ? r : NULL)) {
+		if (!cJSON_IsString(v))
+			continue;
+		if (strcmp(v->valuestring, "Driver") == 0)
+			m |= ROLE_DRIVER;
+		else if (strcmp(v->valuestring, "Race Engineer") == 0)
+			m |= ROLE_ENGINEER;
+		else if (strcmp(v->valuestring, "Admin") == 0)
+			m |= ROLE_ADMIN;
+		else if (strcmp(v->valuestring, "Owner") == 0)
+			m |= ROLE_OWNER;
+	}
+	return m;
+}
+
+static int
+lmu_teams(struct obs *ob, const cJSON *t)
+{
+	const cJSON *teams = lmu_get(t, "teams"), *e, *m, *dr;
+
+	ob->has_teams = 1;
+	ob->online = 1;
+	ob->coherence = (long long)lmu_num(ob, t, "coherenceId", -1);
+	dr = lmu_get(t, "drivers");
+	cJSON_ArrayForEach(e, (cJSON_IsObject(teams) ? teams : NULL)) {
+		struct obs_entry *oe;
+		int utid = lmu_utid(e->string);
+		if (utid < 0 || !cJSON_IsObject(e))
+			continue;
+		if (GROW(ob, entries, nentries, entries_cap) < 0)
+			return -1;
+		oe = &ob->entries[ob->nentries++];
+		memset(oe, 0, sizeof(*oe));
+		oe->utid = utid;
+		oe->team_id = lmu_str(ob, e, "Id");
+		oe->number = lmu_str(ob, e, "carNumber");
+		oe->name = lmu_str(ob, e, "name");
+		lmu_veh(lmu_str(ob, e, "vehicle"), oe->veh, sizeof(oe->veh));
+		oe->member0 = ob->nmembers;
+		cJSON_ArrayForEach(m, (cJSON_IsObject(lmu_get(e, "drivers")) ? lmu_get(e, "drivers") : NULL)) {
+			struct obs_member *om;
+			const cJSON *d = cJSON_IsObject(dr) ? lmu_get(dr, m->string) : NULL;
+			if (GROW(ob, members, nmembers, members_cap) < 0)
+				return -1;
+			om = &ob->members[ob->nmembers++];
+			om->name = m->string;
+			om->badge = cJSON_IsString(lmu_get(m, "badge")) ? lmu_get(m, "badge")->valuestring : NULL;
+			om->nationality = cJSON_IsString(lmu_get(m, "nationality")) ?
+			    lmu_get(m, "nationality")->valuestring : NULL;
+			om->roles = lmu_roles(lmu_get(m, "roles"));
+			if (om->roles == 0 && d != NULL)
+				om->roles = lmu_roles(lmu_get(d, "roles"));
+		}
+		oe->nmembers = ob->nmembers - oe->member0;
+	}
+	return 1;
+}
+
+static int
+lmu_chat(struct obs *ob, const cJSON *a)
+{
+	const cJSON *c;
+
+	ob->has_chat = 1;
+	cJSON_ArrayForEach(c, a) {
+		const char *m = lmu_str(ob, c, "message");
+		double ts = lmu_num(ob, c, "timestamp", -1);
+		if (m == NULL || ts < 0)
+			continue;
+		if (GROW(ob, chat, nchat, chat_cap) < 0)
+			return -1;
+		ob->chat[ob->nchat].ts = (long long)ts;
+		ob->chat[ob->nchat].text = m;
+		ob->nchat++;
+	}
+	return 1;
+}
+
+static void
+lmu_compound(const cJSON *t, char out[COMPOUND_LEN])
+{
+	const char *s = cJSON_IsObject(t) && cJSON_IsString(lmu_get(t, "compound")) ?
+	    lmu_get(t, "compound")->valuestring : "";
+
+	snprintf(out, COMPOUND_LEN, "%s", s);
+}
+
+static int
+lmu_strategy(struct obs *ob, const cJSON *a)
+{
+	static const char *const wheels[TYRE_N] = { "fl", "fr", "rl", "rr" };
+	const cJSON *pair, *s;
+
+	ob->has_strategy = 1;
+	cJSON_ArrayForEach(pair, a) {
+		const cJSON *name = cJSON_GetArrayItem(pair, 0), *list = cJSON_GetArrayItem(pair, 1);
+		if (!cJSON_IsArray(pair) || !cJSON_IsString(name) || !cJSON_IsArray(list))
+			continue;
+		cJSON_ArrayForEach(s, list) {
+			struct obs_stop *st;
+			const cJSON *ty = lmu_get(s, "tyres");
+			if (!cJSON_IsObject(s))
+				continue;
+			if (GROW(ob, stops, nstops, stops_cap) < 0)
+				return -1;
+			st = &ob->stops[ob->nstops];
+			memset(st, 0, sizeof(*st));
+			st->team = name->valuestring;
+			st->lap = lmu_int(ob, s, "lap", -1);
+			st->driver = lmu_str(ob, s, "driver");
+			st->swap = lmu_bool(s, "driverSwap");
+			st->penalty = lmu_bool(s, "penalty");
+			st->duration = lmu_num(ob, s, "time", -1);
+			st->fuel = cJSON_IsNumber(lmu_get(s, "fuel")) ? lmu_get(s, "fuel")->valuedouble : -1;
+			st->ve = lmu_num(ob, s, "ve", -1);
+			st->prev_stint = lmu_num(ob, s, "previousStintDuration", -1);
+			for (int i = 0; i < TYRE_N; i++) {
+				const cJSON *w = cJSON_IsObject(ty) ? lmu_get(ty, wheels[i]) : NULL;
+				lmu_compound(w, st->compound[i]);
+				if (lmu_bool(w, "changed"))
+					st->changed |= 1 << i;
+				if (lmu_bool(w, "new"))
+					st->fresh |= 1 << i;
+			}
+			/* A placeholder "default strategy" has no front-left compound. */
+			if (st->compound[0][0] == '\0' || strcmp(st->compound[0], "N/A") == 0)
+				continue;
+			ob->nstops++;
+		}
+	}
+	return 1;
+}
+
+static int
+lmu_usage(struct obs *ob, const cJSON *o)
+{
+	const cJSON *d, *u;
+
+	ob->has_usage = 1;
+	cJSON_ArrayForEach(d, o) {
+		cJSON_ArrayForEach(u, (cJSON_IsArray(d) ? d : NULL)) {
+			struct obs_usage *ou;
+			const cJSON *t = lmu_get(u, "tyres");
+			if (!cJSON_IsObject(u))
+				continue;
+			if (GROW(ob, usage, nusage, usage_cap) < 0)
+				return -1;
+			ou = &ob->usage[ob->nusage++];
+			ou->driver = d->string;
+			ou->lap = lmu_int(ob, u, "lap", -1);
+			ou->pit = lmu_bool(u, "pit");
+			ou->stint = lmu_int(ob, u, "stint", 0);
+			ou->fuel = cJSON_IsNumber(lmu_get(u, "fuel")) ? lmu_get(u, "fuel")->valuedouble : -1;
+			ou->ve = cJSON_IsNumber(lmu_get(u, "ve")) ? lmu_get(u, "ve")->valuedouble : -1;
+			for (int i = 0; i < TYRE_N; i++) {
+				const cJSON *w = cJSON_IsArray(t) ? cJSON_GetArrayItem(t, i) : NULL;
+				ou->wear[i] = cJSON_IsNumber(w) ? w->valuedouble : -1;
+			}
+		}
+	}
+	return 1;
+}
+
+static int
+lmu_history(struct obs *ob, const cJSON *o)
+{
+	const cJSON *slot, *r;
+
+	ob->has_history = 1;
+	cJSON_ArrayForEach(slot, o) {
+		cJSON_ArrayForEach(r, (cJSON_IsArray(slot) ? slot : NULL)) {
+			struct obs_hist *h;
+			if (!cJSON_IsObject(r))
+				continue;
+			if (GROW(ob, hist, nhist, hist_cap) < 0)
+				return -1;
+			h = &ob->hist[ob->nhist];
+			h->slot = lmu_int(ob, r, "slotID", atoi(slot->string ? slot->string : "-1"));
+			h->lap = lmu_int(ob, r, "totalLaps", -1);
+			h->veh_name = lmu_str(ob, r, "vehicleName");
+			h->driver = lmu_str(ob, r, "driverName");
+			h->time = lmu_num(ob, r, "lapTime", -1);
+			h->s1 = lmu_num(ob, r, "sectorTime1", -1);
+			h->s2 = lmu_num(ob, r, "sectorTime2", -1);
+			h->pitting = lmu_bool(r, "pitting");
+			h->position = lmu_int(ob, r, "position", 0);
+			if (h->slot >= 0 && h->lap > 0)
+				ob->nhist++;
+		}
+	}
+	return 1;
+}
+
+static int
+lmu_trackmap(struct obs *ob, const cJSON *a)
+{
+	const cJSON *p;
+
+	ob->has_trackmap = 1;
+	cJSON_ArrayForEach(p, a) {
+		int type = lmu_int(ob, p, "type", -1);
+		if (type != 0 && type != 1)
+			continue;
+		if (GROW(ob, points, npoints, points_cap) < 0)
+			return -1;
+		ob->points[ob->npoints].x = lmu_num(ob, p, "x", 0);
+		ob->points[ob->npoints].z = lmu_num(ob, p, "z", 0);
+		ob->points[ob->npoints].type = type;
+		ob->npoints++;
+	}
+	return 1;
+}
+
+/* Websocket LiveStandings: tyre compounds, by slot, into the standings cars. */
+static void
+lmu_ws_standings(struct obs *ob, const cJSON *w)
+{
+	const cJSON *body = lmu_get(w, "body"), *c;
+
+	cJSON_ArrayForEach(c, (cJSON_IsArray(body) ? body : NULL)) {
+		int slot = lmu_int(ob, c, "slotID", -1);
+		const cJSON *cn = lmu_get(c, "compoundNames"), *ve = lmu_get(c, "virtualEnergy");
+		for (size_t i = 0; i < ob->ncars; i++) {
+			struct obs_car *oc = &ob->cars[i];
+			if (oc->slot != slot)
+				continue;
+			if (cJSON_IsArray(cn) && cJSON_GetArraySize(cn) == TYRE_N) {
+				oc->compounds_known = 1;
+				for (int k = 0; k < TYRE_N; k++) {
+					const cJSON *x = cJSON_GetArrayItem(cn, k);
+					snprintf(oc->compound[k], COMPOUND_LEN, "%s",
+					    cJSON_IsString(x) ? x->valuestring : "");
+				}
+			}
+			if (cJSON_IsNumber(ve))
+				oc->ve = ve->valuedouble / 100.0;
+			break;
+		}
+	}
+}
+
+/*
+ * Fills ob from the responses object of one LMU poll; ob's arrays are
+ * reused. Returns 1, or -1 when out of memory.
+ */
+int
+lmu_parse(const struct cJSON *data, struct obs *ob)
+{
+	const cJSON	*d = (const cJSON *)data, *v, *gs;
+
+	ob->ncars = ob->nentries = ob->nmembers = ob->nchat = 0;
+	ob->nstops = ob->nusage = ob->nhist = ob->npoints = 0;
+	ob->has_session = ob->has_standings = ob->has_teams = ob->has_chat = 0;
+	ob->has_strategy = ob->has_usage = ob->has_history = ob->has_trackmap = 0;
+	ob->loading = ob->replay = ob->online = 0;
+	ob->coherence = -1;
+	memset(ob->drift, 0, sizeof(ob->drift));
+	if (!cJSON_IsObject(d))
+		return 1;
+	gs = lmu_get(d, "/rest/sessions/GetGameState");
+	if (cJSON_IsObject(gs)) {
+		const char *mss = lmu_str(ob, gs, "MultiStintState");
+		ob->replay = lmu_bool(gs, "isReplayActive");
+		ob->loading = mss != NULL && strcmp(mss, "LOADING") == 0;
+	}
+	v = lmu_get(d, "/navigation/state");
+	if (cJSON_IsObject(v) && cJSON_IsString(lmu_get(v, "settingMode")) &&
+	    strstr(lmu_get(v, "settingMode")->valuestring, "REPLAY") != NULL)
+		ob->replay = 1;
+	v = lmu_get(d, "/rest/watch/sessionInfo");
+	if (cJSON_IsObject(v))
+		lmu_session(ob, v);
+	else {
+		v = lmu_get(d, "ws:SessionInfo");
+		if (cJSON_IsObject(v) && cJSON_IsObject(lmu_get(v, "body")))
+			lmu_session(ob, lmu_get(v, "body"));
+	}
+	v = lmu_get(d, "/rest/watch/standings");
+	if (cJSON_IsArray(v)) {
+		const cJSON *c;
+		ob->has_standings = 1;
+		cJSON_ArrayForEach(c, v)
+			if (lmu_car(ob, c) < 0)
+				return -1;
+	}
+	v = lmu_get(d, "ws:LiveStandings");
+	if (cJSON_IsObject(v))
+		lmu_ws_standings(ob, v);
+	v = lmu_get(d, "/rest/multiplayer/teams");
+	if (cJSON_IsObject(v) && lmu_teams(ob, v) < 0)
+		return -1;
+	v = lmu_get(d, "/rest/chat/");
+	if (cJSON_IsArray(v) && lmu_chat(ob, v) < 0)
+		return -1;
+	v = lmu_get(d, "/rest/strategy/overall");
+	if (cJSON_IsArray(v) && lmu_strategy(ob, v) < 0)
+		return -1;
+	v = lmu_get(d, "/rest/strategy/usage");
+	if (cJSON_IsObject(v) && lmu_usage(ob, v) < 0)
+		return -1;
+	v = lmu_get(d, "/rest/watch/standings/history");
+	if (cJSON_IsObject(v) && lmu_history(ob, v) < 0)
+		return -1;
+	v = lmu_get(d, "/rest/watch/trackmap");
+	if (cJSON_IsArray(v) && lmu_trackmap(ob, v) < 0)
+		return -1;
+	return 1;
+}
+
+/* Releases the arrays of ob. */
+void
+obs_free(struct obs *ob)
+{
+	if (ob == NULL)
+		return;
+	free(ob->cars);
+	free(ob->entries);
+	free(ob->members);
+	free(ob->chat);
+	free(ob->stops);
+	free(ob->usage);
+	free(ob->hist);
+	free(ob->points);
+	memset(ob, 0, sizeof(*ob));
+}

@@ -1,0 +1,477 @@
+/*
+ * Session tracking: the pure part of trackside-ingestd.
+ *
+ * A source parser (lmu.c) turns one frame into a source-neutral
+ * observation (struct obs). The tracker (track.c, with pits.c and bests.c)
+ * keeps the live sessions in memory and turns each observation into a list
+ * of model changes (struct change): no SQLite, no I/O, no clock. store.c
+ * writes the changes to the database; a live hub may turn the same changes
+ * into server-sent-event deltas through the on_change hook of struct ingest
+ * (see store.c).
+ *
+ * Every rule of spec/tracking.md is a function of this module and is unit
+ * tested in tests/t_track_*.c without a database.
+ */
+#ifndef TRACK_H
+#define TRACK_H
+
+#include <stddef.h>
+
+#define TRACK_ID_LEN	32	/* hex session id, time-ordered */
+#define TRACK_NAME_MAX	96	/* names, teams, tracks, vehicles */
+
+/* Enums: UPPER_CASE, a __MAX sentinel and a parallel name array each. */
+enum pit_state { PIT_NONE, PIT_REQUEST, PIT_ENTERING, PIT_STOPPED, PIT_EXITING, PIT__MAX };
+extern const char *const pit_state_names[PIT__MAX];
+
+enum finish { FIN_NONE, FIN_FINISHED, FIN_CHECKERED, FIN_DNF, FIN_DQ, FIN__MAX };
+extern const char *const finish_names[FIN__MAX];
+
+enum liveness { LIVE_LIVE, LIVE_INACTIVE, LIVE_CLOSED, LIVE__MAX };
+extern const char *const liveness_names[LIVE__MAX];
+
+enum phase {
+	PHASE_STARTING, PHASE_RECON, PHASE_GRID, PHASE_FORMATION, PHASE_COUNTDOWN,
+	PHASE_GREEN, PHASE_FCY, PHASE_STOPPED, PHASE_CHECKERED, PHASE_PAUSED, PHASE__MAX
+};
+extern const char *const phase_names[PHASE__MAX];
+
+enum best_scope { BEST_CLASS, BEST_CAR, BEST_DRIVER, BEST__MAX };
+extern const char *const best_scope_names[BEST__MAX];
+
+enum best_kind { BK_LAP, BK_S1, BK_S2, BK_S3, BK__MAX };
+extern const char *const best_kind_names[BK__MAX];
+
+enum lap_source { LSRC_LIVE, LSRC_HISTORY, LSRC_MISSING, LSRC__MAX };
+extern const char *const lap_source_names[LSRC__MAX];
+
+/* Why a frame belonged to no session. */
+enum drop {
+	DROP_NONE,		/* applied */
+	DROP_NO_SESSION,	/* no sessionInfo: the client is in no session */
+	DROP_LOADING,		/* the game is loading: ET not advancing, negative, jumping */
+	DROP_REPLAY,		/* a replay plays */
+	DROP_STALE,		/* previous session's finished cars during a transition */
+	DROP_UNKNOWN_SOURCE,	/* no parser for the frame's source */
+	DROP__MAX
+};
+extern const char *const drop_names[DROP__MAX];
+
+/* Drift: what a parser met that the spec does not describe. */
+enum drift {
+	DRIFT_UNKNOWN_SESSION, DRIFT_UNKNOWN_PIT_STATE, DRIFT_UNKNOWN_FINISH,
+	DRIFT_UNKNOWN_PHASE, DRIFT_BAD_TYPE, DRIFT_MISSING_FIELD, DRIFT__MAX
+};
+extern const char *const drift_names[DRIFT__MAX];
+
+#define TYRE_N		4	/* FL, FR, RL, RR */
+#define COMPOUND_LEN	8
+
+/*
+ * Observation: what one frame of one client says. Strings point into the
+ * parsed frame and live as long as it; arrays belong to the obs and are
+ * reused from frame to frame (obs_free releases them).
+ */
+struct obs_car {
+	int		 slot;
+	const char	*veh;		/* veh file, ".veh" stripped into veh_buf */
+	char		 veh_buf[TRACK_NAME_MAX];
+	const char	*vehicle_name, *number, *team, *cls, *driver;
+	int		 position;
+	int		 laps;		/* lapsCompleted */
+	double		 last, last_s1, last_s2;	/* last lap and its cumulative splits */
+	double		 cur_s1, cur_s2;		/* current lap splits */
+	double		 best;
+	double		 gap, interval;
+	int		 gap_laps, interval_laps;
+	enum pit_state	 pit_state;
+	int		 in_garage, pitting, pitstops, player, penalties;
+	enum finish	 finish;
+	double		 fuel;		/* 0..1, <0 unknown */
+	double		 ve;		/* 0..1, <0 unknown */
+	double		 lap_dist, x, z;
+	double		 lap_start_et;
+	int		 sector;	/* 1..3, 0 unknown */
+	int		 in_control;
+	int		 compounds_known;
+	char		 compound[TYRE_N][COMPOUND_LEN];	/* from the websocket feed */
+};
+
+struct obs_member {
+	const char	*name, *badge, *nationality;
+	unsigned	 roles;		/* ROLE_* bits */
+};
+#define ROLE_DRIVER	0x1
+#define ROLE_ENGINEER	0x2
+#define ROLE_ADMIN	0x4
+#define ROLE_OWNER	0x8
+
+struct obs_entry {
+	int		 utid;		/* N of "utid<N>" */
+	const char	*team_id, *number, *name;
+	char		 veh[TRACK_NAME_MAX];	/* ".veh" stripped */
+	size_t		 member0, nmembers;	/* range in obs.members */
+};
+
+struct obs_chat {
+	long long	 ts;		/* 100 ns ticks */
+	const char	*text;
+};
+
+struct obs_stop {
+	const char	*team;
+	int		 lap;
+	const char	*driver;
+	int		 swap, penalty;
+	double		 duration, fuel, ve, prev_stint;
+	char		 compound[TYRE_N][COMPOUND_LEN];
+	int		 changed, fresh;	/* bit per tyre */
+};
+
+struct obs_usage {
+	const char	*driver;
+	int		 lap, pit, stint;
+	double		 fuel, ve;	/* fuel 0..100, ve 0..1, <0 unknown */
+	double		 wear[TYRE_N];	/* 0..100, <0 unknown */
+};
+
+struct obs_hist {
+	int		 slot, lap;	/* lap = totalLaps of the row */
+	const char	*veh_name, *driver;
+	double		 time, s1, s2;	/* cumulative splits */
+	int		 pitting, position;
+};
+
+struct obs_point {
+	double		 x, z;
+	int		 type;
+};
+
+struct obs {
+	int		 has_session;	/* sessionInfo present */
+	int		 loading, replay;
+	/* session header */
+	const char	*type, *track, *server;
+	int		 port, online;
+	double		 et, end_et, max_time, remaining, track_len;
+	long long	 max_laps;
+	int		 phase;
+	int		 vehicles;
+	double		 air, track_temp, rain, wetness;
+	char		 sector_flags[16];
+	/* per car */
+	struct obs_car	*cars;
+	size_t		 ncars, cars_cap;
+	int		 has_standings;
+	/* online entry list */
+	int		 has_teams;
+	long long	 coherence;
+	struct obs_entry *entries;
+	size_t		 nentries, entries_cap;
+	struct obs_member *members;
+	size_t		 nmembers, members_cap;
+	/* chat, strategy, usage, history, track map */
+	int		 has_chat;
+	struct obs_chat	*chat;
+	size_t		 nchat, chat_cap;
+	int		 has_strategy;
+	struct obs_stop	*stops;
+	size_t		 nstops, stops_cap;
+	int		 has_usage;
+	struct obs_usage *usage;
+	size_t		 nusage, usage_cap;
+	int		 has_history;
+	struct obs_hist	*hist;
+	size_t		 nhist, hist_cap;
+	int		 has_trackmap;
+	struct obs_point *points;
+	size_t		 npoints, points_cap;
+	/* what the parser did not understand */
+	long long	 drift[DRIFT__MAX];
+};
+
+/* lmu.c */
+struct cJSON;
+int	 lmu_parse(const struct cJSON *data, struct obs *);
+void	 obs_free(struct obs *);
+int	 session_type_valid(const char *);
+
+/*
+ * The model, as the tracker keeps it in memory. store_id fields belong to
+ * the storage side (database row ids); the tracker never reads them.
+ */
+struct tlap {
+	int		 lap;
+	int		 known;			/* the lap has been recorded */
+	enum lap_source	 source;
+	double		 time, s1, s2, s3;	/* <0 unknown */
+	int		 valid, pit, position;
+	double		 fuel, ve;		/* <0 unknown */
+	double		 start_et, seen_at;
+	char		 driver[TRACK_NAME_MAX];
+	char		 tyres[TYRE_N * COMPOUND_LEN];
+	const char	*s_driver[3];		/* who drove each sector (swap laps) */
+};
+
+struct tpit {
+	long long	 store_id;
+	int		 lap;
+	int		 garage;		/* a garage visit, not a lane visit */
+	double		 pit_time, stop_time, release_time, exit_time;	/* <0 unknown */
+	double		 garage_in, garage_out;
+	double		 swap_time;		/* <0 no swap */
+	int		 swap_sector;
+	int		 stop_sector;
+	char		 driver_in[TRACK_NAME_MAX], driver_out[TRACK_NAME_MAX];
+	int		 penalty, synthesised, confirmed;
+	int		 strategy_lap;		/* lap of the strategy stop that confirmed it */
+	char		 tyres[TYRE_N * COMPOUND_LEN];
+	int		 tyres_changed;
+	double		 fuel, ve, duration;
+	int		 open;
+};
+
+struct tstint {
+	long long	 store_id;
+	int		 first_lap, last_lap;
+	char		 driver[TRACK_NAME_MAX];
+	char		 compound[COMPOUND_LEN];
+	int		 tyre_laps;		/* laps on these tyres at the end */
+};
+
+struct tbest {
+	double		 time;
+	int		 lap;
+	struct tcar	*car;
+	char		 driver[TRACK_NAME_MAX];
+};
+
+struct tdriver {			/* a driver in a car: his bests */
+	char		 name[TRACK_NAME_MAX];
+	struct tbest	 best[BK__MAX];
+};
+
+/* The pit state machine of one car (pits.c). */
+struct pitsm {
+	int		 seen;
+	enum pit_state	 prev;
+	int		 prev_garage;
+	int		 prev_laps;
+	int		 lane;			/* index in car->pits of the open lane visit, -1 */
+	int		 garage;		/* index of the open garage visit, -1 */
+	double		 pending_exit;		/* NONE seen while open: exit time if it stays */
+	int		 released;		/* the open visit saw EXITING */
+	char		 driver[TRACK_NAME_MAX];
+};
+
+struct tcar {
+	long long	 store_id;
+	size_t		 idx;
+	int		 slot;
+	char		 veh[TRACK_NAME_MAX], vehicle_name[TRACK_NAME_MAX];
+	char		 number[16], team[TRACK_NAME_MAX], cls[32];
+	int		 info_dirty;
+	/* live state: the freshest observation wins */
+	double		 et;			/* ET of the freshest observation */
+	double		 updated_at;
+	char		 driver[TRACK_NAME_MAX];
+	int		 position, class_position, laps;
+	double		 gap, interval;
+	int		 gap_laps, interval_laps;
+	double		 best, last, s1, s2, s3;
+	int		 pitstops, penalties, player;
+	enum pit_state	 pit_state;
+	int		 in_garage;
+	enum finish	 finish;
+	double		 fuel, ve, lap_dist, x, z;
+	char		 tyres[TYRE_N * COMPOUND_LEN];
+	double		 wear[TYRE_N];
+	int		 present;
+	int		 sector;
+	double		 lap_start_et;
+	char		 status[16];
+	/* history kept in memory: O(laps of this car), touched O(1) per frame */
+	struct tlap	*laps_v;
+	size_t		 laps_cap;
+	int		 max_lap;
+	struct tpit	*pits;
+	size_t		 npits, pits_cap;
+	struct pitsm	 sm;
+	struct tstint	*stints;
+	size_t		 nstints, stints_cap;
+	struct tdriver	*drivers;
+	size_t		 ndrivers;
+	struct tbest	 best_car[BK__MAX];
+	double		 swap_et;		/* ET of the last driver change, <0 none */
+	char		 swap_from[TRACK_NAME_MAX];
+	int		 stops_seen;		/* strategy stops already matched */
+	char		 fuel_client[72];	/* the client whose player car it is */
+};
+
+struct tentry {
+	int		 utid;
+	char		 team_id[48], number[16], name[TRACK_NAME_MAX], veh[TRACK_NAME_MAX];
+	struct tcar	*car;
+	char		*members;		/* "name\tbadge\tnationality\troles\n"... */
+};
+
+struct tclass_best {
+	char		 cls[32];
+	struct tbest	 best[BK__MAX];
+};
+
+struct tchat_set;
+
+struct tsession {
+	char		 id[TRACK_ID_LEN + 1];
+	char		 sim[8], track[TRACK_NAME_MAX], type[16], server[TRACK_NAME_MAX];
+	int		 port, online;
+	char		 owner[72];		/* client of an offline session */
+	double		 started_at, last_update, last_frame;
+	double		 et, et_at;		/* last ET and when (server clock) it was seen */
+	int		 phase;
+	double		 remaining, end_et, max_time, track_len;
+	long long	 max_laps;
+	double		 air, track_temp, rain, wetness;
+	char		 sector_flags[16];
+	double		 cond_et;		/* ET of the last conditions sample */
+	enum liveness	 state;
+	int		 finished;
+	char		 prev_id[TRACK_ID_LEN + 1], next_id[TRACK_ID_LEN + 1];
+	struct tcar	**cars;
+	size_t		 ncars, cars_cap;
+	struct tcar	**by_slot;		/* slot → newest car in it */
+	size_t		 nslots;
+	struct tentry	*entries;
+	size_t		 nentries;
+	long long	 coherence;
+	int		 utid_offset, utid_offset_known;
+	struct tclass_best *cbest;
+	size_t		 ncbest;
+	struct tchat_set *chat;
+	long long	 chat_max;
+	int		 nlaps, nclients;
+	long long	 frames, dropped;
+	int		 has_trackmap;
+	double		 sector_bound[2];	/* learned lap distance of S1/S2 ends, <0 */
+	int		 bound_n[2];
+	double		 bound_sum[2];
+	int		 dirty;			/* header changed since last SESSION_UPDATE */
+	int		 any_laps;		/* something worth keeping happened */
+	int		 gone;			/* dropped (merged into its successor) */
+};
+
+/* Kinds of model change. */
+enum change_type {
+	CH_SESSION_NEW,		/* s: a new session */
+	CH_SESSION_UPDATE,	/* s: header (ET, phase, time, conditions, counters, state) */
+	CH_SESSION_LINK,	/* s → s->next_id: a transition; s2 is the successor */
+	CH_SESSION_DROP,	/* s: an empty session merged into its successor: forget it */
+	CH_SESSION_CLIENT,	/* s, client: the client sent a frame for s */
+	CH_CAR_NEW,		/* s, car */
+	CH_CAR_INFO,		/* s, car: number, team, class or name changed */
+	CH_CAR_STATE,		/* s, car: the live state row */
+	CH_LAP,			/* s, car, lap: a lap recorded (live, history or missing) */
+	CH_LAP_FILL,		/* s, car, lap: unknown pieces of a recorded lap filled */
+	CH_PIT,			/* s, car, pit: a new pit or garage visit */
+	CH_PIT_UPDATE,		/* s, car, pit: a visit's times or strategy data changed */
+	CH_STINT,		/* s, car, stint: a stint began or grew */
+	CH_BEST,		/* s, car, best + scope/kind/driver: a best improved */
+	CH_CHAT,		/* s, chat: a new chat line */
+	CH_CONDITIONS,		/* s: a conditions sample (header fields) */
+	CH_ENTRY,		/* s, entry: an entry list row and its members changed */
+	CH_TRACKMAP,		/* s, obs points: the track outline */
+	CH_SECTOR_BOUND,	/* s, n: a learned sector boundary */
+	CH__MAX
+};
+extern const char *const change_names[CH__MAX];
+
+struct change {
+	enum change_type	 type;
+	struct tsession		*s;
+	struct tsession		*s2;		/* CH_SESSION_LINK: the successor */
+	struct tcar		*car;
+	const struct tlap	*lap;
+	struct tpit		*pit;
+	struct tstint		*stint;
+	const struct tentry	*entry;
+	struct tbest		 best;		/* CH_BEST: the new best (a copy) */
+	enum best_scope		 scope;
+	enum best_kind		 kind;
+	const char		*client;
+	long long		 chat_ts;
+	const char		*chat_text;
+	const struct obs_point	*points;
+	size_t			 npoints;
+	int			 n;
+};
+
+struct track_counters {
+	long long	 frames, applied;
+	long long	 dropped[DROP__MAX];
+	long long	 drift[DRIFT__MAX];
+	long long	 sessions, transitions, merged;
+};
+
+struct tclient;
+
+struct track {
+	struct tsession	**sess;
+	size_t		 nsess, sess_cap;
+	struct tclient	**clients;
+	size_t		 nclients, clients_cap;
+	struct change	*ch;
+	size_t		 nch, ch_cap;
+	struct track_counters c;
+	unsigned long long id_seq;
+	char		 force_id[TRACK_ID_LEN + 1];	/* next new session gets this id (reprocess) */
+};
+
+/* Input of track_frame besides the observation. */
+struct track_in {
+	const char	*client;
+	long long	 seq;
+	double		 received_at;	/* server clock */
+	double		 captured_at;	/* client clock */
+	const char	*sim;		/* "lmu" */
+};
+
+/* track.c */
+int		 track_init(struct track *);
+void		 track_free(struct track *);
+enum drop	 track_frame(struct track *, const struct track_in *, const struct obs *,
+		    struct tsession **out);
+void		 track_tick(struct track *, double now);
+struct tsession	*track_find(struct track *, const char *id);
+void		 track_changes_reset(struct track *);
+struct tsession	*track_session_add(struct track *, const char *id);
+struct tcar	*track_car_add(struct track *, struct tsession *, int slot, const char *veh);
+struct tlap	*track_lap_slot(struct tcar *, int lap);
+int		 track_attach(struct track *, const char *client, struct tsession *);
+int		 track_emit(struct track *, enum change_type, struct tsession *, struct tcar *);
+struct change	*track_emit_ch(struct track *, enum change_type, struct tsession *, struct tcar *);
+void		 track_chat_seen(struct tsession *, long long ts, const char *text);
+void		 track_session_type_key(const char *type, char *out, size_t outsz);
+
+#define TRACK_ET_TOLERANCE	10.0	/* s: ET vs wall clock */
+#define TRACK_INACTIVE_AFTER	600.0	/* s without frames */
+#define TRACK_CLOSE_AFTER	1200.0	/* s inactive */
+#define TRACK_COND_EVERY	10.0	/* s of ET between conditions samples */
+#define TRACK_MERGE_EMPTY	30.0	/* s: an empty session this young merges into its successor */
+#define TRACK_OVERLAP_MIN	0.5	/* entry list overlap to share an online session */
+#define TRACK_CHAT_OLD		(36000000000LL)	/* 1 h in 100 ns ticks */
+
+/* pits.c: the per car pit state machine on pitState over ET. */
+void	 pits_observe(struct track *, struct tsession *, struct tcar *, const struct obs_car *,
+	    double et);
+void	 pits_strategy(struct track *, struct tsession *, struct tcar *, const struct obs_stop *,
+	    size_t n, double et);
+void	 pits_stint(struct track *, struct tsession *, struct tcar *, const struct tlap *);
+struct tpit *pits_add(struct tcar *);
+
+/* bests.c */
+void	 bests_lap(struct track *, struct tsession *, struct tcar *, const struct tlap *);
+struct tclass_best *bests_class(struct tsession *, const char *cls, int create);
+struct tdriver *bests_driver(struct tcar *, const char *name, int create);
+
+#endif
