@@ -15,7 +15,7 @@ CREATE TABLE client_seqs (              -- per client id: what the database hold
 	client		TEXT PRIMARY KEY,       -- the id the client generated
 	name		TEXT,
 	version		TEXT,
-	token_id	INTEGER REFERENCES clients(id),
+	token_id	INTEGER,                -- clients.id of the uploading token
 	last_seq	INTEGER NOT NULL,       -- highest seq applied
 	last_at		REAL NOT NULL,
 	session_id	TEXT                    -- session of its last frame
