@@ -1178,8 +1178,6 @@ track_frame(struct track *t, const struct track_in *in, const struct obs *o, str
 	}
 	if (session_header(t, s, o, tcap) < 0)
 		return DROP_LOADING;
-	if (session_entries(t, s, o) < 0)
-		return DROP_LOADING;
 	for (size_t i = 0; i < o->ncars; i++) {
 		int touched = 0;
 		if (car_observe(t, s, o, &o->cars[i], tcap, in->client, &touched) < 0)
@@ -1189,6 +1187,8 @@ track_frame(struct track *t, const struct track_in *in, const struct obs *o, str
 			c->info_dirty = 1;
 		}
 	}
+	if (session_entries(t, s, o) < 0)
+		return DROP_LOADING;
 	if (o->has_usage) {
 		int touched = 0;
 		session_usage(t, s, o, &touched);

@@ -114,3 +114,122 @@ data_dir(void)
 	snprintf(dir, sizeof(dir), "%s/../shared/data/recordings", top ? top : ".");
 	return dir;
 }
+
+/* A frame of a session: type at ET et, online or not; no cars yet. */
+void
+tobs_session(struct tobs *b, const char *type, double et, int online)
+{
+	memset(b, 0, sizeof(*b));
+	b->o.has_session = 1;
+	b->o.type = type;
+	b->o.track = "Test Ring";
+	b->o.server = online ? "Test Server" : "";
+	b->o.port = online ? 64297 : 0;
+	b->o.online = online;
+	b->o.has_teams = online;
+	b->o.et = et;
+	b->o.phase = PHASE_GREEN;
+	b->o.end_et = 3600;
+	b->o.remaining = 3600 - et;
+	b->o.air = 20;
+	b->o.track_temp = 25;
+	b->o.rain = 0;
+	b->o.wetness = 0;
+	b->o.coherence = -1;
+	b->o.cars = b->cars;
+	b->o.has_standings = 1;
+	b->o.entries = b->entries;
+	b->o.members = b->members;
+	b->o.chat = b->chat;
+	b->o.stops = b->stops;
+	b->o.usage = b->usage;
+	b->o.hist = b->hist;
+}
+
+/* A car in the frame, running on track in class GT3. */
+struct obs_car *
+tobs_car(struct tobs *b, int slot, const char *veh, const char *driver, int laps)
+{
+	struct obs_car *c = &b->cars[b->o.ncars++];
+
+	memset(c, 0, sizeof(*c));
+	c->slot = slot;
+	snprintf(c->veh_buf, sizeof(c->veh_buf), "%s", veh);
+	c->veh = c->veh_buf;
+	c->vehicle_name = veh;
+	c->number = "1";
+	c->team = veh;
+	c->cls = "GT3";
+	c->driver = driver;
+	c->position = (int)b->o.ncars;
+	c->laps = laps;
+	c->last = c->last_s1 = c->last_s2 = c->cur_s1 = c->cur_s2 = c->best = -1;
+	c->fuel = 0.5;
+	c->ve = -1;
+	c->lap_start_et = -1;
+	c->sector = 1;
+	return c;
+}
+
+/* An entry list row with one member (driver role). */
+struct obs_entry *
+tobs_entry(struct tobs *b, int utid, const char *veh, const char *name, const char *member)
+{
+	struct obs_entry	*e = &b->entries[b->o.nentries++];
+	struct obs_member	*m = &b->members[b->o.nmembers];
+
+	memset(e, 0, sizeof(*e));
+	e->utid = utid;
+	e->team_id = "7";
+	e->number = "1";
+	e->name = name;
+	snprintf(e->veh, sizeof(e->veh), "%s", veh);
+	e->member0 = b->o.nmembers;
+	if (member != NULL) {
+		m->name = member;
+		m->badge = "sr-clean";
+		m->nationality = "FR";
+		m->roles = ROLE_DRIVER | ROLE_ENGINEER;
+		b->o.nmembers++;
+		e->nmembers = 1;
+	}
+	return e;
+}
+
+void
+tobs_chat(struct tobs *b, long long ts, const char *text)
+{
+	b->o.has_chat = 1;
+	b->chat[b->o.nchat].ts = ts;
+	b->chat[b->o.nchat].text = text;
+	b->o.nchat++;
+}
+
+/* Feeds the frame of client at server time at (the client's clock agrees). */
+enum drop
+tfeed(struct track *t, const char *client, double at, struct tobs *b, struct tsession **s)
+{
+	struct track_in	 in;
+	struct tsession	*dummy;
+	static long long seq;
+
+	memset(&in, 0, sizeof(in));
+	in.client = client;
+	in.seq = ++seq;
+	in.received_at = at;
+	in.captured_at = at;
+	in.sim = "lmu";
+	track_changes_reset(t);
+	return track_frame(t, &in, &b->o, s ? s : &dummy);
+}
+
+/* How many changes of type the last frame produced. */
+int
+tcount(const struct track *t, enum change_type type)
+{
+	int n = 0;
+
+	for (size_t i = 0; i < t->nch; i++)
+		n += t->ch[i].type == type;
+	return n;
+}

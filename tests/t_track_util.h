@@ -28,3 +28,26 @@ void	 rec_frame(struct buf *out, const char *client, long long seq, double at,
 const char *data_dir(void);
 
 #endif
+
+/* Observations built in C for the unit tests of the pure tracker. */
+#include "track.h"
+
+#define TOBS_CARS 16
+struct tobs {
+	struct obs	 o;
+	struct obs_car	 cars[TOBS_CARS];
+	struct obs_entry entries[TOBS_CARS];
+	struct obs_member members[TOBS_CARS * 2];
+	struct obs_chat	 chat[16];
+	struct obs_stop	 stops[8];
+	struct obs_usage usage[8];
+	struct obs_hist	 hist[16];
+};
+void		 tobs_session(struct tobs *, const char *type, double et, int online);
+struct obs_car	*tobs_car(struct tobs *, int slot, const char *veh, const char *driver, int laps);
+struct obs_entry *tobs_entry(struct tobs *, int utid, const char *veh, const char *name,
+		    const char *member);
+void		 tobs_chat(struct tobs *, long long ts, const char *text);
+enum drop	 tfeed(struct track *, const char *client, double at, struct tobs *,
+		    struct tsession **);
+int		 tcount(const struct track *, enum change_type);
