@@ -164,6 +164,7 @@ static const struct admin_cmd admin_cmds[] = {
 	{ "known list", "", "list the known drivers", 0, 0, admin_known_list },
 	{ "known import", "FILE", "add the drivers of FILE, one a line (- for stdin)", 1, 1,
 	    admin_known_import },
+	{ "reprocess", "SESSION", "re-derive a session from its stored raw frames", 1, 1, admin_reprocess },
 };
 
 static void

@@ -94,6 +94,7 @@ struct change;
 struct track;
 void	 ingest_hook(struct ingest *, void (*on_change)(void *, const struct change *), void *arg);
 struct track *ingest_tracker(struct ingest *);
+int	 ingest_open_fresh(struct ingest **out, struct stmts *, const char *first_id, struct buf *err);
 
 /* worker.c: the inbox loop, shared by trackside-ingestd and trackside reprocess. */
 struct worker {
@@ -134,5 +135,8 @@ int	 admin_known_add(struct admin *, int argc, char *argv[]);
 int	 admin_known_remove(struct admin *, int argc, char *argv[]);
 int	 admin_known_list(struct admin *, int argc, char *argv[]);
 int	 admin_known_import(struct admin *, int argc, char *argv[]);
+
+/* admin_reprocess.c: trackside reprocess SESSION. */
+int	 admin_reprocess(struct admin *, int argc, char *argv[]);
 
 #endif

@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "ingest.h"
+#include "live.h"
 #include "db.h"
 
 static volatile sig_atomic_t stopping;
@@ -49,6 +50,7 @@ main(int argc, char *argv[])
 	struct conf	 conf = { 0 }, flags = { 0 };
 	struct buf	 err = { 0 };
 	struct worker	 w;
+	struct live	*live = NULL;
 	const char	*cfile = SYSCONFDIR "/trackside/trackside.conf", *v, *db, *inbox;
 	int		 ch, fg = 0, once = 0, cfile_given = 0, rc, more;
 	long long	 batch = 200;
@@ -124,8 +126,16 @@ main(int argc, char *argv[])
 		log_err("inotify on %s: %s", newdir, strerror(errno));
 		return 1;
 	}
-	struct epoll_event ev = { .events = EPOLLIN, .data.fd = in };
+	/* the hub tags its descriptors with non-NULL pointers; inotify is NULL */
+	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = NULL };
 	epoll_ctl(ep, EPOLL_CTL_ADD, in, &ev);
+	if ((v = conf_get(&conf, "live_socket")) == NULL)
+		v = "/run/trackside/live.sock";
+	if (!live_open(&live, v, w.db, ep, NULL, &err)) {
+		log_err("%s", err.p);
+		return 1;
+	}
+	ingest_hook(w.ing, live_change, live);
 	if (!fg && daemon(1, 0) < 0) {
 		log_err("daemon: %s", strerror(errno));
 		return 1;
@@ -136,12 +146,19 @@ main(int argc, char *argv[])
 	long long last_applied = 0;
 	while (!stopping) {
 		rc = worker_drain(&w, &more);
-		if (rc < 0)
+		if (rc < 0) {
+			live_rollback(live);
 			more = 0;	/* retried after the wait below */
+		} else
+			live_commit(live);
 		double now = time_mono();
 		if (now - last_tick >= 1.0) {
-			if (worker_tick(&w, time_now()) < 0)
+			if (worker_tick(&w, time_now()) < 0) {
+				live_rollback(live);
 				log_err("tick: %s", sqlite3_errmsg(w.db));
+			} else
+				live_commit(live);
+			live_tick(live, now);
 			last_tick = now;
 		}
 		if (now - last_ckpt >= 10.0) {
@@ -154,18 +171,20 @@ main(int argc, char *argv[])
 			last_applied = w.applied;
 			last_stats = now;
 		}
-		if (more)
-			continue;
-		struct epoll_event got[8];
-		int n = epoll_wait(ep, got, 8, rc < 0 ? 1000 : 500);
-		for (int i = 0; i < n; i++)
-			if (got[i].data.fd == in) {
+		/* with frames waiting, only look at the viewers */
+		struct epoll_event got[64];
+		int n = epoll_wait(ep, got, 64, more ? 0 : rc < 0 ? 1000 : 500);
+		for (int i = 0; i < n; i++) {
+			if (got[i].data.ptr == NULL) {
 				char drain[4096];
 				while (read(in, drain, sizeof(drain)) > 0)
 					;
-			}
+			} else
+				live_ready(live, got[i].data.ptr, got[i].events);
+		}
 	}
 	log_info("stopping: %lld frames applied", w.applied);
+	live_close(live);
 	worker_close(&w);
 	close(in);
 	close(ep);

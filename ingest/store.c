@@ -774,6 +774,28 @@ ingest_open(struct ingest **out, struct stmts *st, struct buf *err)
 	return 1;
 }
 
+/*
+ * Opens a tracking side that resumes nothing, whose first new session gets
+ * the id first_id (trackside reprocess). Returns 1 or -1; ingest_close()
+ * frees *out.
+ */
+int
+ingest_open_fresh(struct ingest **out, struct stmts *st, const char *first_id, struct buf *err)
+{
+	struct ingest *ig;
+
+	*out = NULL;
+	if ((ig = calloc(1, sizeof(*ig))) == NULL) {
+		buf_printf(err, "out of memory");
+		return -1;
+	}
+	ig->st = st;
+	track_init(&ig->t);
+	snprintf(ig->t.force_id, sizeof(ig->t.force_id), "%s", first_id ? first_id : "");
+	*out = ig;
+	return 1;
+}
+
 /* Sets the hook that sees every change once written (a live hub). */
 void
 ingest_hook(struct ingest *ig, void (*fn)(void *, const struct change *), void *arg)

@@ -27,7 +27,16 @@ void	 rec_frame(struct buf *out, const char *client, long long seq, double at,
 	    const char *responses, size_t rlen);
 const char *data_dir(void);
 
-#endif
+/* Comparison of a database with a recording's .truth.json. */
+struct score {
+	long long laps, laps_ok, laps_extra;
+	long long pits, pits_ok, pits_extra;
+	int sessions_ok, transitions_ok, chat_ok, positions_ok;
+	int shown;
+};
+
+struct sqlite3;
+void	 truth_compare(struct sqlite3 *, const char *truth_path, struct score *);
 
 /* Observations built in C for the unit tests of the pure tracker. */
 #include "track.h"
@@ -51,3 +60,5 @@ void		 tobs_chat(struct tobs *, long long ts, const char *text);
 enum drop	 tfeed(struct track *, const char *client, double at, struct tobs *,
 		    struct tsession **);
 int		 tcount(const struct track *, enum change_type);
+
+#endif

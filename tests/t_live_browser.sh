@@ -1,0 +1,40 @@
+#!/bin/sh
+# The live session page in headless Chromium (Debian's package) driven by
+# playwright-core (installed from npm into the build tree when missing):
+# standings and map change without a reload as frames arrive, a hostile
+# driver name stays text, the timing page remembers its columns, the
+# sessions list shows the live session. Screenshots go to
+# $top_builddir/tests/screenshots/.
+. "$top_srcdir/tests/lib.sh"
+need_data
+CHROMIUM=${CHROMIUM:-/usr/bin/chromium}
+[ -x "$CHROMIUM" ] || skip_all "no $CHROMIUM (scripts/deps --test installs it)"
+command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 || skip_all "no node/npm"
+
+deps=$top_builddir/tests/browser
+if [ ! -f "$deps/node_modules/playwright-core/package.json" ] ||
+    ! cmp -s "$top_srcdir/tests/browser/package-lock.json" "$deps/package-lock.json"; then
+	mkdir -p "$deps"
+	cp "$top_srcdir/tests/browser/package.json" "$top_srcdir/tests/browser/package-lock.json" "$deps/"
+	(cd "$deps" && npm ci --no-audit --no-fund --loglevel=error) >&2 ||
+	    { echo "Bail out! npm ci of tests/browser failed"; exit 1; }
+fi
+
+stack_start || { echo "Bail out! the stack did not start"; exit 1; }
+HOSTILE='<img src=x onerror=alert(1)>'
+REC=$SHARED_DATA/recordings/sebring-school-race-A.jsonl.gz
+zcat "$REC" | sed "s/Frank Riley/$HOSTILE/g" > "$TS_DIR/hostile.jsonl"
+sed -n '1p;2,241p' "$TS_DIR/hostile.jsonl" > "$TS_DIR/part1.jsonl"
+sed -n '1p;242,330p' "$TS_DIR/hostile.jsonl" > "$TS_DIR/part2.jsonl"
+post() { "$top_builddir/tests/post-recording" -u "$TS_URL/api/v1/frames" -t "$TS_TOKEN" -c browserclient1 "$@"; }
+post "$TS_DIR/part1.jsonl" >/dev/null 2>&1 || { echo "Bail out! upload failed"; exit 1; }
+wait_for 60 inbox_empty
+id=$(api /api/v1/sessions | jq -r '.sessions[0].id')
+
+TS_URL=$TS_URL TS_SESSION=$id HOSTILE=$HOSTILE CHROMIUM=$CHROMIUM \
+    SCREENSHOTS=$top_builddir/tests/screenshots \
+    POST_MORE="'$top_builddir/tests/post-recording' -u '$TS_URL/api/v1/frames' -t '$TS_TOKEN' -c browserclient1 -s 241 -r 8 '$TS_DIR/part2.jsonl'" \
+    NODE_PATH=$deps/node_modules node "$top_srcdir/tests/browser/live.js"
+rc=$?
+[ $rc -eq 0 ] || _tap_failed=1
+exit $rc
