@@ -1,9 +1,10 @@
 /*
  * Final standings of a session, derived from its recorded laps and the last
- * state of each car: a race by laps completed, then the order in which cars
- * crossed the line on their last lap; any other session by best valid lap.
- * The last state's position breaks what the laps cannot (no laps, or a last
- * lap whose crossing time is unknown).
+ * state of each car: a race by laps completed, then, between cars the game
+ * saw finish (a finish status), the game's classification (it includes
+ * penalties), else the order in which they crossed the line on their last
+ * lap; any other session by best valid lap. The last state's position
+ * breaks what the laps cannot (no laps, or an unknown crossing time).
  */
 #include <math.h>
 #include <stdlib.h>
@@ -47,6 +48,7 @@ struct res_car {
 	char		*tyres;		/* of the last lap that had them */
 	int		 pits;
 	int		 race;		/* ordered as a race */
+	int		 final;		/* the game gave it a finish status */
 };
 
 static double
@@ -76,6 +78,8 @@ res_cmp_race(const struct res_car *a, const struct res_car *b)
 {
 	if (a->laps != b->laps)
 		return a->laps > b->laps ? -1 : 1;
+	if (a->final && b->final && a->last_position > 0 && b->last_position > 0)
+		return a->last_position < b->last_position ? -1 : a->last_position > b->last_position;
 	if (a->laps > 0 && !isnan(a->finish) && !isnan(b->finish) && a->finish != b->finish)
 		return a->finish < b->finish ? -1 : 1;
 	return 0;
@@ -307,6 +311,9 @@ results_load(struct req *req, struct resp *resp, const char *id, const char *typ
 		c->id = sqlite3_column_int64(st[RES_CARS], 0);
 		c->slot = sqlite3_column_int(st[RES_CARS], 1);
 		c->last_position = sqlite3_column_int(st[RES_CARS], 7);
+		const char *fin = (const char *)sqlite3_column_text(st[RES_CARS], 9);
+		c->final = fin != NULL && *fin != '\0' && strcmp(fin, "FSTAT_NONE") != 0 &&
+		    strcmp(fin, "none") != 0;
 		c->finish = c->start = c->best = NAN;
 		for (int j = 0; j < 3; j++)
 			c->bs[j] = NAN;

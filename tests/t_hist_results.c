@@ -32,7 +32,7 @@ race_results(struct resp *r)
 	cJSON *o = get_json(r, "/api/v1/sessions/" RACE, NULL);
 
 	ok(o != NULL && jsize(o, "results") == 5, "a finished race has a result per car");
-	is_str(order(o), "50 6 31 92 27", "race order: laps, then crossing order, then last state");
+	is_str(order(o), "50 6 31 92 27", "race order: laps, then the game's classification of cars seen finishing, else crossing order");
 	ok(jnum(o, "results.0.laps") == 8 && jnum(o, "results.1.laps") == 8 &&
 	    jnum(o, "results.2.laps") == 7 && jnum(o, "results.3.laps") == 7 &&
 	    jnum(o, "results.4.laps") == 3, "lap counts come from the recorded laps");
