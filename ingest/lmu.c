@@ -36,10 +36,32 @@ session_type_valid(const char *s)
 	return 0;
 }
 
+/*
+ * Lookup hint: members are looked up in the order the game sends them
+ * (alphabetical), so each search starts after the last member found in the
+ * same object and wraps around. trackside-ingestd parses on one thread.
+ */
+static const cJSON *lmu_hint_obj, *lmu_hint_next;
+
 static const cJSON *
 lmu_get(const cJSON *o, const char *key)
 {
-	return cJSON_GetObjectItemCaseSensitive(o, key);
+	const cJSON *start, *c;
+
+	if (!cJSON_IsObject(o))
+		return NULL;
+	start = o == lmu_hint_obj && lmu_hint_next != NULL ? lmu_hint_next : o->child;
+	for (int pass = 0; pass < 2; pass++) {
+		for (c = pass ? o->child : start; c != NULL && (pass == 0 || c != start); c = c->next)
+			if (c->string != NULL && strcmp(c->string, key) == 0) {
+				lmu_hint_obj = o;
+				lmu_hint_next = c->next;
+				return c;
+			}
+		if (start == o->child)
+			break;
+	}
+	return NULL;
 }
 
 /* Number member key of o, or dflt (counting drift when present but not a number). */
@@ -231,45 +253,46 @@ lmu_car(struct obs *ob, const cJSON *c)
 		return -1;
 	oc = &ob->cars[ob->ncars];
 	memset(oc, 0, sizeof(*oc));
-	oc->slot = lmu_int(ob, c, "slotID", -1);
-	if (oc->slot < 0 || oc->slot > 100000)
-		return 1;
-	lmu_veh(lmu_str(ob, c, "vehicleFilename"), oc->veh_buf, sizeof(oc->veh_buf));
-	oc->veh = oc->veh_buf;
-	oc->vehicle_name = lmu_str(ob, c, "vehicleName");
-	oc->number = lmu_str(ob, c, "carNumber");
-	oc->team = lmu_str(ob, c, "fullTeamName");
+	/* In the order the game sends the members: see lmu_get(). */
+	oc->best = lmu_num(ob, c, "bestLapTime", -1);
 	oc->cls = lmu_str(ob, c, "carClass");
+	oc->number = lmu_str(ob, c, "carNumber");
+	v = lmu_get(c, "carPosition");
+	oc->x = cJSON_IsObject(v) ? lmu_num(ob, v, "x", 0) : 0;
+	oc->z = cJSON_IsObject(v) ? lmu_num(ob, v, "z", 0) : 0;
+	oc->cur_s1 = lmu_num(ob, c, "currentSectorTime1", -1);
+	oc->cur_s2 = lmu_num(ob, c, "currentSectorTime2", -1);
 	oc->driver = lmu_str(ob, c, "driverName");
-	oc->position = lmu_int(ob, c, "position", 0);
+	oc->finish = lmu_finish(ob, lmu_str(ob, c, "finishStatus"));
+	oc->fuel = lmu_num(ob, c, "fuelFraction", -1);
+	oc->team = lmu_str(ob, c, "fullTeamName");
+	oc->in_control = lmu_int(ob, c, "inControl", 0);
+	oc->in_garage = lmu_bool(c, "inGarageStall");
+	oc->lap_dist = lmu_num(ob, c, "lapDistance", -1);
+	oc->lap_start_et = lmu_num(ob, c, "lapStartET", -1);
+	oc->gap_laps = lmu_int(ob, c, "lapsBehindLeader", 0);
+	oc->interval_laps = lmu_int(ob, c, "lapsBehindNext", 0);
 	oc->laps = lmu_int(ob, c, "lapsCompleted", -1);
 	oc->last = lmu_num(ob, c, "lastLapTime", -1);
 	oc->last_s1 = lmu_num(ob, c, "lastSectorTime1", -1);
 	oc->last_s2 = lmu_num(ob, c, "lastSectorTime2", -1);
-	oc->cur_s1 = lmu_num(ob, c, "currentSectorTime1", -1);
-	oc->cur_s2 = lmu_num(ob, c, "currentSectorTime2", -1);
-	oc->best = lmu_num(ob, c, "bestLapTime", -1);
-	oc->gap = lmu_num(ob, c, "timeBehindLeader", -1);
-	oc->gap_laps = lmu_int(ob, c, "lapsBehindLeader", 0);
-	oc->interval = lmu_num(ob, c, "timeBehindNext", -1);
-	oc->interval_laps = lmu_int(ob, c, "lapsBehindNext", 0);
-	oc->pit_state = lmu_pit_state(ob, lmu_get(c, "pitState"));
-	oc->in_garage = lmu_bool(c, "inGarageStall");
-	oc->pitting = lmu_bool(c, "pitting");
-	oc->pitstops = lmu_int(ob, c, "pitstops", 0);
-	oc->player = lmu_bool(c, "player");
 	oc->penalties = lmu_int(ob, c, "penalties", 0);
-	oc->finish = lmu_finish(ob, lmu_str(ob, c, "finishStatus"));
-	oc->fuel = lmu_num(ob, c, "fuelFraction", -1);
-	oc->ve = lmu_num(ob, c, "veFraction", -1);
-	oc->lap_dist = lmu_num(ob, c, "lapDistance", -1);
-	oc->lap_start_et = lmu_num(ob, c, "lapStartET", -1);
-	oc->in_control = lmu_int(ob, c, "inControl", 0);
-	v = lmu_get(c, "carPosition");
-	oc->x = cJSON_IsObject(v) ? lmu_num(ob, v, "x", 0) : 0;
-	oc->z = cJSON_IsObject(v) ? lmu_num(ob, v, "z", 0) : 0;
+	oc->pit_state = lmu_pit_state(ob, lmu_get(c, "pitState"));
+	oc->pitstops = lmu_int(ob, c, "pitstops", 0);
+	oc->pitting = lmu_bool(c, "pitting");
+	oc->player = lmu_bool(c, "player");
+	oc->position = lmu_int(ob, c, "position", 0);
 	s = lmu_str(ob, c, "sector");
 	oc->sector = s && strncmp(s, "SECTOR", 6) == 0 && s[6] >= '1' && s[6] <= '3' ? s[6] - '0' : 0;
+	oc->slot = lmu_int(ob, c, "slotID", -1);
+	oc->gap = lmu_num(ob, c, "timeBehindLeader", -1);
+	oc->interval = lmu_num(ob, c, "timeBehindNext", -1);
+	oc->ve = lmu_num(ob, c, "veFraction", -1);
+	lmu_veh(lmu_str(ob, c, "vehicleFilename"), oc->veh_buf, sizeof(oc->veh_buf));
+	oc->veh = oc->veh_buf;
+	oc->vehicle_name = lmu_str(ob, c, "vehicleName");
+	if (oc->slot < 0 || oc->slot > 100000)
+		return 1;
 	ob->ncars++;
 	return 1;
 }
