@@ -44,6 +44,7 @@ pits_add(struct tcar *c)
 	p->garage_in = p->garage_out = p->swap_time = -1;
 	p->fuel = p->ve = p->duration = -1;
 	p->open = 1;
+	c->nlane++;	/* a garage visit takes it back */
 	return p;
 }
 
@@ -126,6 +127,7 @@ pits_observe(struct track *t, struct tsession *s, struct tcar *c, const struct o
 			if ((p = pits_add(c)) == NULL)
 				return;
 			p->garage = 1;
+			c->nlane--;
 			p->lap = lap;
 			p->garage_in = et;
 			pcopy(p->driver_in, sizeof(p->driver_in), c->driver[0] ? c->driver : oc->driver);

@@ -157,10 +157,8 @@ store_car_state(struct ingest *ig, const struct tcar *c)
 	sqlite3_stmt	*st = stmt(ig->st, STMT_STATE_UPD);
 	const struct tstint *sn = c->nstints ? &c->stints[c->nstints - 1] : NULL;
 	char		 wear[64] = "";
-	int		 stops = 0;
+	int		 stops = c->nlane;
 
-	for (size_t i = 0; i < c->npits; i++)
-		stops += !c->pits[i].garage;
 	sqlite3_bind_int64(st, 1, c->store_id);
 	if (c->et > -1e8)
 		sqlite3_bind_double(st, 2, c->et);
@@ -625,6 +623,8 @@ resume_cars(struct ingest *ig, struct tsession *s)
 			snprintf(p->driver_out, sizeof(p->driver_out), "%s", COL_TEXT(q, 9));
 			p->synthesised = sqlite3_column_int(q, 10);
 			p->garage = sqlite3_column_int(q, 11);
+			if (p->garage)
+				c->nlane--;
 			p->open = sqlite3_column_int(q, 12);
 			p->confirmed = sqlite3_column_int(q, 13);
 			p->swap_time = sqlite3_column_double(q, 14);

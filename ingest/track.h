@@ -296,6 +296,7 @@ struct tcar {
 	int		 max_lap;
 	struct tpit	*pits;
 	size_t		 npits, pits_cap;
+	int		 nlane;			/* lane visits among pits */
 	struct pitsm	 sm;
 	struct tstint	*stints;
 	size_t		 nstints, stints_cap;
