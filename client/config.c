@@ -62,7 +62,7 @@ static const struct opt opts[] = {
 	{ "replay-epoch", OT_STR, O(replay_epoch), 0, "TIME",
 	  "recording time (ISO-8601 UTC) that maps to now, to replay several files in step" },
 	{ "replay-clock", OT_STR, O(replay_clock), 0, "now|original",
-	  "captured_at of replayed frames: shifted to now (default) or as recorded" },
+	  "captured_at of replayed frames: when sent, as if live (default), or as recorded" },
 	{ "once", OT_FLAG, O(once), 0, NULL, "poll once, send (or print), report and exit" },
 	{ "print", OT_FLAG, O(print), 0, NULL, "print frames on standard output, do not upload" },
 	{ "flush", OT_FLAG, O(flush), 0, NULL, "send what the spool holds, then exit" },

@@ -78,7 +78,6 @@ struct client {
 	int		 rr_error;
 	double		 rr_created;
 	double		 rr_epoch;
-	double		 rr_wall0;
 	double		 rr_mono0;
 	double		 rr_last_w;
 	/* status */
@@ -541,9 +540,8 @@ replay_feed(struct client *c, double now)
 					double w = c->rr_last_w + c->cfg.poll_interval;
 					guard_end(&c->guard);
 					log_info("end of the recording: sending the last frame");
-					client_emit(c, strcmp(c->cfg.replay_clock ? c->cfg.replay_clock :
-					    "now", "original") == 0 ? w : c->rr_wall0 + (w - c->rr_epoch),
-					    left, sizeof(left) - 1);
+					client_emit(c, c->cfg.replay_clock && strcmp(c->cfg.replay_clock,
+					    "original") == 0 ? w : time_now(), left, sizeof(left) - 1);
 				}
 				log_info("%s: replayed %lld polls", c->cfg.replay, c->polls);
 				break;
@@ -558,8 +556,9 @@ replay_feed(struct client *c, double now)
 				break;
 		} else if (c->sp != NULL && spool_pending(c->sp) >= REPLAY_AHEAD)
 			break;
+		/* captured now, as if live; the guard goes by the recording's clock */
 		double wall = c->cfg.replay_clock && strcmp(c->cfg.replay_clock, "original") == 0 ?
-		    w : c->rr_wall0 + (w - c->rr_epoch);
+		    w : time_now();
 		c->rr_last_w = w;
 		c->rr_have = 0;
 		client_poll_done(c, wall, w, c->rp.responses.p, c->rp.responses.len, 0, NULL);
@@ -658,7 +657,6 @@ client_setup(struct client *c)
 		}
 		c->rr_created = rec_created(c->rr);
 		c->rr_epoch = c->cfg.epoch;
-		c->rr_wall0 = time_now();
 		c->rr_mono0 = time_mono();
 		if (c->cfg.replay_clock && strcmp(c->cfg.replay_clock, "original") == 0 &&
 		    c->rr_created == 0)

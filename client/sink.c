@@ -47,6 +47,7 @@ struct sink {
 	int		 fail;		/* answer every upload with this status */
 	long long	 reject;	/* answer 400 to uploads holding this seq */
 	long long	 posts, frames, dups;
+	long long	 body_bytes, raw_bytes;	/* as sent, and inflated */
 };
 
 struct upload {
@@ -211,8 +212,8 @@ sink_handler(void *cls, struct MHD_Connection *con, const char *url, const char 
 		buf_printf(&out, "{\"reject\":%lld}", s->reject);
 		status = 200;
 	} else if (strcmp(url, "/sink/status") == 0) {
-		buf_printf(&out, "{\"posts\":%lld,\"frames\":%lld,\"dups\":%lld}", s->posts, s->frames,
-		    s->dups);
+		buf_printf(&out, "{\"posts\":%lld,\"frames\":%lld,\"dups\":%lld,\"body_bytes\":%lld,"
+		    "\"raw_bytes\":%lld}", s->posts, s->frames, s->dups, s->body_bytes, s->raw_bytes);
 		status = 200;
 	} else if (strcmp(url, "/api/v1/frames") != 0 || strcmp(method, "POST") != 0) {
 		buf_puts(&out, "{\"error\":\"not_found\",\"message\":\"No such page.\"}");
@@ -240,6 +241,10 @@ sink_handler(void *cls, struct MHD_Connection *con, const char *url, const char 
 			status = sink_frames(s, inflated.p, inflated.len, &out);
 		else
 			status = sink_frames(s, u->body.p ? u->body.p : "", u->body.len, &out);
+		if (status == 202) {
+			s->body_bytes += (long long)u->body.len;
+			s->raw_bytes += (long long)(inflated.len ? inflated.len : u->body.len);
+		}
 	}
 	pthread_mutex_unlock(&s->mu);
 	resp = MHD_create_response_from_buffer(out.len, out.p ? out.p : (char *)"",

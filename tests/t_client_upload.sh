@@ -49,6 +49,14 @@ client() {	# STATE-DIR ARGS...
 	"$CLIENT" --state-dir "$_st" --server "http://127.0.0.1:$SPORT" --token test-token \
 	    --quiet "$@"
 }
+client_bg() {	# STATE-DIR LOG ARGS...: in the background, CPID set
+	_st=$1
+	_log=$2
+	shift 2
+	"$CLIENT" --state-dir "$_st" --server "http://127.0.0.1:$SPORT" --token test-token \
+	    --quiet "$@" 2>"$_log" &
+	CPID=$!
+}
 # seqs of client id $1 in the frames file, one a line
 seqs() { jq -r --arg id "$1" 'select(.client.id == $id) | .seq' "$T/frames.jsonl"; }
 id_of() { cat "$1/client-id"; }
@@ -64,8 +72,7 @@ is "$(jq -c 'select(.seq == 301) | .data["/rest/watch/sessionInfo"]' "$T/frames.
     "the last frame says the session was left"
 
 # The server goes away in the middle of a replay and comes back.
-client "$T/b" --replay "$T/rec300.jsonl" --speed 100 2>"$T/b.log" &
-CPID=$!
+client_bg "$T/b" "$T/b.log" --replay "$T/rec300.jsonl" --speed 100
 sleep 1
 sink_stop
 sleep 3
@@ -81,8 +88,7 @@ ok $? "the outage is logged with the frames kept"
 
 # 503 for a while: the frames wait in the spool.
 curl -fsS "127.0.0.1:$SPORT/sink/fail?status=503" >/dev/null
-client "$T/c" --replay "$T/rec40.jsonl" --speed max 2>"$T/c.log" &
-CPID=$!
+client_bg "$T/c" "$T/c.log" --replay "$T/rec40.jsonl" --speed max
 sleep 2
 is "$(seqs "$(id_of "$T/c")" | wc -l)" 0 "nothing is taken while the server answers 503"
 curl -fsS "127.0.0.1:$SPORT/sink/fail?status=0" >/dev/null
@@ -103,8 +109,7 @@ ok $? "it is set aside in rejected/ and logged with the server's message"
 
 # The spool survives a restart of the client.
 sink_stop
-client "$T/e" --replay "$T/rec40.jsonl" --speed max --log-level info 2>"$T/e.log" &
-CPID=$!
+client_bg "$T/e" "$T/e.log" --replay "$T/rec40.jsonl" --speed max --log-level info
 wait_for 20 grep -q "end of the recording" "$T/e.log"
 sleep 0.5
 kill -TERM "$CPID"
