@@ -19,6 +19,7 @@ extern const char *const method_names[METHOD__MAX];
 struct app {
 	const char		*db_path;
 	const char		*inbox;
+	struct inbox_writer	*writer;	/* this process's inbox segment */
 	const struct tmpl_set	*tmpl;
 	size_t			 max_body;	/* compressed upload cap */
 	size_t			 max_inflated;	/* inflated upload cap */
@@ -90,6 +91,7 @@ void	 resp_page(struct req *, struct resp *, const char *tmpl, cJSON *data);
 void	 resp_header(struct resp *, const char *name, const char *fmt, ...) PRINTF(3, 4);
 const char *status_text(int status);
 void	 page_error(struct req *, struct resp *);
+long long req_inbox_pos(void *req, const char *seg);
 
 /* json.c: SQLite rows as JSON. */
 cJSON	*json_row(sqlite3_stmt *);

@@ -67,50 +67,126 @@ frames_auth(struct req *req, struct resp *resp)
 	return id;
 }
 
+enum field { F_V, F_CLIENT, F_SEQ, F_CAPTURED, F_SOURCE, F_DATA, F__MAX };
+static const char *const field_names[F__MAX] = {
+	"v", "client", "seq", "captured_at", "source", "data"
+};
+
 /*
- * Checks one frame's envelope. Returns 1, or 0 after answering 400.
+ * Scans and checks the frame at the start of p (one pass over it). Returns
+ * 1 with the bytes used, or 0 after answering 400.
  */
 static int
-frames_check(struct resp *resp, const struct jspan *f, size_t idx, struct envelope *e)
+frames_check(struct resp *resp, const char *p, size_t len, size_t idx, struct envelope *e,
+    size_t *used)
 {
-	struct jspan	 v, c;
+	struct jspan	 f[F__MAX], v, obj;
 	char		 tmp[64];
 	long long	 ver;
 	double		 t;
 	size_t		 i;
 
 #define BAD(...) do { resp_error(resp, 400, "bad_frame", __VA_ARGS__); return 0; } while (0)
-	if (f->type != JT_OBJECT)
-		BAD("Frame %zu is not a JSON object.", idx);
-	if (!jscan_member(f, "v", &v) || !jscan_int(&v, 0, 1000, &ver))
+	if (!jscan_fields(p, len, field_names, F__MAX, f, &obj, used)) {
+		struct jspan any;
+		if (jscan_value(p, len, &any, NULL))
+			BAD("Frame %zu is not a JSON object.", idx);
+		resp_error(resp, 400, "bad_json", "The body is not valid JSON.");
+		return 0;
+	}
+	if (f[F_V].type == JT_NONE || !jscan_int(&f[F_V], 0, 1000, &ver))
 		BAD("Frame %zu has no protocol version \"v\".", idx);
 	if (ver != 1)
 		BAD("Frame %zu has protocol version %lld; this server speaks version 1.", idx, ver);
-	if (!jscan_member(f, "client", &c) || c.type != JT_OBJECT)
+	if (f[F_CLIENT].type != JT_OBJECT)
 		BAD("Frame %zu has no \"client\" object.", idx);
-	if (!jscan_member(&c, "id", &v) || !jscan_string(&v, e->client, sizeof(e->client)) ||
+	if (!jscan_member(&f[F_CLIENT], "id", &v) || !jscan_string(&v, e->client, sizeof(e->client)) ||
 	    !id_valid(e->client, CLIENT_ID_MIN, CLIENT_ID_MAX))
 		BAD("Frame %zu: client.id must be %d to %d characters of A-Z a-z 0-9 _ -.", idx,
 		    CLIENT_ID_MIN, CLIENT_ID_MAX);
-	if (jscan_member(&c, "name", &v) && v.type != JT_STRING && v.type != JT_NULL)
+	if (jscan_member(&f[F_CLIENT], "name", &v) && v.type != JT_STRING && v.type != JT_NULL)
 		BAD("Frame %zu: client.name must be a string.", idx);
-	if (!jscan_member(f, "seq", &v) || !jscan_int(&v, 1, 9007199254740991LL, &e->seq))
+	if (f[F_SEQ].type == JT_NONE || !jscan_int(&f[F_SEQ], 1, 9007199254740991LL, &e->seq))
 		BAD("Frame %zu: seq must be a whole number from 1.", idx);
-	if (!jscan_member(f, "captured_at", &v) || !jscan_string(&v, tmp, sizeof(tmp)) ||
-	    !time_iso_parse(tmp, &t))
+	if (!jscan_string(&f[F_CAPTURED], tmp, sizeof(tmp)) || !time_iso_parse(tmp, &t))
 		BAD("Frame %zu: captured_at must be an ISO-8601 UTC time.", idx);
-	if (!jscan_member(f, "source", &v) || !jscan_string(&v, tmp, sizeof(tmp)))
+	if (!jscan_string(&f[F_SOURCE], tmp, sizeof(tmp)))
 		BAD("Frame %zu has no \"source\".", idx);
 	for (i = 0; i < sizeof(sources) / sizeof(sources[0]); i++)
 		if (strcmp(tmp, sources[i]) == 0)
 			break;
 	if (i == sizeof(sources) / sizeof(sources[0]))
 		BAD("Frame %zu: unknown source \"%s\" (lmu, ac or pcars2).", idx, tmp);
-	if (!jscan_member(f, "data", &v) || v.type != JT_OBJECT)
+	if (f[F_DATA].type != JT_OBJECT)
 		BAD("Frame %zu has no \"data\" object.", idx);
 #undef BAD
-	e->frame = *f;
+	e->frame = obj;
 	return 1;
+}
+
+/* Skips JSON white space. */
+static size_t
+ws(const char *p, size_t len, size_t i)
+{
+	while (i < len && (p[i] == ' ' || p[i] == '\t' || p[i] == '\n' || p[i] == '\r'))
+		i++;
+	return i;
+}
+
+/*
+ * Reads the body: one frame, or an array of frames of one client in seq
+ * order, each scanned once. Returns the number of frames, or 0 after
+ * answering 400.
+ */
+static size_t
+frames_parse(struct resp *resp, const char *body, size_t len, struct envelope *env)
+{
+	size_t i = ws(body, len, 0), n = 0, used;
+
+	if (i < len && body[i] == '[') {
+		i = ws(body, len, i + 1);
+		if (i < len && body[i] == ']') {
+			resp_error(resp, 400, "empty", "The batch is empty.");
+			return 0;
+		}
+		for (;;) {
+			if (n == FRAMES_MAX_BATCH) {
+				resp_error(resp, 400, "batch_too_large",
+				    "A batch holds at most %d frames.", FRAMES_MAX_BATCH);
+				return 0;
+			}
+			if (!frames_check(resp, body + i, len - i, n, &env[n], &used))
+				return 0;
+			if (n > 0 && (strcmp(env[n].client, env[0].client) != 0 ||
+			    env[n].seq <= env[n - 1].seq)) {
+				resp_error(resp, 400, "bad_batch",
+				    "A batch holds frames of one client in increasing seq order.");
+				return 0;
+			}
+			n++;
+			i = ws(body, len, i + used);
+			if (i < len && body[i] == ',') {
+				i = ws(body, len, i + 1);
+				continue;
+			}
+			if (i < len && body[i] == ']') {
+				i++;
+				break;
+			}
+			resp_error(resp, 400, "bad_json", "The body is not valid JSON.");
+			return 0;
+		}
+	} else {
+		if (!frames_check(resp, body, len, 0, &env[0], &used))
+			return 0;
+		n = 1;
+		i = used;
+	}
+	if (ws(body, len, i) != len) {
+		resp_error(resp, 400, "bad_json", "The body is not valid JSON (something follows it).");
+		return 0;
+	}
+	return n;
 }
 
 /*
@@ -138,6 +214,25 @@ frames_applied(sqlite3 *db, const char *client, long long *last, char *session, 
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 1 : -1;
 }
 
+/*
+ * Whether the database holds frame (client, seq). Returns 1, 0, or -1.
+ */
+static int
+frames_held(sqlite3 *db, const char *client, long long seq)
+{
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	if (sqlite3_prepare_v2(db, "SELECT 1 FROM raw_frames WHERE client = ? AND seq = ?",
+	    -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_text(st, 1, client, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, seq);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+}
+
 static int
 frames_disk_ok(const struct app *app)
 {
@@ -153,9 +248,8 @@ h_frames(struct req *req, struct resp *resp)
 {
 	struct buf	 inflated = { 0 }, rec = { 0 };
 	struct envelope	 env[FRAMES_MAX_BATCH];
-	struct jspan	 doc, el;
 	const char	*body = req->body, *ct = req->content_type, *ce = req->content_encoding;
-	size_t		 len = req->bodylen, n = 0, off = 0;
+	size_t		 len = req->bodylen, n = 0;
 	long long	 token, last, ack = 0;
 	char		 session[64];
 	int		 rc;
@@ -190,32 +284,7 @@ h_frames(struct req *req, struct resp *resp)
 		resp_error(resp, 400, "empty", "The body is empty; send a frame or an array of frames.");
 		goto out;
 	}
-	if (!jscan_document(body, len, &doc)) {
-		resp_error(resp, 400, "bad_json", "The body is not valid JSON.");
-		goto out;
-	}
-	if (doc.type == JT_ARRAY) {
-		while (jscan_next(&doc, &off, &el)) {
-			if (n == FRAMES_MAX_BATCH) {
-				resp_error(resp, 400, "batch_too_large",
-				    "A batch holds at most %d frames.", FRAMES_MAX_BATCH);
-				goto out;
-			}
-			if (!frames_check(resp, &el, n, &env[n]))
-				goto out;
-			if (n > 0 && (strcmp(env[n].client, env[0].client) != 0 ||
-			    env[n].seq <= env[n - 1].seq)) {
-				resp_error(resp, 400, "bad_batch",
-				    "A batch holds frames of one client in increasing seq order.");
-				goto out;
-			}
-			n++;
-		}
-		if (n == 0) {
-			resp_error(resp, 400, "empty", "The batch is empty.");
-			goto out;
-		}
-	} else if (!frames_check(resp, &doc, n++, &env[0]))
+	if ((n = frames_parse(resp, body, len, env)) == 0)
 		goto out;
 
 	if (frames_applied(req->db, env[0].client, &last, session, sizeof(session)) < 0) {
@@ -229,19 +298,29 @@ h_frames(struct req *req, struct resp *resp)
 		goto out;
 	}
 	ack = last;
+	unsigned long ticket = 0;
 	for (size_t i = 0; i < n; i++) {
-		if (env[i].seq <= last)
-			continue;	/* applied before: a duplicate */
+		if (env[i].seq <= last && (rc = frames_held(req->db, env[i].client, env[i].seq)) != 0) {
+			if (rc > 0)
+				continue;	/* applied before: a duplicate */
+			resp_error(resp, 503, "unavailable", "The database cannot be read now.");
+			goto out;
+		}
 		buf_reset(&rec);
-		buf_printf(&rec, "{\"token\":%lld,\"received_at\":%.3f}\n", token, time_now());
-		buf_add(&rec, env[i].frame.p, env[i].frame.len);
-		if (inbox_put(req->app->inbox, env[i].client, env[i].seq, rec.p, rec.len) < 0) {
+		buf_printf(&rec, "{\"token\":%lld,\"received_at\":%.3f}", token, time_now());
+		if (inbox_append(req->app->writer, env[i].client, env[i].seq, rec.p, rec.len,
+		    env[i].frame.p, env[i].frame.len, &ticket) < 0) {
 			log_err("inbox: %s", strerror(errno));
 			resp_error(resp, 503, "unavailable", "The frame could not be stored; try again.");
 			goto out;
 		}
 		if (env[i].seq > ack)
 			ack = env[i].seq;
+	}
+	if (ticket && inbox_sync(req->app->writer, ticket) < 0) {
+		log_err("inbox: %s", strerror(errno));
+		resp_error(resp, 503, "unavailable", "The frames could not be stored; try again.");
+		goto out;
 	}
 	cJSON *o = cJSON_CreateObject();
 	cJSON_AddNumberToObject(o, "ack", (double)ack);

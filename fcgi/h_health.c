@@ -9,7 +9,7 @@ void
 h_healthz(struct req *req, struct resp *resp)
 {
 	cJSON		*o = cJSON_CreateObject();
-	long long	 waiting = inbox_count(req->app->inbox);
+	long long	 waiting = inbox_pending(req->app->inbox, req_inbox_pos, req);
 	int		 version = db_version(req->db);
 	int		 ok = version == db_latest_version() && waiting >= 0;
 

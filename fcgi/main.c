@@ -241,7 +241,7 @@ main(int argc, char *argv[])
 		return 1;
 	}
 	app.tmpl = tmpl;
-	if (inbox_init(app.inbox) < 0) {
+	if (inbox_writer_open(&app.writer, app.inbox) < 0) {
 		log_err("inbox %s: %s", app.inbox, strerror(errno));
 		return 1;
 	}
@@ -294,6 +294,7 @@ main(int argc, char *argv[])
 		pthread_join(th[i], NULL);
 	close(listen_fd);
 	unlink(sock);
+	inbox_writer_close(app.writer);
 	free(th);
 	tmpl_free(tmpl);
 	conf_free(&conf);

@@ -270,3 +270,24 @@ page_error(struct req *req, struct resp *resp)
 	cJSON_Delete(o);
 	cJSON_Delete(err);
 }
+
+/*
+ * Where the worker stands in an inbox segment, from the database (an
+ * inbox_pos_fn for the read-only side). 0 for a segment it never read.
+ */
+long long
+req_inbox_pos(void *arg, const char *seg)
+{
+	struct req	*req = arg;
+	sqlite3_stmt	*st;
+	long long	 off = 0;
+
+	if (sqlite3_prepare_v2(req->db, "SELECT offset FROM inbox_pos WHERE segment = ?", -1,
+	    &st, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_text(st, 1, seg, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		off = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return off;
+}

@@ -153,9 +153,43 @@ cmd_client_revoke(struct admin *a, int argc, char *argv[])
 	return 0;
 }
 
+static long long
+admin_pos(void *arg, const char *seg)
+{
+	struct admin	*a = arg;
+	sqlite3_stmt	*st;
+	long long	 off = 0;
+
+	if (sqlite3_prepare_v2(a->db, "SELECT offset FROM inbox_pos WHERE segment = ?", -1,
+	    &st, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_text(st, 1, seg, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		off = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return off;
+}
+
+static int
+cmd_inbox(struct admin *a, int argc, char *argv[])
+{
+	const char	*dir = conf_get(a->conf, "inbox");
+	long long	 n;
+
+	if (dir == NULL)
+		dir = LOCALSTATEDIR "/lib/trackside/inbox";
+	if ((n = inbox_pending(dir, admin_pos, a)) < 0) {
+		fprintf(stderr, "trackside: inbox %s: %s\n", dir, strerror(errno));
+		return 1;
+	}
+	printf("%lld\n", n);
+	return 0;
+}
+
 static const struct admin_cmd admin_cmds[] = {
 	{ "db init", "", "create the database", 0, 0, cmd_db_init },
 	{ "db migrate", "", "bring the database to this version's schema", 0, 0, cmd_db_migrate },
+	{ "inbox", "", "print the number of frames waiting for the worker", 0, 0, cmd_inbox },
 	{ "client add", "NAME", "create an upload token for a client and print it", 1, 1, cmd_client_add },
 	{ "client list", "", "list client tokens", 0, 0, cmd_client_list },
 	{ "client revoke", "ID|NAME", "revoke a client token", 1, 1, cmd_client_revoke },

@@ -36,6 +36,10 @@ enum stmt {
 	STMT_SEQ_GET,
 	STMT_SEQ_PUT,
 	STMT_RAW_PUT,
+	STMT_RAW_EXISTS,
+	STMT_POS_GET,
+	STMT_POS_PUT,
+	STMT_POS_DEL,
 	STMT_SESSION_INS,
 	STMT_SESSION_UPD,
 	STMT_SESSION_NEXT,
@@ -102,6 +106,7 @@ struct worker {
 	struct stmts	 stmts;
 	struct ingest	*ing;
 	const char	*inbox;
+	struct inbox_reader *reader;
 	size_t		 batch;		/* frames per transaction */
 	long long	 applied;	/* counters since start */
 	long long	 duplicates;

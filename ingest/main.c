@@ -121,8 +121,8 @@ main(int argc, char *argv[])
 
 	int ep = epoll_create1(EPOLL_CLOEXEC);
 	int in = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
-	snprintf(newdir, sizeof(newdir), "%s/new", inbox);
-	if (ep < 0 || in < 0 || inotify_add_watch(in, newdir, IN_CREATE | IN_MOVED_TO) < 0) {
+	snprintf(newdir, sizeof(newdir), "%s/seg", inbox);
+	if (ep < 0 || in < 0 || inotify_add_watch(in, newdir, IN_CREATE | IN_MODIFY | IN_MOVED_TO) < 0) {
 		log_err("inotify on %s: %s", newdir, strerror(errno));
 		return 1;
 	}

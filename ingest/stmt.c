@@ -13,11 +13,20 @@ static const char *const stmt_sql[STMT__MAX] = {
 	"INSERT INTO client_seqs (client, name, version, token_id, last_seq, last_at, session_id) "
 	"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (client) DO UPDATE SET "
 	"name = coalesce(excluded.name, name), version = coalesce(excluded.version, version), "
-	"token_id = excluded.token_id, last_seq = excluded.last_seq, last_at = excluded.last_at, "
-	"session_id = excluded.session_id",
+	"token_id = excluded.token_id, last_seq = max(last_seq, excluded.last_seq), "
+	"last_at = excluded.last_at, session_id = excluded.session_id",
 	/* STMT_RAW_PUT */
 	"INSERT OR IGNORE INTO raw_frames (session_id, client, seq, captured_at, received_at, source, body) "
 	"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+	/* STMT_RAW_EXISTS */
+	"SELECT 1 FROM raw_frames WHERE client = ?1 AND seq = ?2",
+	/* STMT_POS_GET */
+	"SELECT offset FROM inbox_pos WHERE segment = ?1",
+	/* STMT_POS_PUT */
+	"INSERT INTO inbox_pos (segment, offset) VALUES (?1, ?2) "
+	"ON CONFLICT (segment) DO UPDATE SET offset = excluded.offset",
+	/* STMT_POS_DEL */
+	"DELETE FROM inbox_pos WHERE segment = ?1",
 	/* STMT_SESSION_INS */
 	"INSERT INTO sessions (id, sim, track, type, online, server, server_port, owner, "
 	"started_at, last_update, state, prev_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9, "

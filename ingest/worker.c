@@ -1,9 +1,10 @@
 /*
- * The inbox loop: frames in (client, seq) order, each applied once, in
- * transactions of up to `batch` frames. A frame is removed from the inbox
- * only after the transaction that applied it committed, and a frame whose
- * seq the database already holds is skipped, so a crash at any point loses
- * and duplicates nothing.
+ * The inbox loop: frames in the order they arrived, each applied once, in
+ * transactions of up to `batch` frames. The same transaction stores the raw
+ * frame and moves the worker's position in the inbox segment, and a frame
+ * whose (client, seq) the database already holds is skipped, so a crash at
+ * any point loses and duplicates nothing. Segments are removed only after
+ * the transaction that finished them committed.
  */
 #include <errno.h>
 #include <limits.h>
@@ -13,8 +14,6 @@
 
 #include "ingest.h"
 #include "db.h"
-
-#define WORKER_MAX_FRAME (17u << 20)
 
 /*
  * Opens the database (migrating it), prepares statements and the tracking
@@ -26,6 +25,10 @@ worker_open(struct worker *w, const char *db_path, const char *inbox, struct buf
 	memset(w, 0, sizeof(*w));
 	w->inbox = inbox;
 	w->batch = 200;
+	if (inbox_reader_open(&w->reader, inbox) < 0) {
+		buf_printf(err, "inbox %s: %s", inbox, strerror(errno));
+		goto fail;
+	}
 	if (!db_open(&w->db, db_path, DB_RW, err) || !db_migrate(w->db, err))
 		goto fail;
 	if (!stmts_prepare(&w->stmts, w->db, err))
@@ -52,6 +55,8 @@ worker_close(struct worker *w)
 	stmts_finalize(&w->stmts);
 	db_close(w->db);
 	w->db = NULL;
+	inbox_reader_free(w->reader);
+	w->reader = NULL;
 }
 
 static const char *
@@ -89,11 +94,12 @@ worker_apply(struct worker *w, const char *rec, size_t len, const char *client,
 	int		 rc;
 
 	if (store_raw) {
-		st = stmt(&w->stmts, STMT_SEQ_GET);
+		st = stmt(&w->stmts, STMT_RAW_EXISTS);
 		sqlite3_bind_text(st, 1, client, -1, SQLITE_STATIC);
-		if ((rc = sqlite3_step(st)) == SQLITE_ROW && sqlite3_column_int64(st, 0) >= seq)
+		sqlite3_bind_int64(st, 2, seq);
+		if ((rc = sqlite3_step(st)) == SQLITE_ROW)
 			return 2;
-		if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		if (rc != SQLITE_DONE)
 			return -1;
 	}
 	if (nl == NULL || (hdr = cJSON_ParseWithLength(rec, (size_t)(nl - rec))) == NULL ||
@@ -166,95 +172,109 @@ out:
 }
 
 /*
- * Moves a frame that cannot be applied to <inbox>/rejected/, where it stays
+ * Keeps a frame that cannot be applied in <inbox>/rejected/, where it stays
  * for a person to look at. Returns 1 or -1.
  */
 static int
-worker_reject(struct worker *w, const struct inbox_item *it)
+worker_reject(struct worker *w, const struct inbox_rec *r)
 {
-	char from[PATH_MAX], dir[PATH_MAX], to[PATH_MAX];
+	char dir[PATH_MAX], name[160];
 
 	snprintf(dir, sizeof(dir), "%s/rejected", w->inbox);
-	snprintf(from, sizeof(from), "%s/new/%s", w->inbox, it->name);
-	snprintf(to, sizeof(to), "%s/%s", dir, it->name);
-	if (mkdir_p(dir, 0755) < 0 || rename(from, to) < 0) {
-		log_err("cannot set %s aside: %s", it->name, strerror(errno));
+	snprintf(name, sizeof(name), "%s.%lld", r->seg, r->off);
+	if (mkdir_p(dir, 0755) < 0 || file_write_durable(dir, name, r->body, r->len) < 0) {
+		log_err("cannot set %s aside: %s", name, strerror(errno));
 		return -1;
 	}
+	log_err("frame %s/%lld (%s) set aside in %s/%s", r->client, r->seq, name, dir, name);
 	w->rejected++;
 	return 1;
 }
 
+/* Where the worker stands in segment seg (0 when it never read it). */
+static long long
+worker_pos(void *arg, const char *seg)
+{
+	struct worker	*w = arg;
+	sqlite3_stmt	*st = stmt(&w->stmts, STMT_POS_GET);
+	int		 rc;
+
+	sqlite3_bind_text(st, 1, seg, -1, SQLITE_STATIC);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		return sqlite3_column_int64(st, 0);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+static int
+worker_pos_put(struct worker *w, const char *seg, long long off)
+{
+	sqlite3_stmt *st = stmt(&w->stmts, STMT_POS_PUT);
+
+	sqlite3_bind_text(st, 1, seg, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, off);
+	return sqlite3_step(st) == SQLITE_DONE ? 1 : -1;
+}
+
 /*
  * Applies up to one batch of waiting frames in one transaction. Sets *more
- * when frames are still waiting. Returns the number of frames taken from
+ * when frames may still be waiting. Returns the number of frames taken from
  * the inbox, or -1 (nothing was committed; the frames stay).
  */
 int
 worker_drain(struct worker *w, int *more)
 {
-	struct inbox_item	*items = NULL;
-	struct buf		 rec = { 0 }, err = { 0 };
-	size_t			 n = 0, total;
-	int			*fate = NULL, rc, taken = 0;
+	struct inbox_reader	*r = w->reader;
+	struct buf		 err = { 0 };
+	int			 n, rc;
+	long long		 applied = 0, dups = 0;
 
 	*more = 0;
-	if (inbox_list(w->inbox, &items, &n, w->batch) < 0) {
+	if ((n = inbox_read(r, worker_pos, w, w->batch, 32u << 20)) < 0) {
 		log_err("inbox %s: %s", w->inbox, strerror(errno));
 		return -1;
 	}
-	total = n;
-	if (n == 0) {
-		free(items);
+	if (n == 0 && r->ndone == 0)
 		return 0;
-	}
-	if ((fate = calloc(n, sizeof(*fate))) == NULL || !db_exec(w->db, "BEGIN IMMEDIATE", &err))
+	if (!db_exec(w->db, "BEGIN IMMEDIATE", &err))
 		goto fail;
-	for (size_t i = 0; i < n; i++) {
-		buf_reset(&rec);
-		if ((rc = inbox_read(w->inbox, &items[i], WORKER_MAX_FRAME, &rec)) <= 0) {
-			if (rc < 0 && errno != ENOENT)
-				log_err("inbox %s: %s", items[i].name, strerror(errno));
-			fate[i] = rc == 0 ? 0 : 3;	/* too large: set aside; gone or unreadable: later */
-			continue;
-		}
-		rc = worker_apply(w, rec.p, rec.len, items[i].client, items[i].seq, 1);
+	for (int i = 0; i < n; i++) {
+		struct inbox_rec *rec = &r->recs[i];
+		rc = rec->bad ? 0 : worker_apply(w, rec->body, rec->len, rec->client, rec->seq, 1);
 		if (rc < 0) {
 			log_err("database: %s", sqlite3_errmsg(w->db));
-			db_exec(w->db, "ROLLBACK", NULL);
-			goto fail;
+			goto rollback;
 		}
-		fate[i] = rc;
+		if (rc == 0 && worker_reject(w, rec) < 0)
+			goto rollback;	/* nothing is dropped unseen */
+		applied += rc == 1;
+		dups += rc == 2;
+		/* The position of each segment after its last record of the batch. */
+		if ((i + 1 == n || strcmp(r->recs[i + 1].seg, rec->seg) != 0) &&
+		    worker_pos_put(w, rec->seg, rec->end) < 0)
+			goto rollback;
 	}
-	if (!db_exec(w->db, "COMMIT", &err)) {
-		db_exec(w->db, "ROLLBACK", NULL);
-		goto fail;
+	for (size_t i = 0; i < r->ndone; i++) {
+		sqlite3_stmt *st = stmt(&w->stmts, STMT_POS_DEL);
+		sqlite3_bind_text(st, 1, r->done[i], -1, SQLITE_STATIC);
+		if (sqlite3_step(st) != SQLITE_DONE)
+			goto rollback;
 	}
+	if (!db_exec(w->db, "COMMIT", &err))
+		goto rollback;
 	w->commits++;
-	for (size_t i = 0; i < n; i++) {
-		if (fate[i] == 1)
-			w->applied++;
-		else if (fate[i] == 2)
-			w->duplicates++;
-		if (fate[i] == 1 || fate[i] == 2)
-			inbox_done(w->inbox, &items[i]);
-		else if (fate[i] == 0)
-			worker_reject(w, &items[i]);
-		if (fate[i] != 3)
-			taken++;
-	}
-	*more = total >= w->batch;
-	free(items);
-	free(fate);
-	buf_free(&rec);
+	w->applied += applied;
+	w->duplicates += dups;
+	for (size_t i = 0; i < r->ndone; i++)
+		if (inbox_remove(w->inbox, r->done[i]) < 0)
+			log_err("inbox: cannot remove %s: %s", r->done[i], strerror(errno));
+	*more = (size_t)n >= w->batch;
 	buf_free(&err);
-	return taken;
+	return n;
+rollback:
+	db_exec(w->db, "ROLLBACK", NULL);
 fail:
 	if (err.len)
 		log_err("database: %s", err.p);
-	free(items);
-	free(fate);
-	buf_free(&rec);
 	buf_free(&err);
 	return -1;
 }

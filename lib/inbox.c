@@ -1,10 +1,20 @@
 /*
  * The inbox: frames accepted by trackside-fcgi wait here, durable, until
- * trackside-ingestd has applied them. One file per frame in new/, named
- * "<client>.<seq>", so a second copy of a (client, seq) cannot be stored
- * (link(2) refuses it) and a crash anywhere loses nothing: a frame is
- * acknowledged only after its file and directory entry reached the disk, and
- * removed only after the database committed it.
+ * trackside-ingestd has applied them.
+ *
+ * Each trackside-fcgi process appends records to a segment file of its own,
+ * seg/<start time ns, hex>-<pid>.seg, and acknowledges a frame only after
+ * fdatasync() covered its record. Concurrent requests share one fdatasync
+ * (group commit). A record is
+ *
+ *	"TSR1" | u32 length | u32 crc32 | client \0 seq \0 header JSON \n frame JSON
+ *
+ * (little-endian), and "TSE1" | 0 | 0 closes a segment. The worker reads
+ * segments in name order and records in file order; where it stands in each
+ * segment is kept in the database, in the transaction that applied the
+ * frames, so a crash anywhere loses and repeats nothing. A torn record at
+ * the end of a segment whose writer is gone was never acknowledged and is
+ * dropped; a damaged record inside a segment is copied to rejected/.
  */
 #include <sys/stat.h>
 
@@ -13,30 +23,47 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #include "trackside.h"
 
-/*
- * Creates the inbox directories. Returns 1 or -1 with errno set.
- */
-int
-inbox_init(const char *dir)
-{
-	char p[PATH_MAX];
+#define SEG_MAX		(64u << 20)	/* a segment is closed past this size */
+#define REC_HEAD	12
 
-	snprintf(p, sizeof(p), "%s/new", dir);
-	if (mkdir_p(p, 0755) < 0)
-		return -1;
-	snprintf(p, sizeof(p), "%s/tmp", dir);
-	return mkdir_p(p, 0755);
+struct inbox_writer {
+	pthread_mutex_t	 lock;
+	pthread_cond_t	 synced_cv;
+	char		 dir[PATH_MAX];
+	int		 fd;		/* current segment */
+	off_t		 size;
+	unsigned long	 appended;	/* tickets handed out */
+	unsigned long	 synced;	/* tickets durable */
+	int		 syncing;	/* a thread is in fdatasync */
+	int		 failed;	/* errno of a failed write or sync */
+};
+
+static void
+put32(unsigned char *p, uint32_t v)
+{
+	p[0] = (unsigned char)v;
+	p[1] = (unsigned char)(v >> 8);
+	p[2] = (unsigned char)(v >> 16);
+	p[3] = (unsigned char)(v >> 24);
+}
+
+static uint32_t
+get32(const unsigned char *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
 }
 
 static int
-inbox_fsync_dir(const char *path)
+fsync_dir(const char *path)
 {
 	int fd, rc;
 
@@ -48,228 +75,491 @@ inbox_fsync_dir(const char *path)
 }
 
 /*
- * Stores one frame durably. client must be a valid client id. Returns 1
- * when stored, 0 when this (client, seq) is already in the inbox, -1 on a
- * system error (errno set).
+ * Creates the inbox directories. Returns 1 or -1 with errno set.
  */
 int
-inbox_put(const char *dir, const char *client, long long seq, const void *p, size_t n)
-{
-	static unsigned long	 counter;
-	char			 tmp[PATH_MAX], dst[PATH_MAX], nd[PATH_MAX];
-	int			 fd, saved;
-	unsigned long		 k = __atomic_add_fetch(&counter, 1, __ATOMIC_RELAXED);
-
-	snprintf(tmp, sizeof(tmp), "%s/tmp/%s.%lld.%ld.%lu", dir, client, seq, (long)getpid(), k);
-	snprintf(nd, sizeof(nd), "%s/new", dir);
-	snprintf(dst, sizeof(dst), "%s/%s.%lld", nd, client, seq);
-	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644)) < 0)
-		return -1;
-	if (write_all(fd, p, n) < 0 || fdatasync(fd) < 0)
-		goto fail;
-	close(fd);
-	if (link(tmp, dst) < 0) {
-		saved = errno;
-		unlink(tmp);
-		if (saved == EEXIST)
-			return 0;
-		errno = saved;
-		return -1;
-	}
-	unlink(tmp);
-	if (inbox_fsync_dir(nd) < 0)
-		return -1;
-	return 1;
-fail:
-	saved = errno;
-	close(fd);
-	unlink(tmp);
-	errno = saved;
-	return -1;
-}
-
-static int
-inbox_cmp(const void *a, const void *b)
-{
-	const struct inbox_item *x = a, *y = b;
-	int c;
-
-	if (x->order != y->order)
-		return x->order < y->order ? -1 : 1;
-	if ((c = strcmp(x->client, y->client)) != 0)
-		return c;
-	return x->seq < y->seq ? -1 : x->seq > y->seq;
-}
-
-static int
-inbox_cmp_client(const void *a, const void *b)
-{
-	const struct inbox_item *x = a, *y = b;
-	int c;
-
-	if ((c = strcmp(x->client, y->client)) != 0)
-		return c;
-	return x->seq < y->seq ? -1 : x->seq > y->seq;
-}
-
-/*
- * Reorders v (sorted by arrival) so that each client's frames are in seq
- * order on the places that client's frames hold. Returns 1 or -1.
- */
-static int
-inbox_seq_order(struct inbox_item *v, size_t len)
-{
-	struct inbox_item	*byc;
-	size_t			*next;
-
-	if (len < 2)
-		return 1;
-	byc = malloc(len * sizeof(*byc));
-	next = calloc(len, sizeof(*next));
-	if (byc == NULL || next == NULL) {
-		free(byc);
-		free(next);
-		return -1;
-	}
-	memcpy(byc, v, len * sizeof(*byc));
-	qsort(byc, len, sizeof(*byc), inbox_cmp_client);
-	/* next[g] is the cursor of the group that starts at index g. */
-	for (size_t i = 0; i < len; i++) {
-		size_t lo = 0, hi = len;
-		while (lo < hi) {	/* first item of v[i]'s client */
-			size_t mid = (lo + hi) / 2;
-			if (strcmp(byc[mid].client, v[i].client) < 0)
-				lo = mid + 1;
-			else
-				hi = mid;
-		}
-		v[i] = byc[lo + next[lo]++];
-	}
-	free(byc);
-	free(next);
-	return 1;
-}
-
-/*
- * Parses "<client>.<seq>". Returns 1 or 0 for a name that is not a frame.
- */
-static int
-inbox_parse_name(const char *name, struct inbox_item *it)
-{
-	const char	*dot = strrchr(name, '.');
-	size_t		 cl;
-
-	if (dot == NULL || (cl = (size_t)(dot - name)) == 0 || cl > INBOX_CLIENT_MAX)
-		return 0;
-	memcpy(it->client, name, cl);
-	it->client[cl] = '\0';
-	if (!id_valid(it->client, 1, INBOX_CLIENT_MAX) ||
-	    !num_parse_ll(dot + 1, 1, LLONG_MAX, &it->seq))
-		return 0;
-	snprintf(it->name, sizeof(it->name), "%s", name);
-	return 1;
-}
-
-/*
- * Lists the frames waiting, oldest arrival first and each client's frames in
- * seq order, at most max of them. *out is allocated; the caller frees it.
- * Returns 1 or -1 with errno set.
- */
-int
-inbox_list(const char *dir, struct inbox_item **out, size_t *n, size_t max)
-{
-	char			 nd[PATH_MAX];
-	DIR			*d;
-	struct dirent		*de;
-	struct inbox_item	*v = NULL, it;
-	size_t			 len = 0, cap = 0;
-	struct stat		 st;
-
-	*out = NULL;
-	*n = 0;
-	snprintf(nd, sizeof(nd), "%s/new", dir);
-	if ((d = opendir(nd)) == NULL)
-		return -1;
-	while ((de = readdir(d)) != NULL) {
-		if (de->d_name[0] == '.' || !inbox_parse_name(de->d_name, &it))
-			continue;
-		if (fstatat(dirfd(d), de->d_name, &st, 0) < 0)
-			continue;
-		it.order = (long long)st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec;
-		if (len == cap) {
-			cap = cap ? cap * 2 : 256;
-			struct inbox_item *nv = realloc(v, cap * sizeof(*v));
-			if (nv == NULL) {
-				free(v);
-				closedir(d);
-				errno = ENOMEM;
-				return -1;
-			}
-			v = nv;
-		}
-		v[len++] = it;
-	}
-	closedir(d);
-	qsort(v, len, sizeof(*v), inbox_cmp);
-	/*
-	 * Two requests of one client may race, so arrival order can put a
-	 * client's frames out of seq order: each client keeps the places its
-	 * frames arrived in, filled in seq order.
-	 */
-	if (inbox_seq_order(v, len) < 0) {
-		free(v);
-		errno = ENOMEM;
-		return -1;
-	}
-	*out = v;
-	*n = len < max ? len : max;
-	return 1;
-}
-
-/*
- * Reads one waiting frame (at most max bytes). Returns 1, 0 when it is
- * larger than max, -1 on a system error (ENOENT: it is gone).
- */
-int
-inbox_read(const char *dir, const struct inbox_item *it, size_t max, struct buf *out)
-{
-	char	 p[PATH_MAX];
-
-	snprintf(p, sizeof(p), "%s/new/%s", dir, it->name);
-	return file_read(p, max, out);
-}
-
-/*
- * Removes a frame once the database holds it. Returns 1 or -1.
- */
-int
-inbox_done(const char *dir, const struct inbox_item *it)
+inbox_init(const char *dir)
 {
 	char p[PATH_MAX];
 
-	snprintf(p, sizeof(p), "%s/new/%s", dir, it->name);
+	snprintf(p, sizeof(p), "%s/seg", dir);
+	return mkdir_p(p, 0755);
+}
+
+/* Starts a new segment. Called with the lock held. Returns 1 or -1. */
+static int
+inbox_new_segment(struct inbox_writer *w)
+{
+	char		 p[PATH_MAX], sd[PATH_MAX];
+	struct timespec	 ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	snprintf(sd, sizeof(sd), "%s/seg", w->dir);
+	snprintf(p, sizeof(p), "%s/%016llx-%ld.seg", sd,
+	    (unsigned long long)ts.tv_sec * 1000000000ULL + (unsigned long long)ts.tv_nsec, (long)getpid());
+	if ((w->fd = open(p, O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC, 0644)) < 0)
+		return -1;
+	w->size = 0;
+	return fsync_dir(sd) < 0 ? -1 : 1;
+}
+
+/* Closes the current segment with an end record. Lock held. */
+static void
+inbox_end_segment(struct inbox_writer *w)
+{
+	unsigned char end[REC_HEAD] = { 'T', 'S', 'E', '1' };
+
+	if (w->fd < 0)
+		return;
+	if (write_all(w->fd, end, sizeof(end)) < 0 || fdatasync(w->fd) < 0)
+		log_err("inbox: cannot close a segment: %s", strerror(errno));
+	close(w->fd);
+	w->fd = -1;
+}
+
+/*
+ * Opens the inbox for appending (one writer per process, shared by its
+ * threads). Returns 1, or -1 with errno set. Free with inbox_writer_close().
+ */
+int
+inbox_writer_open(struct inbox_writer **out, const char *dir)
+{
+	struct inbox_writer *w;
+
+	if ((w = calloc(1, sizeof(*w))) == NULL)
+		return -1;
+	pthread_mutex_init(&w->lock, NULL);
+	pthread_cond_init(&w->synced_cv, NULL);
+	snprintf(w->dir, sizeof(w->dir), "%s", dir);
+	w->fd = -1;
+	if (inbox_init(dir) < 0 || inbox_new_segment(w) < 0) {
+		int saved = errno;
+		free(w);
+		errno = saved;
+		return -1;
+	}
+	*out = w;
+	return 1;
+}
+
+/*
+ * Closes the current segment (an end record tells the worker it may remove
+ * it once applied) and frees w. NULL is a no-op.
+ */
+void
+inbox_writer_close(struct inbox_writer *w)
+{
+	if (w == NULL)
+		return;
+	pthread_mutex_lock(&w->lock);
+	inbox_end_segment(w);
+	pthread_mutex_unlock(&w->lock);
+	pthread_mutex_destroy(&w->lock);
+	pthread_cond_destroy(&w->synced_cv);
+	free(w);
+}
+
+/*
+ * Appends one frame (not yet durable: see inbox_sync). head is the header
+ * line (no newline), frame the frame's JSON. Sets *ticket for inbox_sync().
+ * Returns 1 or -1 with errno set.
+ */
+int
+inbox_append(struct inbox_writer *w, const char *client, long long seq, const char *head,
+    size_t hlen, const char *frame, size_t flen, unsigned long *ticket)
+{
+	struct buf	 r = { 0 };
+	unsigned char	 h[REC_HEAD] = { 'T', 'S', 'R', '1' };
+	int		 rc = 1, saved = 0;
+
+	if (buf_grow(&r, REC_HEAD + strlen(client) + 24 + hlen + flen) < 0)
+		return -1;
+	buf_add(&r, h, REC_HEAD);
+	buf_printf(&r, "%s%c%lld%c", client, 0, seq, 0);
+	buf_add(&r, head, hlen);
+	buf_putc(&r, '\n');
+	buf_add(&r, frame, flen);
+	size_t plen = r.len - REC_HEAD;
+	put32((unsigned char *)r.p + 4, (uint32_t)plen);
+	put32((unsigned char *)r.p + 8, (uint32_t)crc32(0, (const unsigned char *)r.p + REC_HEAD, (uInt)plen));
+
+	pthread_mutex_lock(&w->lock);
+	if (w->fd < 0 || (w->size > SEG_MAX && !w->syncing)) {
+		/* Rotate once everything in the old segment is durable. */
+		if (w->fd >= 0 && w->synced == w->appended)
+			inbox_end_segment(w);
+		if (w->fd < 0 && inbox_new_segment(w) < 0) {
+			saved = errno;
+			rc = -1;
+		}
+	}
+	if (rc > 0 && write_all(w->fd, r.p, r.len) < 0) {
+		saved = errno;
+		rc = -1;
+		/* A partial record would hide every later one: start afresh. */
+		close(w->fd);
+		w->fd = -1;
+	}
+	if (rc > 0) {
+		w->size += (off_t)r.len;
+		*ticket = ++w->appended;
+	}
+	pthread_mutex_unlock(&w->lock);
+	buf_free(&r);
+	errno = saved;
+	return rc;
+}
+
+/*
+ * Waits until the record of ticket (and all before it) is on disk. One
+ * thread runs fdatasync for everyone waiting. Returns 1 or -1 with errno.
+ */
+int
+inbox_sync(struct inbox_writer *w, unsigned long ticket)
+{
+	int rc = 1;
+
+	pthread_mutex_lock(&w->lock);
+	while (w->synced < ticket) {
+		if (w->syncing) {
+			pthread_cond_wait(&w->synced_cv, &w->lock);
+			continue;
+		}
+		unsigned long target = w->appended;
+		int fd = w->fd;
+		w->syncing = 1;
+		pthread_mutex_unlock(&w->lock);
+		int r = fd >= 0 ? fdatasync(fd) : 0;
+		int e = errno;
+		pthread_mutex_lock(&w->lock);
+		w->syncing = 0;
+		if (r < 0) {
+			w->failed = e;
+			pthread_cond_broadcast(&w->synced_cv);
+			rc = -1;
+			errno = e;
+			break;
+		}
+		if (target > w->synced)
+			w->synced = target;
+		pthread_cond_broadcast(&w->synced_cv);
+	}
+	pthread_mutex_unlock(&w->lock);
+	return rc;
+}
+
+static int
+inbox_name_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void
+inbox_names_free(char **v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+/* Segment names, sorted (time order). *out and each name are allocated. */
+static int
+inbox_segments(const char *dir, char ***out, size_t *n)
+{
+	char		 sd[PATH_MAX];
+	DIR		*d;
+	struct dirent	*de;
+	char		**v = NULL;
+	size_t		 len = 0;
+
+	*out = NULL;
+	*n = 0;
+	snprintf(sd, sizeof(sd), "%s/seg", dir);
+	if ((d = opendir(sd)) == NULL)
+		return -1;
+	while ((de = readdir(d)) != NULL) {
+		size_t nl = strlen(de->d_name);
+		if (de->d_name[0] == '.' || nl < 5 || strcmp(de->d_name + nl - 4, ".seg") != 0)
+			continue;
+		char **nv = realloc(v, (len + 1) * sizeof(*v));
+		if (nv == NULL || (nv[len] = strdup(de->d_name)) == NULL) {
+			free(nv ? nv : v);
+			closedir(d);
+			errno = ENOMEM;
+			return -1;
+		}
+		v = nv;
+		len++;
+	}
+	closedir(d);
+	qsort(v, len, sizeof(*v), inbox_name_cmp);
+	*out = v;
+	*n = len;
+	return 1;
+}
+
+/* Whether the process that writes segment name still runs. */
+static int
+inbox_writer_alive(const char *name)
+{
+	const char	*dash = strchr(name, '-');
+	long long	 pid;
+	char		 tmp[32];
+	size_t		 n;
+
+	if (dash == NULL || (n = strcspn(dash + 1, ".")) == 0 || n >= sizeof(tmp))
+		return 0;
+	memcpy(tmp, dash + 1, n);
+	tmp[n] = '\0';
+	if (!num_parse_ll(tmp, 1, INT_MAX, &pid))
+		return 0;
+	return kill((pid_t)pid, 0) == 0 || errno == EPERM;
+}
+
+/*
+ * Copies what follows a damaged record to rejected/ for a person to look
+ * at, and logs it.
+ */
+static void
+inbox_set_aside(const char *dir, const char *seg, int fd, long long off, long long size)
+{
+	char		 rd[PATH_MAX], p[PATH_MAX], chunk[65536];
+	int		 out;
+	ssize_t		 n;
+
+	snprintf(rd, sizeof(rd), "%s/rejected", dir);
+	snprintf(p, sizeof(p), "%s/%s.%lld", rd, seg, off);
+	log_err("inbox: segment %s is damaged at byte %lld; its last %lld bytes are set aside in %s",
+	    seg, off, size - off, p);
+	if (mkdir_p(rd, 0755) < 0 || (out = open(p, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)) < 0)
+		return;
+	while ((n = pread(fd, chunk, sizeof(chunk), (off_t)off)) > 0) {
+		if (write_all(out, chunk, (size_t)n) < 0)
+			break;
+		off += n;
+	}
+	fsync(out);
+	close(out);
+}
+
+/*
+ * Reads the records of one segment from off: appends them to r (at most
+ * max records and about max_bytes). Sets *finished when the segment holds
+ * nothing more that will ever be applied (its end record was reached, or
+ * its writer is gone and all that is left is a torn record). Returns 1 or
+ * -1 with errno set.
+ */
+static int
+inbox_read_segment(struct inbox_reader *r, const char *seg, long long off, size_t max,
+    size_t max_bytes, int *finished)
+{
+	char		 path[PATH_MAX];
+	struct stat	 st;
+	unsigned char	 h[REC_HEAD];
+	int		 fd;
+
+	*finished = 0;
+	snprintf(path, sizeof(path), "%s/seg/%s", r->dir, seg);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return -1;
+	if (fstat(fd, &st) < 0) {
+		close(fd);
+		return -1;
+	}
+	while (r->n < max && (r->data.len < max_bytes || r->n == 0)) {
+		if (st.st_size - off < REC_HEAD) {
+			if (st.st_size > off && !inbox_writer_alive(seg)) {
+				log_warn("inbox: %s ends in a torn record (%lld bytes, never acknowledged)",
+				    seg, (long long)st.st_size - off);
+				*finished = 1;
+			} else if (st.st_size == off && !inbox_writer_alive(seg))
+				*finished = 1;
+			break;
+		}
+		if (pread(fd, h, REC_HEAD, (off_t)off) != REC_HEAD)
+			goto fail;
+		if (memcmp(h, "TSE1", 4) == 0) {
+			*finished = 1;
+			break;
+		}
+		uint32_t len = get32(h + 4), crc = get32(h + 8);
+		if (memcmp(h, "TSR1", 4) != 0 || len > (64u << 20)) {
+			inbox_set_aside(r->dir, seg, fd, off, st.st_size);
+			*finished = 1;
+			break;
+		}
+		if ((long long)st.st_size - off - REC_HEAD < (long long)len) {
+			if (!inbox_writer_alive(seg)) {
+				log_warn("inbox: %s ends in a torn record (never acknowledged)", seg);
+				*finished = 1;
+			}
+			break;
+		}
+		size_t at = r->data.len;
+		if (buf_grow(&r->data, len + 1) < 0)
+			goto fail;
+		if (pread(fd, r->data.p + at, len, (off_t)(off + REC_HEAD)) != (ssize_t)len)
+			goto fail;
+		if ((uint32_t)crc32(0, (const unsigned char *)r->data.p + at, len) != crc) {
+			if ((long long)st.st_size == off + REC_HEAD + len && inbox_writer_alive(seg))
+				break;	/* being written */
+			inbox_set_aside(r->dir, seg, fd, off, st.st_size);
+			*finished = 1;
+			break;
+		}
+		r->data.len += len;
+		r->data.p[r->data.len++] = '\0';
+		/* client \0 seq \0 body */
+		const char *c = r->data.p + at, *sq = memchr(c, '\0', len);
+		const char *body = sq ? memchr(sq + 1, '\0', len - (size_t)(sq + 1 - c)) : NULL;
+		struct inbox_rec *rec;
+		if (r->n == r->cap) {
+			size_t nc = r->cap ? r->cap * 2 : 64;
+			struct inbox_rec *nv = realloc(r->recs, nc * sizeof(*nv));
+			if (nv == NULL)
+				goto fail;
+			r->recs = nv;
+			r->cap = nc;
+		}
+		rec = &r->recs[r->n];
+		memset(rec, 0, sizeof(*rec));
+		snprintf(rec->seg, sizeof(rec->seg), "%s", seg);
+		rec->off = off;
+		rec->end = off + REC_HEAD + len;
+		off = rec->end;
+		if (sq == NULL || body == NULL || (size_t)(sq - c) > INBOX_CLIENT_MAX ||
+		    !num_parse_ll(sq + 1, 1, LLONG_MAX, &rec->seq)) {
+			rec->bad = 1;	/* a record this code did not write */
+		} else
+			memcpy(rec->client, c, (size_t)(sq - c));
+		rec->at = body ? (size_t)(body + 1 - r->data.p) : at;
+		rec->len = body ? len - (size_t)(body + 1 - c) : 0;
+		r->n++;
+	}
+	close(fd);
+	return 1;
+fail:
+	close(fd);
+	return -1;
+}
+
+/*
+ * Reads the next records waiting, in segment order, starting in each segment
+ * where pos(arg, segment) says (0 for a segment never seen), at most max
+ * records and about max_bytes. The records and the list of finished
+ * segments are in r until the next call. Returns the number of records, or
+ * -1 with errno set.
+ */
+int
+inbox_read(struct inbox_reader *r, inbox_pos_fn pos, void *arg, size_t max, size_t max_bytes)
+{
+	char	**names;
+	size_t	 n;
+
+	r->n = 0;
+	r->ndone = 0;
+	buf_reset(&r->data);
+	if (inbox_segments(r->dir, &names, &n) < 0)
+		return -1;
+	for (size_t i = 0; i < n && r->n < max && (r->data.len < max_bytes || r->n == 0); i++) {
+		int finished;
+		long long off = pos(arg, names[i]);
+		if (off < 0 || inbox_read_segment(r, names[i], off, max, max_bytes, &finished) < 0) {
+			log_err("inbox: %s: %s", names[i], off < 0 ? "position unknown" : strerror(errno));
+			continue;
+		}
+		if (finished) {
+			char (*nd)[64] = realloc(r->done, (r->ndone + 1) * sizeof(*nd));
+			if (nd == NULL)
+				break;
+			r->done = nd;
+			snprintf(r->done[r->ndone++], 64, "%s", names[i]);
+		}
+	}
+	inbox_names_free(names, n);
+	for (size_t i = 0; i < r->n; i++)
+		r->recs[i].body = r->data.p + r->recs[i].at;
+	return (int)r->n;
+}
+
+/*
+ * A reader of the inbox at dir (the worker has one). Returns 1 or -1.
+ * Free with inbox_reader_free().
+ */
+int
+inbox_reader_open(struct inbox_reader **out, const char *dir)
+{
+	if ((*out = calloc(1, sizeof(**out))) == NULL)
+		return -1;
+	snprintf((*out)->dir, sizeof((*out)->dir), "%s", dir);
+	return inbox_init(dir);
+}
+
+void
+inbox_reader_free(struct inbox_reader *r)
+{
+	if (r == NULL)
+		return;
+	buf_free(&r->data);
+	free(r->recs);
+	free(r->done);
+	free(r);
+}
+
+/*
+ * Removes a finished segment whose records the database holds. Returns 1
+ * or -1.
+ */
+int
+inbox_remove(const char *dir, const char *seg)
+{
+	char p[PATH_MAX];
+
+	snprintf(p, sizeof(p), "%s/seg/%s", dir, seg);
 	if (unlink(p) < 0 && errno != ENOENT)
 		return -1;
 	return 1;
 }
 
 /*
- * Number of frames waiting, or -1.
+ * Counts the complete records waiting after the positions pos() gives, by
+ * reading record headers only. Returns the count, or -1.
  */
 long long
-inbox_count(const char *dir)
+inbox_pending(const char *dir, inbox_pos_fn pos, void *arg)
 {
-	char		 nd[PATH_MAX];
-	DIR		*d;
-	struct dirent	*de;
-	long long	 n = 0;
+	char		**names, path[PATH_MAX];
+	size_t		 n;
+	long long	 count = 0;
+	unsigned char	 h[REC_HEAD];
 
-	snprintf(nd, sizeof(nd), "%s/new", dir);
-	if ((d = opendir(nd)) == NULL)
+	if (inbox_segments(dir, &names, &n) < 0)
 		return -1;
-	while ((de = readdir(d)) != NULL)
-		if (de->d_name[0] != '.')
-			n++;
-	closedir(d);
-	return n;
+	for (size_t i = 0; i < n; i++) {
+		struct stat	 st;
+		long long	 off = pos(arg, names[i]);
+		int		 fd;
+
+		snprintf(path, sizeof(path), "%s/seg/%s", dir, names[i]);
+		if (off < 0 || (fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+			continue;
+		if (fstat(fd, &st) == 0)
+			while (st.st_size - off >= REC_HEAD && pread(fd, h, REC_HEAD, (off_t)off) == REC_HEAD &&
+			    memcmp(h, "TSR1", 4) == 0 && st.st_size - off - REC_HEAD >= (long long)get32(h + 4)) {
+				count++;
+				off += REC_HEAD + get32(h + 4);
+			}
+		close(fd);
+	}
+	inbox_names_free(names, n);
+	return count;
+}
+
+/* A position function for a fresh reader: every segment from its start. */
+long long
+inbox_pos_zero(void *arg, const char *seg)
+{
+	(void)arg;
+	(void)seg;
+	return 0;
 }

@@ -74,6 +74,19 @@ jscan_utf8(const unsigned char *p, const unsigned char *end)
 	return n;
 }
 
+/* Bytes that need no attention inside a string: printable ASCII but " and \. */
+static const unsigned char jscan_plain[256] = {
+#define R8(x) x, x, x, x, x, x, x, x
+	R8(0), R8(0), R8(0), R8(0),		/* 0x00-0x1f: control */
+	1, 1, 0, 1, 1, 1, 1, 1, R8(1),		/* 0x20-0x2f: " is 0x22 */
+	R8(1), R8(1), R8(1), R8(1),		/* 0x30-0x4f */
+	R8(1), 1, 1, 1, 1, 0, 1, 1, 1,		/* 0x50-0x5f: \ is 0x5c */
+	R8(1), R8(1), R8(1), R8(1),		/* 0x60-0x7f */
+	R8(0), R8(0), R8(0), R8(0), R8(0), R8(0), R8(0), R8(0),
+	R8(0), R8(0), R8(0), R8(0), R8(0), R8(0), R8(0), R8(0),
+#undef R8
+};
+
 static int
 jscan_str(struct jscan *s)
 {
@@ -82,6 +95,13 @@ jscan_str(struct jscan *s)
 	unsigned u;
 
 	while (p < end) {
+		while (end - p >= 4 && jscan_plain[p[0]] && jscan_plain[p[1]] &&
+		    jscan_plain[p[2]] && jscan_plain[p[3]])
+			p += 4;
+		while (p < end && jscan_plain[*p])
+			p++;
+		if (p >= end)
+			break;
 		if (*p == '"') {
 			s->p = (const char *)p + 1;
 			return 1;
@@ -395,4 +415,66 @@ jscan_int(const struct jspan *v, long long min, long long max, long long *out)
 	if (strpbrk(tmp, ".eE") != NULL)
 		return 0;
 	return num_parse_ll(tmp, min, max, out);
+}
+
+/*
+ * Scans one object at the start of p (leading white space allowed),
+ * validating all of it in one pass, and picks the values of keys[0..n)
+ * into vals (type JT_NONE when absent; the first of duplicate keys wins).
+ * Returns 1 with the object's span and the bytes used, or 0 when the bytes
+ * are not a valid JSON object.
+ */
+int
+jscan_fields(const char *p, size_t len, const char *const *keys, size_t n, struct jspan *vals,
+    struct jspan *obj, size_t *used)
+{
+	struct jscan	 s = { p, p + len };
+	struct jspan	 v;
+	const char	*name;
+
+	for (size_t i = 0; i < n; i++)
+		vals[i].type = JT_NONE;
+	jscan_ws(&s);
+	if (s.p >= s.end || *s.p != '{')
+		return 0;
+	obj->p = s.p;
+	obj->type = JT_OBJECT;
+	s.p++;
+	jscan_ws(&s);
+	if (s.p < s.end && *s.p == '}') {
+		s.p++;
+		goto done;
+	}
+	for (;;) {
+		jscan_ws(&s);
+		if (s.p >= s.end || *s.p != '"')
+			return 0;
+		name = s.p + 1;
+		if (!jscan_str(&s))
+			return 0;
+		size_t nl = (size_t)(s.p - 1 - name);
+		jscan_ws(&s);
+		if (s.p >= s.end || *s.p != ':')
+			return 0;
+		s.p++;
+		if (!jscan_any(&s, &v, 1))
+			return 0;
+		for (size_t i = 0; i < n; i++)
+			if (vals[i].type == JT_NONE && strlen(keys[i]) == nl && memcmp(keys[i], name, nl) == 0)
+				vals[i] = v;
+		jscan_ws(&s);
+		if (s.p >= s.end)
+			return 0;
+		if (*s.p == '}') {
+			s.p++;
+			break;
+		}
+		if (*s.p++ != ',')
+			return 0;
+	}
+done:
+	obj->len = (size_t)(s.p - obj->p);
+	if (used)
+		*used = (size_t)(s.p - p);
+	return 1;
 }

@@ -103,23 +103,46 @@ struct jspan {
 int	 jscan_value(const char *p, size_t len, struct jspan *out, size_t *used);
 int	 jscan_document(const char *p, size_t len, struct jspan *out);
 int	 jscan_member(const struct jspan *obj, const char *key, struct jspan *out);
+int	 jscan_fields(const char *p, size_t len, const char *const *keys, size_t n,
+	    struct jspan *vals, struct jspan *obj, size_t *used);
 int	 jscan_next(const struct jspan *arr, size_t *off, struct jspan *out);
 int	 jscan_string(const struct jspan *, char *out, size_t outsz);
 int	 jscan_int(const struct jspan *, long long min, long long max, long long *out);
 
 /* inbox.c: durable frames on their way from trackside-fcgi to trackside-ingestd. */
 #define INBOX_CLIENT_MAX 64
-struct inbox_item {
+struct inbox_writer;
+struct inbox_rec {
+	char		 seg[64];	/* segment file name */
+	long long	 off;		/* where the record starts */
+	long long	 end;		/* where the next one starts */
 	char		 client[INBOX_CLIENT_MAX + 1];
 	long long	 seq;
-	long long	 order;		/* arrival order */
-	char		 name[128];
+	int		 bad;		/* not a record of this format */
+	const char	*body;		/* header line \n frame JSON, NUL-terminated */
+	size_t		 at;
+	size_t		 len;
 };
+struct inbox_reader {
+	char		 dir[4096];
+	struct buf	 data;
+	struct inbox_rec *recs;
+	size_t		 n, cap;
+	char		(*done)[64];	/* segments finished with this batch */
+	size_t		 ndone;
+};
+typedef long long (*inbox_pos_fn)(void *arg, const char *seg);
 int	 inbox_init(const char *dir);
-int	 inbox_put(const char *dir, const char *client, long long seq, const void *, size_t);
-int	 inbox_list(const char *dir, struct inbox_item **out, size_t *n, size_t max);
-int	 inbox_read(const char *dir, const struct inbox_item *, size_t max, struct buf *out);
-int	 inbox_done(const char *dir, const struct inbox_item *);
-long long inbox_count(const char *dir);
+int	 inbox_writer_open(struct inbox_writer **, const char *dir);
+void	 inbox_writer_close(struct inbox_writer *);
+int	 inbox_append(struct inbox_writer *, const char *client, long long seq, const char *head,
+	    size_t hlen, const char *frame, size_t flen, unsigned long *ticket);
+int	 inbox_sync(struct inbox_writer *, unsigned long ticket);
+int	 inbox_reader_open(struct inbox_reader **, const char *dir);
+void	 inbox_reader_free(struct inbox_reader *);
+int	 inbox_read(struct inbox_reader *, inbox_pos_fn, void *arg, size_t max, size_t max_bytes);
+int	 inbox_remove(const char *dir, const char *seg);
+long long inbox_pending(const char *dir, inbox_pos_fn, void *arg);
+long long inbox_pos_zero(void *arg, const char *seg);
 
 #endif

@@ -21,6 +21,11 @@ CREATE TABLE client_seqs (              -- per client id: what the database hold
 	session_id	TEXT                    -- session of its last frame
 );
 
+CREATE TABLE inbox_pos (                -- where the worker stands in each inbox segment
+	segment		TEXT PRIMARY KEY,
+	offset		INTEGER NOT NULL
+) WITHOUT ROWID;
+
 CREATE TABLE sessions (
 	id		TEXT PRIMARY KEY,       -- time-ordered hex id
 	sim		TEXT NOT NULL,          -- lmu | ac | pcars2

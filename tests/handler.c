@@ -36,7 +36,7 @@ hctx_open(struct hctx *h)
 		return 0;
 	}
 	db_close(rw);
-	if (!db_open(&h->db, h->db_path, DB_RO, &err) || inbox_init(h->inbox) < 0) {
+	if (!db_open(&h->db, h->db_path, DB_RO, &err) || inbox_writer_open(&h->writer, h->inbox) < 0) {
 		fprintf(stderr, "hctx: %s\n", err.p ? err.p : "inbox");
 		return 0;
 	}
@@ -47,6 +47,7 @@ hctx_open(struct hctx *h)
 	}
 	h->app.db_path = h->db_path;
 	h->app.inbox = h->inbox;
+	h->app.writer = h->writer;
 	h->app.tmpl = h->tmpl;
 	h->app.max_body = 2u << 20;
 	h->app.max_inflated = 16u << 20;
@@ -62,6 +63,7 @@ hctx_close(struct hctx *h)
 
 	db_close(h->db);
 	tmpl_free(h->tmpl);
+	inbox_writer_close(h->writer);
 	if (h->dir[0] && getenv("KEEP_TEST_DIR") == NULL) {
 		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", h->dir);
 		if (system(cmd) != 0)
@@ -146,4 +148,11 @@ hctx_call(struct hctx *h, struct resp *resp, enum method m, const char *path,
 	req.content_length = len;
 	app_dispatch(&req, resp);
 	req_free(&req);
+}
+
+/* Frames written to the inbox so far (none has been applied in memory). */
+long long
+hctx_inbox_count(struct hctx *h)
+{
+	return inbox_pending(h->inbox, inbox_pos_zero, NULL);
 }

@@ -69,7 +69,7 @@ wait_for() {
 _free_port() {
 	while :; do
 		_p=$(( 20000 + $(od -An -N2 -tu2 /dev/urandom) % 40000 ))
-		if ! (exec 3<>"/dev/tcp/127.0.0.1/$_p") 2>/dev/null; then
+		if ! command -v ss >/dev/null 2>&1 || [ -z "$(ss -Hltn "sport = :$_p" 2>/dev/null)" ]; then
 			echo "$_p"
 			return
 		fi
@@ -162,7 +162,7 @@ stack_stop() {
 }
 
 # inbox_empty: whether the worker has applied everything.
-inbox_empty() { [ -z "$(ls -A "$TS_INBOX/new" 2>/dev/null)" ]; }
+inbox_empty() { [ "$("$top_builddir/trackside" -c "$TS_DIR/trackside.conf" inbox)" = 0 ]; }
 
 # api PATH: GET a JSON API path, print the body.
 api() { curl -fsS "$TS_URL$1"; }

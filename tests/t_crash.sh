@@ -11,10 +11,10 @@ stack_stop_service ingestd
 "$top_builddir/tests/post-recording" -u "$TS_URL/api/v1/frames" -t "$TS_TOKEN" \
     -c crashclientA -b 100 -n 1500 "$REC" >/dev/null
 ok $? "1500 frames are accepted while the worker is down"
-is "$(ls "$TS_INBOX/new" | wc -l)" 1500 "they wait durably in the inbox"
+is "$("$top_builddir/trackside" -c "$TS_DIR/trackside.conf" inbox)" 1500 "they wait durably in the inbox"
 # The same frames, for an uninterrupted run to compare with.
 mkdir -p "$TS_DIR/clean/inbox"
-cp -a "$TS_INBOX/new" "$TS_DIR/clean/inbox/"
+cp -a "$TS_INBOX/seg" "$TS_DIR/clean/inbox/"
 
 # Kill the worker three times while it works, with small batches so that
 # several commits happen between kills.

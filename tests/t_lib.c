@@ -125,6 +125,17 @@ test_jscan(void)
 		buf_putc(&deep, ']');
 	ok(!jscan_document(deep.p, deep.len, &doc), "jscan refuses nesting deeper than %d", JSCAN_MAX_DEPTH);
 	buf_free(&deep);
+	const char	*keys[] = { "b", "a", "zz" };
+	struct jspan	 vals[3], obj;
+	size_t		 used;
+	char		 two[256];
+	snprintf(two, sizeof(two), "%s  {\"x\":1}", good);
+	ok(jscan_fields(two, strlen(two), keys, 3, vals, &obj, &used) && used == strlen(good) &&
+	    vals[0].type == JT_OBJECT && vals[1].type == JT_ARRAY && vals[2].type == JT_NONE,
+	    "jscan_fields picks the named members of an object in one pass");
+	ok(!jscan_fields("{\"a\":[1,}", 10, keys, 3, vals, &obj, &used) &&
+	    !jscan_fields("[1]", 3, keys, 3, vals, &obj, &used),
+	    "jscan_fields refuses a malformed object and a non-object");
 	const char *f = "{\"seq\": 1.5}";
 	jscan_document(f, strlen(f), &doc);
 	jscan_member(&doc, "seq", &v);
@@ -185,34 +196,48 @@ test_conf(void)
 	buf_free(&err);
 }
 
+static long long
+pos_after_first(void *arg, const char *seg)
+{
+	return *(long long *)arg;
+}
+
 static void
 test_inbox(void)
 {
-	char			 dir[300];
-	struct inbox_item	*it;
-	size_t			 n;
-	struct buf		 b = { 0 };
+	char			 dir[300], path[400];
+	struct inbox_writer	*w;
+	struct inbox_reader	*r;
+	unsigned long		 t1 = 0, t2 = 0;
+	long long		 skip;
 
 	snprintf(dir, sizeof(dir), "%s/inbox", tmpdir);
-	ok(inbox_init(dir) == 1, "inbox_init creates the inbox");
-	ok(inbox_put(dir, "clientAAAA", 2, "two", 3) == 1, "inbox_put stores a frame");
-	ok(inbox_put(dir, "clientAAAA", 2, "dup", 3) == 0, "inbox_put refuses a second copy of (client, seq)");
-	usleep(5000);
-	inbox_put(dir, "clientBBBB", 1, "b1", 2);
-	usleep(5000);
-	inbox_put(dir, "clientAAAA", 1, "one", 3);
-	ok(inbox_list(dir, &it, &n, 100) == 1 && n == 3, "inbox_list lists every waiting frame");
-	/* A's frames keep A's places, in seq order: A1 first although it came last. */
-	ok(n == 3 && strcmp(it[0].client, "clientAAAA") == 0 && it[0].seq == 1 &&
-	    strcmp(it[1].client, "clientBBBB") == 0 && it[2].seq == 2,
-	    "inbox_list gives each client's frames in seq order");
-	ok(inbox_read(dir, &it[0], 100, &b) == 1 && strcmp(b.p, "one") == 0, "inbox_read returns the frame");
-	buf_reset(&b);
-	ok(inbox_read(dir, &it[0], 2, &b) == 0, "inbox_read refuses a frame over its cap");
-	inbox_done(dir, &it[0]);
-	ok(inbox_count(dir) == 2, "inbox_done removes the frame");
-	free(it);
-	buf_free(&b);
+	ok(inbox_writer_open(&w, dir) == 1, "inbox_writer_open starts a segment");
+	ok(inbox_append(w, "clientAAAA", 1, "{\"h\":1}", 7, "{\"f\":1}", 7, &t1) == 1 &&
+	    inbox_append(w, "clientBBBB", 5, "{}", 2, "[2]", 3, &t2) == 1 && t2 > t1,
+	    "inbox_append hands out increasing tickets");
+	ok(inbox_sync(w, t2) == 1, "inbox_sync makes the records durable");
+	ok(inbox_pending(dir, inbox_pos_zero, NULL) == 2, "inbox_pending counts the records");
+	inbox_reader_open(&r, dir);
+	ok(inbox_read(r, inbox_pos_zero, NULL, 100, 1 << 20) == 2, "inbox_read reads both records");
+	ok(strcmp(r->recs[0].client, "clientAAAA") == 0 && r->recs[0].seq == 1 &&
+	    strcmp(r->recs[0].body, "{\"h\":1}\n{\"f\":1}") == 0, "a record keeps client, seq, header and frame");
+	ok(r->recs[1].seq == 5 && r->recs[1].off == r->recs[0].end, "records follow each other");
+	ok(r->ndone == 0, "the segment of a running writer is not finished");
+	skip = r->recs[0].end;
+	ok(inbox_read(r, pos_after_first, &skip, 100, 1 << 20) == 1 && r->recs[0].seq == 5,
+	    "inbox_read starts where the position says");
+	ok(inbox_read(r, inbox_pos_zero, NULL, 1, 1 << 20) == 1, "inbox_read stops at its batch size");
+	/* A torn record at the end (a crash before the sync) is not read. */
+	snprintf(path, sizeof(path), "%s/seg/%s", dir, r->recs[0].seg);
+	FILE *f = fopen(path, "a");
+	fwrite("TSR1\x40\x00\x00\x00xxxxpartial", 1, 19, f);
+	fclose(f);
+	ok(inbox_read(r, inbox_pos_zero, NULL, 100, 1 << 20) == 2 && r->ndone == 0,
+	    "a torn record of a running writer is waited for");
+	inbox_writer_close(w);
+	ok(inbox_pending(dir, inbox_pos_zero, NULL) == 2, "closing the writer adds no record");
+	inbox_reader_free(r);
 }
 
 static void

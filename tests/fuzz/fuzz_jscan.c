@@ -48,8 +48,18 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct jspan	 doc;
 	size_t		 used;
 
+	static const char *const keys[] = { "v", "client", "seq", "data" };
+	struct jspan vals[4];
+
 	if (jscan_document((const char *)data, size, &doc))
 		walk(&doc, 0);
+	if (jscan_fields((const char *)data, size, keys, 4, vals, &doc, &used)) {
+		if (used > size)
+			__builtin_trap();
+		for (int i = 0; i < 4; i++)
+			if (vals[i].type != JT_NONE)
+				walk(&vals[i], 1);
+	}
 	if (jscan_value((const char *)data, size, &doc, &used) && used > size)
 		__builtin_trap();
 	return 0;
