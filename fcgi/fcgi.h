@@ -34,9 +34,14 @@ struct kv {
 
 #define REQ_MAX_ARGS 4
 
+/* Statements a request prepares once per thread (hot paths only). */
+enum req_stmt { RS_TOKEN, RS_APPLIED, RS_HELD, RS_POS, RS__MAX };
+
 struct req {
 	const struct app	*app;
 	sqlite3			*db;		/* this thread's read-only handle */
+	sqlite3_stmt		**cache;	/* this thread's statements, or NULL */
+	sqlite3_stmt		*own[RS__MAX];	/* prepared for this request alone */
 	enum method		 method;
 	const char		*path;
 	const char		*query;
@@ -92,6 +97,7 @@ void	 resp_header(struct resp *, const char *name, const char *fmt, ...) PRINTF(
 const char *status_text(int status);
 void	 page_error(struct req *, struct resp *);
 long long req_inbox_pos(void *req, const char *seg);
+sqlite3_stmt *req_stmt(struct req *, enum req_stmt);
 
 /* json.c: SQLite rows as JSON. */
 cJSON	*json_row(sqlite3_stmt *);

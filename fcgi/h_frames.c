@@ -44,8 +44,7 @@ frames_auth(struct req *req, struct resp *resp)
 		return 0;
 	}
 	sha256_hex(tok, strlen(tok), hash);
-	if (sqlite3_prepare_v2(req->db, "SELECT id, revoked_at IS NOT NULL FROM clients "
-	    "WHERE token_hash = ?", -1, &st, NULL) != SQLITE_OK) {
+	if ((st = req_stmt(req, RS_TOKEN)) == NULL) {
 		log_err("auth: %s", sqlite3_errmsg(req->db));
 		resp_error(resp, 503, "unavailable", "The token cannot be checked now.");
 		return 0;
@@ -63,7 +62,7 @@ frames_auth(struct req *req, struct resp *resp)
 		log_err("auth: %s", sqlite3_errmsg(req->db));
 		resp_error(resp, 503, "unavailable", "The token cannot be checked now.");
 	}
-	sqlite3_finalize(st);
+	sqlite3_reset(st);
 	return id;
 }
 
@@ -194,15 +193,14 @@ frames_parse(struct resp *resp, const char *body, size_t len, struct envelope *e
  * last frame (copied into session, "" when none). Returns 1, or -1.
  */
 static int
-frames_applied(sqlite3 *db, const char *client, long long *last, char *session, size_t sz)
+frames_applied(struct req *req, const char *client, long long *last, char *session, size_t sz)
 {
 	sqlite3_stmt	*st;
 	int		 rc;
 
 	*last = 0;
 	session[0] = '\0';
-	if (sqlite3_prepare_v2(db, "SELECT last_seq, session_id FROM client_seqs WHERE client = ?",
-	    -1, &st, NULL) != SQLITE_OK)
+	if ((st = req_stmt(req, RS_APPLIED)) == NULL)
 		return -1;
 	sqlite3_bind_text(st, 1, client, -1, SQLITE_STATIC);
 	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -210,7 +208,7 @@ frames_applied(sqlite3 *db, const char *client, long long *last, char *session, 
 		if (sqlite3_column_type(st, 1) == SQLITE_TEXT)
 			snprintf(session, sz, "%s", (const char *)sqlite3_column_text(st, 1));
 	}
-	sqlite3_finalize(st);
+	sqlite3_reset(st);
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 1 : -1;
 }
 
@@ -218,18 +216,17 @@ frames_applied(sqlite3 *db, const char *client, long long *last, char *session, 
  * Whether the database holds frame (client, seq). Returns 1, 0, or -1.
  */
 static int
-frames_held(sqlite3 *db, const char *client, long long seq)
+frames_held(struct req *req, const char *client, long long seq)
 {
 	sqlite3_stmt	*st;
 	int		 rc;
 
-	if (sqlite3_prepare_v2(db, "SELECT 1 FROM raw_frames WHERE client = ? AND seq = ?",
-	    -1, &st, NULL) != SQLITE_OK)
+	if ((st = req_stmt(req, RS_HELD)) == NULL)
 		return -1;
 	sqlite3_bind_text(st, 1, client, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, seq);
 	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
+	sqlite3_reset(st);
 	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
 }
 
@@ -287,7 +284,7 @@ h_frames(struct req *req, struct resp *resp)
 	if ((n = frames_parse(resp, body, len, env)) == 0)
 		goto out;
 
-	if (frames_applied(req->db, env[0].client, &last, session, sizeof(session)) < 0) {
+	if (frames_applied(req, env[0].client, &last, session, sizeof(session)) < 0) {
 		log_err("frames: %s", sqlite3_errmsg(req->db));
 		resp_error(resp, 503, "unavailable", "The database cannot be read now.");
 		goto out;
@@ -300,7 +297,7 @@ h_frames(struct req *req, struct resp *resp)
 	ack = last;
 	unsigned long ticket = 0;
 	for (size_t i = 0; i < n; i++) {
-		if (env[i].seq <= last && (rc = frames_held(req->db, env[i].client, env[i].seq)) != 0) {
+		if (env[i].seq <= last && (rc = frames_held(req, env[i].client, env[i].seq)) != 0) {
 			if (rc > 0)
 				continue;	/* applied before: a duplicate */
 			resp_error(resp, 503, "unavailable", "The database cannot be read now.");

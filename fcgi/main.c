@@ -74,7 +74,7 @@ write_resp(FCGX_Request *r, const struct req *q, const struct resp *p)
 }
 
 static void
-serve(FCGX_Request *r, sqlite3 **db)
+serve(FCGX_Request *r, sqlite3 **db, sqlite3_stmt **cache)
 {
 	struct req	 q;
 	struct resp	 p;
@@ -111,6 +111,7 @@ serve(FCGX_Request *r, sqlite3 **db)
 		goto out;
 	}
 	q.db = *db;
+	q.cache = cache;
 	if (len > 0 && q.method == METHOD_POST) {
 		size_t cap = route_body_cap(&app, q.path, q.method);
 		if ((rc = read_body(r, q.content_length, cap, &body)) <= 0) {
@@ -138,6 +139,7 @@ worker(void *arg)
 {
 	FCGX_Request	 r;
 	sqlite3		*db = NULL;
+	sqlite3_stmt	*cache[RS__MAX] = { NULL };
 	int		 rc;
 
 	(void)arg;
@@ -151,10 +153,12 @@ worker(void *arg)
 		pthread_mutex_unlock(&accept_lock);
 		if (rc < 0)
 			break;
-		serve(&r, &db);
+		serve(&r, &db, cache);
 		FCGX_Finish_r(&r);
 	}
 	FCGX_Free(&r, 1);
+	for (int i = 0; i < RS__MAX; i++)
+		sqlite3_finalize(cache[i]);
 	db_close(db);
 	return NULL;
 }

@@ -163,6 +163,14 @@ req_free(struct req *req)
 	for (size_t i = 0; i < req->nargs; i++)
 		free(req->args[i]);
 	req->nargs = 0;
+	for (int i = 0; i < RS__MAX; i++) {
+		sqlite3_finalize(req->own[i]);
+		req->own[i] = NULL;
+	}
+	if (req->cache != NULL)
+		for (int i = 0; i < RS__MAX; i++)
+			if (req->cache[i] != NULL)
+				sqlite3_reset(req->cache[i]);
 }
 
 void
@@ -271,6 +279,38 @@ page_error(struct req *req, struct resp *resp)
 	cJSON_Delete(err);
 }
 
+static const char *const req_stmt_sql[RS__MAX] = {
+	/* RS_TOKEN */
+	"SELECT id, revoked_at IS NOT NULL FROM clients WHERE token_hash = ?1",
+	/* RS_APPLIED */
+	"SELECT last_seq, session_id FROM client_seqs WHERE client = ?1",
+	/* RS_HELD */
+	"SELECT 1 FROM raw_frames WHERE client = ?1 AND seq = ?2",
+	/* RS_POS */
+	"SELECT offset FROM inbox_pos WHERE segment = ?1",
+};
+
+/*
+ * Statement i, ready to bind: from the thread's cache when the transport
+ * keeps one (prepared on first use), else prepared for this request and
+ * finalised by req_free(). NULL on an SQLite error.
+ */
+sqlite3_stmt *
+req_stmt(struct req *req, enum req_stmt i)
+{
+	sqlite3_stmt **slot = req->cache ? &req->cache[i] : &req->own[i];
+
+	if (*slot == NULL) {
+		if (sqlite3_prepare_v3(req->db, req_stmt_sql[i], -1, SQLITE_PREPARE_PERSISTENT,
+		    slot, NULL) != SQLITE_OK)
+			return NULL;
+	} else {
+		sqlite3_reset(*slot);
+		sqlite3_clear_bindings(*slot);
+	}
+	return *slot;
+}
+
 /*
  * Where the worker stands in an inbox segment, from the database (an
  * inbox_pos_fn for the read-only side). 0 for a segment it never read.
@@ -279,15 +319,15 @@ long long
 req_inbox_pos(void *arg, const char *seg)
 {
 	struct req	*req = arg;
-	sqlite3_stmt	*st;
+	sqlite3_stmt	*st = req_stmt(req, RS_POS);
 	long long	 off = 0;
+	int		 rc;
 
-	if (sqlite3_prepare_v2(req->db, "SELECT offset FROM inbox_pos WHERE segment = ?", -1,
-	    &st, NULL) != SQLITE_OK)
+	if (st == NULL)
 		return -1;
 	sqlite3_bind_text(st, 1, seg, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) == SQLITE_ROW)
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
 		off = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	return off;
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? off : -1;
 }

@@ -94,36 +94,60 @@ time_iso(double t, char out[32])
 	    tm.tm_sec % 100, ms % 1000);
 }
 
+/* n decimal digits at s, or -1. */
+static int
+digits(const char *s, int n)
+{
+	int v = 0;
+
+	for (int i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		v = v * 10 + (s[i] - '0');
+	}
+	return v;
+}
+
 /*
- * Parses YYYY-MM-DD[THH:MM:SS[.fff]][Z]. Returns 1 and the epoch seconds,
- * or 0 when s is not such a time.
+ * Parses YYYY-MM-DD[(T| )HH:MM:SS[.fff...]][Z]. Returns 1 and the epoch
+ * seconds, or 0 when s is not such a time.
  */
 int
 time_iso_parse(const char *s, double *out)
 {
 	struct tm	 tm;
-	int		 y, mo, d, h = 0, mi = 0, n = 0;
-	double		 sec = 0;
-	char		 rest[8] = "";
+	int		 y, mo, d, h = 0, mi = 0, sec = 0;
+	double		 frac = 0, scale = 0.1;
+	const char	*p;
 
+	if ((y = digits(s, 4)) < 0 || s[4] != '-' || (mo = digits(s + 5, 2)) < 0 || s[7] != '-' ||
+	    (d = digits(s + 8, 2)) < 0)
+		return 0;
+	p = s + 10;
+	if (*p == 'T' || *p == ' ') {
+		if ((h = digits(p + 1, 2)) < 0 || p[3] != ':' || (mi = digits(p + 4, 2)) < 0 ||
+		    p[6] != ':' || (sec = digits(p + 7, 2)) < 0)
+			return 0;
+		p += 9;
+		if (*p == '.') {
+			if (p[1] < '0' || p[1] > '9')
+				return 0;
+			for (p++; *p >= '0' && *p <= '9'; p++, scale /= 10)
+				frac += (*p - '0') * scale;
+		}
+		if (*p == 'Z')
+			p++;
+	}
+	if (*p != '\0' || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60)
+		return 0;
 	memset(&tm, 0, sizeof(tm));
-	if (sscanf(s, "%4d-%2d-%2d%n", &y, &mo, &d, &n) != 3 || n != 10)
-		return 0;
-	if (s[10] == 'T' || s[10] == ' ') {
-		if (sscanf(s + 11, "%2d:%2d:%lf%7s", &h, &mi, &sec, rest) < 3)
-			return 0;
-		if (rest[0] != '\0' && strcmp(rest, "Z") != 0)
-			return 0;
-	} else if (s[10] != '\0')
-		return 0;
-	if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec < 0 || sec >= 61)
-		return 0;
 	tm.tm_year = y - 1900;
 	tm.tm_mon = mo - 1;
 	tm.tm_mday = d;
 	tm.tm_hour = h;
 	tm.tm_min = mi;
-	*out = (double)timegm(&tm) + sec;
+	tm.tm_sec = sec;
+	*out = (double)timegm(&tm) + frac;
 	return 1;
 }
 

@@ -88,7 +88,7 @@ stack_start() {
 	fcgi_socket = $TS_DIR/run/fcgi.sock
 	live_socket = $TS_DIR/run/live.sock
 	templates = $top_srcdir/templates
-	fcgi_threads = 8
+	fcgi_threads = ${TS_FCGI_THREADS:-8}
 	min_free_mb = 16
 	log_level = ${TS_LOG_LEVEL:-info}
 	EOF
