@@ -1086,7 +1086,9 @@ chan_commit(struct live *h, struct live_chan *c)
 	if (c->state == NULL) {
 		/* first notes of a session nobody watched yet: its state is the commit */
 		cJSON_Delete(d);
-		return chan_load(h, c) < 0 ? -1 : 1;
+		if ((rc = chan_load(h, c)) == 0)
+			c->ended_at = h->now;	/* gone already: freed once idle */
+		return rc < 0 ? -1 : 1;
 	}
 	was_live = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(c->state, "live"));
 	if (p->header) {
@@ -1237,6 +1239,15 @@ list_commit(struct live *h, struct live_chan *c)
 
 	if ((rc = view_summary(&h->view, c->id, &o)) <= 0) {
 		if (rc == 0 && c->p.drop) {
+			int idx = 0;
+			cJSON_ArrayForEach(e, h->list->state) {
+				const cJSON *id = cJSON_GetObjectItemCaseSensitive(e, "id");
+				if (cJSON_IsString(id) && strcmp(id->valuestring, c->id) == 0) {
+					cJSON_DeleteItemFromArray(h->list->state, idx);
+					break;
+				}
+				idx++;
+			}
 			o = cJSON_CreateObject();
 			cJSON_AddStringToObject(o, "id", c->id);
 			cJSON_AddFalseToObject(o, "live");

@@ -393,6 +393,18 @@ main(void)
 	live_commit(hub);
 	viewer_read(&c);
 	ok(c.in.len == 0, "the list does not repeat a session whose clock only ran");
+	sql("DELETE FROM sessions WHERE id = '" SID2 "'");
+	live_note(hub, LN_DROP, SID2, 0, 0, NULL);
+	live_commit(hub);
+	viewer_read(&c);
+	d = last_data(c.in.p, "session");
+	ok(d && strstr(d, "\"id\":\"" SID2 "\"") && strstr(d, "\"live\":false"),
+	    "a session merged away leaves the list");
+	viewer_close(&c);
+	viewer_open(&c, "/live/sessions", NULL, 0);
+	viewer_read(&c);
+	d = last_data(c.in.p, "snapshot");
+	ok(d && strcmp(d, "{\"sessions\":[]}") == 0, "and is not in the next list snapshot");
 	viewer_close(&c);
 
 	live_close(hub);
