@@ -13,6 +13,9 @@
 : "${top_srcdir:?}" "${top_builddir:?}"
 NGINX=${NGINX:-nginx}
 command -v "$NGINX" >/dev/null 2>&1 || NGINX=/usr/sbin/nginx
+# nginx takes an environment variable named NGINX for sockets inherited from a
+# binary upgrade, and then stays in the foreground: keep it unexported.
+_nginx=$NGINX; unset NGINX; NGINX=$_nginx
 SHARED_DATA=$top_srcdir/../shared/data
 
 _tap_n=0
