@@ -43,6 +43,14 @@ serve(void *arg)
 	return NULL;
 }
 
+/* libfcgi swallows SIGTERM unless a handler is set first: stop at once. */
+static void
+on_term(int sig)
+{
+	(void)sig;
+	_exit(0);
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -53,6 +61,8 @@ main(int argc, char *argv[])
 		fprintf(stderr, "usage: fcgi-null SOCKET [THREADS]\n");
 		return 2;
 	}
+	signal(SIGTERM, on_term);
+	signal(SIGINT, on_term);
 	FCGX_Init();
 	unlink(argv[1]);
 	umask(0);
