@@ -9,6 +9,7 @@
 #include <sqlite3.h>
 
 #include "trackside.h"
+#include "view.h"
 
 struct tmpl_set;
 
@@ -100,10 +101,8 @@ long long req_inbox_pos(void *req, const char *seg);
 sqlite3_stmt *req_stmt(struct req *, enum req_stmt);
 
 /* json.c: SQLite rows as JSON. */
-cJSON	*json_row(sqlite3_stmt *);
 int	 json_rows(sqlite3_stmt *, cJSON *array);
 void	 json_add_time(cJSON *, const char *key, double t);
-void	 json_bools(cJSON *, const char *const *keys, size_t n);
 
 /* handlers */
 void	 h_frames(struct req *, struct resp *);
@@ -117,11 +116,8 @@ cJSON	*session_list(struct req *, struct resp *);
 cJSON	*session_load(struct req *, struct resp *, const char *id);
 
 /* hist.c: what the history pages share. */
-enum hist_phase { HIST_PHASE__MAX = 10 };
-extern const char *const hist_phase_names[HIST_PHASE__MAX];
 const char *hist_session_arg(struct req *, struct resp *);
 cJSON	*hist_session(struct req *, struct resp *, const char *id);
-void	 hist_add_phase(cJSON *);
 int	 hist_car(struct req *, struct resp *, const char *id, cJSON **out);
 int	 hist_known_mark(sqlite3 *, cJSON *arr, const char *key);
 int	 hist_echo_filters(struct req *, cJSON *);

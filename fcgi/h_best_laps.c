@@ -191,7 +191,7 @@ best_row(sqlite3_stmt *st, sqlite3_stmt *row)
 	sqlite3_bind_value(row, 14, sqlite3_column_value(st, G_VEHICLE));
 	sqlite3_bind_value(row, 15, sqlite3_column_value(st, G_TIME));
 	if (sqlite3_step(row) == SQLITE_ROW)
-		o = json_row(row);
+		o = view_row_json(row);
 	return o;
 }
 
@@ -308,11 +308,11 @@ best_load(struct req *req, struct resp *resp, int api)
 		cJSON_AddNumberToObject(o, "more_limit", (double)(f.limit * 5 < BEST_MAX_LIMIT ?
 		    f.limit * 5 : BEST_MAX_LIMIT));
 	cJSON_ArrayForEach(el, classes)
-		json_bools(el, bools, 2);
+		view_bools(el, bools, 2);
 	sqlite3_finalize(st);
 	sqlite3_finalize(row);
 	cJSON_ArrayForEach(el, laps)
-		json_bools(el, bools, 2);
+		view_bools(el, bools, 2);
 	best_marks(laps);
 	best_ranks(laps);
 	return o;

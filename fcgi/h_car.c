@@ -385,7 +385,7 @@ car_load(struct req *req, struct resp *resp)
 		}
 		struct car_lap *l = &v[n++];
 		memset(l, 0, sizeof(*l));
-		if ((l->o = json_row(st)) == NULL)
+		if ((l->o = view_row_json(st)) == NULL)
 			goto dberr;
 		cJSON_AddItemToArray(laps, l->o);
 		l->lap = sqlite3_column_int(st, 0);
@@ -414,7 +414,7 @@ car_load(struct req *req, struct resp *resp)
 	}
 	car_laps_finish(v, n, cls);
 	cJSON_ArrayForEach(el, laps)
-		json_bools(el, lap_bools, 2);
+		view_bools(el, lap_bools, 2);
 	cJSON *bests = cJSON_AddObjectToObject(o, "class_bests");
 	add_num(bests, "time", cls[0]);
 	add_num(bests, "s1", cls[1]);

@@ -148,7 +148,7 @@ export_laps(sqlite3 *db, const char *id, cJSON *arr)
 	n = json_rows(st, arr);
 	sqlite3_finalize(st);
 	cJSON_ArrayForEach(el, arr)
-		json_bools(el, bools, 2);
+		view_bools(el, bools, 2);
 	return n;
 }
 

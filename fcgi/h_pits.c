@@ -40,7 +40,7 @@ pits_load(sqlite3 *db, const char *id, long long car, cJSON *arr)
 	n = json_rows(st, arr);
 	sqlite3_finalize(st);
 	cJSON_ArrayForEach(el, arr)
-		json_bools(el, pit_bools, sizeof(pit_bools) / sizeof(pit_bools[0]));
+		view_bools(el, pit_bools, sizeof(pit_bools) / sizeof(pit_bools[0]));
 	return n;
 }
 
@@ -69,7 +69,7 @@ pits_summary(struct req *req, struct resp *resp, const char *id)
 		goto dberr;
 	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		cJSON *c = json_row(st), *mine;
+		cJSON *c = view_row_json(st), *mine;
 		double lane = 0;
 		int count = 0;
 		if (c == NULL)

@@ -33,7 +33,7 @@ query_one(sqlite3 *db, const char *sql, const char *id, int *found)
 		return NULL;
 	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
 	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		o = json_row(st);
+		o = view_row_json(st);
 		*found = 1;
 	} else if (rc == SQLITE_DONE)
 		o = cJSON_CreateNull();
@@ -207,7 +207,7 @@ h_laps_api(struct req *req, struct resp *resp)
 	o = cJSON_CreateObject();
 	arr = cJSON_AddArrayToObject(o, "cars");
 	while ((rc = sqlite3_step(cars)) == SQLITE_ROW) {
-		c = json_row(cars);
+		c = view_row_json(cars);
 		cJSON_AddItemToArray(arr, c);
 		sqlite3_reset(laps);
 		sqlite3_bind_int64(laps, 1, sqlite3_column_int64(cars, 0));
@@ -217,7 +217,7 @@ h_laps_api(struct req *req, struct resp *resp)
 		cJSON *l;
 		static const char *const lap_bools[] = { "valid", "pit" };
 		cJSON_ArrayForEach(l, la)
-			json_bools(l, lap_bools, 2);
+			view_bools(l, lap_bools, 2);
 	}
 	if (rc != SQLITE_DONE)
 		goto dberr;

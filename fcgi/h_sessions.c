@@ -130,8 +130,8 @@ session_list(struct req *req, struct resp *resp)
 		goto dberr;
 	cJSON *el;
 	cJSON_ArrayForEach(el, arr) {
-		json_bools(el, session_bools, 3);
-		hist_add_phase(el);
+		view_bools(el, session_bools, 3);
+		view_add_phase(el);
 	}
 	cJSON_AddNumberToObject(o, "total", (double)sqlite3_column_int64(cnt, 0));
 	cJSON_AddNumberToObject(o, "limit", (double)limit);

@@ -12,11 +12,6 @@
 #define HIST_ID_MAX 64
 
 /* LMU's gamePhase numbers; other sources are normalised onto them. */
-const char *const hist_phase_names[HIST_PHASE__MAX] = {
-	"before session", "reconnaissance laps", "grid walk", "formation lap", "countdown",
-	"green flag", "full course yellow", "session stopped", "session over", "paused",
-};
-
 static const char *const hist_session_bools[] = { "online", "finished", "live" };
 
 /*
@@ -53,9 +48,9 @@ hist_session(struct req *req, struct resp *resp, const char *id)
 		return NULL;
 	}
 	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW && (o = json_row(st)) != NULL) {
-		json_bools(o, hist_session_bools, 3);
-		hist_add_phase(o);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW && (o = view_row_json(st)) != NULL) {
+		view_bools(o, hist_session_bools, 3);
+		view_add_phase(o);
 	} else if (rc == SQLITE_DONE)
 		resp_error(resp, 404, "not_found", "There is no such session.");
 	else {
@@ -64,20 +59,6 @@ hist_session(struct req *req, struct resp *resp, const char *id)
 	}
 	sqlite3_finalize(st);
 	return o;
-}
-
-/*
- * Adds "phase_name" to a session object from its "phase" number; nothing
- * when the phase is unknown or out of range.
- */
-void
-hist_add_phase(cJSON *o)
-{
-	cJSON *p = cJSON_GetObjectItemCaseSensitive(o, "phase");
-
-	if (cJSON_IsNumber(p) && p->valuedouble >= 0 && p->valuedouble < HIST_PHASE__MAX &&
-	    p->valuedouble == floor(p->valuedouble))
-		cJSON_AddStringToObject(o, "phase_name", hist_phase_names[(int)p->valuedouble]);
 }
 
 /*
@@ -110,7 +91,7 @@ hist_car(struct req *req, struct resp *resp, const char *id, cJSON **out)
 	sqlite3_bind_text(st, 2, id, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
-		*out = json_row(st);
+		*out = view_row_json(st);
 	sqlite3_finalize(st);
 	if (rc == SQLITE_DONE) {
 		resp_error(resp, 404, "not_found", "There is no such car in this session.");

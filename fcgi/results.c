@@ -307,7 +307,7 @@ results_load(struct req *req, struct resp *resp, const char *id, const char *typ
 		struct res_car *c = &cars[n++];
 		memset(c, 0, sizeof(*c));
 		c->race = race;
-		c->o = json_row(st[RES_CARS]);
+		c->o = view_row_json(st[RES_CARS]);
 		c->id = sqlite3_column_int64(st[RES_CARS], 0);
 		c->slot = sqlite3_column_int(st[RES_CARS], 1);
 		c->last_position = sqlite3_column_int(st[RES_CARS], 7);
@@ -392,7 +392,7 @@ results_load(struct req *req, struct resp *resp, const char *id, const char *typ
 	cJSON *el;
 	cJSON_ArrayForEach(el, out) {
 		static const char *const bools[] = { "present" };
-		json_bools(el, bools, 1);
+		view_bools(el, bools, 1);
 		if (hist_known_mark(req->db, cJSON_GetObjectItemCaseSensitive(el, "drivers"),
 		    "name") < 0)
 			goto dberr;

@@ -12,8 +12,8 @@
 #include "view.h"
 
 const char *const view_phase_names[VIEW_PHASE_N] = {
-	"starting", "reconnaissance", "grid", "formation", "countdown",
-	"green", "full course yellow", "stopped", "checkered", "paused",
+	"before session", "reconnaissance laps", "grid walk", "formation lap", "countdown",
+	"green flag", "full course yellow", "session stopped", "session over", "paused",
 };
 
 #define ROW_COLUMNS \
@@ -108,10 +108,11 @@ view_stmt(struct view *v, enum view_sql which)
 	return v->st[which];
 }
 
+/* x rounded to 1/per (per = 1000: milliseconds), as the nearest double. */
 static double
-round_to(double x, double unit)
+round_to(double x, double per)
 {
-	return round(x / unit) * unit;
+	return round(x * per) / per;
 }
 
 /*
@@ -137,11 +138,11 @@ view_row_json(sqlite3_stmt *st)
 		case SQLITE_FLOAT:
 			d = sqlite3_column_double(st, i);
 			if (strcmp(k, "x") == 0 || strcmp(k, "z") == 0)
-				d = round_to(d, 0.1);
+				d = round_to(d, 10);
 			else if (strcmp(k, "progress") == 0)
-				d = round_to(d < 0 ? 0 : d > 1 ? 1 : d, 0.001);
+				d = round_to(d < 0 ? 0 : d > 1 ? 1 : d, 1000);
 			else
-				d = round_to(d, 0.001);
+				d = round_to(d, 1000);
 			cJSON_AddNumberToObject(o, k, d);
 			break;
 		case SQLITE_TEXT:
@@ -155,7 +156,8 @@ view_row_json(sqlite3_stmt *st)
 	return o;
 }
 
-static void
+/* Turns 0/1 numbers of the named keys into JSON booleans. */
+void
 view_bools(cJSON *o, const char *const *keys, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
@@ -214,15 +216,11 @@ view_flag_name(char c)
 static void
 view_header_derive(cJSON *o)
 {
-	cJSON *ph = cJSON_GetObjectItemCaseSensitive(o, "phase");
 	cJSON *sf = cJSON_GetObjectItemCaseSensitive(o, "sector_flags");
 	cJSON *flags;
 
 	view_bools(o, header_bools, sizeof(header_bools) / sizeof(header_bools[0]));
-	if (cJSON_IsNumber(ph) && ph->valuedouble >= 0 && ph->valuedouble < VIEW_PHASE_N)
-		cJSON_AddStringToObject(o, "phase_name", view_phase_names[(int)ph->valuedouble]);
-	else
-		cJSON_AddNullToObject(o, "phase_name");
+	view_add_phase(o);
 	flags = cJSON_AddArrayToObject(o, "flags");
 	for (int i = 0; cJSON_IsString(sf) && i < 3 && sf->valuestring[i]; i++) {
 		cJSON *f = cJSON_CreateObject();
@@ -281,7 +279,7 @@ view_pb_copy(sqlite3_stmt *st, cJSON *row)
 	for (int i = 0; i < 4; i++) {
 		int col = sqlite3_column_count(st) - 4 + i;
 		view_set_num(row, keys[i], sqlite3_column_type(st, col) == SQLITE_NULL ? NAN :
-		    round_to(sqlite3_column_double(st, col), 0.001));
+		    round_to(sqlite3_column_double(st, col), 1000));
 	}
 }
 
@@ -477,16 +475,25 @@ view_chat(struct view *v, const char *id, int limit, cJSON **out)
 	return 1;
 }
 
-static void
-view_summary_derive(cJSON *o)
+/*
+ * Adds "phase_name" (null when unknown) from a session object's "phase".
+ */
+void
+view_add_phase(cJSON *o)
 {
 	cJSON *ph = cJSON_GetObjectItemCaseSensitive(o, "phase");
 
-	view_bools(o, header_bools, sizeof(header_bools) / sizeof(header_bools[0]));
 	if (cJSON_IsNumber(ph) && ph->valuedouble >= 0 && ph->valuedouble < VIEW_PHASE_N)
 		cJSON_AddStringToObject(o, "phase_name", view_phase_names[(int)ph->valuedouble]);
 	else
 		cJSON_AddNullToObject(o, "phase_name");
+}
+
+static void
+view_summary_derive(cJSON *o)
+{
+	view_bools(o, header_bools, sizeof(header_bools) / sizeof(header_bools[0]));
+	view_add_phase(o);
 }
 
 /* One line of the sessions list. */
@@ -571,11 +578,11 @@ view_map(struct view *v, const char *id, cJSON **out)
 	if (sqlite3_column_type(st, 1) == SQLITE_NULL)
 		cJSON_AddNullToObject(o, "length");
 	else
-		cJSON_AddNumberToObject(o, "length", round_to(sqlite3_column_double(st, 1), 0.1));
+		cJSON_AddNumberToObject(o, "length", round_to(sqlite3_column_double(st, 1), 10));
 	bounds = cJSON_AddArrayToObject(o, "bounds");
 	for (int i = 3; i <= 4; i++)
 		cJSON_AddItemToArray(bounds, sqlite3_column_type(st, i) == SQLITE_NULL ?
-		    cJSON_CreateNull() : cJSON_CreateNumber(round_to(sqlite3_column_double(st, i), 0.1)));
+		    cJSON_CreateNull() : cJSON_CreateNumber(round_to(sqlite3_column_double(st, i), 10)));
 	line = cJSON_AddArrayToObject(o, "line");
 	pit = cJSON_AddArrayToObject(o, "pit");
 	if (sqlite3_column_type(st, 2) == SQLITE_TEXT)

@@ -385,7 +385,7 @@ main(void)
 	live_commit(hub);
 	viewer_read(&c);
 	d = last_data(c.in.p, "session");
-	ok(d && strstr(d, "\"id\":\"" SID2 "\"") && strstr(d, "\"phase_name\":\"green\""),
+	ok(d && strstr(d, "\"id\":\"" SID2 "\"") && strstr(d, "\"phase_name\":\"green flag\""),
 	    "a session whose phase changes is a session event on the list");
 	buf_reset(&c.in);
 	sql("UPDATE sessions SET et = 12 WHERE id = '" SID2 "'");
