@@ -61,6 +61,7 @@ struct req {
 
 struct resp {
 	int		 status;
+	int		 cache;		/* seconds nginx may keep a 200 answer */
 	const char	*ctype;
 	struct buf	 headers;	/* extra "Name: value\r\n" lines */
 	struct buf	 body;
@@ -96,6 +97,7 @@ void	 resp_json(struct resp *, int status, const cJSON *);
 void	 resp_page(struct req *, struct resp *, const char *tmpl, cJSON *data);
 void	 resp_header(struct resp *, const char *name, const char *fmt, ...) PRINTF(3, 4);
 const char *status_text(int status);
+void	 resp_cache_closed(struct resp *, const cJSON *session);
 void	 page_error(struct req *, struct resp *);
 long long req_inbox_pos(void *req, const char *seg);
 sqlite3_stmt *req_stmt(struct req *, enum req_stmt);

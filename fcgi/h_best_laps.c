@@ -325,14 +325,19 @@ dberr:
 	return NULL;
 }
 
+/* Best laps change only as laps come in: nginx may keep them a little. */
+#define CACHE_BEST_LAPS 10
+
 void
 h_best_laps_api(struct req *req, struct resp *resp)
 {
+	resp->cache = CACHE_BEST_LAPS;
 	hist_answer(req, resp, best_load(req, resp, 1), 1, NULL, NULL);
 }
 
 void
 h_best_laps_page(struct req *req, struct resp *resp)
 {
+	resp->cache = CACHE_BEST_LAPS;
 	hist_answer(req, resp, best_load(req, resp, 0), 0, "best_laps", "Best laps");
 }

@@ -65,6 +65,7 @@ session_load(struct req *req, struct resp *resp, const char *id)
 		resp_error(resp, 404, "not_found", "There is no such session.");
 		return NULL;
 	}
+	resp_cache_closed(resp, o);
 	/* a finished session shows its final results (fcgi/results.c) */
 	cJSON *fin = cJSON_GetObjectItemCaseSensitive(o, "finished");
 	cJSON *state = cJSON_GetObjectItemCaseSensitive(o, "state");

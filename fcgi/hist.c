@@ -51,6 +51,7 @@ hist_session(struct req *req, struct resp *resp, const char *id)
 	if ((rc = sqlite3_step(st)) == SQLITE_ROW && (o = view_row_json(st)) != NULL) {
 		view_bools(o, hist_session_bools, 3);
 		view_add_phase(o);
+		resp_cache_closed(resp, o);
 	} else if (rc == SQLITE_DONE)
 		resp_error(resp, 404, "not_found", "There is no such session.");
 	else {

@@ -331,3 +331,20 @@ req_inbox_pos(void *arg, const char *seg)
 	sqlite3_reset(st);
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? off : -1;
 }
+
+/* How long nginx may keep pages of a closed session (known drivers change). */
+#define CACHE_CLOSED 60
+
+/*
+ * Lets nginx keep the answer about a session for a while when the session
+ * is closed: its pages no longer change (but for known drivers and a
+ * reprocess, so not for long).
+ */
+void
+resp_cache_closed(struct resp *resp, const cJSON *session)
+{
+	const cJSON *state = cJSON_GetObjectItemCaseSensitive(session, "state");
+
+	if (cJSON_IsString(state) && strcmp(state->valuestring, "closed") == 0)
+		resp->cache = CACHE_CLOSED;
+}

@@ -123,4 +123,7 @@ app_dispatch(struct req *req, struct resp *resp)
 		return;
 	}
 	r->fn(req, resp);
+	/* nginx's page cache keeps a 200 answer as long as the handler allows. */
+	if (resp->status == 200 && resp->cache > 0)
+		resp_header(resp, "X-Accel-Expires", "%d", resp->cache);
 }

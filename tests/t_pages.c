@@ -80,9 +80,14 @@ main(void)
 	b = strstr(r.body.p, "Lewis Kyle");
 	ok(a && b && a < b, "standings are in position order");
 	ok(strstr(r.body.p, "1:04.566") != NULL, "lap times read m:ss.mmm");
+	ok(r.headers.p == NULL || strstr(r.headers.p, "X-Accel-Expires") == NULL,
+	    "a live session's page is not cached");
+	ok(get(&r, "/sessions/0190aaaa000070008000000000000000", NULL) == 200 && r.headers.p &&
+	    strstr(r.headers.p, "X-Accel-Expires: 60\r\n"), "a closed session's page may be cached a minute");
 	ok(get(&r, "/sessions/0190ffff000070008000000000000009", NULL) == 404 &&
 	    strstr(r.ctype, "text/html") && strstr(r.body.p, "no such session"),
 	    "an unknown session is a 404 page");
+	ok(r.headers.p == NULL || strstr(r.headers.p, "X-Accel-Expires") == NULL, "an error is not cached");
 	ok(get(&r, "/sessions/..%2f..", NULL) == 404, "a malformed session id is a 404");
 
 	o = get_json(&r, "/api/v1/sessions/" LIVE, NULL);
