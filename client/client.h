@@ -203,7 +203,7 @@ struct up_answer {
 	char		 message[256];
 	double		 retry_after;	/* seconds, 0 = none */
 };
-#define UP_BACKOFF_MAX		60.0
+#define UP_BACKOFF_MAX		30.0
 #define UP_HOLD_MAX		300.0
 int	 upload_batch_body(struct buf *out, const struct spool_rec *, size_t n, int level);
 void	 upload_classify(long status, const char *body, size_t len, const char *retry_after,

@@ -832,7 +832,7 @@ main(int argc, char *argv[])
 				game_done(&c, *(int *)(void *)priv, m->easy_handle, m->data.result);
 		}
 	}
-	if (stop && !c.cfg.replay && c.guard.joined && c.sp) {
+	if (stop && !c.cfg.replay && c.guard.joined && (c.sp || c.cfg.print)) {
 		/* leaving: tell the server, if it is there to hear it */
 		static const char left[] = "{\"/rest/watch/sessionInfo\":null,"
 		    "\"/rest/multiplayer/join/state\":null,\"/rest/sessions/GetGameState\":null}";
@@ -840,7 +840,7 @@ main(int argc, char *argv[])
 		client_emit(&c, time_now(), left, sizeof(left) - 1);
 		double until = time_mono() + 2;
 		c.up.next_try = 0;
-		while (time_mono() < until && spool_pending(c.sp) > 0 && c.up.state != 0) {
+		while (c.sp && time_mono() < until && spool_pending(c.sp) > 0 && c.up.state != 0) {
 			up_start(&c, time_mono());
 			curl_multi_poll(c.multi, NULL, 0, 100, NULL);
 			curl_multi_perform(c.multi, &running);

@@ -30,6 +30,25 @@
 
 #include "client.h"
 
+#ifdef _WIN32	/* MSYS2/MinGW: no pread, fdatasync, O_CLOEXEC or fcntl locks */
+#include <io.h>
+#define fdatasync(fd)	_commit(fd)
+#define fsync(fd)	_commit(fd)
+#ifndef O_CLOEXEC
+#define O_CLOEXEC	0
+#endif
+#ifndef O_DIRECTORY
+#define O_DIRECTORY	0
+#endif
+static ssize_t
+pread(int fd, void *p, size_t n, off_t off)
+{
+	if (lseek(fd, off, SEEK_SET) < 0)
+		return -1;
+	return read(fd, p, (unsigned)n);
+}
+#endif
+
 #define SPOOL_MAGIC	"TSR1"
 #define SPOOL_HDR	20
 #define SPOOL_SUFFIX	".spool"
@@ -172,12 +191,16 @@ spool_path(const struct spool *sp, long long first, char *out, size_t sz)
 static void
 spool_sync_dir(const char *dir)
 {
+#ifdef _WIN32
+	(void)dir;	/* NTFS renames and creations need no directory sync */
+#else
 	int fd;
 
 	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0) {
 		fsync(fd);
 		close(fd);
 	}
+#endif
 }
 
 static int
@@ -360,12 +383,14 @@ spool_open(struct spool **out, const char *dir, long long cap, struct buf *err)
 		buf_printf(err, "%s: %s", path, strerror(errno));
 		goto fail;
 	}
+#ifndef _WIN32
 	struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
 	if (fcntl(sp->lockfd, F_SETLK, &fl) < 0) {
 		buf_printf(err, "%s: the spool is in use by another trackside-client", dir);
 		spool_close(sp);
 		return 0;
 	}
+#endif
 	snprintf(path, sizeof(path), "%s/acked", dir);
 	if (file_read(path, 64, &b) > 0) {
 		while (b.len > 0 && (b.p[b.len - 1] == '\n' || b.p[b.len - 1] == '\r'))

@@ -28,6 +28,7 @@ struct tclient {
 	int		 offset_known;
 	double		 last_tcap;	/* server time of its last frame */
 	double		 last_et;
+	double		 still_since;	/* server time ET stopped moving, or 0 */
 	int		 last_phase;
 	char		 last_key[TRACK_NAME_MAX * 2];
 };
@@ -1137,6 +1138,22 @@ track_frame(struct track *t, const struct track_in *in, const struct obs *o, str
 		return d;
 	}
 	obs_key(in, o, key, sizeof(key));
+	/*
+	 * Loading: ET standing still while the wall clock runs on (a paused
+	 * session holds ET too, and is no loading).
+	 */
+	if (strcmp(key, cl->last_key) == 0 && cl->last_tcap > 0 && o->et == cl->last_et &&
+	    o->phase != PHASE_PAUSED && tcap > cl->last_tcap) {
+		if (cl->still_since == 0)
+			cl->still_since = cl->last_tcap;
+		if (tcap - cl->still_since >= TRACK_STILL_LOADING) {
+			if (cl->s != NULL)
+				cl->s->dropped++;
+			t->c.dropped[DROP_LOADING]++;
+			return DROP_LOADING;
+		}
+	} else
+		cl->still_since = 0;
 	/* Loading: ET jumping far more than wall-clock time within one view. */
 	if (strcmp(key, cl->last_key) == 0 && cl->last_tcap > 0 && tcap > cl->last_tcap &&
 	    o->et > cl->last_et + (tcap - cl->last_tcap) + 3 * TRACK_ET_TOLERANCE &&

@@ -455,6 +455,7 @@ void		 track_chat_seen(struct tsession *, long long ts, const char *text);
 void		 track_session_type_key(const char *type, char *out, size_t outsz);
 
 #define TRACK_ET_TOLERANCE	10.0	/* s: ET vs wall clock */
+#define TRACK_STILL_LOADING	5.0	/* s: ET still that long outside a pause = loading */
 #define TRACK_INACTIVE_AFTER	600.0	/* s without frames */
 #define TRACK_CLOSE_AFTER	1200.0	/* s inactive */
 #define TRACK_COND_EVERY	10.0	/* s of ET between conditions samples */

@@ -7,7 +7,7 @@ CLIENT=$top_builddir/trackside-client
 FG=$top_builddir/trackside-fakegame
 SINK=$top_builddir/client/trackside-sink
 [ -x "$FG" ] && [ -x "$SINK" ] || skip_all "no trackside-fakegame (libmicrohttpd)"
-plan 15
+plan 18
 
 T=$(mktemp -d "${TMPDIR:-/tmp}/t_client_game.XXXXXX")
 PIDS=
@@ -95,4 +95,27 @@ is "$(tail -n 1 "$T/frames.jsonl" | jq -c '.data["/rest/watch/sessionInfo"]')" n
 polls=$("$CLIENT" --state-dir "$T/rp" --replay "$T/rec.jsonl.gz" --speed max --print --quiet \
     2>/dev/null | jq -r 'select(.data["/rest/watch/sessionInfo"] != null) | .data["/rest/watch/sessionInfo"].currentEventTime' | wc -l)
 ok "$( [ "$polls" -ge 10 ]; echo $?)" "--record writes a recording that --replay sends again"
+
+# A weekend of practice and qualifying at 10x: the session change.
+"$FG" --listen 0=car:auto2 --port-file "$T/fg2.port" --speed 10 --sessions P,Q \
+    --practice-minutes 1 --qualify-minutes 1 --cars 10 > "$T/fg2.log" 2>&1 &
+PIDS="$PIDS $!"
+wait_for 10 test -s "$T/fg2.port"
+G2=http://127.0.0.1:$(cat "$T/fg2.port")
+"$CLIENT" --state-dir "$T/wk" --game-port "$(cat "$T/fg2.port")" --poll-interval 0.5 --print \
+    --quiet > "$T/wk.jsonl" 2>"$T/wk.log" &
+CPID=$!
+PIDS="$PIDS $CPID"
+wait_for 60 sh -c "curl -fsS '$G2/fake/status' | jq -e '.progress >= 1'"
+kill -TERM "$CPID"
+wait "$CPID" 2>/dev/null
+is "$(jq -r '.data["/rest/watch/sessionInfo"].session // "left"' "$T/wk.jsonl" | uniq | tr '\n' ' ')" \
+    "PRACTICE1 left QUALIFY1 left " "practice, one left frame at the loading screen, qualifying"
+is "$(jq -c 'select(.data["/rest/watch/sessionInfo"].session == "QUALIFY1" and
+    .data["/rest/watch/sessionInfo"].gamePhase != 8 and
+    ([.data["/rest/watch/standings"][]? | select(.finishStatus == "FSTAT_FINISHED")] | length > 0))
+    | .seq' "$T/wk.jsonl" | wc -l | tr -d ' ')" 0 \
+    "stale guard: practice's finished cars are not sent as qualifying"
+grep -q "session left" "$T/wk.log"
+ok $? "the session change is logged"
 done_testing

@@ -50,9 +50,9 @@ main(void)
 	for (int f = 1; f < 12; f++) {
 		double lo = upload_backoff(f, UP_BACKOFF_MAX, 0.0);
 		double hi = upload_backoff(f, UP_BACKOFF_MAX, 0.999);
-		double step = f > 6 ? 60 : (double)(1 << (f - 1));
-		if (step > 60)
-			step = 60;
+		double step = f > 10 ? UP_BACKOFF_MAX : (double)(1 << (f - 1));
+		if (step > UP_BACKOFF_MAX)
+			step = UP_BACKOFF_MAX;
 		good = good && lo >= step * 0.5 - 1e-9 && hi <= step + 1e-9 && hi > lo;
 	}
 	ok(good, "backoff doubles from 1 s up to the cap, with jitter");

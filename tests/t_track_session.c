@@ -289,6 +289,26 @@ loading_and_replay_dropped_and_counted(void)
 }
 
 static void
+et_standing_still_is_loading(void)
+{
+	struct tsession *s, *none;
+	enum drop d1, d2, d3;
+
+	fresh();
+	grid("c1", 1000, "PRACTICE1", 100, 0, &s);
+	tobs_session(&B, "PRACTICE1", 100, 0);
+	tobs_car(&B, 0, "CAR_A", "Ann", 0);
+	d1 = tfeed(&T, "c1", 1002, &B, &none);	/* still for 2 s: could be a slow poll */
+	d2 = tfeed(&T, "c1", 1006, &B, &none);	/* still for 6 s: the game is loading */
+	tobs_session(&B, "PRACTICE1", 107, 0);
+	tobs_car(&B, 0, "CAR_A", "Ann", 0);
+	d3 = tfeed(&T, "c1", 1007, &B, &none);	/* moving again */
+	ok(d1 == DROP_NONE && d2 == DROP_LOADING && d3 == DROP_NONE &&
+	    T.c.dropped[DROP_LOADING] == 1 && T.nsess == 1,
+	    "ET standing still for seconds outside a pause is loading: dropped and counted");
+}
+
+static void
 previous_sessions_finished_cars_dropped(void)
 {
 	struct tsession *q, *none;
@@ -400,6 +420,7 @@ main(void)
 	chequered_accepts_its_clients();
 	closed_after_inactive_unless_time_remains();
 	loading_and_replay_dropped_and_counted();
+	et_standing_still_is_loading();
 	previous_sessions_finished_cars_dropped();
 	hosted_slot_offset();
 	entry_members_badges_roles();
