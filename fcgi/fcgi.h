@@ -144,6 +144,7 @@ void	 h_pits_api(struct req *, struct resp *);
 void	 h_best_laps_page(struct req *, struct resp *);
 void	 h_best_laps_api(struct req *, struct resp *);
 void	 h_results_csv(struct req *, struct resp *);
+void	 h_results_xml(struct req *, struct resp *);
 void	 h_laps_csv(struct req *, struct resp *);
 void	 h_export_api(struct req *, struct resp *);
 

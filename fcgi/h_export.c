@@ -1,13 +1,16 @@
 /*
  * Exports of a session: GET /sessions/{id}/results.csv (the final
- * standings), /sessions/{id}/laps.csv (every lap of every car) and
- * /api/v1/sessions/{id}/export (the whole session as one JSON document:
+ * standings), /sessions/{id}/results.xml (the same in the rFactor 2 results
+ * format, for Simresults), /sessions/{id}/laps.csv (every lap of every car)
+ * and /api/v1/sessions/{id}/export (the whole session as one JSON document:
  * header, results, cars with their laps and pit stops, chat). Times are
  * seconds with millisecond precision; unknown is an empty CSV field or null.
  */
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "fcgi.h"
 
@@ -249,4 +252,343 @@ out:
 	sqlite3_finalize(st);
 	cJSON_Delete(flat);
 	cJSON_Delete(o);
+}
+
+/*
+ * GET /sessions/{id}/results.xml: the final results in the rFactor 2
+ * results file format (what rF2 and LMU write to UserData/Log/Results and
+ * what simresults.net reads), so a league can upload a session there.
+ * Times are seconds with four decimals as rF2 writes them; an unknown or
+ * invalid lap time is "--.----"; an unknown lap attribute is left out.
+ */
+
+/* The rF2 session element for a Trackside session type (RACE1 -> Race). */
+static void
+rf2_session_name(const char *type, char *out, size_t outsz)
+{
+	int n = 1;
+
+	if (type == NULL)
+		type = "";
+	if (strncmp(type, "RACE", 4) == 0)
+		snprintf(out, outsz, "Race");
+	else if (strncmp(type, "QUALIFY", 7) == 0)
+		snprintf(out, outsz, "Qualify");
+	else if (strncmp(type, "WARMUP", 6) == 0)
+		snprintf(out, outsz, "Warmup");
+	else {
+		if (strncmp(type, "PRACTICE", 8) == 0 && type[8] >= '1' && type[8] <= '9' &&
+		    type[9] == '\0')
+			n = type[8] - '0';
+		snprintf(out, outsz, "Practice%d", n);
+	}
+}
+
+/* Appends <name>text</name> (text escaped; nothing when text is NULL). */
+static int
+rf2_text(struct buf *b, const char *indent, const char *name, const char *text)
+{
+	if (text == NULL)
+		return 1;
+	if (buf_printf(b, "%s<%s>", indent, name) < 0 || esc_xml(b, text, strlen(text)) < 0)
+		return -1;
+	return buf_printf(b, "</%s>\n", name);
+}
+
+static const char *
+rf2_str(const cJSON *o, const char *key)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+
+	return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+static double
+rf2_num(const cJSON *o, const char *key)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+
+	return cJSON_IsNumber(v) ? v->valuedouble : NAN;
+}
+
+/*
+ * rF2's FinishStatus of a result row, from the game's finish status (LMU's
+ * FSTAT_* or the tracker's words) and the last status: what the game did
+ * not call finished, retired or disqualified is "None".
+ */
+static const char *
+rf2_finish(const cJSON *res)
+{
+	const char *f = rf2_str(res, "finish"), *st = rf2_str(res, "status");
+
+	if (f == NULL)
+		f = "";
+	if (st == NULL)
+		st = "";
+	if (strcmp(f, "FSTAT_DQ") == 0 || strcmp(f, "dq") == 0 || strcmp(st, "dq") == 0)
+		return "DQ";
+	if (strcmp(f, "FSTAT_DNF") == 0 || strcmp(f, "dnf") == 0 || strcmp(st, "dnf") == 0)
+		return "DNF";
+	if (strcmp(f, "FSTAT_FINISHED") == 0 || strcmp(f, "FSTAT_CHECKERED") == 0 ||
+	    strcmp(f, "finished") == 0 || strcmp(st, "finished") == 0)
+		return "Finished Normally";
+	return "None";
+}
+
+/* Appends ' name="%.Nf"' when column i of st is a number. */
+static int
+rf2_attr(struct buf *b, sqlite3_stmt *st, int i, const char *name, int decimals)
+{
+	if (sqlite3_column_type(st, i) == SQLITE_NULL)
+		return 1;
+	return buf_printf(b, " %s=\"%.*f\"", name, decimals, sqlite3_column_double(st, i));
+}
+
+/* Appends <Swap startLap endLap>driver</Swap>: rF2 counts a stint from the laps done before it. */
+static int
+rf2_swap(struct buf *b, int first, int last, const char *driver)
+{
+	if (buf_printf(b, "      <Swap startLap=\"%d\" endLap=\"%d\">", first - 1, last) < 0 ||
+	    esc_xml(b, driver, strlen(driver)) < 0)
+		return -1;
+	return buf_puts(b, "</Swap>\n");
+}
+
+enum rf2_lap_col { RL_LAP, RL_POS, RL_ET, RL_TIME, RL_S1, RL_S2, RL_S3, RL_FUEL, RL_DRIVER,
+	RL_VALID, RL_PIT, RL__MAX };
+
+/*
+ * The <Lap> elements of one car into laps and its <Swap> elements (one
+ * per stint, only when the driver changed) into swaps; *name gets the
+ * last driver (caller frees; NULL when no lap names one). st selects the
+ * car's laps in order (rf2_lap_col). Returns 1 or -1.
+ */
+static int
+rf2_laps(sqlite3_stmt *st, struct buf *laps, struct buf *swaps, char **name)
+{
+	char	*cur = NULL;
+	int	 rc, first = 0, last = 0, stints = 0;
+
+	*name = NULL;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		int		 lap = sqlite3_column_int(st, RL_LAP);
+		const char	*drv = (const char *)sqlite3_column_text(st, RL_DRIVER);
+		double		 t = sqlite3_column_double(st, RL_TIME);
+
+		if (buf_printf(laps, "      <Lap num=\"%d\"", lap) < 0 ||
+		    (sqlite3_column_type(st, RL_POS) != SQLITE_NULL &&
+		    buf_printf(laps, " p=\"%d\"", sqlite3_column_int(st, RL_POS)) < 0) ||
+		    rf2_attr(laps, st, RL_ET, "et", 4) < 0 || rf2_attr(laps, st, RL_S1, "s1", 4) < 0 ||
+		    rf2_attr(laps, st, RL_S2, "s2", 4) < 0 || rf2_attr(laps, st, RL_S3, "s3", 4) < 0 ||
+		    rf2_attr(laps, st, RL_FUEL, "fuel", 3) < 0 ||
+		    (sqlite3_column_int(st, RL_PIT) && buf_puts(laps, " pit=\"1\"") < 0))
+			goto fail;
+		if (sqlite3_column_type(st, RL_TIME) != SQLITE_NULL && t > 0 &&
+		    sqlite3_column_int(st, RL_VALID))
+			rc = buf_printf(laps, ">%.4f</Lap>\n", t);
+		else
+			rc = buf_puts(laps, ">--.----</Lap>\n");
+		if (rc < 0)
+			goto fail;
+		if (drv == NULL || drv[0] == '\0') {
+			last = lap;
+			continue;
+		}
+		if (cur != NULL && strcmp(cur, drv) == 0) {
+			last = lap;
+			continue;
+		}
+		if (cur != NULL && rf2_swap(swaps, first, last, cur) < 0)
+			goto fail;
+		free(cur);
+		if ((cur = strdup(drv)) == NULL)
+			goto fail;
+		first = last = lap;
+		stints++;
+	}
+	if (rc != SQLITE_DONE)
+		goto fail;
+	if (stints > 1 && rf2_swap(swaps, first, last, cur) < 0)
+		goto fail;
+	if (stints <= 1)
+		buf_reset(swaps);
+	*name = cur;
+	return 1;
+fail:
+	free(cur);
+	return -1;
+}
+
+/*
+ * One <Driver> element: the result row res of a car, its laps and stints.
+ * Returns 1 or -1 (an SQLite error or out of memory).
+ */
+static int
+rf2_driver(struct buf *b, sqlite3_stmt *lst, sqlite3_stmt *dst, const cJSON *res, int race)
+{
+	struct buf	 laps = { 0 }, swaps = { 0 };
+	char		*name = NULL;
+	const char	*veh = rf2_str(res, "veh"), *vname = rf2_str(res, "vehicle");
+	double		 best = rf2_num(res, "best"), time = rf2_num(res, "time");
+	long long	 car = (long long)rf2_num(res, "car");
+	int		 rc = -1;
+
+	sqlite3_reset(lst);
+	sqlite3_bind_int64(lst, 1, car);
+	if (rf2_laps(lst, &laps, &swaps, &name) < 0)
+		goto out;
+	if (name == NULL) {
+		/* no lap names a driver: whoever the car last showed */
+		sqlite3_reset(dst);
+		sqlite3_bind_int64(dst, 1, car);
+		if (sqlite3_step(dst) == SQLITE_ROW && sqlite3_column_text(dst, 0) != NULL &&
+		    (name = strdup((const char *)sqlite3_column_text(dst, 0))) == NULL)
+			goto out;
+	}
+	if (vname == NULL)
+		vname = veh;
+	if (buf_puts(b, "    <Driver>\n") < 0 ||
+	    rf2_text(b, "      ", "Name", name ? name : "") < 0 ||
+	    (veh != NULL && (buf_puts(b, "      <VehFile>") < 0 || esc_xml(b, veh, strlen(veh)) < 0 ||
+	    buf_puts(b, ".veh</VehFile>\n") < 0)) ||
+	    rf2_text(b, "      ", "VehName", vname) < 0 ||
+	    rf2_text(b, "      ", "CarType", vname) < 0 ||
+	    rf2_text(b, "      ", "CarClass", rf2_str(res, "class")) < 0 ||
+	    rf2_text(b, "      ", "CarNumber", rf2_str(res, "number")) < 0 ||
+	    rf2_text(b, "      ", "TeamName", rf2_str(res, "team")) < 0 ||
+	    buf_printf(b, "      <isPlayer>0</isPlayer>\n"
+	    "      <Position>%d</Position>\n"
+	    "      <ClassPosition>%d</ClassPosition>\n"
+	    "      <LapRankIncludingDiscos>%d</LapRankIncludingDiscos>\n",
+	    (int)rf2_num(res, "position"), (int)rf2_num(res, "class_position"),
+	    (int)rf2_num(res, "position")) < 0 ||
+	    buf_add(b, laps.p, laps.len) < 0 || buf_add(b, swaps.p, swaps.len) < 0 ||
+	    (!isnan(best) && buf_printf(b, "      <BestLapTime>%.4f</BestLapTime>\n", best) < 0) ||
+	    (race && !isnan(time) && buf_printf(b, "      <FinishTime>%.4f</FinishTime>\n", time) < 0) ||
+	    buf_printf(b, "      <Laps>%d</Laps>\n      <Pitstops>%d</Pitstops>\n",
+	    (int)rf2_num(res, "laps"), (int)rf2_num(res, "pits")) < 0 ||
+	    rf2_text(b, "      ", "FinishStatus", rf2_finish(res)) < 0 ||
+	    buf_puts(b, "    </Driver>\n") < 0)
+		goto out;
+	rc = 1;
+out:
+	free(name);
+	buf_free(&laps);
+	buf_free(&swaps);
+	return rc;
+}
+
+/*
+ * "<track>-<type>.xml" with everything but letters, digits, '.', '_' and
+ * '-' turned into '-' (runs of them into one), for Content-Disposition.
+ */
+static void
+rf2_filename(const char *track, const char *type, char *out, size_t outsz)
+{
+	char	 raw[256];
+	size_t	 o = 0;
+
+	snprintf(raw, sizeof(raw), "%s-%s", track ? track : "session", type ? type : "");
+	for (const char *p = raw; *p && o + 5 < outsz; p++) {
+		unsigned char c = (unsigned char)*p;
+		int keep = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+		    (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
+		if (keep)
+			out[o++] = (char)c;
+		else if (o > 0 && out[o - 1] != '-')
+			out[o++] = '-';
+	}
+	while (o > 0 && out[o - 1] == '-')
+		o--;
+	snprintf(out + o, outsz - o, ".xml");
+}
+
+void
+h_results_xml(struct req *req, struct resp *resp)
+{
+	enum { RX_SESSION, RX_LAPS, RX_DRIVER, RX__MAX };
+	static const char *const sqls[RX__MAX] = {
+		"SELECT track_length, max_time, max_laps FROM sessions WHERE id = ?",
+		"SELECT lap, position, start_et, time, s1, s2, s3, fuel, driver, valid, pit "
+		"FROM laps WHERE car_id = ? ORDER BY lap",
+		"SELECT driver FROM car_state WHERE car_id = ?",
+	};
+	const char	*id = hist_session_arg(req, resp), *track, *type;
+	sqlite3_stmt	*st[RX__MAX] = { NULL };
+	cJSON		*s, *r = NULL, *el;
+	struct buf	*b = &resp->body;
+	char		 when[32] = "", elem[16], fname[160];
+	double		 started;
+	time_t		 t;
+	struct tm	 tm;
+	int		 race, over;
+
+	if (id == NULL || (s = hist_session(req, resp, id)) == NULL)
+		return;
+	/* results exist when the session page shows them: over, or closed */
+	track = rf2_str(s, "track");
+	type = rf2_str(s, "type");
+	over = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(s, "finished")) ||
+	    (rf2_str(s, "state") != NULL && strcmp(rf2_str(s, "state"), "closed") == 0);
+	if (!over) {
+		resp_error(resp, 409, "session_not_over", "This session is not over yet: its results "
+		    "exist, and can be downloaded, once it has finished.");
+		page_error(req, resp);
+		cJSON_Delete(s);
+		return;
+	}
+	if ((r = results_load(req, resp, id, type)) == NULL) {
+		cJSON_Delete(s);
+		return;
+	}
+	for (int i = 0; i < RX__MAX; i++) {
+		if (sqlite3_prepare_v2(req->db, sqls[i], -1, &st[i], NULL) != SQLITE_OK)
+			goto dberr;
+	}
+	sqlite3_bind_text(st[RX_SESSION], 1, id, -1, SQLITE_STATIC);
+	if (sqlite3_step(st[RX_SESSION]) != SQLITE_ROW)
+		goto dberr;
+
+	race = type != NULL && strncmp(type, "RACE", 4) == 0;
+	rf2_session_name(type, elem, sizeof(elem));
+	started = rf2_num(s, "started_at");
+	t = isnan(started) ? 0 : (time_t)started;
+	if (gmtime_r(&t, &tm) != NULL)
+		strftime(when, sizeof(when), "%Y/%m/%d %H:%M:%S", &tm);
+	buf_reset(b);
+	buf_puts(b, "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<rFactorXML version=\"1.0\">\n"
+	    "<RaceResults>\n");
+	rf2_text(b, "  ", "TrackVenue", track);
+	rf2_text(b, "  ", "TrackCourse", track);
+	if (sqlite3_column_type(st[RX_SESSION], 0) != SQLITE_NULL)
+		buf_printf(b, "  <TrackLength>%.1f</TrackLength>\n",
+		    sqlite3_column_double(st[RX_SESSION], 0));
+	rf2_text(b, "  ", "GameVersion", rf2_str(s, "sim"));
+	buf_printf(b, "  <DateTime>%lld</DateTime>\n", (long long)t);
+	rf2_text(b, "  ", "TimeString", when);
+	buf_printf(b, "  <%s>\n    <DateTime>%lld</DateTime>\n", elem, (long long)t);
+	rf2_text(b, "    ", "TimeString", when);
+	/* rF2 writes the largest int for "no lap limit" */
+	buf_printf(b, "    <Laps>%d</Laps>\n    <Minutes>%d</Minutes>\n",
+	    sqlite3_column_type(st[RX_SESSION], 2) == SQLITE_NULL ? 2147483647 :
+	    sqlite3_column_int(st[RX_SESSION], 2),
+	    (int)lround(sqlite3_column_double(st[RX_SESSION], 1) / 60.0));
+	cJSON_ArrayForEach(el, r)
+		if (rf2_driver(b, st[RX_LAPS], st[RX_DRIVER], el, race) < 0)
+			goto dberr;
+	if (buf_printf(b, "  </%s>\n</RaceResults>\n</rFactorXML>\n", elem) < 0)
+		goto dberr;
+	resp->status = 200;
+	resp->ctype = "application/xml; charset=utf-8";
+	rf2_filename(track, type, fname, sizeof(fname));
+	resp_header(resp, "Content-Disposition", "attachment; filename=\"%s\"", fname);
+	goto out;
+dberr:
+	log_err("results.xml %s: %s", id, sqlite3_errmsg(req->db));
+	resp_error(resp, 503, "unavailable", "The results cannot be exported now.");
+out:
+	for (int i = 0; i < RX__MAX; i++)
+		sqlite3_finalize(st[i]);
+	cJSON_Delete(r);
+	cJSON_Delete(s);
 }

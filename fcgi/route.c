@@ -24,6 +24,7 @@ static const struct route routes[] = {
 	{ M(GET) | M(HEAD), "/sessions/*/pits", 0, h_pits_page },
 	{ M(GET) | M(HEAD), "/api/v1/sessions/*/pits", ROUTE_JSON, h_pits_api },
 	{ M(GET) | M(HEAD), "/sessions/*/results.csv", 0, h_results_csv },
+	{ M(GET) | M(HEAD), "/sessions/*/results.xml", 0, h_results_xml },
 	{ M(GET) | M(HEAD), "/sessions/*/laps.csv", 0, h_laps_csv },
 	{ M(GET) | M(HEAD), "/api/v1/sessions/*/export", ROUTE_JSON, h_export_api },
 	{ M(GET) | M(HEAD), "/best-laps", 0, h_best_laps_page },

@@ -1,7 +1,7 @@
 /*
  * Escaping writers, one per output context: HTML text and quoted
- * attributes, URL components, JSON strings inside <script>, CSV fields and
- * log lines. Each appends to a buffer; -1 means out of memory.
+ * attributes, XML text and attributes, URL components, JSON strings inside
+ * <script>, CSV fields and log lines. Each appends to a buffer; -1 means out of memory.
  */
 #include <stdio.h>
 #include <string.h>
@@ -28,6 +28,28 @@ esc_html(struct buf *b, const char *s, size_t n)
 		start = i + 1;
 	}
 	return buf_add(b, s + start, n - start);
+}
+
+/*
+ * XML 1.0 character data or a quoted attribute value: what esc_html escapes,
+ * and the control characters XML cannot carry at all (not even as
+ * references: everything below 0x20 but tab, newline and carriage return)
+ * written as '?'. Returns 1, or -1 out of memory.
+ */
+int
+esc_xml(struct buf *b, const char *s, size_t n)
+{
+	size_t start = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c >= 0x20 || c == '\t' || c == '\n' || c == '\r')
+			continue;
+		if (esc_html(b, s + start, i - start) < 0 || buf_putc(b, '?') < 0)
+			return -1;
+		start = i + 1;
+	}
+	return esc_html(b, s + start, n - start) < 0 ? -1 : 1;
 }
 
 int

@@ -40,6 +40,7 @@ void	 buf_free(struct buf *);
 
 /* esc.c: one escaping writer per output context. */
 int	 esc_html(struct buf *, const char *, size_t);
+int	 esc_xml(struct buf *, const char *, size_t);
 int	 esc_url(struct buf *, const char *, size_t);
 int	 esc_json(struct buf *, const char *, size_t);
 int	 esc_csv(struct buf *, const char *, size_t);

@@ -36,6 +36,9 @@ test_esc(void)
 	esc_html(&b, "<img src=x onerror=alert(1)> & \"'", 34);
 	is_str(b.p, "&lt;img src=x onerror=alert(1)&gt; &amp; &quot;&#39;", "esc_html escapes markup and quotes");
 	buf_reset(&b);
+	esc_xml(&b, "Jo <&\"'>\x01\tX", 11);
+	is_str(b.p, "Jo &lt;&amp;&quot;&#39;&gt;?\tX", "esc_xml escapes markup, quotes and the control characters XML cannot carry");
+	buf_reset(&b);
 	esc_url(&b, "a b/é?", strlen("a b/é?"));
 	is_str(b.p, "a%20b%2F%C3%A9%3F", "esc_url percent-encodes reserved and non-ASCII bytes");
 	buf_reset(&b);
