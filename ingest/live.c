@@ -1124,6 +1124,12 @@ chan_commit(struct live *h, struct live_chan *c)
 		cJSON *rd = cJSON_CreateObject();
 		int moved = 0;
 		json_diff(row, o, rd, pos_keys, 3, &moved);
+		/* a new driver comes with whether they are known, changed or not */
+		if (cJSON_GetObjectItemCaseSensitive(rd, "driver") != NULL &&
+		    cJSON_GetObjectItemCaseSensitive(rd, "known") == NULL &&
+		    cJSON_GetObjectItemCaseSensitive(o, "known") != NULL)
+			cJSON_AddItemToObject(rd, "known",
+			    cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(o, "known"), 0));
 		if (rd->child != NULL) {
 			cJSON_AddNumberToObject(rd, "car", (double)p->cars[i]);
 			cJSON_AddItemToArray(rows, rd);

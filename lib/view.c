@@ -18,7 +18,9 @@ const char *const view_phase_names[VIEW_PHASE_N] = {
 
 #define ROW_COLUMNS \
 	"c.id AS car, c.slot, c.number, c.team, c.vehicle_name AS vehicle, " \
-	"c.vehicle AS veh, c.class, s.driver, s.position, s.class_position, s.laps, " \
+	"c.vehicle AS veh, c.class, s.driver, " \
+	"EXISTS (SELECT 1 FROM known_drivers k WHERE k.name = s.driver) AS known, " \
+	"s.position, s.class_position, s.laps, " \
 	"s.gap, s.gap_laps, s.interval, s.interval_laps, s.best, s.last, s.s1, s.s2, s.s3, " \
 	"s.pits, s.stint_laps, s.status, s.pit_state, s.tyres, s.fuel, s.ve, s.finish, " \
 	"s.present, s.x, s.z, s.lap_dist / NULLIF(se.track_length, 0) AS progress " \
@@ -74,6 +76,7 @@ static const char *const view_sql[VIEW_SQL__MAX] = {
 };
 
 static const char *const header_bools[] = { "online", "finished", "live" };
+static const char *const row_bools[] = { "known" };
 static const char *const lap_bools[] = { "valid", "pit" };
 static const char *const pit_bools[] = { "swap", "penalty" };
 
@@ -304,17 +307,21 @@ view_car_bests(struct view *v, long long car, cJSON *row)
 /*
  * One standings row, without the personal bests (view_car_bests adds them;
  * they change with laps only, and reading them costs the car's laps).
+ * "known" tells whether its driver is in the known drivers list.
  */
 int
 view_row(struct view *v, long long car, cJSON **out)
 {
-	sqlite3_stmt *st = view_stmt(v, VIEW_SQL_ROW);
+	sqlite3_stmt	*st = view_stmt(v, VIEW_SQL_ROW);
+	int		 rc;
 
 	*out = NULL;
 	if (st == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, car);
-	return view_one(st, out);
+	if ((rc = view_one(st, out)) == 1)
+		view_bools(*out, row_bools, 1);
+	return rc;
 }
 
 /* Whether a and b are the same time to the millisecond. */
@@ -399,6 +406,7 @@ view_session(struct view *v, const char *id, cJSON **out)
 	if (view_all(st, arr) < 0)
 		goto fail;
 	cJSON_ArrayForEach(row, arr) {
+		view_bools(row, row_bools, 1);
 		if (view_car_bests(v, (long long)view_num(row, "car"), row) < 0)
 			goto fail;
 	}

@@ -106,7 +106,7 @@
 		num: function (r) { return [str(r.number), 'num carnum']; },
 		make: function (r) { return [str(r.vehicle || r.veh), '']; },
 		team: function (r) { return [str(r.team), 'team', true]; },
-		driver: function (r) { return [str(r.driver), 'driver']; },
+		driver: function (r) { return [str(r.driver), 'driver' + (r.known ? ' known' : '')]; },
 		laps: function (r) { return [str(r.laps), 'num']; },
 		gap: function (r) { return [r._gap, 'num']; },
 		'int': function (r) { return [r._int, 'num']; },

@@ -226,6 +226,31 @@ main(void)
 	ok(d && strstr(d, "\"rows\":[{\"laps\":4,\"car\":1}]") && !strstr(d, "Bob"),
 	    "a delta carries only the changed field of the changed row");
 
+	/* a new driver comes with whether they are known */
+	buf_reset(&a.in);
+	sql("INSERT INTO known_drivers (name, added_at) VALUES ('Cid', 1700000000)");
+	sql("UPDATE car_state SET driver = 'Cid' WHERE car_id = 2");
+	live_note(hub, LN_CAR, SID, 2, 0, NULL);
+	live_commit(hub);
+	viewer_read(&a);
+	d = last_data(a.in.p, "delta");
+	ok(d && strstr(d, "\"driver\":\"Cid\",\"known\":true"), "a driver change carries known");
+	buf_reset(&a.in);
+	sql("UPDATE car_state SET driver = 'Dee' WHERE car_id = 2");
+	live_note(hub, LN_CAR, SID, 2, 0, NULL);
+	live_commit(hub);
+	viewer_read(&a);
+	d = last_data(a.in.p, "delta");
+	ok(d && strstr(d, "\"driver\":\"Dee\",\"known\":false"), "a change to an unknown driver unmarks the row");
+	buf_reset(&a.in);
+	sql("UPDATE car_state SET driver = 'Bob' WHERE car_id = 2");
+	live_note(hub, LN_CAR, SID, 2, 0, NULL);
+	live_commit(hub);
+	viewer_read(&a);
+	d = last_data(a.in.p, "delta");
+	ok(d && strstr(d, "\"driver\":\"Bob\",\"known\":false"),
+	    "known goes with the driver even when it did not change");
+
 	/* positions go compact */
 	buf_reset(&a.in);
 	sql("UPDATE car_state SET x = 11.04, z = 21, lap_dist = 200 WHERE car_id = 1");

@@ -63,7 +63,8 @@ main(void)
 	    "('" SID "', 0, '7', 'Team <A>', 'a', 1);"
 	    "INSERT INTO entry_members (session_id, utid, name, badge, nationality, roles) VALUES "
 	    "('" SID "', 0, 'Ann', 'sr-clean', 'GB', 'DE');"
-	    "INSERT INTO known_drivers (name, added_at) VALUES ('Ann', 1700000000);"))
+	    "INSERT INTO known_drivers (name, added_at) VALUES ('Ann', 1700000000), "
+	    "('Bob', 1700000000);"))
 		return 1;
 
 	ok(get(&r, "/sessions/" SID, NULL) == 200 && strstr(r.ctype, "text/html"), "the session page is HTML");
@@ -92,6 +93,10 @@ main(void)
 	ok(strstr(body(&r), "Ann: &lt;script&gt;x&lt;/script&gt;") != NULL, "chat lines are escaped");
 	ok(strstr(body(&r), "data-live=\"1\"") && strstr(body(&r), "src=\"/static/live.js\""),
 	    "a live session page carries the live script and its hook");
+	ok(strstr(body(&r), "<td data-col=\"driver\" class=\"driver known\">Bob</td>") != NULL,
+	    "a known driver's standings row is marked");
+	ok(strstr(body(&r), "<td data-col=\"driver\" class=\"driver\">&lt;img") != NULL,
+	    "an unknown driver's standings row is not marked");
 
 	ok(get(&r, "/sessions/" SID "/timing", "c=pos&c=driver") == 200 &&
 	    strstr(body(&r), "<th data-col=\"pos\" class=\"num\"") &&
@@ -99,6 +104,8 @@ main(void)
 	    "the timing page shows the chosen columns only");
 	ok(strstr(body(&r), "value=\"pos\" checked") && !strstr(body(&r), "value=\"team\" checked"),
 	    "the chooser shows the choice");
+	ok(strstr(body(&r), "<td data-col=\"driver\" class=\"driver known\">Bob</td>") != NULL,
+	    "the timing page marks a known driver too");
 	ok(get(&r, "/sessions/" SID "/timing", "c=nope") == 400, "an unknown column is 400");
 
 	ok(get(&r, "/sessions/" SID "/entries", NULL) == 200 && strstr(body(&r), "Team &lt;A&gt;") &&
