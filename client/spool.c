@@ -433,7 +433,8 @@ spool_open(struct spool **out, const char *dir, long long cap, struct buf *err)
 		sp->segs[sp->nseg++].first = v;
 	}
 	closedir(d);
-	qsort(sp->segs, sp->nseg, sizeof(*sp->segs), spool_seg_cmp);
+	if (sp->nseg > 1)
+		qsort(sp->segs, sp->nseg, sizeof(*sp->segs), spool_seg_cmp);
 	for (size_t i = 0; i < sp->nseg; i++) {
 		if (spool_scan(sp, &sp->segs[i], i + 1 == sp->nseg, &floor) < 0) {
 			buf_printf(err, "%s: segment %lld: %s", dir, sp->segs[i].first,

@@ -80,14 +80,14 @@ main(void)
 	seen(&s, 14, lmu_plan(&s, 14, 0), "RACE1", 8, 8);
 	ok(!(lmu_plan(&s, 15, 0) & B(EP_HISTORY)), "the history is asked for at most every 30 s");
 
-	memset(&s, 0, sizeof(s));
+	lmu_sched_free(&s);
 	s.in_session = 1;
 	m = lmu_plan(&s, 1, 1);
 	seen(&s, 1, m | always, "RACE1", 20, 20);
 	ok(lmu_plan(&s, 2, 0) & B(EP_HISTORY),
 	    "joining a session with laps already done asks for the standings history");
 
-	memset(&s, 0, sizeof(s));
+	lmu_sched_free(&s);
 	s.in_session = 1;
 	m = lmu_plan(&s, 1, 1);
 	{

@@ -31,7 +31,7 @@ load(struct config *c, struct buf *err, const char *file_text, ...)
 	va_end(ap);
 	argv[argc] = NULL;
 	buf_reset(err);
-	memset(c, 0, sizeof(*c));
+	config_free(c);		/* what the previous load left */
 	rc = config_load(c, argc, argv, err);
 	return rc;
 }
@@ -39,7 +39,7 @@ load(struct config *c, struct buf *err, const char *file_text, ...)
 int
 main(void)
 {
-	struct config	 c;
+	struct config	 c = { 0 };
 	struct buf	 err = { 0 };
 	const char	*tmp = getenv("TMPDIR");
 	long long	 sz;
