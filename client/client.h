@@ -205,7 +205,8 @@ struct up_answer {
 };
 #define UP_BACKOFF_MAX		30.0
 #define UP_HOLD_MAX		300.0
-int	 upload_batch_body(struct buf *out, const struct spool_rec *, size_t n, int level);
+int	 upload_batch_body(struct buf *out, const struct spool_rec *, size_t *n, size_t max,
+	    int level);
 void	 upload_classify(long status, const char *body, size_t len, const char *retry_after,
 	    struct up_answer *);
 double	 upload_backoff(int failures, double max, double rnd);

@@ -44,7 +44,8 @@ struct uploader {
 	struct buf	 resp;
 	char		 retry_after[32];
 	struct spool_rec *recs;
-	size_t		 n;
+	size_t		 n;		/* frames read from the spool */
+	size_t		 nsent;		/* ... of which this upload carries */
 	int		 busy;
 	int		 failures;
 	double		 next_try;	/* mono */
@@ -332,7 +333,7 @@ up_release(struct uploader *up)
 {
 	spool_recs_free(up->recs, up->n);
 	up->recs = NULL;
-	up->n = 0;
+	up->n = up->nsent = 0;
 	up->busy = 0;
 }
 
@@ -368,7 +369,7 @@ up_start(struct client *c, double now)
 		    &up->body) == GZ_OK ? 1 : 0;
 	else {
 		struct buf json = { 0 };
-		rc = upload_batch_body(&json, up->recs, n, c->cfg.gzip ? 6 : 0);
+		rc = upload_batch_body(&json, up->recs, &n, BATCH_MAX_BYTES, c->cfg.gzip ? 6 : 0);
 		if (rc == 1 && !c->cfg.gzip) {
 			rc = gz_inflate(json.p, json.len, BATCH_MAX_BYTES * 2, &up->body) == GZ_OK;
 			buf_free(&json);
@@ -377,13 +378,14 @@ up_start(struct client *c, double now)
 			up->body = json;
 		}
 	}
+	up->nsent = n;
 	if (rc <= 0) {
-		if (rc == 0 && n == 1) {
+		if (rc == 0 && up->n == 1) {
 			log_err("spool: frame %lld is damaged; set aside", up->recs[0].seq);
 			spool_set_aside(c->sp, up->recs[0].seq, up->recs[0].data.p,
 			    up->recs[0].data.len, "damaged in the spool (not valid gzip)");
-		} else if (rc == 0)
-			up->single_until = up->recs[n - 1].seq;
+		} else if (rc == 0)	/* one at a time finds the damaged one */
+			up->single_until = up->recs[up->n - 1].seq;
 		up_release(up);
 		return;
 	}
@@ -453,7 +455,7 @@ up_done(struct client *c, CURLcode res)
 		curl_easy_getinfo(up->h, CURLINFO_RESPONSE_CODE, &status);
 	upload_classify(status, up->resp.p, up->resp.len,
 	    up->retry_after[0] ? up->retry_after : NULL, &a);
-	long long first = up->recs[0].seq, last = up->recs[up->n - 1].seq;
+	long long first = up->recs[0].seq, last = up->recs[up->nsent - 1].seq;
 	switch (a.result) {
 	case UP_OK:
 		if (a.ack < first) {
@@ -481,10 +483,10 @@ up_done(struct client *c, CURLcode res)
 		up_fail(c, UP_BACKOFF_MAX, &a, what);
 		break;
 	case UP_REJECT:
-		if (up->n > 1) {
+		if (up->nsent > 1) {
 			/* find the frame: send this batch one at a time */
 			log_warn("server refused a batch of %zu frames (HTTP %ld %s); sending them one "
-			    "at a time", up->n, status, a.message);
+			    "at a time", up->nsent, status, a.message);
 			up->single_until = last;
 			break;
 		}

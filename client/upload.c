@@ -12,19 +12,23 @@ const char *const up_result_names[UP__MAX] = { "ok", "retry", "reject", "hold" }
 
 /*
  * Builds the gzip body of a batch: the frames (stored gzip) inflated, put in
- * one JSON array and compressed again at level. Returns 1, 0 when a stored
- * frame is not valid gzip (its seq is logged), -1 when memory runs out.
+ * one JSON array and compressed again at level. Takes frames while the
+ * array stays within max bytes (at least one) and sets *n to how many it
+ * took. Returns 1, 0 when a stored frame is not valid gzip (its seq is
+ * logged), -1 when memory runs out.
  */
 int
-upload_batch_body(struct buf *out, const struct spool_rec *r, size_t n, int level)
+upload_batch_body(struct buf *out, const struct spool_rec *r, size_t *n, size_t max, int level)
 {
 	struct buf	 json = { 0 };
+	size_t		 used = 0, before;
 	int		 rc = 1;
 
 	if (buf_putc(&json, '[') < 0)
 		rc = -1;
-	for (size_t i = 0; rc == 1 && i < n; i++) {
+	for (size_t i = 0; rc == 1 && i < *n; i++) {
 		enum gz_result g;
+		before = json.len;
 		if (i > 0 && buf_putc(&json, ',') < 0) {
 			rc = -1;
 			break;
@@ -32,11 +36,18 @@ upload_batch_body(struct buf *out, const struct spool_rec *r, size_t n, int leve
 		if ((g = gz_inflate(r[i].data.p, r[i].data.len, FRAME_MAX_INFLATED, &json)) != GZ_OK) {
 			log_err("spool: frame %lld is not valid gzip", r[i].seq);
 			rc = g == GZ_ERR ? -1 : 0;
+			break;
 		}
+		if (i > 0 && json.len + 1 > max) {
+			json.len = before;	/* this one goes in the next batch */
+			break;
+		}
+		used++;
 	}
 	if (rc == 1 && (buf_putc(&json, ']') < 0 || gz_deflate(json.p, json.len, level, out) < 0))
 		rc = -1;
 	buf_free(&json);
+	*n = used;
 	return rc;
 }
 

@@ -21,7 +21,7 @@ main(void)
 	struct spool_rec	 r[3];
 	struct buf		 body = { 0 }, json = { 0 };
 	struct jspan		 doc, el, v;
-	size_t			 off = 0;
+	size_t			 off = 0, nb;
 	long long		 seq;
 	int			 good, n = 0;
 
@@ -64,7 +64,9 @@ main(void)
 		gz_deflate(frame, strlen(frame), 6, &r[i].data);
 		r[i].seq = i + 1;
 	}
-	good = upload_batch_body(&body, r, 3, 6) == 1 && gz_is_gzip(body.p, body.len) &&
+	nb = 3;
+	good = upload_batch_body(&body, r, &nb, 1 << 20, 6) == 1 && nb == 3 &&
+	    gz_is_gzip(body.p, body.len) &&
 	    gz_inflate(body.p, body.len, 1 << 20, &json) == GZ_OK &&
 	    jscan_document(json.p, json.len, &doc) && doc.type == JT_ARRAY;
 	while (good && jscan_next(&doc, &off, &el))
@@ -72,9 +74,20 @@ main(void)
 	ok(good && n == 3, "a batch is a gzip JSON array of the frames in order");
 
 	buf_reset(&body);
+	buf_reset(&json);
+	nb = 3;
+	good = upload_batch_body(&body, r, &nb, 22, 6) == 1 && nb == 2 &&
+	    gz_inflate(body.p, body.len, 1 << 20, &json) == GZ_OK && json.len <= 22;
+	nb = 3;
+	buf_reset(&body);
+	good = good && upload_batch_body(&body, r, &nb, 5, 6) == 1 && nb == 1;
+	ok(good, "a batch takes frames while it stays under the size cap, at least one");
+
+	buf_reset(&body);
 	buf_reset(&r[1].data);
 	buf_add(&r[1].data, "not gzip", 8);
-	ok(upload_batch_body(&body, r, 3, 6) == 0, "a batch with a damaged frame is refused");
+	nb = 3;
+	ok(upload_batch_body(&body, r, &nb, 1 << 20, 6) == 0, "a batch with a damaged frame is refused");
 	for (int i = 0; i < 3; i++)
 		buf_free(&r[i].data);
 	buf_free(&body);
