@@ -295,6 +295,7 @@ rf2_text(struct buf *b, const char *indent, const char *name, const char *text)
 	return buf_printf(b, "</%s>\n", name);
 }
 
+/* The string under key of o, or NULL (borrowed from o). */
 static const char *
 rf2_str(const cJSON *o, const char *key)
 {
@@ -303,6 +304,7 @@ rf2_str(const cJSON *o, const char *key)
 	return cJSON_IsString(v) ? v->valuestring : NULL;
 }
 
+/* The number under key of o, or NAN. */
 static double
 rf2_num(const cJSON *o, const char *key)
 {
@@ -503,6 +505,10 @@ rf2_filename(const char *track, const char *type, char *out, size_t outsz)
 	snprintf(out + o, outsz - o, ".xml");
 }
 
+/*
+ * Answers results.xml: 404 for an unknown session, 409 (a page) while it is
+ * not over, 503 when it cannot be read, else the document as a download.
+ */
 void
 h_results_xml(struct req *req, struct resp *resp)
 {
