@@ -204,24 +204,6 @@ spool_sync_dir(const char *dir)
 }
 
 static int
-spool_write_all(int fd, const void *p, size_t n)
-{
-	const char *c = p;
-
-	while (n > 0) {
-		ssize_t w = write(fd, c, n);
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		c += w;
-		n -= (size_t)w;
-	}
-	return 1;
-}
-
-static int
 spool_read_at(int fd, long long off, void *p, size_t n)
 {
 	char *c = p;
@@ -585,7 +567,7 @@ spool_append(struct spool *sp, const void *p, size_t len, long long *seq)
 	spool_put64(h + 4, (uint64_t)*seq);
 	spool_put32(h + 12, (uint32_t)len);
 	spool_put32(h + 16, spool_crc(h + 4, p, len));
-	if (spool_write_all(sp->fd, h, sizeof(h)) < 0 || spool_write_all(sp->fd, p, len) < 0 ||
+	if (write_all(sp->fd, h, sizeof(h)) < 0 || write_all(sp->fd, p, len) < 0 ||
 	    fdatasync(sp->fd) < 0) {
 		int saved = errno;
 		if (ftruncate(sp->fd, (off_t)s->bytes) < 0)
