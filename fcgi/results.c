@@ -368,7 +368,8 @@ results_load(struct req *req, struct resp *resp, const char *id, const char *typ
 		cJSON_AddItemToObject(cars[i].o, "_drivers", drivers[i]);
 		drivers[i] = NULL;
 	}
-	qsort(cars, n, sizeof(*cars), res_cmp);
+	if (n > 0)
+		qsort(cars, n, sizeof(*cars), res_cmp);
 
 	if ((out = cJSON_CreateArray()) == NULL)
 		goto dberr;

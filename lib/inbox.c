@@ -316,7 +316,8 @@ inbox_segments(const char *dir, char ***out, size_t *n)
 		len++;
 	}
 	closedir(d);
-	qsort(v, len, sizeof(*v), inbox_name_cmp);
+	if (len > 0)
+		qsort(v, len, sizeof(*v), inbox_name_cmp);
 	*out = v;
 	*n = len;
 	return 1;

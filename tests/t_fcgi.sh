@@ -3,6 +3,7 @@
 # stop on SIGTERM, and a clear error when nginx cannot reach it.
 . "$top_srcdir/tests/lib.sh"
 plan 9
+TS_NGINX_ARGS=--no-rate-limit	# what is tested here is the app, not nginx's limits
 stack_start || { echo "Bail out! the stack did not start"; exit 1; }
 
 # 64 requests, 16 at a time.

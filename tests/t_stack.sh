@@ -6,7 +6,7 @@
 need_data
 REC=$SHARED_DATA/recordings/sebring-school-race-A.jsonl.gz
 TRUTH=$SHARED_DATA/recordings/sebring-school-race.truth.json
-plan 19
+plan 20
 
 stack_start || { echo "Bail out! the stack did not start"; exit 1; }
 check "healthz answers through nginx" curl -fsS "$TS_URL/healthz"
@@ -69,4 +69,12 @@ ok $? "frames sent again are acknowledged"
 sleep 1
 wait_for 30 inbox_empty
 is "$(sqlite3 "$TS_DB" 'SELECT count(*) FROM raw_frames')" "$before" "nothing bad or duplicate was stored"
+
+# Pages are rate limited per address (30/s, bursts of 60): 200 at once.
+seq 200 | xargs -P 8 -I{} curl -sS -o /dev/null -w '%{http_code}\n' "$TS_URL/api/v1/sessions?limit=1" \
+    > "$TS_DIR/codes"
+code=$(curl -sS -o "$TS_DIR/err.json" -w '%{http_code}' "$TS_URL/api/v1/sessions")
+[ "$(grep -c '^429$' "$TS_DIR/codes")" -gt 0 ] && [ "$(grep -c '^200$' "$TS_DIR/codes")" -ge 60 ] &&
+    { [ "$code" = 200 ] || [ "$(jq -r .error "$TS_DIR/err.json")" = rate_limited ]; }
+ok $? "a burst of requests from one address is answered 429 past the limit"
 done_testing
