@@ -658,7 +658,7 @@ car_cross(struct sim *s, struct car *c, double at)
 	if (c->pit_lap == c->laps) {
 		/* crossing the line in the lane: the stop comes next */
 		c->out_lap = 1;
-		c->pit_lap = 0;
+		c->pit_lap = -1;
 		c->pit = PIT_ENTERING;
 	}
 	car_decide_stop(s, c);
@@ -836,7 +836,7 @@ sim_session_start(struct sim *s)
 		c->cur[0] = c->cur[1] = -1;
 		c->finished = c->dnf = 0;
 		c->pit = PIT_NONE;
-		c->pit_lap = 0;
+		c->pit_lap = -1;	/* no stop planned (0 would stop after the first lap) */
 		c->out_lap = 0;
 		c->pitstops = 0;
 		c->nstops = 0;
@@ -856,6 +856,7 @@ sim_session_start(struct sim *s)
 		c->ve_burn = 0.95 / (stint + 1 + pick(s, 2));
 		if (kind == S_RACE) {
 			/* the grid, in qualifying order when there was one */
+			c->garage = 0;
 			int grid = c->position > 0 ? c->position : i + 1;
 			c->out_lap = 0;
 			car_plan_lap(s, c, s->green_at);
