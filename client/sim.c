@@ -658,7 +658,7 @@ car_cross(struct sim *s, struct car *c, double at)
 	if (c->pit_lap == c->laps) {
 		/* crossing the line in the lane: the stop comes next */
 		c->out_lap = 1;
-		c->pit_lap = -1;
+		c->pit_lap = 0;
 		c->pit = PIT_ENTERING;
 	}
 	car_decide_stop(s, c);
@@ -836,7 +836,7 @@ sim_session_start(struct sim *s)
 		c->cur[0] = c->cur[1] = -1;
 		c->finished = c->dnf = 0;
 		c->pit = PIT_NONE;
-		c->pit_lap = -1;	/* no stop planned (0 would stop after the first lap) */
+		c->pit_lap = 0;
 		c->out_lap = 0;
 		c->pitstops = 0;
 		c->nstops = 0;
