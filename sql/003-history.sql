@@ -68,6 +68,24 @@ BEGIN
 	    laps = laps + 1;
 END;
 
+-- Every counted lap as a candidate best_laps row of its (car, driver), with
+-- that driver's best sectors and lap count in the car (columns in best_laps'
+-- order): a recompute takes the fastest.
+CREATE VIEW best_lap_of AS
+SELECT s.id AS session_id, c.id AS car_id, b.driver, s.track, c.vehicle, c.vehicle_name,
+    c.class, s.type AS session_type, s.online, b.lap, b.time, b.s1, b.s2, b.s3,
+    (SELECT min(x.s1) FROM laps x WHERE x.car_id = b.car_id AND x.driver = b.driver
+        AND x.valid AND x.time > 0 AND x.s1 > 0) AS best_s1,
+    (SELECT min(x.s2) FROM laps x WHERE x.car_id = b.car_id AND x.driver = b.driver
+        AND x.valid AND x.time > 0 AND x.s2 > 0) AS best_s2,
+    (SELECT min(x.s3) FROM laps x WHERE x.car_id = b.car_id AND x.driver = b.driver
+        AND x.valid AND x.time > 0 AND x.s3 > 0) AS best_s3,
+    (SELECT count(*) FROM laps x WHERE x.car_id = b.car_id AND x.driver = b.driver
+        AND x.valid AND x.time > 0) AS laps,
+    coalesce(b.seen_at, s.started_at) AS set_at
+FROM laps b JOIN cars c ON c.id = b.car_id JOIN sessions s ON s.id = c.session_id
+WHERE b.driver <> '' AND b.valid AND b.time > 0;
+
 -- An updated or deleted lap recomputes the rows of its (car, driver) from
 -- that car's laps: the row goes when no valid timed lap is left.
 CREATE TRIGGER best_laps_update AFTER UPDATE OF car_id, time, s1, s2, s3, driver, valid,
@@ -75,66 +93,21 @@ CREATE TRIGGER best_laps_update AFTER UPDATE OF car_id, time, s1, s2, s3, driver
 BEGIN
 	DELETE FROM best_laps WHERE (car_id = OLD.car_id AND driver = OLD.driver)
 	    OR (car_id = NEW.car_id AND driver = NEW.driver);
-	INSERT INTO best_laps (session_id, car_id, driver, track, vehicle, vehicle_name,
-	    class, session_type, online, lap, time, s1, s2, s3, best_s1, best_s2, best_s3,
-	    laps, set_at)
-	SELECT s.id, c.id, b.driver, s.track, c.vehicle, c.vehicle_name, c.class, s.type,
-	    s.online, b.lap, b.time, b.s1, b.s2, b.s3,
-	    (SELECT min(x.s1) FROM laps x WHERE x.car_id = b.car_id AND x.driver = b.driver
-	        AND x.valid AND x.time > 0 AND x.s1 > 0),
-	    (SELECT min(x.s2) FROM laps x WHERE x.car_id = b.car_id AND x.driver = b.driver
-	        AND x.valid AND x.time > 0 AND x.s2 > 0),
-	    (SELECT min(x.s3) FROM laps x WHERE x.car_id = b.car_id AND x.driver = b.driver
-	        AND x.valid AND x.time > 0 AND x.s3 > 0),
-	    (SELECT count(*) FROM laps x WHERE x.car_id = b.car_id AND x.driver = b.driver
-	        AND x.valid AND x.time > 0),
-	    coalesce(b.seen_at, s.started_at)
-	FROM laps b JOIN cars c ON c.id = b.car_id JOIN sessions s ON s.id = c.session_id
-	WHERE b.car_id = OLD.car_id AND b.driver = OLD.driver AND b.driver <> '' AND b.valid
-	    AND b.time > 0
-	ORDER BY b.time, b.lap LIMIT 1;
-	INSERT INTO best_laps (session_id, car_id, driver, track, vehicle, vehicle_name,
-	    class, session_type, online, lap, time, s1, s2, s3, best_s1, best_s2, best_s3,
-	    laps, set_at)
-	SELECT s.id, c.id, b.driver, s.track, c.vehicle, c.vehicle_name, c.class, s.type,
-	    s.online, b.lap, b.time, b.s1, b.s2, b.s3,
-	    (SELECT min(x.s1) FROM laps x WHERE x.car_id = b.car_id AND x.driver = b.driver
-	        AND x.valid AND x.time > 0 AND x.s1 > 0),
-	    (SELECT min(x.s2) FROM laps x WHERE x.car_id = b.car_id AND x.driver = b.driver
-	        AND x.valid AND x.time > 0 AND x.s2 > 0),
-	    (SELECT min(x.s3) FROM laps x WHERE x.car_id = b.car_id AND x.driver = b.driver
-	        AND x.valid AND x.time > 0 AND x.s3 > 0),
-	    (SELECT count(*) FROM laps x WHERE x.car_id = b.car_id AND x.driver = b.driver
-	        AND x.valid AND x.time > 0),
-	    coalesce(b.seen_at, s.started_at)
-	FROM laps b JOIN cars c ON c.id = b.car_id JOIN sessions s ON s.id = c.session_id
-	WHERE b.car_id = NEW.car_id AND b.driver = NEW.driver AND b.driver <> '' AND b.valid
-	    AND b.time > 0
+	INSERT INTO best_laps SELECT * FROM best_lap_of
+	WHERE car_id = OLD.car_id AND driver = OLD.driver
+	ORDER BY time, lap LIMIT 1;
+	INSERT INTO best_laps SELECT * FROM best_lap_of
+	WHERE car_id = NEW.car_id AND driver = NEW.driver
 	    AND (NEW.car_id <> OLD.car_id OR NEW.driver IS NOT OLD.driver)
-	ORDER BY b.time, b.lap LIMIT 1;
+	ORDER BY time, lap LIMIT 1;
 END;
 
 CREATE TRIGGER best_laps_delete AFTER DELETE ON laps
 BEGIN
 	DELETE FROM best_laps WHERE car_id = OLD.car_id AND driver = OLD.driver;
-	INSERT INTO best_laps (session_id, car_id, driver, track, vehicle, vehicle_name,
-	    class, session_type, online, lap, time, s1, s2, s3, best_s1, best_s2, best_s3,
-	    laps, set_at)
-	SELECT s.id, c.id, b.driver, s.track, c.vehicle, c.vehicle_name, c.class, s.type,
-	    s.online, b.lap, b.time, b.s1, b.s2, b.s3,
-	    (SELECT min(x.s1) FROM laps x WHERE x.car_id = b.car_id AND x.driver = b.driver
-	        AND x.valid AND x.time > 0 AND x.s1 > 0),
-	    (SELECT min(x.s2) FROM laps x WHERE x.car_id = b.car_id AND x.driver = b.driver
-	        AND x.valid AND x.time > 0 AND x.s2 > 0),
-	    (SELECT min(x.s3) FROM laps x WHERE x.car_id = b.car_id AND x.driver = b.driver
-	        AND x.valid AND x.time > 0 AND x.s3 > 0),
-	    (SELECT count(*) FROM laps x WHERE x.car_id = b.car_id AND x.driver = b.driver
-	        AND x.valid AND x.time > 0),
-	    coalesce(b.seen_at, s.started_at)
-	FROM laps b JOIN cars c ON c.id = b.car_id JOIN sessions s ON s.id = c.session_id
-	WHERE b.car_id = OLD.car_id AND b.driver = OLD.driver AND b.driver <> '' AND b.valid
-	    AND b.time > 0
-	ORDER BY b.time, b.lap LIMIT 1;
+	INSERT INTO best_laps SELECT * FROM best_lap_of
+	WHERE car_id = OLD.car_id AND driver = OLD.driver
+	ORDER BY time, lap LIMIT 1;
 END;
 
 -- What the filters copy follows the session and the car.
