@@ -47,15 +47,6 @@ num_or_nan(const cJSON *o, const char *k)
 	return cJSON_IsNumber(v) ? v->valuedouble : NAN;
 }
 
-static void
-add_num(cJSON *o, const char *k, double v)
-{
-	if (isnan(v))
-		cJSON_AddNullToObject(o, k);
-	else
-		json_add_time(o, k, v);
-}
-
 /* The class's best lap and sectors in this session, from best_laps. */
 static int
 car_class_bests(sqlite3 *db, const char *id, const cJSON *car, double best[4])
@@ -128,12 +119,12 @@ car_laps_finish(struct car_lap *v, size_t n, const double cls[4])
 			cJSON_AddStringToObject(l->o, mk[i], mark_names[m]);
 		}
 		int prev = j > 0 && v[j - 1].lap == l->lap - 1;
-		add_num(l->o, "fuel_used", prev && v[j - 1].fuel - l->fuel >= 0 ?
+		json_add_time(l->o, "fuel_used", prev && v[j - 1].fuel - l->fuel >= 0 ?
 		    v[j - 1].fuel - l->fuel : NAN);
-		add_num(l->o, "ve_used", prev && v[j - 1].ve - l->ve >= 0 ? v[j - 1].ve - l->ve : NAN);
+		json_add_time(l->o, "ve_used", prev && v[j - 1].ve - l->ve >= 0 ? v[j - 1].ve - l->ve : NAN);
 		if (!(dur > 0) && j + 1 < n && v[j + 1].lap == l->lap + 1)
 			dur = v[j + 1].start - l->start;
-		add_num(l->o, "duration", dur > 0 ? dur : NAN);
+		json_add_time(l->o, "duration", dur > 0 ? dur : NAN);
 		cJSON_AddBoolToObject(l->o, "stop", l->stop);
 		l->stint = stint;
 		cJSON_AddNumberToObject(l->o, "stint", stint);
@@ -187,15 +178,15 @@ car_stints(const struct car_lap *v, size_t n)
 		cJSON_AddNumberToObject(s, "first_lap", v[a].lap);
 		cJSON_AddNumberToObject(s, "last_lap", v[b].lap);
 		cJSON_AddNumberToObject(s, "laps", (double)(b - a + 1));
-		add_num(s, "average", timed ? sum / (double)timed : NAN);
-		add_num(s, "best", best);
+		json_add_time(s, "average", timed ? sum / (double)timed : NAN);
+		json_add_time(s, "best", best);
 		t = cJSON_GetObjectItemCaseSensitive(v[a].o, "tyres");
 		if (cJSON_IsString(t))
 			cJSON_AddStringToObject(s, "tyres", t->valuestring);
 		else
 			cJSON_AddNullToObject(s, "tyres");
-		add_num(s, "fuel_used", have_fuel ? fuel : NAN);
-		add_num(s, "ve_used", have_ve ? ve : NAN);
+		json_add_time(s, "fuel_used", have_fuel ? fuel : NAN);
+		json_add_time(s, "ve_used", have_ve ? ve : NAN);
 		a = b + 1;
 	}
 	return arr;
@@ -231,7 +222,7 @@ car_drivers(const struct car_lap *v, size_t n)
 	}
 	cJSON_ArrayForEach(d, arr) {
 		double t = cJSON_GetObjectItemCaseSensitive(d, "time")->valuedouble;
-		add_num(d, "share", total > 0 ? round(t / total * 1000) / 1000 : NAN);
+		json_add_time(d, "share", total > 0 ? round(t / total * 1000) / 1000 : NAN);
 	}
 	return arr;
 }
@@ -416,10 +407,10 @@ car_load(struct req *req, struct resp *resp)
 	cJSON_ArrayForEach(el, laps)
 		view_bools(el, lap_bools, 2);
 	cJSON *bests = cJSON_AddObjectToObject(o, "class_bests");
-	add_num(bests, "time", cls[0]);
-	add_num(bests, "s1", cls[1]);
-	add_num(bests, "s2", cls[2]);
-	add_num(bests, "s3", cls[3]);
+	json_add_time(bests, "time", cls[0]);
+	json_add_time(bests, "s1", cls[1]);
+	json_add_time(bests, "s2", cls[2]);
+	json_add_time(bests, "s3", cls[3]);
 	cJSON_AddItemToObject(o, "stints", car_stints(v, n));
 	cJSON *drivers = car_drivers(v, n);
 	cJSON_AddItemToObject(o, "drivers", drivers);

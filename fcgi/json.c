@@ -7,10 +7,14 @@
 #include "fcgi.h"
 #include "view.h"
 
+/* Adds a time in seconds rounded to the millisecond; NaN (unknown) is null. */
 void
 json_add_time(cJSON *o, const char *key, double t)
 {
-	cJSON_AddNumberToObject(o, key, round(t * 1000.0) / 1000.0);
+	if (isnan(t))
+		cJSON_AddNullToObject(o, key);
+	else
+		cJSON_AddNumberToObject(o, key, round(t * 1000.0) / 1000.0);
 }
 
 /*

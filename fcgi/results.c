@@ -175,15 +175,6 @@ res_lap(struct res_car *c, sqlite3_stmt *st, cJSON *drivers)
 }
 
 static void
-add_num(cJSON *o, const char *k, double v)
-{
-	if (isnan(v))
-		cJSON_AddNullToObject(o, k);
-	else
-		json_add_time(o, k, v);
-}
-
-static void
 add_str(cJSON *o, const char *k, const char *v)
 {
 	if (v == NULL)
@@ -201,7 +192,7 @@ res_fill(struct res_car *c, const struct res_car *leader, double race_start,
 
 	cJSON_AddNumberToObject(o, "laps", c->laps);
 	if (c->race) {
-		add_num(o, "time", !isnan(c->finish) && !isnan(race_start) ?
+		json_add_time(o, "time", !isnan(c->finish) && !isnan(race_start) ?
 		    c->finish - race_start : NAN);
 		if (c == leader || c->laps == 0)
 			cJSON_AddNullToObject(o, "gap");
@@ -209,10 +200,10 @@ res_fill(struct res_car *c, const struct res_car *leader, double race_start,
 			cJSON_AddNullToObject(o, "gap");
 			cJSON_AddNumberToObject(o, "gap_laps", leader->laps - c->laps);
 		} else
-			add_num(o, "gap", c->finish - leader->finish);
+			json_add_time(o, "gap", c->finish - leader->finish);
 	} else
-		add_num(o, "gap", c == leader ? NAN : c->best - leader->best);
-	add_num(o, "best", c->best);
+		json_add_time(o, "gap", c == leader ? NAN : c->best - leader->best);
+	json_add_time(o, "best", c->best);
 	if (c->best_lap > 0)
 		cJSON_AddNumberToObject(o, "best_lap", c->best_lap);
 	else
@@ -232,7 +223,7 @@ res_fill(struct res_car *c, const struct res_car *leader, double race_start,
 		cJSON *s = cJSON_CreateObject();
 		cJSON_AddItemToArray(arr, s);
 		cJSON_AddNumberToObject(s, "sector", i + 1);
-		add_num(s, "time", c->bs[i]);
+		json_add_time(s, "time", c->bs[i]);
 		add_str(s, "driver", c->bs_driver[i]);
 		cJSON_AddBoolToObject(s, "class_best", !isnan(c->bs[i]) &&
 		    c->bs[i] == class_bs[cls][i]);

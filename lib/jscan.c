@@ -283,32 +283,12 @@ jscan_document(const char *p, size_t len, struct jspan *out)
 int
 jscan_member(const struct jspan *obj, const char *key, struct jspan *out)
 {
-	struct jscan	 s = { obj->p, obj->p + obj->len };
-	size_t		 klen = strlen(key);
-	const char	*name;
+	struct jspan whole;
 
-	if (obj->type != JT_OBJECT)
+	if (obj->type != JT_OBJECT ||
+	    !jscan_fields(obj->p, obj->len, &key, 1, out, &whole, NULL))
 		return 0;
-	s.p++;
-	for (;;) {
-		jscan_ws(&s);
-		if (s.p >= s.end || *s.p != '"')
-			return 0;
-		name = s.p + 1;
-		if (!jscan_str(&s))
-			return 0;
-		int match = (size_t)(s.p - 1 - name) == klen && memcmp(name, key, klen) == 0;
-		jscan_ws(&s);
-		s.p++;	/* ':' */
-		if (!jscan_any(&s, out, 1))
-			return 0;
-		if (match)
-			return 1;
-		jscan_ws(&s);
-		if (s.p >= s.end || *s.p != ',')
-			return 0;
-		s.p++;
-	}
+	return out->type != JT_NONE;
 }
 
 /*
