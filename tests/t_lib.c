@@ -11,6 +11,9 @@
 #include "trackside.h"
 #include "tmpl.h"
 
+/* A byte inside the first record's payload (after its 12-byte header). */
+#define REC_OFF_CRC_TEST 14
+
 static char tmpdir[256];
 
 static void
@@ -240,6 +243,28 @@ test_inbox(void)
 	    "a torn record of a running writer is waited for");
 	inbox_writer_close(w);
 	ok(inbox_pending(dir, inbox_pos_zero, NULL) == 2, "closing the writer adds no record");
+	inbox_reader_free(r);
+
+	/* A damaged record inside a segment: what follows is set aside, nothing read past it. */
+	char dir2[300], seg[400], rej[400];
+	snprintf(dir2, sizeof(dir2), "%s/inbox2", tmpdir);
+	inbox_writer_open(&w, dir2);
+	inbox_append(w, "clientAAAA", 1, "{}", 2, "{}", 2, &t1);
+	inbox_sync(w, t1);
+	inbox_reader_open(&r, dir2);
+	inbox_read(r, inbox_pos_zero, NULL, 100, 1 << 20);
+	snprintf(seg, sizeof(seg), "%s/seg/%s", dir2, r->recs[0].seg);
+	f = fopen(seg, "r+");
+	fseek(f, REC_OFF_CRC_TEST, SEEK_SET);
+	fputc('!', f);	/* the CRC no longer matches */
+	fclose(f);
+	inbox_append(w, "clientAAAA", 2, "{}", 2, "{}", 2, &t2);
+	inbox_sync(w, t2);
+	ok(inbox_read(r, inbox_pos_zero, NULL, 100, 1 << 20) == 0 && r->ndone == 1,
+	    "a damaged record ends its segment: nothing after it is applied");
+	snprintf(rej, sizeof(rej), "%s/rejected/%s.0", dir2, r->done[0]);
+	ok(access(rej, R_OK) == 0, "the damaged bytes are kept in rejected/");
+	inbox_writer_close(w);
 	inbox_reader_free(r);
 }
 
