@@ -49,6 +49,7 @@ struct req {
 	const char		*content_type;
 	const char		*content_encoding;
 	const char		*authorization;
+	const char		*sent_at;	/* Trackside-Sent-At, or NULL */
 	const char		*remote_addr;
 	const char		*body;
 	size_t			 bodylen;

@@ -66,6 +66,31 @@ frames_auth(struct req *req, struct resp *resp)
 	return id;
 }
 
+/*
+ * The client's wall clock when it sent the request: Trackside-Sent-At, an
+ * RFC 3339 UTC time (spec/wire-protocol.md). Returns 1 with *t, 0 when
+ * the header is absent (a client that does not send it: the worker then
+ * estimates the client's clock), or -1 after answering 400.
+ */
+static int
+frames_sent_at(const struct req *req, struct resp *resp, double *t)
+{
+	const char	*v = req->sent_at;
+	size_t		 n;
+
+	*t = 0;
+	if (v == NULL)
+		return 0;
+	n = strlen(v);
+	if (n < 20 || n > 32 || v[10] != 'T' || v[n - 1] != 'Z' || !time_iso_parse(v, t) ||
+	    *t <= 0) {
+		resp_error(resp, 400, "bad_sent_at", "Trackside-Sent-At must be an RFC 3339 UTC "
+		    "time such as 2026-11-21T12:00:05.456Z.");
+		return -1;
+	}
+	return 1;
+}
+
 enum field { F_V, F_CLIENT, F_SEQ, F_CAPTURED, F_SOURCE, F_DATA, F__MAX };
 static const char *const field_names[F__MAX] = {
 	"v", "client", "seq", "captured_at", "source", "data"
@@ -248,6 +273,7 @@ h_frames(struct req *req, struct resp *resp)
 	const char	*body = req->body, *ct = req->content_type, *ce = req->content_encoding;
 	size_t		 len = req->bodylen, n = 0;
 	long long	 token, last, ack = 0;
+	double		 sent_at;
 	char		 session[64];
 	int		 rc;
 
@@ -257,7 +283,7 @@ h_frames(struct req *req, struct resp *resp)
 		    "Frames are sent as Content-Type: application/json.");
 		return;
 	}
-	if ((token = frames_auth(req, resp)) == 0)
+	if ((token = frames_auth(req, resp)) == 0 || frames_sent_at(req, resp, &sent_at) < 0)
 		return;
 	if (ce != NULL && strcasecmp(ce, "gzip") == 0) {
 		if ((rc = gz_inflate(body, len, req->app->max_inflated, &inflated)) != GZ_OK) {
@@ -304,7 +330,10 @@ h_frames(struct req *req, struct resp *resp)
 			goto out;
 		}
 		buf_reset(&rec);
-		buf_printf(&rec, "{\"token\":%lld,\"received_at\":%.3f}", token, time_now());
+		buf_printf(&rec, "{\"token\":%lld,\"received_at\":%.3f", token, time_now());
+		if (sent_at > 0)
+			buf_printf(&rec, ",\"sent_at\":%.3f", sent_at);
+		buf_putc(&rec, '}');
 		if (inbox_append(req->app->writer, env[i].client, env[i].seq, rec.p, rec.len,
 		    env[i].frame.p, env[i].frame.len, &ticket) < 0) {
 			log_err("inbox: %s", strerror(errno));

@@ -99,6 +99,7 @@ serve(FCGX_Request *r, sqlite3 **db, sqlite3_stmt **cache)
 	q.content_type = env(r, "CONTENT_TYPE");
 	q.content_encoding = env(r, "HTTP_CONTENT_ENCODING");
 	q.authorization = env(r, "HTTP_AUTHORIZATION");
+	q.sent_at = env(r, "HTTP_TRACKSIDE_SENT_AT");
 	q.remote_addr = env(r, "REMOTE_ADDR");
 	if (cl != NULL && !num_parse_ll(cl, 0, (long long)1 << 40, &len)) {
 		resp_error(&p, 400, "bad_request", "Content-Length is not a number.");

@@ -39,6 +39,7 @@ reprocess_frame(struct ingest *ig, sqlite3_stmt *q, long long *applied)
 	f.captured_at = sqlite3_column_double(q, 2);
 	f.received_at = sqlite3_column_double(q, 3);
 	f.source = (const char *)sqlite3_column_text(q, 4);
+	f.sent_at = sqlite3_column_double(q, 6);
 	c = cJSON_GetObjectItemCaseSensitive(fr, "client");
 	f.client_name = cJSON_IsString(cJSON_GetObjectItemCaseSensitive(c, "name")) ?
 	    cJSON_GetObjectItemCaseSensitive(c, "name")->valuestring : NULL;
@@ -101,8 +102,8 @@ admin_reprocess(struct admin *a, int argc, char *argv[])
 	q = NULL;
 	if (ingest_open_fresh(&ig, &st, id, &err) < 0)
 		goto rollback;
-	if (sqlite3_prepare_v2(a->db, "SELECT client, seq, captured_at, received_at, source, body "
-	    "FROM raw_frames WHERE session_id = ? ORDER BY received_at, rowid", -1, &q, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(a->db, "SELECT client, seq, captured_at, received_at, source, body, "
+	    "sent_at FROM raw_frames WHERE session_id = ? ORDER BY received_at, rowid", -1, &q, NULL) != SQLITE_OK)
 		goto rollback;
 	sqlite3_bind_text(q, 1, id, -1, SQLITE_STATIC);
 	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {

@@ -22,6 +22,7 @@ struct frame {
 	long long	 token;		/* clients.id of the uploading token */
 	double		 received_at;	/* server wall clock */
 	double		 captured_at;	/* client wall clock */
+	double		 sent_at;	/* client wall clock when sent, 0 = unknown */
 	const char	*source;	/* "lmu", "ac" or "pcars2" */
 	const cJSON	*data;		/* the frame's "data" object */
 };

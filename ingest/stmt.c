@@ -16,8 +16,8 @@ static const char *const stmt_sql[STMT__MAX] = {
 	"token_id = excluded.token_id, last_seq = max(last_seq, excluded.last_seq), "
 	"last_at = excluded.last_at, session_id = excluded.session_id",
 	/* STMT_RAW_PUT */
-	"INSERT OR IGNORE INTO raw_frames (session_id, client, seq, captured_at, received_at, source, body) "
-	"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+	"INSERT OR IGNORE INTO raw_frames (session_id, client, seq, captured_at, received_at, source, body, "
+	"sent_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
 	/* STMT_RAW_EXISTS */
 	"SELECT 1 FROM raw_frames WHERE client = ?1 AND seq = ?2",
 	/* STMT_POS_GET */

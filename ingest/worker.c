@@ -116,6 +116,7 @@ worker_apply(struct worker *w, const char *rec, size_t len, const char *client,
 	f.client_version = json_str(c, "version");
 	f.token = (long long)json_num(hdr, "token", 0);
 	f.received_at = json_num(hdr, "received_at", time_now());
+	f.sent_at = json_num(hdr, "sent_at", 0);
 	f.source = json_str(fr, "source");
 	f.data = cJSON_GetObjectItemCaseSensitive(fr, "data");
 	const char *cap = json_str(fr, "captured_at");
@@ -142,6 +143,8 @@ worker_apply(struct worker *w, const char *rec, size_t len, const char *client,
 		sqlite3_bind_double(st, 5, f.received_at);
 		sqlite3_bind_text(st, 6, f.source, -1, SQLITE_STATIC);
 		sqlite3_bind_blob(st, 7, gz.p, (int)gz.len, SQLITE_STATIC);
+		if (f.sent_at > 0)
+			sqlite3_bind_double(st, 8, f.sent_at);
 		if (sqlite3_step(st) != SQLITE_DONE) {
 			rc = -1;
 			goto out;

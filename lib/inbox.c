@@ -9,7 +9,11 @@
  *
  *	"TSR1" | u32 length | u32 crc32 | client \0 seq \0 header JSON \n frame JSON
  *
- * (little-endian), and "TSE1" | 0 | 0 closes a segment. The worker reads
+ * (little-endian), and "TSE1" | 0 | 0 closes a segment. The header is
+ * trackside-fcgi's JSON object about the upload: "token", "received_at"
+ * (server clock) and, when the client sent Trackside-Sent-At, "sent_at"
+ * (client clock); a reader takes a key that is absent (a record of an
+ * older server) as unknown. The worker reads
  * segments in name order and records in file order; where it stands in each
  * segment is kept in the database, in the transaction that applied the
  * frames, so a crash anywhere loses and repeats nothing. A torn record at
