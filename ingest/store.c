@@ -871,6 +871,7 @@ ingest_frame(struct ingest *ig, const struct frame *f, char session[SESSION_ID_L
 	in.seq = f->seq;
 	in.received_at = f->received_at;
 	in.captured_at = f->captured_at;
+	in.sent_at = f->sent_at;
 	in.sim = f->source;
 	d = track_frame(&ig->t, &in, &ig->o, &s);
 	if (d != DROP_NONE)

@@ -24,8 +24,8 @@ const char *const change_names[CH__MAX] = { "session_new", "session_update", "se
 struct tclient {
 	char		 id[72];
 	struct tsession	*s;		/* the session of its last frame, or NULL */
-	double		 offset;	/* server clock − client clock (smallest seen) */
-	int		 offset_known;
+	double		 offset;	/* server clock − client clock */
+	int		 offset_known;	/* 1 estimated (smallest seen), 2 measured */
 	double		 last_tcap;	/* server time of its last frame */
 	double		 last_et;
 	double		 still_since;	/* server time ET stopped moving, or 0 */
@@ -1109,8 +1109,17 @@ track_frame(struct track *t, const struct track_in *in, const struct obs *o, str
 		t->c.drift[i] += o->drift[i];
 	if ((cl = client_get(t, in->client)) == NULL)
 		return DROP_LOADING;
-	/* Server time of the capture: the client clock plus its smallest seen offset. */
-	if (!cl->offset_known || in->received_at - in->captured_at < cl->offset) {
+	/*
+	 * Server time of the capture: the client clock plus its offset,
+	 * measured on the upload that carried the frame (received − sent), so
+	 * spooled, late and replayed frames keep their capture time. Without
+	 * a send time, the smallest received − captured seen estimates it.
+	 */
+	if (in->sent_at > 0) {
+		cl->offset = in->received_at - in->sent_at;
+		cl->offset_known = 2;
+	} else if (cl->offset_known < 2 &&
+	    (!cl->offset_known || in->received_at - in->captured_at < cl->offset)) {
 		cl->offset = in->received_at - in->captured_at;
 		cl->offset_known = 1;
 	}
@@ -1186,8 +1195,9 @@ track_frame(struct track *t, const struct track_in *in, const struct obs *o, str
 	cl->last_phase = o->phase;
 	scopy(cl->last_key, sizeof(cl->last_key), key);
 	s->frames++;
-	if (tcap > s->last_frame)
-		s->last_frame = tcap;
+	/* Liveness goes by arrival: frames captured long ago keep a session live as they come. */
+	if (in->received_at > s->last_frame)
+		s->last_frame = in->received_at;
 	s->last_update = tcap > s->last_update ? tcap : s->last_update;
 	if (s->state != LIVE_LIVE) {
 		s->state = LIVE_LIVE;

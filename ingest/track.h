@@ -328,7 +328,8 @@ struct tsession {
 	char		 sim[8], track[TRACK_NAME_MAX], type[16], server[TRACK_NAME_MAX];
 	int		 port, online;
 	char		 owner[72];		/* client of an offline session */
-	double		 started_at, last_update, last_frame;
+	double		 started_at, last_update;	/* capture times (server clock) */
+	double		 last_frame;		/* when its last frame arrived (server clock) */
 	double		 et, et_at;		/* last ET and when (server clock) it was seen */
 	int		 phase;
 	double		 remaining, end_et, max_time, track_len;
@@ -434,6 +435,7 @@ struct track_in {
 	long long	 seq;
 	double		 received_at;	/* server clock */
 	double		 captured_at;	/* client clock */
+	double		 sent_at;	/* client clock when the upload was sent, 0 = unknown */
 	const char	*sim;		/* "lmu" */
 };
 
