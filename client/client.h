@@ -205,6 +205,9 @@ struct up_answer {
 };
 #define UP_BACKOFF_MAX		30.0
 #define UP_HOLD_MAX		300.0
+#define UP_SENT_AT		"Trackside-Sent-At"
+#define UP_SENT_AT_MAX		64
+void	 upload_sent_at(double now, char out[UP_SENT_AT_MAX]);
 int	 upload_batch_body(struct buf *out, const struct spool_rec *, size_t *n, size_t max,
 	    int level);
 void	 upload_classify(long status, const char *body, size_t len, const char *retry_after,

@@ -39,7 +39,8 @@ struct game_poll {
 
 struct uploader {
 	CURL		*h;
-	struct curl_slist *hdrs;
+	struct curl_slist *hdrs;	/* the same for every request */
+	struct curl_slist *req_hdrs;	/* ... and Trackside-Sent-At, this request's */
 	struct buf	 body;
 	struct buf	 resp;
 	char		 retry_after[32];
@@ -331,10 +332,36 @@ game_done(struct client *c, int e, CURL *h, CURLcode res)
 static void
 up_release(struct uploader *up)
 {
+	curl_slist_free_all(up->req_hdrs);
+	up->req_hdrs = NULL;
 	spool_recs_free(up->recs, up->n);
 	up->recs = NULL;
 	up->n = up->nsent = 0;
 	up->busy = 0;
+}
+
+/*
+ * The headers of a request sent now: the fixed ones and the client's clock
+ * at this moment. Returns the list (curl_slist_free_all() frees it), or
+ * NULL when memory runs out.
+ */
+static struct curl_slist *
+up_headers(const struct uploader *up, double now)
+{
+	struct curl_slist	*l = NULL, *n;
+	char			 sent[UP_SENT_AT_MAX];
+
+	upload_sent_at(now, sent);
+	for (const struct curl_slist *p = up->hdrs; p != NULL; p = p->next) {
+		if ((n = curl_slist_append(l, p->data)) == NULL) {
+			curl_slist_free_all(l);
+			return NULL;
+		}
+		l = n;
+	}
+	if ((n = curl_slist_append(l, sent)) == NULL)
+		curl_slist_free_all(l);
+	return n;
 }
 
 /*
@@ -397,7 +424,6 @@ up_start(struct client *c, double now)
 		curl_easy_setopt(up->h, CURLOPT_URL, c->upload_url);
 		curl_easy_setopt(up->h, CURLOPT_NOSIGNAL, 1L);
 		curl_easy_setopt(up->h, CURLOPT_POST, 1L);
-		curl_easy_setopt(up->h, CURLOPT_HTTPHEADER, up->hdrs);
 		curl_easy_setopt(up->h, CURLOPT_WRITEFUNCTION, up_write_cb);
 		curl_easy_setopt(up->h, CURLOPT_WRITEDATA, &up->resp);
 		curl_easy_setopt(up->h, CURLOPT_HEADERFUNCTION, up_header_cb);
@@ -408,6 +434,13 @@ up_start(struct client *c, double now)
 	}
 	curl_easy_setopt(up->h, CURLOPT_POSTFIELDS, up->body.p);
 	curl_easy_setopt(up->h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)up->body.len);
+	/* sent now, also when the frames were captured long ago */
+	if ((up->req_hdrs = up_headers(up, time_now())) == NULL) {
+		up_release(up);
+		up->next_try = now + 1;
+		return;
+	}
+	curl_easy_setopt(up->h, CURLOPT_HTTPHEADER, up->req_hdrs);
 	if (curl_multi_add_handle(c->multi, up->h) != CURLM_OK) {
 		up_release(up);
 		up->next_try = now + 1;

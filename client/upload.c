@@ -3,6 +3,7 @@
  * server's answer classified, and the backoff between failed attempts.
  */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -49,6 +50,22 @@ upload_batch_body(struct buf *out, const struct spool_rec *r, size_t *n, size_t 
 	buf_free(&json);
 	*n = used;
 	return rc;
+}
+
+/*
+ * Writes into out (UP_SENT_AT_MAX bytes) the header line that tells the
+ * server this client's wall clock at the moment a request is sent (now,
+ * epoch seconds): "Trackside-Sent-At: 2026-11-21T12:00:05.456Z". Every
+ * request carries its own, batches from the spool too, so the server
+ * knows the client's clock offset whenever the frames were captured.
+ */
+void
+upload_sent_at(double now, char out[UP_SENT_AT_MAX])
+{
+	char ts[32];
+
+	time_iso(now, ts);
+	snprintf(out, UP_SENT_AT_MAX, "%s: %s", UP_SENT_AT, ts);
 }
 
 /*

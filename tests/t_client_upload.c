@@ -88,6 +88,16 @@ main(void)
 	buf_add(&r[1].data, "not gzip", 8);
 	nb = 3;
 	ok(upload_batch_body(&body, r, &nb, 1 << 20, 6) == 0, "a batch with a damaged frame is refused");
+
+	char	 line[UP_SENT_AT_MAX];
+	double	 t;
+	upload_sent_at(1794916805.456, line);
+	ok(strcmp(line, "Trackside-Sent-At: 2026-11-17T12:00:05.456Z") == 0,
+	    "a request carries the client's clock as Trackside-Sent-At, RFC 3339 UTC to the ms");
+	upload_sent_at(1794916805.9996, line);
+	ok(strncmp(line, UP_SENT_AT ": ", strlen(UP_SENT_AT) + 2) == 0 &&
+	    time_iso_parse(line + strlen(UP_SENT_AT) + 2, &t) && t == 1794916806.0,
+	    "the send time reads back as what the server parses (rounded to the ms)");
 	for (int i = 0; i < 3; i++)
 		buf_free(&r[i].data);
 	buf_free(&body);
