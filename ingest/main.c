@@ -161,8 +161,8 @@ main(int argc, char *argv[])
 			live_tick(live, now);
 			last_tick = now;
 		}
-		if (now - last_ckpt >= 10.0) {
-			db_checkpoint(w.db, 64LL << 20);
+		if (now - last_ckpt >= DB_CHECKPOINT_S) {
+			db_checkpoint(w.db, DB_WAL_LIMIT);
 			last_ckpt = now;
 		}
 		if (now - last_stats >= 60.0 && w.applied != last_applied) {
