@@ -685,10 +685,11 @@ conn_read(struct conn *s)
 }
 
 /* The answer to a viewer over the cap. */
+#define LIVE_BUSY_BODY "{\"error\":\"busy\",\"message\":\"Too many live viewers; try again shortly.\"}\n"
+_Static_assert(sizeof(LIVE_BUSY_BODY) - 1 == 71, "Content-Length of the busy answer");
 static const char live_busy[] = "HTTP/1.1 503 Service Unavailable\r\n"
     "Content-Type: application/json\r\nContent-Length: 71\r\nCache-Control: no-store\r\n"
-    "Retry-After: " LIVE_STR(LIVE_RETRY_AFTER) "\r\nConnection: close\r\n\r\n"
-    "{\"error\":\"busy\",\"message\":\"Too many live viewers; try again shortly.\"}\n";
+    "Retry-After: " LIVE_STR(LIVE_RETRY_AFTER) "\r\nConnection: close\r\n\r\n" LIVE_BUSY_BODY;
 
 /*
  * Counts a viewer refused (or kept waiting); logs at most one line per
@@ -1466,13 +1467,11 @@ live_max_conns(size_t want)
 		return want;
 	fit = rl.rlim_cur > 2 * LIVE_FD_RESERVE ? (size_t)rl.rlim_cur - LIVE_FD_RESERVE :
 	    (size_t)rl.rlim_cur / 2;
-	if (fit < want) {
-		log_info("live: at most %zu viewers (%llu descriptors, %d kept for the worker)",
-		    fit, (unsigned long long)rl.rlim_cur, rl.rlim_cur > 2 * LIVE_FD_RESERVE ?
-		    LIVE_FD_RESERVE : (int)(rl.rlim_cur - fit));
-		return fit > 0 ? fit : 1;
-	}
-	return want;
+	if (fit >= want)
+		return want;
+	log_info("live: at most %zu viewers within the limit of %llu open files", fit,
+	    (unsigned long long)rl.rlim_cur);
+	return fit > 0 ? fit : 1;
 }
 
 /*
