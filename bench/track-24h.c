@@ -3,15 +3,22 @@
  * speed. Each second of the race is one LMU poll (sessionInfo, the online
  * entry list, standings of every car; chat, strategy and usage every five
  * polls) applied with worker_apply() exactly as trackside-ingestd applies
- * inbox frames (raw frame kept, transactions of 200 frames). Prints:
+ * inbox frames (raw frame kept, transactions of 200 frames), its changes
+ * going to the live hub as in trackside-ingestd. Prints:
  *   - the worker's frames/s;
  *   - the per-frame time of the last hour over that of the first hour
  *     (goal <= 1.2: the cost per frame does not grow with the session);
  *   - the worker's frames/s over the plain cJSON parse rate of the same
- *     frames, measured in the same run (goal >= 0.5).
+ *     frames, measured in the same run (goal >= 0.5);
+ *   - the WAL's largest and final size (checkpoints as trackside-ingestd
+ *     makes them: automatic ones at commit, db_checkpoint() every
+ *     DB_CHECKPOINT_S).
  *
  *	track-24h [-c cars] [-H hours] [-d database]
  */
+#include <sys/epoll.h>
+#include <sys/stat.h>
+
 #include <getopt.h>
 #include <math.h>
 #include <stdio.h>
@@ -22,6 +29,7 @@
 #include <cjson/cJSON.h>
 
 #include "ingest.h"
+#include "live.h"
 #include "db.h"
 
 struct car {
@@ -159,7 +167,12 @@ main(int argc, char *argv[])
 	const char	*db = "/tmp/track-24h.db";
 	int		 n = 60, ch;
 	double		 hours = 24, t_work = 0, t_parse = 0, first = 0, last = 0, base = 1.8e9;
-	long long	 frames, nfirst = 0, nlast = 0, bytes = 0;
+	double		 last_ckpt = time_mono();
+	long long	 frames, nfirst = 0, nlast = 0, bytes = 0, wal_max = 0;
+	char		 wal[4096], sock[4096];
+	struct live	*live = NULL;
+	int		 ep;
+	struct stat	 sb;
 
 	while ((ch = getopt(argc, argv, "c:H:d:")) != -1) {
 		switch (ch) {
@@ -177,10 +190,18 @@ main(int argc, char *argv[])
 	}
 	log_init("track-24h", 1, LOG_LVL_WARN);
 	unlink(db);
+	snprintf(wal, sizeof(wal), "%s-wal", db);
+	unlink(wal);
 	if (!worker_open(&w, db, "/nonexistent", &err)) {
 		fprintf(stderr, "track-24h: %s\n", err.p);
 		return 1;
 	}
+	snprintf(sock, sizeof(sock), "%s.live.sock", db);
+	if ((ep = epoll_create1(EPOLL_CLOEXEC)) < 0 || !live_open(&live, sock, w.db, ep, NULL, &err)) {
+		fprintf(stderr, "track-24h: live hub: %s\n", err.p ? err.p : "epoll");
+		return 1;
+	}
+	ingest_hook(w.ing, live_change, live);
 	srand(24);
 	cars = calloc((size_t)n, sizeof(*cars));
 	for (int i = 0; i < n; i++) {
@@ -224,8 +245,19 @@ main(int argc, char *argv[])
 		}
 		if (f % 200 == 0) {
 			db_exec(w.db, "COMMIT", NULL);
-			if (f % 1000 == 0)
+			live_commit(live);
+			if (f % 1000 == 0) {
+				db_exec(w.db, "BEGIN IMMEDIATE", NULL);
 				ingest_tick(w.ing, base + et);
+				db_exec(w.db, "COMMIT", NULL);
+				live_commit(live);
+			}
+			if (time_mono() - last_ckpt >= DB_CHECKPOINT_S) {
+				db_checkpoint(w.db, DB_WAL_LIMIT);
+				last_ckpt = time_mono();
+			}
+			if (stat(wal, &sb) == 0 && sb.st_size > wal_max)
+				wal_max = sb.st_size;
 			db_exec(w.db, "BEGIN IMMEDIATE", NULL);
 		}
 		t2 = time_mono();
@@ -243,6 +275,7 @@ main(int argc, char *argv[])
 			fprintf(stderr, "  hour %2.0f: %.0f frames/s so far\n", et / 3600, (double)f / t_work);
 	}
 	db_exec(w.db, "COMMIT", NULL);
+	live_commit(live);
 	{
 		double fps = (double)frames / t_work, pps = (double)frames / t_parse;
 		double ratio_hours = (last / (double)nlast) / (first / (double)nfirst);
@@ -259,7 +292,11 @@ main(int argc, char *argv[])
 			printf("stored: %d laps, %d pits, %d session(s)\n", sqlite3_column_int(st, 0),
 			    sqlite3_column_int(st, 1), sqlite3_column_int(st, 2));
 		sqlite3_finalize(st);
+		printf("WAL:                    %.1f MiB at most, %.1f MiB at the end\n",
+		    (double)wal_max / 1048576, stat(wal, &sb) == 0 ? (double)sb.st_size / 1048576 : 0.0);
 	}
+	live_close(live);
+	close(ep);
 	worker_close(&w);
 	free(cars);
 	buf_free(&resp);

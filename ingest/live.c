@@ -15,6 +15,7 @@
  * the channel still holds them, otherwise a fresh snapshot.
  */
 #include <sys/epoll.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
@@ -40,6 +41,13 @@
 #define LIVE_REQ_TIMEOUT 10.0	/* s to send the request headers */
 #define LIVE_LINGER	600.0	/* s an ended channel without viewers is kept */
 #define LIVE_LIST_REMAINING 15.0 /* s of drift in "remaining" worth a list event */
+#define LIVE_ACCEPT_MAX	32	/* connections accepted per loop turn: the worker gets its turn */
+#define LIVE_FD_RESERVE	64	/* descriptors kept for the worker (database, inbox, logs) */
+#define LIVE_RETRY_AFTER 5	/* s a refused viewer is asked to wait */
+#define LIVE_FD_LOG	60.0	/* s between log lines about refused viewers */
+#define LIVE_PAUSE	1.0	/* s the socket is not watched when no descriptor is left */
+#define LIVE_STR_(x)	#x
+#define LIVE_STR(x)	LIVE_STR_(x)
 
 const char *const live_note_names[LN__MAX] = {
 	"session", "car", "lap", "pit", "chat", "link", "drop", "map", "entry",
@@ -122,6 +130,10 @@ struct live {
 	size_t			 nconns;
 	struct live_stats	 st;
 	double			 now;
+	int			 spare;		/* a descriptor given up to refuse a viewer */
+	double			 paused_until;	/* listener out of epoll until then */
+	long long		 refused_log;	/* refused since the last log line */
+	double			 refused_logged;
 };
 
 static void	 conn_close(struct conn *);
@@ -350,8 +362,9 @@ conn_error(struct conn *s, int status, const char *reason, const char *code, con
 
 	buf_printf(&body, "{\"error\":\"%s\",\"message\":\"%s\"}\n", code, msg);
 	buf_printf(&s->out, "HTTP/1.1 %d %s\r\nContent-Type: application/json\r\n"
-	    "Content-Length: %zu\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n%s",
-	    status, reason, body.len, body.p ? body.p : "");
+	    "Content-Length: %zu\r\nCache-Control: no-store\r\nConnection: close\r\n%s\r\n%s",
+	    status, reason, body.len, status == 503 ? "Retry-After: " LIVE_STR(LIVE_RETRY_AFTER)
+	    "\r\n" : "", body.p ? body.p : "");
 	buf_free(&body);
 	s->closing = 1;
 	s->hub->st.rejected++;
@@ -671,23 +684,105 @@ conn_read(struct conn *s)
 	}
 }
 
+/* The answer to a viewer over the cap. */
+#define LIVE_BUSY_BODY "{\"error\":\"busy\",\"message\":\"Too many live viewers; try again shortly.\"}\n"
+_Static_assert(sizeof(LIVE_BUSY_BODY) - 1 == 71, "Content-Length of the busy answer");
+static const char live_busy[] = "HTTP/1.1 503 Service Unavailable\r\n"
+    "Content-Type: application/json\r\nContent-Length: 71\r\nCache-Control: no-store\r\n"
+    "Retry-After: " LIVE_STR(LIVE_RETRY_AFTER) "\r\nConnection: close\r\n\r\n" LIVE_BUSY_BODY;
+
+/*
+ * Counts a viewer refused (or kept waiting); logs at most one line per
+ * LIVE_FD_LOG seconds, with the count, however fast they come.
+ */
+static void
+live_refused(struct live *h)
+{
+	h->refused_log++;
+	if (h->refused_logged > 0 && h->now - h->refused_logged < LIVE_FD_LOG)
+		return;
+	log_warn("live: %lld viewer(s) refused: %zu connected, at most %zu (live_max_viewers "
+	    "and the descriptor limit), %lld times out of descriptors", h->refused_log,
+	    h->nconns, h->conf.max_conns, h->st.nofile);
+	h->refused_log = 0;
+	h->refused_logged = h->now;
+}
+
+/*
+ * Refuses a new connection at once: 503 with Retry-After, then closed. What
+ * the viewer sent already is read first, so the answer is not lost to a
+ * reset.
+ */
+static void
+live_refuse(struct live *h, int fd)
+{
+	char drain[1024];
+
+	while (recv(fd, drain, sizeof(drain), MSG_DONTWAIT) > 0)
+		;
+	(void)send(fd, live_busy, sizeof(live_busy) - 1, MSG_DONTWAIT | MSG_NOSIGNAL);
+	close(fd);
+	h->st.rejected++;
+	live_refused(h);
+}
+
+/*
+ * Out of descriptors: gives up the spare one to take the waiting
+ * connection and refuse it, so the socket does not stay ready for nothing.
+ * Without a spare, stops watching the socket for LIVE_PAUSE seconds
+ * (live_tick watches it again). Returns 1 when a connection was refused.
+ */
+static int
+live_shed(struct live *h)
+{
+	int fd, saved;
+
+	h->st.nofile++;
+	if (h->spare >= 0) {
+		close(h->spare);
+		fd = accept4(h->listener.fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		saved = errno;
+		if (fd >= 0)
+			live_refuse(h, fd);
+		h->spare = open("/dev/null", O_RDONLY | O_CLOEXEC);
+		if (fd >= 0)
+			return 1;
+		if (saved == EAGAIN || saved == EWOULDBLOCK)
+			return 0;	/* nobody waits any more */
+	}
+	if (h->paused_until == 0 && epoll_ctl(h->ep, EPOLL_CTL_DEL, h->listener.fd, NULL) == 0) {
+		h->paused_until = h->now + LIVE_PAUSE;
+		live_refused(h);
+	}
+	return 0;
+}
+
+/* Accepts up to LIVE_ACCEPT_MAX waiting connections; the rest wait for the next turn. */
 static void
 live_accept(struct live *h)
 {
-	for (;;) {
+	for (int i = 0; i < LIVE_ACCEPT_MAX; i++) {
 		int fd = accept4(h->listener.fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 		if (fd < 0) {
-			if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR &&
-			    errno != ECONNABORTED)
-				log_err("live: accept: %s", strerror(errno));
 			if (errno == EINTR || errno == ECONNABORTED)
 				continue;
+			if (errno == EMFILE || errno == ENFILE) {
+				if (live_shed(h))
+					continue;
+				return;
+			}
+			if (errno != EAGAIN && errno != EWOULDBLOCK)
+				log_err("live: accept: %s", strerror(errno));
 			return;
+		}
+		if (h->nconns >= h->conf.max_conns) {
+			live_refuse(h, fd);
+			continue;
 		}
 		struct conn *s = calloc(1, sizeof(*s));
 		if (s == NULL || (s->req = malloc(LIVE_REQ_MAX)) == NULL) {
 			free(s);
-			close(fd);
+			live_refuse(h, fd);
 			continue;
 		}
 		s->kind = CONN_HTTP;
@@ -699,7 +794,7 @@ live_accept(struct live *h)
 		if (epoll_ctl(h->ep, EPOLL_CTL_ADD, fd, &ev) < 0) {
 			free(s->req);
 			free(s);
-			close(fd);
+			live_refuse(h, fd);
 			continue;
 		}
 		s->next = h->conns;
@@ -708,12 +803,6 @@ live_accept(struct live *h)
 		h->conns = s;
 		h->nconns++;
 		h->st.conns++;
-		if (h->nconns > h->conf.max_conns) {
-			free(s->req);
-			s->req = NULL;
-			conn_error(s, 503, "Service Unavailable", "busy",
-			    "Too many live viewers; try again shortly.");
-		}
 	}
 }
 
@@ -760,6 +849,11 @@ live_tick(struct live *h, double now)
 	if (h == NULL)
 		return;
 	h->now = now;
+	if (h->paused_until > 0 && now >= h->paused_until) {
+		struct epoll_event ev = { .events = EPOLLIN, .data.ptr = &h->listener };
+		if (epoll_ctl(h->ep, EPOLL_CTL_ADD, h->listener.fd, &ev) == 0)
+			h->paused_until = 0;
+	}
 	for (s = h->conns; s != NULL; s = next) {
 		next = s->next;
 		if (s->req != NULL && now - s->since > LIVE_REQ_TIMEOUT) {
@@ -1360,6 +1454,27 @@ live_stats(const struct live *h)
 }
 
 /*
+ * The number of viewers at once: want, or fewer so that viewers leave
+ * LIVE_FD_RESERVE descriptors of the process's limit to the worker.
+ */
+static size_t
+live_max_conns(size_t want)
+{
+	struct rlimit	rl;
+	size_t		fit;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur == RLIM_INFINITY)
+		return want;
+	fit = rl.rlim_cur > 2 * LIVE_FD_RESERVE ? (size_t)rl.rlim_cur - LIVE_FD_RESERVE :
+	    (size_t)rl.rlim_cur / 2;
+	if (fit >= want)
+		return want;
+	log_info("live: at most %zu viewers within the limit of %llu open files", fit,
+	    (unsigned long long)rl.rlim_cur);
+	return fit > 0 ? fit : 1;
+}
+
+/*
  * Listens on the unix socket path and registers it with ep. db is the
  * worker's connection (read between its transactions). Returns 1, 0 with a
  * message in err. Free with live_close.
@@ -1383,9 +1498,10 @@ live_open(struct live **out, const char *path, sqlite3 *db, int ep,
 	h->conf.ring = conf && conf->ring ? conf->ring : 512;
 	h->conf.ring_bytes = conf && conf->ring_bytes ? conf->ring_bytes : 4u << 20;
 	h->conf.max_out = conf && conf->max_out ? conf->max_out : 1u << 20;
-	h->conf.max_conns = conf && conf->max_conns ? conf->max_conns : 8192;
+	h->conf.max_conns = live_max_conns(conf && conf->max_conns ? conf->max_conns : 8192);
 	h->conf.heartbeat = conf && conf->heartbeat > 0 ? conf->heartbeat : 15.0;
 	h->ep = ep;
+	h->spare = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	h->listener.kind = CONN_LISTEN;
 	h->listener.hub = h;
 	h->listener.fd = -1;
@@ -1439,6 +1555,8 @@ live_close(struct live *h)
 		unlink(h->path);
 	}
 	view_free(&h->view);
+	if (h->spare >= 0)
+		close(h->spare);
 	free(h->path);
 	free(h);
 }

@@ -42,13 +42,15 @@ struct live_conf {
 	size_t		 ring;		/* events kept per channel for resuming */
 	size_t		 ring_bytes;	/* bytes kept per channel */
 	size_t		 max_out;	/* unsent bytes before a subscriber is dropped */
-	size_t		 max_conns;	/* subscribers at once */
+	size_t		 max_conns;	/* viewers at once (live_max_viewers); fewer when
+					   the descriptor limit leaves less */
 	double		 heartbeat;	/* seconds between heartbeat comments */
 };
 
 /* Counters, for logs and tests. */
 struct live_stats {
 	long long	 conns, subscribers, events, snapshots, resumes, resets, dropped, rejected;
+	long long	 nofile;	/* accepts that found no descriptor left */
 };
 
 int	 live_open(struct live **out, const char *path, sqlite3 *db, int ep,

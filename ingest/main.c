@@ -6,6 +6,7 @@
  */
 #include <sys/epoll.h>
 #include <sys/inotify.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/timerfd.h>
 
@@ -34,6 +35,22 @@ on_signal(int sig)
 	stopping = 1;
 }
 
+/*
+ * Raises the soft limit of open files to the hard one: each live viewer
+ * holds a descriptor (the systemd unit sets LimitNOFILE).
+ */
+static void
+raise_nofile(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
+			log_warn("cannot raise the open files limit: %s", strerror(errno));
+	}
+}
+
 static void
 usage(void)
 {
@@ -53,7 +70,8 @@ main(int argc, char *argv[])
 	struct live	*live = NULL;
 	const char	*cfile = SYSCONFDIR "/trackside/trackside.conf", *v, *db, *inbox;
 	int		 ch, fg = 0, once = 0, cfile_given = 0, rc, more;
-	long long	 batch = 200;
+	long long	 batch = 200, viewers = 8192;
+	struct live_conf lconf = { 0 };
 	enum log_level	 lvl = LOG_LVL_INFO;
 	char		 newdir[PATH_MAX];
 
@@ -84,6 +102,12 @@ main(int argc, char *argv[])
 		log_err("batch: expected 1..100000, got %s", v);
 		return 1;
 	}
+	if ((v = conf_get(&conf, "live_max_viewers")) && !num_parse_ll(v, 1, 1000000, &viewers)) {
+		log_err("live_max_viewers: expected 1..1000000, got %s", v);
+		return 1;
+	}
+	lconf.max_conns = (size_t)viewers;
+	raise_nofile();
 	if ((db = conf_get(&conf, "database")) == NULL)
 		db = LOCALSTATEDIR "/lib/trackside/trackside.db";
 	if ((inbox = conf_get(&conf, "inbox")) == NULL)
@@ -131,7 +155,7 @@ main(int argc, char *argv[])
 	epoll_ctl(ep, EPOLL_CTL_ADD, in, &ev);
 	if ((v = conf_get(&conf, "live_socket")) == NULL)
 		v = "/run/trackside/live.sock";
-	if (!live_open(&live, v, w.db, ep, NULL, &err)) {
+	if (!live_open(&live, v, w.db, ep, &lconf, &err)) {
 		log_err("%s", err.p);
 		return 1;
 	}
@@ -161,8 +185,8 @@ main(int argc, char *argv[])
 			live_tick(live, now);
 			last_tick = now;
 		}
-		if (now - last_ckpt >= 10.0) {
-			db_checkpoint(w.db, 64LL << 20);
+		if (now - last_ckpt >= DB_CHECKPOINT_S) {
+			db_checkpoint(w.db, DB_WAL_LIMIT);
 			last_ckpt = now;
 		}
 		if (now - last_stats >= 60.0 && w.applied != last_applied) {

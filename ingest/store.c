@@ -16,6 +16,7 @@
 #include <cjson/cJSON.h>
 
 #include "ingest.h"
+#include "db.h"
 #include "track.h"
 
 struct ingest {
@@ -43,12 +44,15 @@ bind_str(sqlite3_stmt *s, int i, const char *v)
 		sqlite3_bind_text(s, i, v, -1, SQLITE_STATIC);
 }
 
+/* Runs a statement that writes and leaves it reset. Returns 1 or -1. */
 static int
 step_done(sqlite3_stmt *s)
 {
-	int rc = sqlite3_step(s);
+	int rc = db_step(s);
 
-	if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
+	if (rc == SQLITE_ROW)
+		sqlite3_reset(s);
+	else if (rc != SQLITE_DONE) {
 		log_err("store: %s", sqlite3_errmsg(sqlite3_db_handle(s)));
 		return -1;
 	}
@@ -485,8 +489,10 @@ store_change(struct ingest *ig, const struct change *ch)
 	case CH_TRACKMAP:
 		st = stmt(ig->st, STMT_R_TRACKMAP);
 		sqlite3_bind_text(st, 1, s->track, -1, SQLITE_STATIC);
-		if (sqlite3_step(st) == SQLITE_ROW)
+		if (db_step(st) == SQLITE_ROW) {
+			sqlite3_reset(st);
 			return 1;	/* one outline per track layout */
+		}
 		return store_trackmap(ig, ch);
 	case CH_SECTOR_BOUND:
 		st = stmt(ig->st, STMT_BOUND_UPS);
@@ -544,7 +550,7 @@ resume_cars(struct ingest *ig, struct tsession *s)
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct tcar *c = track_car_add(&ig->t, s, sqlite3_column_int(st, 1), COL_TEXT(st, 2));
 		if (c == NULL)
-			return -1;
+			return sqlite3_reset(st), -1;
 		c->store_id = sqlite3_column_int64(st, 0);
 		snprintf(c->vehicle_name, sizeof(c->vehicle_name), "%s", COL_TEXT(st, 3));
 		snprintf(c->number, sizeof(c->number), "%s", COL_TEXT(st, 4));
@@ -578,7 +584,7 @@ resume_cars(struct ingest *ig, struct tsession *s)
 			struct tlap *l = track_lap_slot(c, sqlite3_column_int(q, 0));
 			const char *src = COL_TEXT(q, 13);
 			if (l == NULL)
-				return -1;
+				return sqlite3_reset(q), -1;
 			l->known = 1;
 			l->time = sqlite3_column_double(q, 1);
 			l->s1 = sqlite3_column_double(q, 2);
@@ -610,7 +616,7 @@ resume_cars(struct ingest *ig, struct tsession *s)
 		while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
 			struct tpit *p = pits_add(c);
 			if (p == NULL)
-				return -1;
+				return sqlite3_reset(q), -1;
 			p->store_id = sqlite3_column_int64(q, 0);
 			p->lap = sqlite3_column_int(q, 1);
 			p->pit_time = sqlite3_column_double(q, 2);
@@ -645,7 +651,7 @@ resume_cars(struct ingest *ig, struct tsession *s)
 				size_t nc = c->stints_cap ? c->stints_cap * 2 : 4;
 				struct tstint *np = realloc(c->stints, nc * sizeof(*np));
 				if (np == NULL)
-					return -1;
+					return sqlite3_reset(q), -1;
 				c->stints = np;
 				c->stints_cap = nc;
 			}
@@ -678,7 +684,7 @@ resume(struct ingest *ig)
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct tsession *s = track_session_add(&ig->t, COL_TEXT(st, 0));
 		if (s == NULL)
-			return -1;
+			return sqlite3_reset(st), -1;
 		snprintf(s->sim, sizeof(s->sim), "%s", COL_TEXT(st, 1));
 		snprintf(s->track, sizeof(s->track), "%s", COL_TEXT(st, 2));
 		snprintf(s->type, sizeof(s->type), "%s", COL_TEXT(st, 3));
@@ -741,7 +747,7 @@ resume(struct ingest *ig)
 		struct tsession *s = track_find(&ig->t, COL_TEXT(q, 1));
 		if (s != NULL) {
 			if (track_attach(&ig->t, COL_TEXT(q, 0), s) < 0)
-				return -1;
+				return sqlite3_reset(q), -1;
 			s->nclients++;
 		}
 	}

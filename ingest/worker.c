@@ -97,8 +97,10 @@ worker_apply(struct worker *w, const char *rec, size_t len, const char *client,
 		st = stmt(&w->stmts, STMT_RAW_EXISTS);
 		sqlite3_bind_text(st, 1, client, -1, SQLITE_STATIC);
 		sqlite3_bind_int64(st, 2, seq);
-		if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		if ((rc = db_step(st)) == SQLITE_ROW) {
+			sqlite3_reset(st);
 			return 2;
+		}
 		if (rc != SQLITE_DONE)
 			return -1;
 	}
@@ -203,8 +205,11 @@ worker_pos(void *arg, const char *seg)
 	int		 rc;
 
 	sqlite3_bind_text(st, 1, seg, -1, SQLITE_STATIC);
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		return sqlite3_column_int64(st, 0);
+	if ((rc = db_step(st)) == SQLITE_ROW) {
+		long long off = sqlite3_column_int64(st, 0);
+		sqlite3_reset(st);
+		return off;
+	}
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 

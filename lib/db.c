@@ -37,11 +37,12 @@ db_open(sqlite3 **out, const char *path, enum db_mode mode, struct buf *err)
 	sqlite3_extended_result_codes(*out, 1);
 	if (mode == DB_RW) {
 		if (db_exec(*out, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
-		    "PRAGMA foreign_keys=ON; PRAGMA wal_autocheckpoint=1000;", err) <= 0) {
+		    "PRAGMA foreign_keys=ON;", err) <= 0) {
 			sqlite3_close(*out);
 			*out = NULL;
 			return 0;
 		}
+		sqlite3_wal_autocheckpoint(*out, DB_AUTOCHECKPOINT);
 	} else
 		db_exec(*out, "PRAGMA query_only=ON;", NULL);
 	return 1;
@@ -64,6 +65,46 @@ db_exec(sqlite3 *db, const char *sql, struct buf *err)
 	return 1;
 }
 
+/*
+ * Steps st once and returns what sqlite3_step returned. Unless that is
+ * SQLITE_ROW the statement is reset, so it holds no read transaction. The
+ * pattern every caller follows: a statement is stepped with db_step until
+ * it is not SQLITE_ROW, or the caller calls sqlite3_reset when it stops
+ * reading rows earlier (a lookup of one row, an error in a loop). A
+ * statement left on a row keeps its connection on an old snapshot: the WAL
+ * cannot be restarted, and the connection cannot write once another one
+ * has.
+ */
+int
+db_step(sqlite3_stmt *st)
+{
+	int rc = sqlite3_step(st);
+
+	if (rc != SQLITE_ROW)
+		sqlite3_reset(st);
+	return rc;
+}
+
+/*
+ * The number of statements of db stepped but neither finished nor reset;
+ * their SQL goes to sql (one a line) when it is not NULL. 0 between
+ * transactions, or a statement was not reset after use.
+ */
+int
+db_busy_stmts(sqlite3 *db, struct buf *sql)
+{
+	int n = 0;
+
+	for (sqlite3_stmt *st = sqlite3_next_stmt(db, NULL); st != NULL;
+	    st = sqlite3_next_stmt(db, st))
+		if (sqlite3_stmt_busy(st)) {
+			n++;
+			if (sql != NULL)
+				buf_printf(sql, "%s\n", sqlite3_sql(st));
+		}
+	return n;
+}
+
 /* The schema version of an open database, or -1. */
 int
 db_version(sqlite3 *db)
@@ -73,7 +114,7 @@ db_version(sqlite3 *db)
 
 	if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL) != SQLITE_OK)
 		return -1;
-	if (sqlite3_step(st) == SQLITE_ROW)
+	if (db_step(st) == SQLITE_ROW)
 		v = sqlite3_column_int(st, 0);
 	sqlite3_finalize(st);
 	return v;

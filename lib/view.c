@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "trackside.h"
+#include "db.h"
 #include "view.h"
 
 const char *const view_phase_names[VIEW_PHASE_N] = {
@@ -96,7 +97,11 @@ view_free(struct view *v)
 	memset(v->st, 0, sizeof(v->st));
 }
 
-/* The statement, prepared on first use and reset, or NULL on an error. */
+/*
+ * The statement, prepared on first use, with its bindings cleared, or NULL
+ * on an error. Every function here leaves it reset when it returns (see
+ * db_step): trackside-ingestd reads these views on its writing connection.
+ */
 static sqlite3_stmt *
 view_stmt(struct view *v, enum view_sql which)
 {
@@ -171,30 +176,34 @@ view_bools(cJSON *o, const char *const *keys, size_t n)
 	}
 }
 
-/* Steps st once: 1 with the row as *out, 0 no row, -1 error. */
+/* Steps st once and resets it: 1 with the row as *out, 0 no row, -1 error. */
 static int
 view_one(sqlite3_stmt *st, cJSON **out)
 {
-	int rc = sqlite3_step(st);
+	int rc = db_step(st);
 
 	*out = NULL;
 	if (rc == SQLITE_DONE)
 		return 0;
-	if (rc != SQLITE_ROW || (*out = view_row_json(st)) == NULL)
+	if (rc != SQLITE_ROW)
 		return -1;
-	return 1;
+	*out = view_row_json(st);
+	sqlite3_reset(st);
+	return *out != NULL ? 1 : -1;
 }
 
-/* Appends every row of st to arr. Returns 1 or -1. */
+/* Appends every row of st to arr and resets st. Returns 1 or -1. */
 static int
 view_all(sqlite3_stmt *st, cJSON *arr)
 {
 	int rc;
 
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = db_step(st)) == SQLITE_ROW) {
 		cJSON *o = view_row_json(st);
-		if (o == NULL)
+		if (o == NULL) {
+			sqlite3_reset(st);
 			return -1;
+		}
 		cJSON_AddItemToArray(arr, o);
 	}
 	return rc == SQLITE_DONE ? 1 : -1;
@@ -298,9 +307,10 @@ view_car_bests(struct view *v, long long car, cJSON *row)
 	if (st == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, car);
-	if (sqlite3_step(st) != SQLITE_ROW)
+	if (db_step(st) != SQLITE_ROW)
 		return -1;
 	view_pb_copy(st, row);
+	sqlite3_reset(st);
 	return 1;
 }
 
@@ -578,10 +588,14 @@ view_map(struct view *v, const char *id, cJSON **out)
 	if (st == NULL)
 		return -1;
 	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-	if ((rc = sqlite3_step(st)) == SQLITE_DONE)
+	if ((rc = db_step(st)) == SQLITE_DONE)
 		return 0;
-	if (rc != SQLITE_ROW || (o = cJSON_CreateObject()) == NULL)
+	if (rc != SQLITE_ROW)
 		return -1;
+	if ((o = cJSON_CreateObject()) == NULL) {
+		sqlite3_reset(st);
+		return -1;
+	}
 	cJSON_AddStringToObject(o, "track", (const char *)sqlite3_column_text(st, 0));
 	if (sqlite3_column_type(st, 1) == SQLITE_NULL)
 		cJSON_AddNullToObject(o, "length");
@@ -596,6 +610,7 @@ view_map(struct view *v, const char *id, cJSON **out)
 	if (sqlite3_column_type(st, 2) == SQLITE_TEXT)
 		pts = cJSON_ParseWithLength((const char *)sqlite3_column_text(st, 2),
 		    (size_t)sqlite3_column_bytes(st, 2));
+	sqlite3_reset(st);
 	if (!cJSON_IsArray(pts))
 		cJSON_Delete(pts), pts = NULL;
 	cJSON_ArrayForEach(p, pts) {
@@ -659,10 +674,12 @@ view_entries(struct view *v, const char *id, cJSON **out)
 	if ((st = view_stmt(v, VIEW_SQL_MEMBERS)) == NULL)
 		goto fail;
 	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = db_step(st)) == SQLITE_ROW) {
 		double utid = (double)sqlite3_column_int64(st, 0);
-		if ((m = view_row_json(st)) == NULL)
+		if ((m = view_row_json(st)) == NULL) {
+			sqlite3_reset(st);
 			goto fail;
+		}
 		cJSON_DeleteItemFromObjectCaseSensitive(m, "utid");
 		const cJSON *r = cJSON_GetObjectItemCaseSensitive(m, "roles");
 		cJSON *roles = cJSON_CreateArray();

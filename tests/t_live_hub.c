@@ -4,9 +4,11 @@
  * worker would, notes them, commits, and reads what subscribers get.
  */
 #include <sys/epoll.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -156,6 +158,119 @@ last_id(const char *s)
 	if (p != NULL)
 		sscanf(p + 5, "%63[0-9-]", out);
 	return out;
+}
+
+/*
+ * Runs the hub's share of the event loop for at most turns turns of 5 ms;
+ * unlike pump, it ends even when a descriptor stays ready.
+ */
+static void
+pump_bounded(int turns)
+{
+	struct epoll_event got[32];
+
+	for (int t = 0; t < turns; t++) {
+		int n = epoll_wait(ep, got, 32, 5);
+		for (int i = 0; i < n; i++)
+			live_ready(hub, got[i].data.ptr, got[i].events);
+	}
+}
+
+/* The highest open descriptor of this process. */
+static int
+fd_max(void)
+{
+	DIR		*d = opendir("/proc/self/fd");
+	struct dirent	*e;
+	int		 max = 2;
+
+	while (d != NULL && (e = readdir(d)) != NULL)
+		if (atoi(e->d_name) > max)
+			max = atoi(e->d_name);
+	if (d != NULL)
+		closedir(d);
+	return max;
+}
+
+/*
+ * Viewers over the cap get 503 with Retry-After; with no descriptor left
+ * the hub still answers the waiting viewers (it gives up a spare one)
+ * instead of leaving its socket ready forever.
+ */
+static void
+limits(void)
+{
+	struct buf		 err = { 0 };
+	struct live_conf	 conf = { .max_conns = 2 };
+	struct viewer		 a, b, c, v[5];
+	struct rlimit		 rl, low;
+	int			 fill[1024], nfill = 0, all = 1;
+
+	live_close(hub);
+	if (!live_open(&hub, sock, db, ep, &conf, &err)) {
+		diag("%s", err.p);
+		exit(1);
+	}
+	viewer_open(&a, "/live/sessions", NULL, 0);
+	viewer_open(&b, "/live/sessions", NULL, 0);
+	long long rejected = live_stats(hub)->rejected;
+	viewer_open(&c, "/live/sessions", NULL, 0);
+	viewer_read(&a);
+	int still = viewer_read(&c);
+	ok(!still && c.in.p && strstr(c.in.p, "HTTP/1.1 503") && strstr(c.in.p, "Retry-After: 5\r\n") &&
+	    strstr(c.in.p, "\"error\":\"busy\"") && strstr(a.in.p, "HTTP/1.1 200"),
+	    "a viewer over live_max_viewers gets 503 JSON with Retry-After, and is closed");
+	is_int(live_stats(hub)->rejected, rejected + 1, "it was counted when refused");
+	viewer_close(&c);
+	viewer_close(&b);
+	viewer_open(&c, "/live/sessions", NULL, 0);
+	viewer_read(&c);
+	ok(c.in.p && strstr(c.in.p, "HTTP/1.1 200"), "a viewer that leaves makes room for another");
+	viewer_close(&c);
+
+	/* Five viewers wait to be accepted; then no descriptor is left. */
+	for (int i = 0; i < 5; i++) {
+		struct sockaddr_un sun = { .sun_family = AF_UNIX };
+		const char req[] = "GET /live/sessions HTTP/1.1\r\nHost: x\r\n\r\n";
+		memset(&v[i], 0, sizeof(v[i]));
+		snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", sock);
+		v[i].fd = socket(AF_UNIX, SOCK_STREAM, 0);
+		if (connect(v[i].fd, (struct sockaddr *)&sun, sizeof(sun)) < 0 ||
+		    write(v[i].fd, req, sizeof(req) - 1) < 0)
+			diag("connect: %s", strerror(errno));
+		fcntl(v[i].fd, F_SETFL, O_NONBLOCK);
+	}
+	getrlimit(RLIMIT_NOFILE, &rl);
+	low = rl;
+	low.rlim_cur = (rlim_t)fd_max() + 1;
+	if (setrlimit(RLIMIT_NOFILE, &low) < 0)
+		diag("setrlimit %d: %s", (int)low.rlim_cur, strerror(errno));
+	while (nfill < 1024 && (fill[nfill] = open("/dev/null", O_RDONLY)) >= 0)
+		nfill++;
+	long long nofile = live_stats(hub)->nofile;
+	pump_bounded(100);
+	for (int i = 0; i < 5; i++) {
+		char tmp[4096];
+		ssize_t n;
+		while ((n = read(v[i].fd, tmp, sizeof(tmp))) > 0)
+			buf_add(&v[i].in, tmp, (size_t)n);
+		all &= v[i].in.p != NULL && strstr(v[i].in.p, "HTTP/1.1 503") != NULL && n == 0;
+	}
+	if (!ok(all && live_stats(hub)->nofile > nofile,
+	    "with no descriptor left, waiting viewers are answered 503 and closed"))
+		diag("limit %d: %lld times out of descriptors, %d filled, first viewer got %s",
+		    (int)low.rlim_cur, live_stats(hub)->nofile - nofile, nfill, v[0].in.p ? v[0].in.p : "nothing");
+	while (nfill > 0)
+		close(fill[--nfill]);
+	setrlimit(RLIMIT_NOFILE, &rl);
+	for (int i = 0; i < 5; i++)
+		viewer_close(&v[i]);
+	viewer_open(&c, "/live/sessions", NULL, 0);
+	viewer_read(&c);
+	ok(c.in.p && strstr(c.in.p, "HTTP/1.1 200"), "once descriptors are free again, viewers are served");
+	viewer_close(&c);
+	viewer_close(&a);
+	buf_free(&err);
 }
 
 static void
@@ -432,6 +547,7 @@ main(void)
 	ok(d && strcmp(d, "{\"sessions\":[]}") == 0, "and is not in the next list snapshot");
 	viewer_close(&c);
 
+	limits();
 	live_close(hub);
 	sqlite3_close(db);
 	char cmd[128];
