@@ -288,8 +288,7 @@ lmu_car(struct obs *ob, const cJSON *c)
 	oc->gap = lmu_num(ob, c, "timeBehindLeader", -1);
 	oc->interval = lmu_num(ob, c, "timeBehindNext", -1);
 	oc->ve = lmu_num(ob, c, "veFraction", -1);
-	lmu_veh(lmu_str(ob, c, "vehicleFilename"), oc->veh_buf, sizeof(oc->veh_buf));
-	oc->veh = oc->veh_buf;
+	lmu_veh(lmu_str(ob, c, "vehicleFilename"), oc->veh, sizeof(oc->veh));
 	oc->vehicle_name = lmu_str(ob, c, "vehicleName");
 	if (oc->slot < 0 || oc->slot > 100000)
 		return 1;

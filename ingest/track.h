@@ -74,8 +74,7 @@ extern const char *const drift_names[DRIFT__MAX];
  */
 struct obs_car {
 	int		 slot;
-	const char	*veh;		/* veh file, ".veh" stripped into veh_buf */
-	char		 veh_buf[TRACK_NAME_MAX];
+	char		 veh[TRACK_NAME_MAX];	/* veh file, ".veh" stripped */
 	const char	*vehicle_name, *number, *team, *cls, *driver;
 	int		 position;
 	int		 laps;		/* lapsCompleted */
