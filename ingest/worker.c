@@ -114,7 +114,8 @@ worker_apply(struct worker *w, const char *rec, size_t len, const char *client,
 	const cJSON *c = cJSON_GetObjectItemCaseSensitive(fr, "client");
 	f.client_name = json_str(c, "name");
 	f.client_version = json_str(c, "version");
-	f.token = (long long)json_num(hdr, "token", 0);
+	if (!num_to_ll(json_num(hdr, "token", 0), 0, LLONG_MAX, &f.token))
+		f.token = 0;
 	f.received_at = json_num(hdr, "received_at", time_now());
 	f.source = json_str(fr, "source");
 	f.data = cJSON_GetObjectItemCaseSensitive(fr, "data");

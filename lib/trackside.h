@@ -49,6 +49,7 @@ size_t	 esc_log(char *dst, size_t dstsz, const char *src, size_t len);
 /* util.c */
 int	 num_parse_ll(const char *s, long long min, long long max, long long *out);
 int	 num_parse_d(const char *s, double min, double max, double *out);
+int	 num_to_ll(double d, long long min, long long max, long long *out);
 double	 time_now(void);
 double	 time_mono(void);
 void	 time_iso(double t, char out[32]);
