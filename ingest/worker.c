@@ -231,8 +231,8 @@ worker_pos_put(struct worker *w, const char *seg, long long off)
 
 /*
  * Whether the last failure of the database was the environment's (busy,
- * locked, full, I/O, its memory) rather than the frame's: then the frame is retried,
- * never set aside.
+ * locked, full, I/O, out of memory) rather than the frame's: then the frame
+ * is retried, never set aside.
  */
 static int
 worker_transient(struct worker *w)
