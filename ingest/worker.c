@@ -334,6 +334,28 @@ worker_note_clear(struct worker *w)
 		log_err("inbox: cannot clear the in-flight note: %s", strerror(errno));
 }
 
+/* Forgets the positions of the segments the reader finished. Returns 1 or -1. */
+static int
+worker_forget_done(struct worker *w)
+{
+	for (size_t i = 0; i < w->reader->ndone; i++) {
+		sqlite3_stmt *st = stmt(&w->stmts, STMT_POS_DEL);
+		sqlite3_bind_text(st, 1, w->reader->done[i], -1, SQLITE_STATIC);
+		if (sqlite3_step(st) != SQLITE_DONE)
+			return -1;
+	}
+	return 1;
+}
+
+/* Removes the finished segments, once the transaction that forgot them committed. */
+static void
+worker_remove_done(struct worker *w)
+{
+	for (size_t i = 0; i < w->reader->ndone; i++)
+		if (inbox_remove(w->inbox, w->reader->done[i]) < 0)
+			log_err("inbox: cannot remove %s: %s", w->reader->done[i], strerror(errno));
+}
+
 /*
  * Applies records [from, to) of the reader in one transaction; with finish,
  * also forgets the segments the reader finished. A record that cannot be
@@ -390,13 +412,9 @@ worker_batch(struct worker *w, size_t from, size_t to, int finish, size_t *bad)
 			goto rollback;
 		}
 	}
-	for (size_t i = 0; finish && i < r->ndone; i++) {
-		sqlite3_stmt *st = stmt(&w->stmts, STMT_POS_DEL);
-		sqlite3_bind_text(st, 1, r->done[i], -1, SQLITE_STATIC);
-		if (sqlite3_step(st) != SQLITE_DONE) {
-			rc = -1;
-			goto rollback;
-		}
+	if (finish && worker_forget_done(w) < 0) {
+		rc = -1;
+		goto rollback;
 	}
 	if (worker_end(w, 1, &err) < 0) {
 		log_err("database: %s", err.p);
@@ -410,9 +428,8 @@ worker_batch(struct worker *w, size_t from, size_t to, int finish, size_t *bad)
 	for (size_t i = from; i < to && w->has_suspect; i++)
 		if (w->suspect.off == r->recs[i].off && strcmp(w->suspect.seg, r->recs[i].seg) == 0)
 			w->has_suspect = 0;
-	for (size_t i = 0; finish && i < r->ndone; i++)
-		if (inbox_remove(w->inbox, r->done[i]) < 0)
-			log_err("inbox: cannot remove %s: %s", r->done[i], strerror(errno));
+	if (finish)
+		worker_remove_done(w);
 	buf_free(&err);
 	return 1;
 rollback:
@@ -432,7 +449,6 @@ worker_set_aside(struct worker *w, size_t i, int finish)
 {
 	struct inbox_rec	*rec = &w->reader->recs[i];
 	struct buf		 err = { 0 };
-	sqlite3_stmt		*st;
 	int			 ok;
 
 	if (!db_exec(w->db, "BEGIN IMMEDIATE", &err)) {
@@ -441,12 +457,7 @@ worker_set_aside(struct worker *w, size_t i, int finish)
 		return -1;
 	}
 	ok = worker_reject(w, rec, "cannot be applied") > 0 &&
-	    worker_pos_put(w, rec->seg, rec->end) > 0;
-	for (size_t k = 0; ok && finish && k < w->reader->ndone; k++) {
-		st = stmt(&w->stmts, STMT_POS_DEL);
-		sqlite3_bind_text(st, 1, w->reader->done[k], -1, SQLITE_STATIC);
-		ok = sqlite3_step(st) == SQLITE_DONE;
-	}
+	    worker_pos_put(w, rec->seg, rec->end) > 0 && (!finish || worker_forget_done(w) > 0);
 	if (!ok || worker_end(w, 1, &err) < 0) {
 		if (!ok)
 			worker_end(w, 0, NULL);
@@ -455,9 +466,8 @@ worker_set_aside(struct worker *w, size_t i, int finish)
 		buf_free(&err);
 		return -1;
 	}
-	for (size_t k = 0; finish && k < w->reader->ndone; k++)
-		if (inbox_remove(w->inbox, w->reader->done[k]) < 0)
-			log_err("inbox: cannot remove %s: %s", w->reader->done[k], strerror(errno));
+	if (finish)
+		worker_remove_done(w);
 	buf_free(&err);
 	return 1;
 }
