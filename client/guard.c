@@ -6,6 +6,7 @@
  * client. The decisions are pure: a poll summary and a wall time in, a
  * verdict out, so every case is unit-tested without a game.
  */
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -42,9 +43,10 @@ guard_standings(const struct jspan *st, struct poll_summary *s)
 			cap = ncap;
 		}
 		struct car_laps *c = &s->cars[s->ncars];
-		c->slot = json_member_num(&car, "slotID", &d) ? (long long)d : -1;
-		c->laps = json_member_num(&car, "lapsCompleted", &d) && d >= 0 && d < 1e6 ?
-		    (long long)d : 0;
+		if (!json_member_num(&car, "slotID", &d) || !num_to_ll(d, LLONG_MIN, LLONG_MAX, &c->slot))
+			c->slot = -1;
+		if (!json_member_num(&car, "lapsCompleted", &d) || !num_to_ll(d, 0, 999999, &c->laps))
+			c->laps = 0;
 		if (c->laps > s->max_laps)
 			s->max_laps = c->laps;
 		s->ncars++;
@@ -76,8 +78,8 @@ guard_summarize(const char *resp, size_t len, struct poll_summary *s)
 		s->has_session = 1;
 		if (!json_member_num(&v, "currentEventTime", &s->et))
 			s->et = -1;
-		if (json_member_num(&v, "gamePhase", &d))
-			s->phase = (long long)d;
+		if (!json_member_num(&v, "gamePhase", &d) || !num_to_ll(d, LLONG_MIN, LLONG_MAX, &s->phase))
+			s->phase = -1;
 		json_member_str(&v, "session", s->session, sizeof(s->session));
 		json_member_str(&v, "trackName", s->track, sizeof(s->track));
 		json_member_str(&v, "serverName", s->server, sizeof(s->server));

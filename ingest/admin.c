@@ -2,6 +2,7 @@
  * trackside: the admin command. Creates and migrates the database, manages
  * client tokens. Every subcommand is one row of admin_cmds[].
  */
+#include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -170,25 +171,88 @@ admin_pos(void *arg, const char *seg)
 	return off;
 }
 
+static const char *
+admin_inbox(struct admin *a)
+{
+	const char *dir = conf_get(a->conf, "inbox");
+
+	return dir != NULL ? dir : LOCALSTATEDIR "/lib/trackside/inbox";
+}
+
+/*
+ * trackside inbox: the frames waiting, on stdout; the frames set aside, on
+ * stderr when there are any.
+ */
 static int
 cmd_inbox(struct admin *a, int argc, char *argv[])
 {
-	const char	*dir = conf_get(a->conf, "inbox");
-	long long	 n;
+	const char	*dir = admin_inbox(a);
+	long long	 n, aside;
 
-	if (dir == NULL)
-		dir = LOCALSTATEDIR "/lib/trackside/inbox";
-	if ((n = inbox_pending(dir, admin_pos, a)) < 0) {
+	if ((n = inbox_pending(dir, admin_pos, a)) < 0 || (aside = inbox_set_aside_count(dir)) < 0) {
 		fprintf(stderr, "trackside: inbox %s: %s\n", dir, strerror(errno));
 		return 1;
 	}
 	printf("%lld\n", n);
+	if (aside > 0)
+		fprintf(stderr, "trackside: %lld frame%s set aside in %s/rejected "
+		    "(trackside inbox set-aside lists them)\n", aside, aside == 1 ? "" : "s", dir);
+	return 0;
+}
+
+/*
+ * trackside inbox set-aside: one line per file in rejected/: its name, the
+ * client and seq of the frame (or "- -" for the damaged tail of a segment),
+ * its size.
+ */
+static int
+cmd_inbox_set_aside(struct admin *a, int argc, char *argv[])
+{
+	char		 rd[4096], p[8192];
+	DIR		*d;
+	struct dirent	*de;
+	struct buf	 b = { 0 };
+
+	snprintf(rd, sizeof(rd), "%s/rejected", admin_inbox(a));
+	if ((d = opendir(rd)) == NULL) {
+		if (errno == ENOENT)
+			return 0;
+		fprintf(stderr, "trackside: %s: %s\n", rd, strerror(errno));
+		return 1;
+	}
+	while ((de = readdir(d)) != NULL) {
+		const char	*nl;
+		cJSON		*fr = NULL;
+		const cJSON	*c, *seq;
+
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(p, sizeof(p), "%s/%s", rd, de->d_name);
+		buf_reset(&b);
+		if (file_read(p, 64u << 20, &b) <= 0) {
+			printf("%s - - ?\n", de->d_name);
+			continue;
+		}
+		/* a frame set aside by the worker: header line, then the frame */
+		if (b.len > 0 && (nl = memchr(b.p, '\n', b.len)) != NULL)
+			fr = cJSON_ParseWithLength(nl + 1, b.len - (size_t)(nl + 1 - b.p));
+		c = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(fr, "client"), "id");
+		seq = cJSON_GetObjectItemCaseSensitive(fr, "seq");
+		if (cJSON_IsString(c) && cJSON_IsNumber(seq))
+			printf("%s %s %.0f %zu\n", de->d_name, c->valuestring, seq->valuedouble, b.len);
+		else
+			printf("%s - - %zu\n", de->d_name, b.len);
+		cJSON_Delete(fr);
+	}
+	closedir(d);
+	buf_free(&b);
 	return 0;
 }
 
 static const struct admin_cmd admin_cmds[] = {
 	{ "db init", "", "create the database", 0, 0, cmd_db_init },
 	{ "db migrate", "", "bring the database to this version's schema", 0, 0, cmd_db_migrate },
+	{ "inbox set-aside", "", "list the frames the worker set aside", 0, 0, cmd_inbox_set_aside },
 	{ "inbox", "", "print the number of frames waiting for the worker", 0, 0, cmd_inbox },
 	{ "client add", "NAME", "create an upload token for a client and print it", 1, 1, cmd_client_add },
 	{ "client list", "", "list client tokens", 0, 0, cmd_client_list },

@@ -51,7 +51,7 @@ bests_driver(struct tcar *c, const char *name, int create)
 	return nd;
 }
 
-/* Sets *b when v improves it; emits CH_BEST. Returns 1 when improved. */
+/* Sets *b when v improves it; emits CH_BEST. Returns 1 when improved, 0, or -1. */
 static int
 bests_offer(struct track *t, struct tsession *s, struct tcar *c, struct tbest *b,
     enum best_scope scope, enum best_kind kind, double v, int lap, const char *driver)
@@ -64,20 +64,23 @@ bests_offer(struct track *t, struct tsession *s, struct tcar *c, struct tbest *b
 	b->lap = lap;
 	b->car = c;
 	snprintf(b->driver, sizeof(b->driver), "%s", driver ? driver : "");
-	if ((ch = track_emit_ch(t, CH_BEST, s, c)) != NULL) {
-		ch->best = *b;
-		ch->scope = scope;
-		ch->kind = kind;
-	}
+	if ((ch = track_emit_ch(t, CH_BEST, s, c)) == NULL)
+		return -1;
+	ch->best = *b;
+	ch->scope = scope;
+	ch->kind = kind;
 	return 1;
 }
 
-/* Offers lap l of car c to the class, car and driver bests. */
-void
+/* Offers lap l of car c to the class, car and driver bests. Returns 1 or -1 (out of memory). */
+int
 bests_lap(struct track *t, struct tsession *s, struct tcar *c, const struct tlap *l)
 {
 	struct tclass_best	*cb = bests_class(s, c->cls, 1);
 	double			 v[BK__MAX];
+
+	if (cb == NULL)
+		return -1;
 
 	v[BK_LAP] = l->valid ? l->time : -1;
 	v[BK_S1] = l->s1;
@@ -88,12 +91,15 @@ bests_lap(struct track *t, struct tsession *s, struct tcar *c, const struct tlap
 		    l->s_driver[k - 1];
 		struct tdriver	*d = who[0] ? bests_driver(c, who, 1) : NULL;
 
+		if (who[0] && d == NULL)
+			return -1;
 		if (v[k] <= 0)
 			continue;
-		if (cb != NULL)
-			bests_offer(t, s, c, &cb->best[k], BEST_CLASS, k, v[k], l->lap, who);
-		bests_offer(t, s, c, &c->best_car[k], BEST_CAR, k, v[k], l->lap, who);
-		if (d != NULL)
-			bests_offer(t, s, c, &d->best[k], BEST_DRIVER, k, v[k], l->lap, who);
+		if (bests_offer(t, s, c, &cb->best[k], BEST_CLASS, k, v[k], l->lap, who) < 0 ||
+		    bests_offer(t, s, c, &c->best_car[k], BEST_CAR, k, v[k], l->lap, who) < 0 ||
+		    (d != NULL && bests_offer(t, s, c, &d->best[k], BEST_DRIVER, k, v[k], l->lap,
+		    who) < 0))
+			return -1;
 	}
+	return 1;
 }

@@ -113,8 +113,22 @@ struct worker {
 	long long	 duplicates;
 	long long	 rejected;
 	long long	 commits;
+	/* the live hub: sees each change, then each transaction's end */
+	void		(*on_change)(void *, const struct change *);
+	void		(*on_end)(void *, int committed);
+	void		*hook_arg;
+	/* poison frames: the in-flight note, the frame the last runs died on */
+	int		 note;
+	struct inbox_note suspect;
+	int		 has_suspect;
+	/* tests only (trackside-ingestd-faults): may fail (-1) or crash on a frame */
+	int		(*fault)(const char *client, long long seq);
 };
 int	 worker_open(struct worker *, const char *db_path, const char *inbox, struct buf *err);
+void	 worker_hook(struct worker *, void (*on_change)(void *, const struct change *),
+	    void (*on_end)(void *, int committed), void *arg);
+int	 worker_recover(struct worker *);
+void	 worker_fatal_signals(struct worker *);
 int	 worker_drain(struct worker *, int *more);
 int	 worker_apply(struct worker *, const char *rec, size_t len, const char *client,
 	    long long seq, int store_raw);

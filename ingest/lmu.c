@@ -4,6 +4,7 @@
  * wrong type or an unknown enum value never fails the frame; it leaves the
  * value unknown and counts the drift.
  */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -79,14 +80,27 @@ lmu_num(struct obs *ob, const cJSON *o, const char *key, double dflt)
 	return dflt;
 }
 
+/* Integer member key of o in int's range, or dflt (see lmu_num). */
 static int
 lmu_int(struct obs *ob, const cJSON *o, const char *key, int dflt)
 {
-	double d = lmu_num(ob, o, key, dflt);
+	long long v;
 
-	if (d != d || d < -2147483647.0 || d > 2147483647.0)
+	if (!num_to_ll(lmu_num(ob, o, key, dflt), -2147483647, 2147483647, &v))
 		return dflt;
-	return (int)d;
+	return (int)v;
+}
+
+/* Integer member key of o in [min, max], or dflt (see lmu_num). */
+static long long
+lmu_ll(struct obs *ob, const cJSON *o, const char *key, long long min, long long max,
+    long long dflt)
+{
+	long long v;
+
+	if (!num_to_ll(lmu_num(ob, o, key, (double)dflt), min, max, &v))
+		return dflt;
+	return v;
 }
 
 static const char *
@@ -182,7 +196,6 @@ static int
 lmu_session(struct obs *ob, const cJSON *si)
 {
 	const cJSON	*v, *f;
-	double		 d;
 	size_t		 k = 0;
 
 	ob->has_session = 1;
@@ -203,8 +216,7 @@ lmu_session(struct obs *ob, const cJSON *si)
 	ob->max_time = lmu_num(ob, si, "maxTime", -1);
 	ob->remaining = lmu_num(ob, si, "timeRemainingInGamePhase", -1);
 	ob->track_len = lmu_num(ob, si, "lapDistance", -1);
-	d = lmu_num(ob, si, "maximumLaps", -1);
-	ob->max_laps = d >= 0 && d < 4294967295.0 ? (long long)d : -1;
+	ob->max_laps = lmu_ll(ob, si, "maximumLaps", 0, 4294967294LL, -1);
 	v = lmu_get(si, "gamePhase");
 	if (cJSON_IsNumber(v) && v->valuedouble >= 0 && v->valuedouble < PHASE__MAX)
 		ob->phase = v->valueint;
@@ -288,8 +300,7 @@ lmu_car(struct obs *ob, const cJSON *c)
 	oc->gap = lmu_num(ob, c, "timeBehindLeader", -1);
 	oc->interval = lmu_num(ob, c, "timeBehindNext", -1);
 	oc->ve = lmu_num(ob, c, "veFraction", -1);
-	lmu_veh(lmu_str(ob, c, "vehicleFilename"), oc->veh_buf, sizeof(oc->veh_buf));
-	oc->veh = oc->veh_buf;
+	lmu_veh(lmu_str(ob, c, "vehicleFilename"), oc->veh, sizeof(oc->veh));
 	oc->vehicle_name = lmu_str(ob, c, "vehicleName");
 	if (oc->slot < 0 || oc->slot > 100000)
 		return 1;
@@ -336,7 +347,7 @@ lmu_teams(struct obs *ob, const cJSON *t)
 
 	ob->has_teams = 1;
 	ob->online = 1;
-	ob->coherence = (long long)lmu_num(ob, t, "coherenceId", -1);
+	ob->coherence = lmu_ll(ob, t, "coherenceId", 0, LLONG_MAX, -1);
 	dr = lmu_get(t, "drivers");
 	cJSON_ArrayForEach(e, (cJSON_IsObject(teams) ? teams : NULL)) {
 		struct obs_entry *oe;
@@ -380,12 +391,12 @@ lmu_chat(struct obs *ob, const cJSON *a)
 	ob->has_chat = 1;
 	cJSON_ArrayForEach(c, a) {
 		const char *m = lmu_str(ob, c, "message");
-		double ts = lmu_num(ob, c, "timestamp", -1);
+		long long ts = lmu_ll(ob, c, "timestamp", 0, LLONG_MAX, -1);
 		if (m == NULL || ts < 0)
 			continue;
 		if (GROW(ob, chat, nchat, chat_cap) < 0)
 			return -1;
-		ob->chat[ob->nchat].ts = (long long)ts;
+		ob->chat[ob->nchat].ts = ts;
 		ob->chat[ob->nchat].text = m;
 		ob->nchat++;
 	}
@@ -491,7 +502,10 @@ lmu_history(struct obs *ob, const cJSON *o)
 			if (GROW(ob, hist, nhist, hist_cap) < 0)
 				return -1;
 			h = &ob->hist[ob->nhist];
-			h->slot = lmu_int(ob, r, "slotID", atoi(slot->string ? slot->string : "-1"));
+			long long key_slot;
+			if (slot->string == NULL || !num_parse_ll(slot->string, 0, 100000, &key_slot))
+				key_slot = -1;
+			h->slot = lmu_int(ob, r, "slotID", (int)key_slot);
 			h->lap = lmu_int(ob, r, "totalLaps", -1);
 			h->veh_name = lmu_str(ob, r, "vehicleName");
 			h->driver = lmu_str(ob, r, "driverName");

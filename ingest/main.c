@@ -51,6 +51,50 @@ raise_nofile(void)
 	}
 }
 
+/* The end of a transaction of the worker, for the live hub. */
+static void
+on_end(void *arg, int committed)
+{
+	if (committed)
+		live_commit(arg);
+	else
+		live_rollback(arg);
+}
+
+#ifdef TS_FAULTS
+/*
+ * trackside-ingestd-faults, built for the tests only: TS_FAULT=fail:SEQ
+ * makes the frame of seq fail to apply, TS_FAULT=crash:SEQ crashes the
+ * process on it.
+ */
+static long long fault_seq = -1;
+static int fault_crash;
+
+static int
+fault(const char *client, long long seq)
+{
+	(void)client;
+	if (seq != fault_seq)
+		return 1;
+	if (fault_crash)
+		raise(SIGSEGV);
+	return -1;
+}
+
+static void
+fault_setup(struct worker *w)
+{
+	const char *v = getenv("TS_FAULT"), *colon;
+
+	if (v == NULL || (colon = strchr(v, ':')) == NULL ||
+	    !num_parse_ll(colon + 1, 1, LLONG_MAX, &fault_seq))
+		return;
+	fault_crash = strncmp(v, "crash:", 6) == 0;
+	w->fault = fault;
+	log_warn("test faults: %s on seq %lld", fault_crash ? "crash" : "fail", fault_seq);
+}
+#endif
+
 static void
 usage(void)
 {
@@ -123,6 +167,12 @@ main(int argc, char *argv[])
 		return 1;
 	}
 	w.batch = (size_t)batch;
+	if (worker_recover(&w) < 0)
+		return 1;
+	worker_fatal_signals(&w);
+#ifdef TS_FAULTS
+	fault_setup(&w);
+#endif
 
 	if (once) {
 		do {
@@ -159,7 +209,7 @@ main(int argc, char *argv[])
 		log_err("%s", err.p);
 		return 1;
 	}
-	ingest_hook(w.ing, live_change, live);
+	worker_hook(&w, live_change, on_end, live);
 	if (!fg && daemon(1, 0) < 0) {
 		log_err("daemon: %s", strerror(errno));
 		return 1;
@@ -169,12 +219,9 @@ main(int argc, char *argv[])
 	double last_tick = 0, last_ckpt = time_mono(), last_stats = time_mono();
 	long long last_applied = 0;
 	while (!stopping) {
-		rc = worker_drain(&w, &more);
-		if (rc < 0) {
-			live_rollback(live);
+		/* worker_drain ends its transactions through on_end() */
+		if ((rc = worker_drain(&w, &more)) < 0)
 			more = 0;	/* retried after the wait below */
-		} else
-			live_commit(live);
 		double now = time_mono();
 		if (now - last_tick >= 1.0) {
 			if (worker_tick(&w, time_now()) < 0) {

@@ -107,9 +107,10 @@ pit_swap(struct tcar *c, struct tpit *p, const struct obs_car *oc, double et)
 
 /*
  * Feeds the car's freshest observation (at ET et) to its state machine.
- * Emits CH_PIT for a new visit and CH_PIT_UPDATE when one changes.
+ * Emits CH_PIT for a new visit and CH_PIT_UPDATE when one changes. Returns
+ * 1 or -1 (out of memory).
  */
-void
+int
 pits_observe(struct track *t, struct tsession *s, struct tcar *c, const struct obs_car *oc,
     double et)
 {
@@ -122,17 +123,19 @@ pits_observe(struct track *t, struct tsession *s, struct tcar *c, const struct o
 	/* Garage: its own visit; it ends a lane visit that never saw its end. */
 	if (oc->in_garage) {
 		if (sm->lane >= 0)
-			lane_close(t, s, c, sm->pending_exit);
+			if (lane_close(t, s, c, sm->pending_exit) < 0)
+				return -1;
 		if (sm->garage < 0) {
 			if ((p = pits_add(c)) == NULL)
-				return;
+				return -1;
 			p->garage = 1;
 			c->nlane--;
 			p->lap = lap;
 			p->garage_in = et;
 			pcopy(p->driver_in, sizeof(p->driver_in), c->driver[0] ? c->driver : oc->driver);
 			sm->garage = (int)(p - c->pits);
-			pit_emit(t, s, c, CH_PIT, sm->garage);
+			if (pit_emit(t, s, c, CH_PIT, sm->garage) < 0)
+				return -1;
 		} else
 			pit_swap(c, &c->pits[sm->garage], oc, et);
 		goto out;
@@ -143,7 +146,8 @@ pits_observe(struct track *t, struct tsession *s, struct tcar *c, const struct o
 		p->open = 0;
 		pit_swap(c, p, oc, et);
 		sm->garage = -1;
-		pit_emit(t, s, c, CH_PIT_UPDATE, (int)(p - c->pits));
+		if (pit_emit(t, s, c, CH_PIT_UPDATE, (int)(p - c->pits)) < 0)
+			return -1;
 		/* Leaving the garage through the lane is part of the garage visit. */
 		goto out;
 	}
@@ -152,7 +156,8 @@ pits_observe(struct track *t, struct tsession *s, struct tcar *c, const struct o
 		pit_swap(c, p, oc, et);
 		/* Released and then over the line: the exit was not seen. */
 		if (crossed && sm->released) {
-			lane_close(t, s, c, -1);
+			if (lane_close(t, s, c, -1) < 0)
+				return -1;
 			if (ps == PIT_ENTERING || ps == PIT_STOPPED)
 				goto open;
 			goto out;
@@ -165,7 +170,8 @@ pits_observe(struct track *t, struct tsession *s, struct tcar *c, const struct o
 				sm->pending_exit = et;
 				goto out;
 			}
-			lane_close(t, s, c, sm->pending_exit >= 0 ? sm->pending_exit : et);
+			if (lane_close(t, s, c, sm->pending_exit >= 0 ? sm->pending_exit : et) < 0)
+				return -1;
 			goto out;
 		case PIT_ENTERING:
 			sm->pending_exit = -1;
@@ -175,7 +181,8 @@ pits_observe(struct track *t, struct tsession *s, struct tcar *c, const struct o
 			if (p->stop_time < 0) {
 				p->stop_time = et;
 				p->stop_sector = oc->sector;
-				pit_emit(t, s, c, CH_PIT_UPDATE, sm->lane);
+				if (pit_emit(t, s, c, CH_PIT_UPDATE, sm->lane) < 0)
+					return -1;
 			}
 			goto out;
 		case PIT_EXITING:
@@ -183,7 +190,8 @@ pits_observe(struct track *t, struct tsession *s, struct tcar *c, const struct o
 			if (p->release_time < 0) {
 				p->release_time = et;
 				sm->released = 1;
-				pit_emit(t, s, c, CH_PIT_UPDATE, sm->lane);
+				if (pit_emit(t, s, c, CH_PIT_UPDATE, sm->lane) < 0)
+					return -1;
 			}
 			goto out;
 		default:
@@ -194,7 +202,7 @@ open:
 	/* No open visit: ENTERING or STOPPED opens one; EXITING left over does not. */
 	if (ps == PIT_ENTERING || (ps == PIT_STOPPED && sm->prev != PIT_STOPPED)) {
 		if (lane_open(t, s, c, lap) < 0)
-			return;
+			return -1;
 		p = &c->pits[sm->lane];
 		if (ps == PIT_ENTERING)
 			p->pit_time = et;
@@ -208,14 +216,16 @@ out:
 	sm->prev = ps;
 	sm->prev_garage = oc->in_garage;
 	sm->prev_laps = oc->laps;
+	return 1;
 }
 
 /*
  * Strategy stops of c's team (race): a stop on lap L confirms the lane
  * visit of lap L (or L−1: crossing the line in the lane) and adds its
  * tyres, fuel, VE and duration; a stop with no visit is synthesised.
+ * Returns 1 or -1 (out of memory).
  */
-void
+int
 pits_strategy(struct track *t, struct tsession *s, struct tcar *c, const struct obs_stop *st,
     size_t n, double et)
 {
@@ -240,7 +250,7 @@ pits_strategy(struct track *t, struct tsession *s, struct tcar *c, const struct 
 			if (o->lap > c->max_lap)
 				continue;
 			if ((p = pits_add(c)) == NULL)
-				return;
+				return -1;
 			p->lap = o->lap;
 			p->synthesised = 1;
 			p->open = 0;
@@ -269,18 +279,20 @@ pits_strategy(struct track *t, struct tsession *s, struct tcar *c, const struct 
 			if (!changed)
 				changed = 1;
 		}
-		if (changed)
-			pit_emit(t, s, c, changed == 2 ? CH_PIT : CH_PIT_UPDATE, (int)(p - c->pits));
+		if (changed &&
+		    pit_emit(t, s, c, changed == 2 ? CH_PIT : CH_PIT_UPDATE, (int)(p - c->pits)) < 0)
+			return -1;
 	}
 	(void)et;
+	return 1;
 }
 
 /*
  * Stints after lap l of c: a stint is the laps between stops (a lane visit
  * with a stop, or a garage visit) or driver changes; it carries the driver,
- * tyre compound and laps on the tyres. Emits CH_STINT.
+ * tyre compound and laps on the tyres. Emits CH_STINT. Returns 1 or -1.
  */
-void
+int
 pits_stint(struct track *t, struct tsession *s, struct tcar *c, const struct tlap *l)
 {
 	struct tstint	*st = c->nstints ? &c->stints[c->nstints - 1] : NULL;
@@ -288,7 +300,7 @@ pits_stint(struct track *t, struct tsession *s, struct tcar *c, const struct tla
 	struct change	*ch;
 
 	if (l->source == LSRC_MISSING)
-		return;
+		return 1;
 	if (st != NULL) {
 		/* A stop that ended after the stint's last lap began a new stint. */
 		for (size_t i = c->npits; i-- > 0;) {
@@ -306,7 +318,7 @@ pits_stint(struct track *t, struct tsession *s, struct tcar *c, const struct tla
 			size_t nc = c->stints_cap ? c->stints_cap * 2 : 4;
 			struct tstint *np = realloc(c->stints, nc * sizeof(*np));
 			if (np == NULL)
-				return;
+				return -1;
 			c->stints = np;
 			c->stints_cap = nc;
 		}
@@ -319,6 +331,8 @@ pits_stint(struct track *t, struct tsession *s, struct tcar *c, const struct tla
 	st->tyre_laps++;
 	if (c->tyres[0])
 		pcopy(st->compound, sizeof(st->compound), c->tyres);
-	if ((ch = track_emit_ch(t, CH_STINT, s, c)) != NULL)
-		ch->n = (int)(st - c->stints);
+	if ((ch = track_emit_ch(t, CH_STINT, s, c)) == NULL)
+		return -1;
+	ch->n = (int)(st - c->stints);
+	return 1;
 }

@@ -853,7 +853,8 @@ store_counters(struct ingest *ig)
 /*
  * Applies one frame inside the caller's transaction; session receives the
  * id of the session it was assigned to, or "". Returns 1 applied, 0 the
- * frame belongs to no session (dropped and counted), -1 database error.
+ * frame belongs to no session (dropped and counted), -1 database error or
+ * out of memory (the caller rolls back and reloads the tracking state).
  */
 int
 ingest_frame(struct ingest *ig, const struct frame *f, char session[SESSION_ID_LEN + 1])
@@ -880,6 +881,8 @@ ingest_frame(struct ingest *ig, const struct frame *f, char session[SESSION_ID_L
 	in.sent_at = f->sent_at;
 	in.sim = f->source;
 	d = track_frame(&ig->t, &in, &ig->o, &s);
+	if (d == DROP_NOMEM)
+		return -1;
 	if (d != DROP_NONE)
 		ig->dropped[d]++;
 	else

@@ -14,7 +14,7 @@
 const char *const liveness_names[LIVE__MAX] = { "live", "inactive", "closed" };
 const char *const lap_source_names[LSRC__MAX] = { "live", "history", "missing" };
 const char *const drop_names[DROP__MAX] = { "applied", "no_session", "loading", "replay",
-	"stale", "unknown_source" };
+	"stale", "unknown_source", "nomem" };
 const char *const change_names[CH__MAX] = { "session_new", "session_update", "session_link",
 	"session_drop", "session_client", "car_new", "car_info", "car_state", "lap", "lap_fill",
 	"pit", "pit_update", "stint", "best", "chat", "conditions", "entry", "trackmap",
@@ -727,8 +727,8 @@ lap_record(struct track *t, struct tsession *s, struct tcar *c, const struct obs
 	if ((ch = track_emit_ch(t, CH_LAP, s, c)) == NULL)
 		return -1;
 	ch->n = l->lap;
-	bests_lap(t, s, c, l);
-	pits_stint(t, s, c, l);
+	if (bests_lap(t, s, c, l) < 0 || pits_stint(t, s, c, l) < 0)
+		return -1;
 	return 1;
 }
 
@@ -788,8 +788,7 @@ lap_fill(struct track *t, struct tsession *s, struct tcar *c, const struct obs_c
 	if ((ch = track_emit_ch(t, CH_LAP_FILL, s, c)) == NULL)
 		return -1;
 	ch->n = l->lap;
-	bests_lap(t, s, c, l);
-	return 1;
+	return bests_lap(t, s, c, l);
 }
 
 /* Back-fills missing laps from /rest/watch/standings/history rows. */
@@ -817,7 +816,8 @@ laps_history(struct track *t, struct tsession *s, const struct obs *o)
 		if ((ch = track_emit_ch(t, CH_LAP_FILL, s, c)) == NULL)
 			return -1;
 		ch->n = l->lap;
-		bests_lap(t, s, c, l);
+		if (bests_lap(t, s, c, l) < 0)
+			return -1;
 	}
 	return 1;
 }
@@ -882,7 +882,8 @@ car_observe(struct track *t, struct tsession *s, const struct obs *o, const stru
 			c->swap_et = o->et;
 			scopy(c->swap_from, sizeof(c->swap_from), c->driver);
 		}
-		pits_observe(t, s, c, oc, o->et);
+		if (pits_observe(t, s, c, oc, o->et) < 0)
+			return -1;
 		/* Learn sector boundaries from cars crossing them. */
 		if (c->sector && oc->sector == c->sector + 1 && oc->sector <= 3 && oc->lap_dist > 0 &&
 		    s->sector_bound[c->sector - 1] < 0) {
@@ -970,15 +971,20 @@ car_observe(struct track *t, struct tsession *s, const struct obs *o, const stru
 	return 1;
 }
 
-/* Class positions from overall positions: O(cars) with a per-class counter. */
-static void
+/*
+ * Class positions from overall positions: O(cars) with a per-class counter.
+ * Returns 1 or -1 (out of memory).
+ */
+static int
 session_class_positions(struct tsession *s)
 {
 	struct tcar	**by_pos;
 	size_t		 n = 0;
 
-	if (s->ncars == 0 || (by_pos = calloc(s->ncars, sizeof(*by_pos))) == NULL)
-		return;
+	if (s->ncars == 0)
+		return 1;
+	if ((by_pos = calloc(s->ncars, sizeof(*by_pos))) == NULL)
+		return -1;
 	for (size_t i = 0; i < s->ncars; i++)
 		if (s->cars[i]->present && s->cars[i]->position > 0)
 			by_pos[n++] = s->cars[i];
@@ -998,6 +1004,7 @@ session_class_positions(struct tsession *s)
 		by_pos[i]->class_position = cp;
 	}
 	free(by_pos);
+	return 1;
 }
 
 /* New chat lines: unique by (timestamp, text) across clients; lines far older than the newest ignored. */
@@ -1082,8 +1089,8 @@ session_strategy(struct track *t, struct tsession *s, const struct obs *o)
 				n++;
 			}
 		/* Team names may not be unique: only an unambiguous team counts. */
-		if (c != NULL && n == 1)
-			pits_strategy(t, s, c, &o->stops[i], j - i, o->et);
+		if (c != NULL && n == 1 && pits_strategy(t, s, c, &o->stops[i], j - i, o->et) < 0)
+			return -1;
 		i = j;
 	}
 	return 1;
@@ -1093,6 +1100,8 @@ session_strategy(struct track *t, struct tsession *s, const struct obs *o)
  * Applies an observation of one client. *out is the session the frame
  * belongs to (NULL when dropped). Returns why it was dropped, or DROP_NONE.
  * The changes are in t->ch until the next track_changes_reset().
+ * DROP_NOMEM is no drop but an error: memory ran out part way, t is no
+ * longer what the database holds, and the caller rolls back and reloads.
  */
 enum drop
 track_frame(struct track *t, const struct track_in *in, const struct obs *o, struct tsession **out)
@@ -1108,7 +1117,7 @@ track_frame(struct track *t, const struct track_in *in, const struct obs *o, str
 	for (int i = 0; i < DRIFT__MAX; i++)
 		t->c.drift[i] += o->drift[i];
 	if ((cl = client_get(t, in->client)) == NULL)
-		return DROP_LOADING;
+		return DROP_NOMEM;
 	/*
 	 * Server time of the capture: the client clock plus its offset,
 	 * measured on the upload that carried the frame (received − sent), so
@@ -1131,7 +1140,8 @@ track_frame(struct track *t, const struct track_in *in, const struct obs *o, str
 		if (d == DROP_NO_SESSION && cl->s != NULL) {
 			cl->s->nclients = cl->s->nclients > 0 ? cl->s->nclients - 1 : 0;
 			cl->s->dirty = 1;
-			track_emit(t, CH_SESSION_UPDATE, cl->s, NULL);
+			if (track_emit(t, CH_SESSION_UPDATE, cl->s, NULL) < 0)
+				return DROP_NOMEM;
 			cl->s = NULL;
 		}
 		t->c.dropped[d]++;
@@ -1141,7 +1151,8 @@ track_frame(struct track *t, const struct track_in *in, const struct obs *o, str
 		enum drop d = o->replay ? DROP_REPLAY : DROP_LOADING;
 		if (cl->s != NULL) {
 			cl->s->dropped++;
-			track_emit(t, CH_SESSION_UPDATE, cl->s, NULL);
+			if (track_emit(t, CH_SESSION_UPDATE, cl->s, NULL) < 0)
+				return DROP_NOMEM;
 		}
 		t->c.dropped[d]++;
 		return d;
@@ -1180,12 +1191,13 @@ track_frame(struct track *t, const struct track_in *in, const struct obs *o, str
 			return DROP_STALE;
 		}
 		if ((s = session_new(t, in, o, tcap, cl)) == NULL)
-			return DROP_LOADING;
+			return DROP_NOMEM;
 	}
 	if (cl->s != s) {
 		if (cl->s != NULL && !cl->s->gone) {
 			cl->s->nclients = cl->s->nclients > 0 ? cl->s->nclients - 1 : 0;
-			track_emit(t, CH_SESSION_UPDATE, cl->s, NULL);
+			if (track_emit(t, CH_SESSION_UPDATE, cl->s, NULL) < 0)
+				return DROP_NOMEM;
 		}
 		s->nclients++;
 		cl->s = s;
@@ -1204,54 +1216,54 @@ track_frame(struct track *t, const struct track_in *in, const struct obs *o, str
 		state_changed = 1;
 	}
 	if (session_header(t, s, o, tcap) < 0)
-		return DROP_LOADING;
+		return DROP_NOMEM;
 	for (size_t i = 0; i < o->ncars; i++) {
 		int touched = 0;
 		if (car_observe(t, s, o, &o->cars[i], tcap, in->client, &touched) < 0)
-			return DROP_LOADING;
+			return DROP_NOMEM;
 		if (touched) {
 			struct tcar *c = s->by_slot[o->cars[i].slot];
 			c->info_dirty = 1;
 		}
 	}
 	if (session_entries(t, s, o) < 0)
-		return DROP_LOADING;
+		return DROP_NOMEM;
 	if (o->has_usage) {
 		int touched = 0;
 		session_usage(t, s, o, &touched);
 	}
 	if (o->has_strategy && session_strategy(t, s, o) < 0)
-		return DROP_LOADING;
+		return DROP_NOMEM;
 	if (o->has_history && laps_history(t, s, o) < 0)
-		return DROP_LOADING;
+		return DROP_NOMEM;
 	if (o->has_chat && session_chat(t, s, o) < 0)
-		return DROP_LOADING;
+		return DROP_NOMEM;
 	if (o->has_trackmap && !s->has_trackmap && o->npoints > 0) {
 		struct change *ch = track_emit_ch(t, CH_TRACKMAP, s, NULL);
 		if (ch == NULL)
-			return DROP_LOADING;
+			return DROP_NOMEM;
 		ch->points = o->points;
 		ch->npoints = o->npoints;
 		s->has_trackmap = 1;
 	}
-	if (o->ncars > 0)
-		session_class_positions(s);
+	if (o->ncars > 0 && session_class_positions(s) < 0)
+		return DROP_NOMEM;
 	for (size_t i = 0; i < o->ncars; i++) {
 		struct tcar *c = (size_t)o->cars[i].slot < s->nslots ? s->by_slot[o->cars[i].slot] : NULL;
 		if (c != NULL && c->info_dirty) {
 			c->info_dirty = 0;
 			if (track_emit(t, CH_CAR_STATE, s, c) < 0)
-				return DROP_LOADING;
+				return DROP_NOMEM;
 		}
 	}
 	{
 		struct change *ch = track_emit_ch(t, CH_SESSION_CLIENT, s, NULL);
 		if (ch == NULL)
-			return DROP_LOADING;
+			return DROP_NOMEM;
 		ch->client = in->client;
 		ch->n = state_changed;
 		if (track_emit(t, CH_SESSION_UPDATE, s, NULL) < 0)
-			return DROP_LOADING;
+			return DROP_NOMEM;
 	}
 	t->c.applied++;
 	*out = s;

@@ -53,6 +53,7 @@ enum drop {
 	DROP_REPLAY,		/* a replay plays */
 	DROP_STALE,		/* previous session's finished cars during a transition */
 	DROP_UNKNOWN_SOURCE,	/* no parser for the frame's source */
+	DROP_NOMEM,		/* memory ran out: no drop but an error, the caller rolls back */
 	DROP__MAX
 };
 extern const char *const drop_names[DROP__MAX];
@@ -74,8 +75,7 @@ extern const char *const drift_names[DRIFT__MAX];
  */
 struct obs_car {
 	int		 slot;
-	const char	*veh;		/* veh file, ".veh" stripped into veh_buf */
-	char		 veh_buf[TRACK_NAME_MAX];
+	char		 veh[TRACK_NAME_MAX];	/* veh file, ".veh" stripped */
 	const char	*vehicle_name, *number, *team, *cls, *driver;
 	int		 position;
 	int		 laps;		/* lapsCompleted */
@@ -466,15 +466,15 @@ void		 track_session_type_key(const char *type, char *out, size_t outsz);
 #define TRACK_CHAT_OLD		(36000000000LL)	/* 1 h in 100 ns ticks */
 
 /* pits.c: the per car pit state machine on pitState over ET. */
-void	 pits_observe(struct track *, struct tsession *, struct tcar *, const struct obs_car *,
+int	 pits_observe(struct track *, struct tsession *, struct tcar *, const struct obs_car *,
 	    double et);
-void	 pits_strategy(struct track *, struct tsession *, struct tcar *, const struct obs_stop *,
+int	 pits_strategy(struct track *, struct tsession *, struct tcar *, const struct obs_stop *,
 	    size_t n, double et);
-void	 pits_stint(struct track *, struct tsession *, struct tcar *, const struct tlap *);
+int	 pits_stint(struct track *, struct tsession *, struct tcar *, const struct tlap *);
 struct tpit *pits_add(struct tcar *);
 
 /* bests.c */
-void	 bests_lap(struct track *, struct tsession *, struct tcar *, const struct tlap *);
+int	 bests_lap(struct track *, struct tsession *, struct tcar *, const struct tlap *);
 struct tclass_best *bests_class(struct tsession *, const char *cls, int create);
 struct tdriver *bests_driver(struct tcar *, const char *name, int create);
 

@@ -8,9 +8,11 @@
  */
 #include <errno.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "ingest.h"
 #include "db.h"
@@ -25,6 +27,7 @@ worker_open(struct worker *w, const char *db_path, const char *inbox, struct buf
 	memset(w, 0, sizeof(*w));
 	w->inbox = inbox;
 	w->batch = 200;
+	w->note = -1;
 	if (inbox_reader_open(&w->reader, inbox) < 0) {
 		buf_printf(err, "inbox %s: %s", inbox, strerror(errno));
 		goto fail;
@@ -57,6 +60,9 @@ worker_close(struct worker *w)
 	w->db = NULL;
 	inbox_reader_free(w->reader);
 	w->reader = NULL;
+	if (w->note >= 0)
+		close(w->note);
+	w->note = -1;
 }
 
 static const char *
@@ -116,7 +122,8 @@ worker_apply(struct worker *w, const char *rec, size_t len, const char *client,
 	const cJSON *c = cJSON_GetObjectItemCaseSensitive(fr, "client");
 	f.client_name = json_str(c, "name");
 	f.client_version = json_str(c, "version");
-	f.token = (long long)json_num(hdr, "token", 0);
+	if (!num_to_ll(json_num(hdr, "token", 0), 0, LLONG_MAX, &f.token))
+		f.token = 0;
 	f.received_at = json_num(hdr, "received_at", time_now());
 	f.sent_at = json_num(hdr, "sent_at", 0);
 	f.source = json_str(fr, "source");
@@ -178,12 +185,15 @@ out:
 
 /*
  * Keeps a frame that cannot be applied in <inbox>/rejected/, where it stays
- * for a person to look at. Returns 1 or -1.
+ * for a person to look at (trackside inbox set-aside lists them), and counts
+ * it (set_aside in ingest_counters) inside the caller's transaction. why
+ * goes to the log. Returns 1 or -1.
  */
 static int
-worker_reject(struct worker *w, const struct inbox_rec *r)
+worker_reject(struct worker *w, const struct inbox_rec *r, const char *why)
 {
-	char dir[PATH_MAX], name[160];
+	char		 dir[PATH_MAX], name[160];
+	sqlite3_stmt	*st = stmt(&w->stmts, STMT_COUNTER_ADD);
 
 	snprintf(dir, sizeof(dir), "%s/rejected", w->inbox);
 	snprintf(name, sizeof(name), "%s.%lld", r->seg, r->off);
@@ -191,7 +201,11 @@ worker_reject(struct worker *w, const struct inbox_rec *r)
 		log_err("cannot set %s aside: %s", name, strerror(errno));
 		return -1;
 	}
-	log_err("frame %s/%lld (%s) set aside in %s/%s", r->client, r->seq, name, dir, name);
+	sqlite3_bind_text(st, 1, "set_aside", -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, 1);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		return -1;
+	log_err("frame %s/%lld %s: set aside in %s/%s", r->client, r->seq, why, dir, name);
 	w->rejected++;
 	return 1;
 }
@@ -224,67 +238,397 @@ worker_pos_put(struct worker *w, const char *seg, long long off)
 }
 
 /*
- * Applies up to one batch of waiting frames in one transaction. Sets *more
- * when frames may still be waiting. Returns the number of frames taken from
- * the inbox, or -1 (nothing was committed; the frames stay).
+ * Whether the last failure of the database was the environment's (busy,
+ * locked, full, I/O, out of memory) rather than the frame's: then the frame
+ * is retried, never set aside.
+ */
+static int
+worker_transient(struct worker *w)
+{
+	switch (sqlite3_errcode(w->db) & 0xff) {
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+	case SQLITE_FULL:
+	case SQLITE_IOERR:
+	case SQLITE_CANTOPEN:
+	case SQLITE_READONLY:
+	case SQLITE_PROTOCOL:
+	case SQLITE_NOMEM:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+/* Ends a transaction: commits (commit) or rolls back, and tells the hook. */
+static int
+worker_end(struct worker *w, int commit, struct buf *err)
+{
+	if (commit && db_exec(w->db, "COMMIT", err)) {
+		w->commits++;
+		if (w->on_end != NULL)
+			w->on_end(w->hook_arg, 1);
+		return 1;
+	}
+	db_exec(w->db, "ROLLBACK", NULL);
+	if (w->on_end != NULL)
+		w->on_end(w->hook_arg, 0);
+	return -1;
+}
+
+/*
+ * Drops the tracking state and loads it again from what the database holds,
+ * after a rollback left it ahead of the database. Returns 1 or -1 (w->ing
+ * is then NULL, and the next drain tries again).
+ */
+static int
+worker_reload(struct worker *w)
+{
+	struct buf err = { 0 };
+
+	ingest_close(w->ing);
+	w->ing = NULL;
+	if (!db_exec(w->db, "BEGIN IMMEDIATE", &err))
+		goto fail;
+	if (ingest_open(&w->ing, &w->stmts, &err) <= 0) {
+		db_exec(w->db, "ROLLBACK", NULL);
+		goto fail;
+	}
+	if (!db_exec(w->db, "COMMIT", &err))
+		goto fail;
+	ingest_hook(w->ing, w->on_change, w->hook_arg);
+	buf_free(&err);
+	return 1;
+fail:
+	log_err("reloading the tracking state: %s", err.len ? err.p : "out of memory");
+	ingest_close(w->ing);
+	w->ing = NULL;
+	buf_free(&err);
+	return -1;
+}
+
+/* Whether rec is the frame two runs in a row crashed on. */
+static int
+worker_is_poison(const struct worker *w, const struct inbox_rec *rec)
+{
+	return w->has_suspect && w->suspect.strikes >= 2 && w->suspect.off == rec->off &&
+	    strcmp(w->suspect.seg, rec->seg) == 0;
+}
+
+/* Notes that rec is in flight (see inbox_note_write). */
+static void
+worker_note(struct worker *w, const struct inbox_rec *rec)
+{
+	struct inbox_note n;
+
+	if (w->note < 0)
+		return;
+	memset(&n, 0, sizeof(n));
+	n.strikes = w->has_suspect && w->suspect.off == rec->off &&
+	    strcmp(w->suspect.seg, rec->seg) == 0 ? w->suspect.strikes : 0;
+	snprintf(n.seg, sizeof(n.seg), "%s", rec->seg);
+	n.off = rec->off;
+	snprintf(n.client, sizeof(n.client), "%s", rec->client);
+	n.seq = rec->seq;
+	if (inbox_note_write(w->note, &n) < 0)
+		log_err("inbox: cannot write the in-flight note: %s", strerror(errno));
+}
+
+/* Nothing in flight any more; the suspect is gone once its batch ended. */
+static void
+worker_note_clear(struct worker *w)
+{
+	if (w->note >= 0 && inbox_note_clear(w->note) < 0)
+		log_err("inbox: cannot clear the in-flight note: %s", strerror(errno));
+}
+
+/* Forgets the positions of the segments the reader finished. Returns 1 or -1. */
+static int
+worker_forget_done(struct worker *w)
+{
+	for (size_t i = 0; i < w->reader->ndone; i++) {
+		sqlite3_stmt *st = stmt(&w->stmts, STMT_POS_DEL);
+		sqlite3_bind_text(st, 1, w->reader->done[i], -1, SQLITE_STATIC);
+		if (sqlite3_step(st) != SQLITE_DONE)
+			return -1;
+	}
+	return 1;
+}
+
+/* Removes the finished segments, once the transaction that forgot them committed. */
+static void
+worker_remove_done(struct worker *w)
+{
+	for (size_t i = 0; i < w->reader->ndone; i++)
+		if (inbox_remove(w->inbox, w->reader->done[i]) < 0)
+			log_err("inbox: cannot remove %s: %s", w->reader->done[i], strerror(errno));
+}
+
+/*
+ * Applies records [from, to) of the reader in one transaction; with finish,
+ * also forgets the segments the reader finished. A record that cannot be
+ * applied because it is malformed, or is the frame earlier runs crashed on,
+ * is set aside in the same transaction. Returns 1 committed, 0 a frame
+ * failed (rolled back; *bad is its index), -1 the database failed (rolled
+ * back; retry later).
+ */
+static int
+worker_batch(struct worker *w, size_t from, size_t to, int finish, size_t *bad)
+{
+	struct inbox_reader	*r = w->reader;
+	struct buf		 err = { 0 };
+	long long		 applied = 0, dups = 0;
+	int			 rc;
+
+	if (!db_exec(w->db, "BEGIN IMMEDIATE", &err)) {
+		log_err("database: %s", err.p);
+		buf_free(&err);
+		return -1;
+	}
+	for (size_t i = from; i < to; i++) {
+		struct inbox_rec *rec = &r->recs[i];
+		const char *why = "is malformed";
+		if (worker_is_poison(w, rec)) {
+			why = "crashed the worker twice";
+			rc = 0;
+		} else if (rec->bad)
+			rc = 0;
+		else {
+			worker_note(w, rec);
+			rc = w->fault != NULL ? w->fault(rec->client, rec->seq) : 1;
+			if (rc >= 0)
+				rc = worker_apply(w, rec->body, rec->len, rec->client, rec->seq, 1);
+		}
+		if (rc < 0) {
+			/* The caller finds out whether the frame fails alone. */
+			*bad = i;
+			rc = worker_transient(w) ? -1 : 0;
+			if (rc < 0)
+				log_err("database: %s", sqlite3_errmsg(w->db));
+			goto rollback;
+		}
+		if (rc == 0 && worker_reject(w, rec, why) < 0) {
+			rc = -1;
+			goto rollback;	/* nothing is dropped unseen */
+		}
+		applied += rc == 1;
+		dups += rc == 2;
+		/* The position of each segment after its last record of the batch. */
+		if ((i + 1 == to || strcmp(r->recs[i + 1].seg, rec->seg) != 0) &&
+		    worker_pos_put(w, rec->seg, rec->end) < 0) {
+			rc = -1;
+			goto rollback;
+		}
+	}
+	if (finish && worker_forget_done(w) < 0) {
+		rc = -1;
+		goto rollback;
+	}
+	if (worker_end(w, 1, &err) < 0) {
+		log_err("database: %s", err.p);
+		worker_note_clear(w);
+		buf_free(&err);
+		return -1;
+	}
+	worker_note_clear(w);
+	w->applied += applied;
+	w->duplicates += dups;
+	for (size_t i = from; i < to && w->has_suspect; i++)
+		if (w->suspect.off == r->recs[i].off && strcmp(w->suspect.seg, r->recs[i].seg) == 0)
+			w->has_suspect = 0;
+	if (finish)
+		worker_remove_done(w);
+	buf_free(&err);
+	return 1;
+rollback:
+	worker_end(w, 0, NULL);
+	worker_note_clear(w);
+	buf_free(&err);
+	return rc;
+}
+
+/*
+ * Sets record i aside alone, in its own transaction (with finish, the
+ * finished segments are forgotten too): kept in rejected/, counted, and
+ * the worker moves past it. Returns 1 or -1.
+ */
+static int
+worker_set_aside(struct worker *w, size_t i, int finish)
+{
+	struct inbox_rec	*rec = &w->reader->recs[i];
+	struct buf		 err = { 0 };
+	int			 ok;
+
+	if (!db_exec(w->db, "BEGIN IMMEDIATE", &err)) {
+		log_err("database: %s", err.p);
+		buf_free(&err);
+		return -1;
+	}
+	ok = worker_reject(w, rec, "cannot be applied") > 0 &&
+	    worker_pos_put(w, rec->seg, rec->end) > 0 && (!finish || worker_forget_done(w) > 0);
+	if (!ok || worker_end(w, 1, &err) < 0) {
+		if (!ok)
+			worker_end(w, 0, NULL);
+		log_err("frame %s/%lld cannot be set aside: %s", rec->client, rec->seq,
+		    err.len ? err.p : sqlite3_errmsg(w->db));
+		buf_free(&err);
+		return -1;
+	}
+	if (finish)
+		worker_remove_done(w);
+	buf_free(&err);
+	return 1;
+}
+
+/*
+ * A batch failed on a frame: applies the reader's records [from, n) one
+ * frame per transaction, from tracking state reloaded after each failure,
+ * and sets aside each frame that fails alone. Returns 1, or -1 when the
+ * database failed (what committed stays; the rest is retried later).
+ */
+static int
+worker_isolate(struct worker *w, size_t from, size_t n)
+{
+	size_t bad;
+
+	for (size_t i = from; i < n; i++) {
+		int finish = i + 1 == n, rc;
+		if (w->ing == NULL && worker_reload(w) < 0)
+			return -1;
+		if ((rc = worker_batch(w, i, i + 1, finish, &bad)) > 0)
+			continue;
+		if (worker_reload(w) < 0 || rc < 0)
+			return -1;
+		if (worker_set_aside(w, i, finish) < 0)
+			return -1;
+	}
+	return 1;
+}
+
+/*
+ * Applies up to one batch of waiting frames in one transaction. A frame
+ * that cannot be applied is set aside and the others go on (see
+ * worker_isolate). Sets *more when frames may still be waiting. Returns the
+ * number of frames taken from the inbox, or -1 (the frames that did not
+ * commit stay for the next call).
  */
 int
 worker_drain(struct worker *w, int *more)
 {
 	struct inbox_reader	*r = w->reader;
-	struct buf		 err = { 0 };
+	size_t			 bad = 0;
 	int			 n, rc;
-	long long		 applied = 0, dups = 0;
 
 	*more = 0;
+	if (w->ing == NULL && worker_reload(w) < 0)
+		return -1;
 	if ((n = inbox_read(r, worker_pos, w, w->batch, 32u << 20)) < 0) {
 		log_err("inbox %s: %s", w->inbox, strerror(errno));
 		return -1;
 	}
 	if (n == 0 && r->ndone == 0)
 		return 0;
-	if (!db_exec(w->db, "BEGIN IMMEDIATE", &err))
-		goto fail;
-	for (int i = 0; i < n; i++) {
-		struct inbox_rec *rec = &r->recs[i];
-		rc = rec->bad ? 0 : worker_apply(w, rec->body, rec->len, rec->client, rec->seq, 1);
-		if (rc < 0) {
-			log_err("database: %s", sqlite3_errmsg(w->db));
-			goto rollback;
+	rc = worker_batch(w, 0, (size_t)n, 1, &bad);
+	if (rc <= 0) {
+		/* The tracking state went ahead of what rolled back. */
+		if (worker_reload(w) < 0 || rc < 0)
+			return -1;
+		/* The frames before the failing one were fine: one transaction. */
+		if (bad > 0 && worker_batch(w, 0, bad, 0, &bad) <= 0) {
+			worker_reload(w);
+			return -1;
 		}
-		if (rc == 0 && worker_reject(w, rec) < 0)
-			goto rollback;	/* nothing is dropped unseen */
-		applied += rc == 1;
-		dups += rc == 2;
-		/* The position of each segment after its last record of the batch. */
-		if ((i + 1 == n || strcmp(r->recs[i + 1].seg, rec->seg) != 0) &&
-		    worker_pos_put(w, rec->seg, rec->end) < 0)
-			goto rollback;
+		if (worker_isolate(w, bad, (size_t)n) < 0)
+			return -1;
 	}
-	for (size_t i = 0; i < r->ndone; i++) {
-		sqlite3_stmt *st = stmt(&w->stmts, STMT_POS_DEL);
-		sqlite3_bind_text(st, 1, r->done[i], -1, SQLITE_STATIC);
-		if (sqlite3_step(st) != SQLITE_DONE)
-			goto rollback;
-	}
-	if (!db_exec(w->db, "COMMIT", &err))
-		goto rollback;
-	w->commits++;
-	w->applied += applied;
-	w->duplicates += dups;
-	for (size_t i = 0; i < r->ndone; i++)
-		if (inbox_remove(w->inbox, r->done[i]) < 0)
-			log_err("inbox: cannot remove %s: %s", r->done[i], strerror(errno));
 	*more = (size_t)n >= w->batch;
-	buf_free(&err);
 	return n;
-rollback:
-	db_exec(w->db, "ROLLBACK", NULL);
-fail:
-	if (err.len)
-		log_err("database: %s", err.p);
-	buf_free(&err);
-	return -1;
+}
+
+/*
+ * Sets the hooks of the live hub: on_change sees every change of the
+ * tracking side, on_end the end of each transaction (committed or not).
+ */
+void
+worker_hook(struct worker *w, void (*on_change)(void *, const struct change *),
+    void (*on_end)(void *, int committed), void *arg)
+{
+	w->on_change = on_change;
+	w->on_end = on_end;
+	w->hook_arg = arg;
+	if (w->ing != NULL)
+		ingest_hook(w->ing, on_change, arg);
+}
+
+/*
+ * At start-up: opens the in-flight note and reads what the previous run
+ * left. A frame it crashed on gets a strike; the frame of two runs in a
+ * row that crashed is set aside when it comes (a run that was killed,
+ * not crashed, adds no strike). Returns 1 or -1.
+ */
+int
+worker_recover(struct worker *w)
+{
+	struct inbox_note n;
+
+	if ((w->note = inbox_note_open(w->inbox)) < 0) {
+		log_err("inbox: in-flight note: %s", strerror(errno));
+		return -1;
+	}
+	if (inbox_note_read(w->note, &n) <= 0)
+		return 1;
+	if (n.state == 'C')
+		n.strikes++;
+	if (n.strikes > 0) {
+		w->suspect = n;
+		w->has_suspect = 1;
+		log_err("frame %s/%lld (%s.%lld) was being applied when the worker crashed "
+		    "(%d time%s in a row)%s", n.client, n.seq, n.seg, n.off, n.strikes,
+		    n.strikes == 1 ? "" : "s", n.strikes >= 2 ? ": it is set aside" : "");
+	} else
+		log_warn("frame %s/%lld was being applied when the worker stopped; applying it again",
+		    n.client, n.seq);
+	return 1;
+}
+
+static int worker_signal_note = -1;
+
+static void
+worker_on_fatal(int sig)
+{
+	inbox_note_crashed(worker_signal_note);
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+/* The sanitizers' runtime, when linked: reports end the process without a signal. */
+void	__sanitizer_set_death_callback(void (*)(void)) __attribute__((weak));
+
+static void
+worker_on_death(void)
+{
+	inbox_note_crashed(worker_signal_note);
+}
+
+/*
+ * A crash (SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT, or a sanitizer's
+ * report) marks the frame in flight as the one the run crashed on; see
+ * worker_recover().
+ */
+void
+worker_fatal_signals(struct worker *w)
+{
+	static const int sigs[] = { SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT };
+	struct sigaction sa;
+
+	worker_signal_note = w->note;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = worker_on_fatal;
+	sa.sa_flags = SA_RESETHAND | SA_NODEFER;
+	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		sigaction(sigs[i], &sa, NULL);
+	if (__sanitizer_set_death_callback != NULL)
+		__sanitizer_set_death_callback(worker_on_death);
 }
 
 /*
@@ -294,7 +638,7 @@ fail:
 int
 worker_tick(struct worker *w, double now)
 {
-	if (!db_exec(w->db, "BEGIN IMMEDIATE", NULL))
+	if (w->ing == NULL || !db_exec(w->db, "BEGIN IMMEDIATE", NULL))
 		return -1;
 	if (ingest_tick(w->ing, now) < 0) {
 		db_exec(w->db, "ROLLBACK", NULL);

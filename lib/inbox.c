@@ -592,3 +592,116 @@ inbox_pos_zero(void *arg, const char *seg)
 	(void)seg;
 	return 0;
 }
+
+/*
+ * The in-flight note, <inbox>/inflight: the frame the worker is applying,
+ * written before it applies a frame and emptied once the frame's
+ * transaction has ended, so a note found at start-up names the frame the
+ * previous run died on. One line, NUL-padded to INBOX_NOTE_LEN:
+ *
+ *	"TSF1 " state " " strikes " " off " " seq " " segment " " client "\n"
+ *
+ * state is 'A' (applying; the run was killed) or 'C' (the fatal-signal
+ * handler saw the run crash), strikes how many runs before this one
+ * crashed on the same frame.
+ */
+#define INBOX_NOTE_LEN	512
+#define INBOX_NOTE_STATE 5	/* offset of the state byte */
+
+/* Opens (creates) the note of the inbox at dir. Returns a descriptor or -1. */
+int
+inbox_note_open(const char *dir)
+{
+	char p[PATH_MAX];
+
+	snprintf(p, sizeof(p), "%s/inflight", dir);
+	return open(p, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+}
+
+/* Reads the note. Returns 1 with *n filled, 0 when there is none, -1. */
+int
+inbox_note_read(int fd, struct inbox_note *n)
+{
+	char		 line[INBOX_NOTE_LEN + 1], state;
+	ssize_t		 got;
+	int		 strikes, used = 0;
+	long long	 off, seq;
+	char		*nl;
+
+	if ((got = pread(fd, line, INBOX_NOTE_LEN, 0)) < 0)
+		return -1;
+	line[got] = '\0';
+	if ((nl = strchr(line, '\n')) == NULL)
+		return 0;
+	*nl = '\0';
+	memset(n, 0, sizeof(*n));
+	if (sscanf(line, "TSF1 %c %d %lld %lld %63s %n", &state, &strikes, &off, &seq, n->seg,
+	    &used) < 5 || used == 0 || (state != 'A' && state != 'C') || strikes < 0 ||
+	    strlen(line + used) > INBOX_CLIENT_MAX)
+		return 0;
+	n->state = state;
+	n->strikes = strikes;
+	n->off = off;
+	n->seq = seq;
+	snprintf(n->client, sizeof(n->client), "%s", line + used);
+	return 1;
+}
+
+/* Writes the note (state 'A'). Returns 1 or -1. */
+int
+inbox_note_write(int fd, const struct inbox_note *n)
+{
+	char	line[INBOX_NOTE_LEN];
+	int	len;
+
+	memset(line, 0, sizeof(line));
+	len = snprintf(line, sizeof(line), "TSF1 A %d %lld %lld %s %s\n", n->strikes, n->off, n->seq,
+	    n->seg, n->client);
+	if (len < 0 || (size_t)len >= sizeof(line)) {
+		errno = EINVAL;
+		return -1;
+	}
+	return pwrite(fd, line, sizeof(line), 0) == (ssize_t)sizeof(line) ? 1 : -1;
+}
+
+/* Empties the note: no frame in flight. Returns 1 or -1. */
+int
+inbox_note_clear(int fd)
+{
+	return ftruncate(fd, 0) == 0 ? 1 : -1;
+}
+
+/*
+ * Marks the frame of the note as the one the process crashed on. Only
+ * async-signal-safe calls: for a fatal-signal handler.
+ */
+void
+inbox_note_crashed(int fd)
+{
+	char c;
+
+	if (fd >= 0 && pread(fd, &c, 1, INBOX_NOTE_STATE) == 1 && c == 'A')
+		(void)!pwrite(fd, "C", 1, INBOX_NOTE_STATE);
+}
+
+/*
+ * Counts the files set aside in <dir>/rejected (frames the worker could not
+ * apply, damaged segment tails). Returns the count, or -1.
+ */
+long long
+inbox_set_aside_count(const char *dir)
+{
+	char		 p[PATH_MAX];
+	DIR		*d;
+	struct dirent	*de;
+	long long	 n = 0;
+
+	snprintf(p, sizeof(p), "%s/rejected", dir);
+	if ((d = opendir(p)) == NULL)
+		return errno == ENOENT ? 0 : -1;
+	while ((de = readdir(d)) != NULL)
+		if (de->d_name[0] != '.')
+			n++;
+	closedir(d);
+	return n;
+}

@@ -49,6 +49,7 @@ size_t	 esc_log(char *dst, size_t dstsz, const char *src, size_t len);
 /* util.c */
 int	 num_parse_ll(const char *s, long long min, long long max, long long *out);
 int	 num_parse_d(const char *s, double min, double max, double *out);
+int	 num_to_ll(double d, long long min, long long max, long long *out);
 double	 time_now(void);
 double	 time_mono(void);
 void	 time_iso(double t, char out[32]);
@@ -145,5 +146,20 @@ int	 inbox_read(struct inbox_reader *, inbox_pos_fn, void *arg, size_t max, size
 int	 inbox_remove(const char *dir, const char *seg);
 long long inbox_pending(const char *dir, inbox_pos_fn, void *arg);
 long long inbox_pos_zero(void *arg, const char *seg);
+long long inbox_set_aside_count(const char *dir);
+/* The in-flight note: the frame the worker applies (see inbox.c). */
+struct inbox_note {
+	char		 state;		/* 'A' applying, 'C' crashed */
+	int		 strikes;	/* earlier runs that crashed on this frame */
+	char		 seg[64];
+	long long	 off;
+	char		 client[INBOX_CLIENT_MAX + 1];
+	long long	 seq;
+};
+int	 inbox_note_open(const char *dir);
+int	 inbox_note_read(int fd, struct inbox_note *);
+int	 inbox_note_write(int fd, const struct inbox_note *);
+int	 inbox_note_clear(int fd);
+void	 inbox_note_crashed(int fd);
 
 #endif

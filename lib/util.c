@@ -38,6 +38,27 @@ num_parse_ll(const char *s, long long min, long long max, long long *out)
 }
 
 /*
+ * Converts a number read from JSON (a double) to an integer, truncating
+ * toward zero, when the result lies in [min, max]: NaN, infinities and
+ * numbers out of range, whose conversion C leaves undefined, return 0 and
+ * leave *out alone. Returns 1 or 0.
+ */
+int
+num_to_ll(double d, long long min, long long max, long long *out)
+{
+	long long v;
+
+	/* (double)max + 1 is at most 2^63: below it the conversion is defined. */
+	if (d != d || d <= (double)min - 1.0 || d >= (double)max + 1.0)
+		return 0;
+	v = (long long)d;
+	if (v < min || v > max)
+		return 0;
+	*out = v;
+	return 1;
+}
+
+/*
  * Parses a whole finite decimal number in [min, max]. Returns 1 or 0.
  */
 int

@@ -118,7 +118,8 @@ stack_start() {
 	return 1
 }
 
-# stack_start_service fcgi|ingestd
+# stack_start_service fcgi|ingestd (TS_INGESTD: another build of trackside-ingestd,
+# such as tests/trackside-ingestd-faults)
 stack_start_service() {
 	case $1 in
 	fcgi)
@@ -128,7 +129,7 @@ stack_start_service() {
 		wait_for 10 test -S "$TS_DIR/run/fcgi.sock"
 		;;
 	ingestd)
-		"$top_builddir/trackside-ingestd" -d -c "$TS_DIR/trackside.conf" \
+		"${TS_INGESTD:-$top_builddir/trackside-ingestd}" -d -c "$TS_DIR/trackside.conf" \
 		    >>"$TS_DIR/logs/ingestd.log" 2>&1 &
 		echo $! > "$TS_DIR/run/ingestd.pid"
 		;;
@@ -165,7 +166,7 @@ stack_stop() {
 }
 
 # inbox_empty: whether the worker has applied everything.
-inbox_empty() { [ "$("$top_builddir/trackside" -c "$TS_DIR/trackside.conf" inbox)" = 0 ]; }
+inbox_empty() { [ "$("$top_builddir/trackside" -c "$TS_DIR/trackside.conf" inbox 2>/dev/null)" = 0 ]; }
 
 # api PATH: GET a JSON API path, print the body.
 api() { curl -fsS "$TS_URL$1"; }

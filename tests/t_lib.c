@@ -2,6 +2,7 @@
  * Unit tests of lib/: buffers, escaping, number and time parsing, the JSON
  * scanner, gzip, sha256, configuration files, the inbox and templates.
  */
+#include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -75,6 +76,15 @@ test_numbers(void)
 	    !num_parse_ll(" 4", 0, 100, &v), "num_parse_ll refuses trailing garbage, empty and spaces");
 	ok(num_parse_d("1.5", 0, 2, &d) && d == 1.5 && !num_parse_d("nan", -1e9, 1e9, &d),
 	    "num_parse_d takes finite numbers only");
+	ok(num_to_ll(3.9, 0, 10, &v) && v == 3 && num_to_ll(-0.5, 0, 10, &v) && v == 0 &&
+	    num_to_ll(10.99, 0, 10, &v) && v == 10 && num_to_ll(-7.9, -10, 10, &v) && v == -7,
+	    "num_to_ll truncates toward zero within the range");
+	ok(!num_to_ll(11, 0, 10, &v) && !num_to_ll(-1, 0, 10, &v) && !num_to_ll(1e300, 0, LLONG_MAX, &v) &&
+	    !num_to_ll(-1e300, LLONG_MIN, 0, &v) && !num_to_ll(NAN, 0, 10, &v) &&
+	    !num_to_ll(INFINITY, 0, LLONG_MAX, &v) && !num_to_ll(9223372036854775808.0, 0, LLONG_MAX, &v),
+	    "num_to_ll refuses numbers out of range, NaN, infinities and 2^63");
+	ok(num_to_ll(9223372036854774784.0, 0, LLONG_MAX, &v) && v == 9223372036854774784LL,
+	    "num_to_ll takes the largest double below 2^63");
 	ok(time_iso_parse("2026-11-21T12:00:00.123Z", &t) && fabs(t - 1795262400.123) < 1e-6,
 	    "time_iso_parse reads ISO-8601 UTC with milliseconds");
 	time_iso(1795262400.123, iso);
@@ -264,8 +274,31 @@ test_inbox(void)
 	    "a damaged record ends its segment: nothing after it is applied");
 	snprintf(rej, sizeof(rej), "%s/rejected/%s.0", dir2, r->done[0]);
 	ok(access(rej, R_OK) == 0, "the damaged bytes are kept in rejected/");
+	ok(inbox_set_aside_count(dir2) == 1 && inbox_set_aside_count(dir) == 0,
+	    "inbox_set_aside_count counts what rejected/ holds");
 	inbox_writer_close(w);
 	inbox_reader_free(r);
+
+	/* The in-flight note: written, marked crashed as a signal handler would, emptied. */
+	struct inbox_note n = { 0 }, got;
+	int fd = inbox_note_open(dir);
+	snprintf(n.seg, sizeof(n.seg), "%s", "0000000000000001-42.seg");
+	snprintf(n.client, sizeof(n.client), "%s", "client with space");
+	n.off = 123456;
+	n.seq = 789;
+	n.strikes = 1;
+	ok(fd >= 0 && inbox_note_read(fd, &got) == 0, "a new in-flight note is empty");
+	ok(inbox_note_write(fd, &n) == 1 && inbox_note_read(fd, &got) == 1 && got.state == 'A' &&
+	    got.strikes == 1 && got.off == 123456 && got.seq == 789 &&
+	    strcmp(got.seg, n.seg) == 0 && strcmp(got.client, n.client) == 0,
+	    "the note names the frame in flight");
+	inbox_note_crashed(fd);
+	ok(inbox_note_read(fd, &got) == 1 && got.state == 'C' && got.seq == 789,
+	    "inbox_note_crashed marks it crashed");
+	ok(inbox_note_clear(fd) == 1 && inbox_note_read(fd, &got) == 0, "a cleared note names nothing");
+	inbox_note_crashed(fd);
+	ok(inbox_note_read(fd, &got) == 0, "a crash with nothing in flight marks nothing");
+	close(fd);
 }
 
 static void

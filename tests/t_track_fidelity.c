@@ -82,11 +82,7 @@ run(const char *name, const char *const *files, int nfiles, const char *truth, s
 		rec_close(&r[i]);
 	buf_free(&rec);
 	buf_free(&err);
-	unlink(db);
-	snprintf(path, sizeof(path), "%s-wal", db);
-	unlink(path);
-	snprintf(path, sizeof(path), "%s-shm", db);
-	unlink(path);
+	db_remove(db);
 	return 1;
 }
 

@@ -150,10 +150,6 @@ main(void)
 	rec_close(&r);
 	buf_free(&rec);
 	buf_free(&err);
-	unlink(dbpath);
-	snprintf(path, sizeof(path), "%s-wal", dbpath);
-	unlink(path);
-	snprintf(path, sizeof(path), "%s-shm", dbpath);
-	unlink(path);
+	db_remove(dbpath);
 	return tap_done();
 }

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cjson/cJSON.h>
 #include <sqlite3.h>
@@ -110,6 +111,19 @@ rec_frame(struct buf *out, const char *client, long long seq, double at, const c
 	buf_putc(out, '}');
 }
 
+/* Removes a test database with its -wal and -shm files. */
+void
+db_remove(const char *path)
+{
+	char p[4096];
+
+	unlink(path);
+	snprintf(p, sizeof(p), "%s-wal", path);
+	unlink(p);
+	snprintf(p, sizeof(p), "%s-shm", path);
+	unlink(p);
+}
+
 /* The recordings directory: $top_srcdir/../shared/data/recordings. */
 const char *
 data_dir(void)
@@ -160,8 +174,7 @@ tobs_car(struct tobs *b, int slot, const char *veh, const char *driver, int laps
 
 	memset(c, 0, sizeof(*c));
 	c->slot = slot;
-	snprintf(c->veh_buf, sizeof(c->veh_buf), "%s", veh);
-	c->veh = c->veh_buf;
+	snprintf(c->veh, sizeof(c->veh), "%s", veh);
 	c->vehicle_name = veh;
 	c->number = "1";
 	c->team = veh;
@@ -438,3 +451,29 @@ truth_compare(sqlite3 *db, const char *truth_path, struct score *sc)
 	cJSON_Delete(truth);
 }
 
+
+/*
+ * The responses of one LMU poll of a race with ncars cars (slots 0..n-1,
+ * "GRID_<slot>" each, the "Grid <ncars>" server) at ET et: what a big grid
+ * sends. Replaces out's contents.
+ */
+void
+grid_responses(struct buf *out, int ncars, double et)
+{
+	buf_reset(out);
+	buf_printf(out, "{\"/rest/watch/sessionInfo\":{\"currentEventTime\":%.1f,"
+	    "\"endEventTime\":86400.0,\"gamePhase\":5,\"lapDistance\":13626.0,\"maxTime\":86400.0,"
+	    "\"maximumLaps\":4294967295,\"numberOfVehicles\":%d,\"serverName\":\"Grid %d\","
+	    "\"serverPort\":64297,\"session\":\"RACE1\",\"timeRemainingInGamePhase\":%.1f,"
+	    "\"trackName\":\"Circuit de la Sarthe\"},\"/rest/watch/standings\":[",
+	    et, ncars, ncars, 86400.0 - et);
+	for (int i = 0; i < ncars; i++)
+		buf_printf(out, "%s{\"bestLapTime\":-1.0,\"carClass\":\"%s\",\"carNumber\":\"%d\","
+		    "\"driverName\":\"Driver %d\",\"finishStatus\":\"FSTAT_NONE\",\"fullTeamName\":"
+		    "\"Team %d\",\"inGarageStall\":false,\"lapDistance\":%.1f,\"lapsCompleted\":0,"
+		    "\"pitState\":\"NONE\",\"position\":%d,\"sector\":\"SECTOR1\",\"slotID\":%d,"
+		    "\"vehicleFilename\":\"GRID_%d.veh\",\"vehicleName\":\"Grid car %d\"}",
+		    i ? "," : "", i % 3 == 0 ? "Hypercar" : i % 3 == 1 ? "LMP2" : "GT3", i + 1, i, i,
+		    10.0 * i + et, i + 1, i, i, i);
+	buf_puts(out, "]}");
+}

@@ -26,6 +26,8 @@ void	 rec_close(struct rec_reader *);
 void	 rec_frame(struct buf *out, const char *client, long long seq, double at,
 	    const char *responses, size_t rlen);
 const char *data_dir(void);
+void	 db_remove(const char *path);
+void	 grid_responses(struct buf *out, int ncars, double et);
 
 /* Comparison of a database with a recording's .truth.json. */
 struct score {

@@ -4,6 +4,8 @@
  * path: written as the newest segment of a spool, opened (which checks and
  * cuts a bad tail), read back in full, acknowledged and appended to.
  */
+#include <dirent.h>
+#include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,14 +18,29 @@ int LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
 static char dir[256];
 
+/* Removes what path holds (files and directories below it), not path. */
 static void
-clean(void)
+clean(const char *path)
 {
-	char cmd[300];
+	DIR		*d;
+	struct dirent	*de;
+	char		 p[512];
 
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'/*", dir);
-	if (system(cmd) != 0)
+	if ((d = opendir(path)) == NULL)
 		abort();
+	while ((de = readdir(d)) != NULL) {
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		snprintf(p, sizeof(p), "%s/%s", path, de->d_name);
+		if (unlink(p) == 0)
+			continue;
+		if (errno != EISDIR && errno != EPERM)
+			abort();
+		clean(p);
+		if (rmdir(p) < 0)
+			abort();
+	}
+	closedir(d);
 }
 
 int
@@ -45,7 +62,7 @@ LLVMFuzzerTestOneInput(const uint8_t *p, size_t n)
 	spool_parse(p, n, &good, &first, &last, &count);
 	if (good > n || (count > 0 && last < first))
 		abort();
-	clean();
+	clean(dir);
 	if (file_write_durable(dir, "00000000000000000001.spool", p, n) < 0)
 		abort();
 	if (spool_open(&sp, dir, 1 << 20, &err) == 1) {
