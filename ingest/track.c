@@ -77,6 +77,11 @@ car_free(struct tcar *c)
 {
 	if (c == NULL)
 		return;
+	while (c->names != NULL) {
+		struct tname *n = c->names;
+		c->names = n->next;
+		free(n);
+	}
 	free(c->laps_v);
 	free(c->pits);
 	free(c->stints);
@@ -233,6 +238,27 @@ track_lap_slot(struct tcar *c, int n)
 	return &c->laps_v[n - 1];
 }
 
+/*
+ * name as kept by car c: the same pointer for the same name for as long as
+ * the car lives (laps point to it). NULL when out of memory.
+ */
+const char *
+track_car_name(struct tcar *c, const char *name)
+{
+	struct tname	*n;
+	size_t		 len = strlen(name);
+
+	for (n = c->names; n != NULL; n = n->next)
+		if (strcmp(n->name, name) == 0)
+			return n->name;
+	if ((n = malloc(sizeof(*n) + len + 1)) == NULL)
+		return NULL;
+	memcpy(n->name, name, len + 1);
+	n->next = c->names;
+	c->names = n;
+	return n->name;
+}
+
 /* 64-bit FNV-1a of a chat line. */
 static unsigned long long
 chat_hash(long long ts, const char *text)
@@ -306,9 +332,25 @@ client_get(struct track *t, const char *id)
 	return c;
 }
 
+/* The identity key of an observation: sim, server, port, track, type, online. */
+static void
+obs_key(const struct track_in *in, const struct obs *o, char *out, size_t sz)
+{
+	snprintf(out, sz, "%s|%s|%d|%s|%s|%d", in->sim ? in->sim : "", o->server, o->port,
+	    o->track, o->type, o->online);
+}
+
+/* The identity key of the frames of s, as obs_key() writes it. */
+void
+track_session_key(const struct tsession *s, char *out, size_t sz)
+{
+	snprintf(out, sz, "%s|%s|%d|%s|%s|%d", s->sim, s->server, s->port, s->track, s->type,
+	    s->online);
+}
+
 /*
- * Attaches a client to s (resume: the session of its last frame). Returns 1
- * or -1.
+ * Attaches a client to s (resume: the session of its last frame), as if
+ * its last frame had just been applied. Returns 1 or -1.
  */
 int
 track_attach(struct track *t, const char *client, struct tsession *s)
@@ -322,16 +364,9 @@ track_attach(struct track *t, const char *client, struct tsession *s)
 		c->last_et = s->et;
 		c->last_tcap = s->et_at;
 		c->last_phase = s->phase;
+		track_session_key(s, c->last_key, sizeof(c->last_key));
 	}
 	return 1;
-}
-
-/* The identity key of an observation: server, port, track, type, online. */
-static void
-obs_key(const struct track_in *in, const struct obs *o, char *out, size_t sz)
-{
-	snprintf(out, sz, "%s|%s|%d|%s|%s|%d", in->sim ? in->sim : "", o->server, o->port,
-	    o->track, o->type, o->online);
 }
 
 static int
@@ -670,8 +705,11 @@ lap_pieces(struct tlap *l, double time, double sp1, double sp2)
 	l->valid = time > 0;
 }
 
-/* Who drove each sector of l: on a swap lap the swap time against the lap's splits. */
-static void
+/*
+ * Who drove each sector of l: on a swap lap the swap time against the
+ * lap's splits. Returns 1, or -1 when out of memory.
+ */
+static int
 lap_sector_drivers(struct tcar *c, struct tlap *l, double sp1, double sp2)
 {
 	double ends[3];
@@ -679,13 +717,15 @@ lap_sector_drivers(struct tcar *c, struct tlap *l, double sp1, double sp2)
 	for (int k = 0; k < 3; k++)
 		l->s_driver[k] = NULL;
 	if (c->swap_et < 0 || l->start_et < 0 || c->swap_et < l->start_et || c->swap_from[0] == '\0')
-		return;
+		return 1;
 	ends[0] = sp1 > 0 ? l->start_et + sp1 : -1;
 	ends[1] = sp2 > 0 ? l->start_et + sp2 : -1;
 	ends[2] = l->time > 0 ? l->start_et + l->time : -1;
 	for (int k = 0; k < 3; k++)
-		if (ends[k] > 0 && ends[k] <= c->swap_et)
-			l->s_driver[k] = c->swap_from;
+		if (ends[k] > 0 && ends[k] <= c->swap_et &&
+		    (l->s_driver[k] = track_car_name(c, c->swap_from)) == NULL)
+			return -1;
+	return 1;
 }
 
 /* Records lap n of car c from an observation whose lapsCompleted is n. */
@@ -719,7 +759,8 @@ lap_record(struct track *t, struct tsession *s, struct tcar *c, const struct obs
 		if (c->pits[i].lap == oc->laps && !c->pits[i].garage)
 			l->pit = 1;
 	}
-	lap_sector_drivers(c, l, oc->last_s1, oc->last_s2);
+	if (lap_sector_drivers(c, l, oc->last_s1, oc->last_s2) < 0)
+		return -1;
 	if (oc->laps > c->max_lap)
 		c->max_lap = oc->laps;
 	s->nlaps++;
@@ -1059,6 +1100,7 @@ session_usage(struct track *t, struct tsession *s, const struct obs *o, int *tou
 		c->ve = best->ve;
 	for (int k = 0; k < TYRE_N; k++)
 		c->wear[k] = best->wear[k];
+	c->info_dirty = 1;
 	*touched = 1;
 	return 1;
 }

@@ -210,7 +210,7 @@ struct tlap {
 	double		 start_et, seen_at;
 	char		 driver[TRACK_NAME_MAX];
 	char		 tyres[TYRE_N * COMPOUND_LEN];
-	const char	*s_driver[3];		/* who drove each sector (swap laps) */
+	const char	*s_driver[3];		/* who drove each sector (swap laps): track_car_name() */
 };
 
 struct tpit {
@@ -249,6 +249,12 @@ struct tbest {
 struct tdriver {			/* a driver in a car: his bests */
 	char		 name[TRACK_NAME_MAX];
 	struct tbest	 best[BK__MAX];
+};
+
+/* A name kept for the life of its car (track_car_name). */
+struct tname {
+	struct tname	*next;
+	char		 name[];
 };
 
 /* The pit state machine of one car (pits.c). */
@@ -307,6 +313,7 @@ struct tcar {
 	char		 swap_from[TRACK_NAME_MAX];
 	int		 stops_seen;		/* strategy stops already matched */
 	char		 fuel_client[72];	/* the client whose player car it is */
+	struct tname	*names;			/* names laps point to, kept with the car */
 };
 
 struct tentry {
@@ -448,6 +455,8 @@ void		 track_changes_reset(struct track *);
 struct tsession	*track_session_add(struct track *, const char *id);
 struct tcar	*track_car_add(struct track *, struct tsession *, int slot, const char *veh);
 struct tlap	*track_lap_slot(struct tcar *, int lap);
+const char	*track_car_name(struct tcar *, const char *name);
+void		 track_session_key(const struct tsession *, char *out, size_t outsz);
 int		 track_attach(struct track *, const char *client, struct tsession *);
 int		 track_emit(struct track *, enum change_type, struct tsession *, struct tcar *);
 struct change	*track_emit_ch(struct track *, enum change_type, struct tsession *, struct tcar *);
