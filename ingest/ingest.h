@@ -75,6 +75,8 @@ enum stmt {
 	STMT_R_CLIENTS,
 	STMT_R_BOUNDS,
 	STMT_R_TRACKMAP,
+	STMT_R_BESTS,
+	STMT_R_ID_SEQ,
 	STMT__MAX
 };
 struct stmts {

@@ -105,6 +105,11 @@ store_session_update(struct ingest *ig, const struct tsession *s)
 	bind_opt(st, 21, s->end_et);
 	if (s->utid_offset_known)
 		sqlite3_bind_int(st, 22, s->utid_offset);
+	bind_opt(st, 23, s->et_at);
+	for (int k = 0; k < 2; k++) {
+		sqlite3_bind_int(st, 24 + 2 * k, s->bound_n[k]);
+		sqlite3_bind_double(st, 25 + 2 * k, s->bound_sum[k]);
+	}
 	return step_done(st);
 }
 
@@ -201,6 +206,9 @@ store_car_state(struct ingest *ig, const struct tcar *c)
 		    c->wear[2], c->wear[3]);
 		sqlite3_bind_text(st, 34, wear, -1, SQLITE_TRANSIENT);
 	}
+	bind_opt(st, 35, c->swap_et);
+	bind_str(st, 36, c->swap_from);
+	bind_opt(st, 37, c->sm.pending_exit);
 	return step_done(st);
 }
 
@@ -260,6 +268,8 @@ pit_bind(sqlite3_stmt *st, const struct tpit *p)
 	if (p->stop_time >= 0)
 		sqlite3_bind_int(st, 23, p->stop_sector);
 	sqlite3_bind_int(st, 24, p->tyres_changed);
+	if (p->confirmed)
+		sqlite3_bind_int(st, 25, p->strategy_lap);
 }
 
 static int
@@ -531,7 +541,71 @@ pit_state_parse(const char *s)
 	return PIT_NONE;
 }
 
+static enum finish
+finish_parse(const char *s)
+{
+	for (int i = 0; i < FIN__MAX; i++)
+		if (strcmp(s, finish_names[i]) == 0)
+			return (enum finish)i;
+	return FIN_NONE;
+}
+
 #define COL_TEXT(st, i) ((const char *)sqlite3_column_text((st), (i)))
+
+/* The car of s whose row is id, or NULL. */
+static struct tcar *
+resume_car(struct tsession *s, long long id)
+{
+	for (size_t i = 0; i < s->ncars; i++)
+		if (s->cars[i]->store_id == id)
+			return s->cars[i];
+	return NULL;
+}
+
+/*
+ * The bests of s as they were written (each improvement is stored), over
+ * what its laps gave: on equal times the first lap seen keeps the best.
+ * Returns 1 or -1.
+ */
+static int
+resume_bests(struct ingest *ig, struct tsession *s)
+{
+	sqlite3_stmt	*q = stmt(ig->st, STMT_R_BESTS);
+	int		 rc;
+
+	sqlite3_bind_text(q, 1, s->id, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		const char		*scope = COL_TEXT(q, 0), *kind = COL_TEXT(q, 1);
+		struct tcar		*c = resume_car(s, sqlite3_column_int64(q, 3));
+		struct tclass_best	*cb;
+		struct tdriver		*d;
+		struct tbest		*b = NULL;
+		int			 k;
+
+		for (k = 0; k < BK__MAX && strcmp(kind, best_kind_names[k]) != 0; k++)
+			;
+		if (k == BK__MAX)
+			continue;
+		if (strcmp(scope, best_scope_names[BEST_CLASS]) == 0) {
+			if ((cb = bests_class(s, COL_TEXT(q, 2), 1)) == NULL)
+				return -1;
+			b = &cb->best[k];
+		} else if (c != NULL && strcmp(scope, best_scope_names[BEST_CAR]) == 0)
+			b = &c->best_car[k];
+		else if (c != NULL && strcmp(scope, best_scope_names[BEST_DRIVER]) == 0) {
+			if ((d = bests_driver(c, COL_TEXT(q, 4), 1)) == NULL)
+				return -1;
+			b = &d->best[k];
+		}
+		if (b == NULL)
+			continue;
+		b->time = sqlite3_column_double(q, 5);
+		b->lap = sqlite3_column_int(q, 6);
+		b->car = resume_car(s, sqlite3_column_int64(q, 7));
+		snprintf(b->driver, sizeof(b->driver), "%s", COL_TEXT(q, 8));
+	}
+	return rc == SQLITE_DONE ? 1 : -1;
+}
 
 /* Loads the cars of s with their laps, pits, stints and bests. Returns 1 or -1. */
 static int
@@ -562,10 +636,38 @@ resume_cars(struct ingest *ig, struct tsession *s)
 		c->best = sqlite3_column_double(st, 16);
 		c->sector = sqlite3_column_int(st, 17);
 		c->player = sqlite3_column_int(st, 18);
+		c->class_position = sqlite3_column_int(st, 19);
+		c->gap = sqlite3_column_double(st, 20);
+		c->gap_laps = sqlite3_column_int(st, 21);
+		c->interval = sqlite3_column_double(st, 22);
+		c->interval_laps = sqlite3_column_int(st, 23);
+		c->last = sqlite3_column_double(st, 24);
+		c->s1 = sqlite3_column_double(st, 25);
+		c->s2 = sqlite3_column_double(st, 26);
+		c->s3 = sqlite3_column_double(st, 27);
+		/* max(pitstops, lane visits) was written: the same when written again */
+		c->pitstops = sqlite3_column_int(st, 28);
+		snprintf(c->status, sizeof(c->status), "%s", COL_TEXT(st, 29));
+		snprintf(c->tyres, sizeof(c->tyres), "%s", COL_TEXT(st, 30));
+		c->finish = finish_parse(COL_TEXT(st, 31));
+		c->lap_dist = sqlite3_column_double(st, 32);
+		c->x = sqlite3_column_double(st, 33);
+		c->z = sqlite3_column_double(st, 34);
+		c->updated_at = sqlite3_column_double(st, 35);
+		c->penalties = sqlite3_column_int(st, 36);
+		c->lap_start_et = sqlite3_column_double(st, 37);
+		if (sscanf(COL_TEXT(st, 38), "%lf,%lf,%lf,%lf", &c->wear[0], &c->wear[1],
+		    &c->wear[2], &c->wear[3]) != TYRE_N)
+			for (int k = 0; k < TYRE_N; k++)
+				c->wear[k] = -1;
+		c->swap_et = sqlite3_column_double(st, 39);
+		snprintf(c->swap_from, sizeof(c->swap_from), "%s", COL_TEXT(st, 40));
+		/* The pit state machine stands where the car's last observation left it. */
 		c->sm.seen = 1;
 		c->sm.prev = c->pit_state;
 		c->sm.prev_garage = c->in_garage;
 		c->sm.prev_laps = c->laps;
+		c->sm.pending_exit = sqlite3_column_double(st, 41);
 		snprintf(c->sm.driver, sizeof(c->sm.driver), "%s", c->driver);
 	}
 	if (rc != SQLITE_DONE)
@@ -595,10 +697,14 @@ resume_cars(struct ingest *ig, struct tsession *s)
 			l->source = strcmp(src, "missing") == 0 ? LSRC_MISSING :
 			    strcmp(src, "history") == 0 ? LSRC_HISTORY : LSRC_LIVE;
 			snprintf(l->tyres, sizeof(l->tyres), "%s", COL_TEXT(q, 14));
+			for (int k = 0; k < 3; k++)
+				if (sqlite3_column_type(q, 15 + k) != SQLITE_NULL &&
+				    (l->s_driver[k] = track_car_name(c, COL_TEXT(q, 15 + k))) == NULL)
+					return -1;
 			if (l->lap > c->max_lap)
 				c->max_lap = l->lap;
 			s->any_laps = 1;
-			/* Bests are rebuilt from the laps; nothing is emitted. */
+			/* The drivers of the car, with what their laps give as bests. */
 			size_t mark = ig->t.nch;
 			bests_lap(&ig->t, s, c, l);
 			ig->t.nch = mark;
@@ -628,6 +734,15 @@ resume_cars(struct ingest *ig, struct tsession *s)
 			p->open = sqlite3_column_int(q, 12);
 			p->confirmed = sqlite3_column_int(q, 13);
 			p->swap_time = sqlite3_column_double(q, 14);
+			snprintf(p->tyres, sizeof(p->tyres), "%s", COL_TEXT(q, 15));
+			p->fuel = sqlite3_column_double(q, 16);
+			p->ve = sqlite3_column_double(q, 17);
+			p->duration = sqlite3_column_double(q, 18);
+			p->penalty = sqlite3_column_int(q, 19);
+			p->swap_sector = sqlite3_column_int(q, 20);
+			p->stop_sector = sqlite3_column_int(q, 21);
+			p->tyres_changed = sqlite3_column_int(q, 22);
+			p->strategy_lap = sqlite3_column_int(q, 23);
 			if (p->open && p->garage)
 				c->sm.garage = (int)(c->npits - 1);
 			else if (p->open) {
@@ -661,7 +776,7 @@ resume_cars(struct ingest *ig, struct tsession *s)
 		if (rc != SQLITE_DONE)
 			return -1;
 	}
-	return 1;
+	return resume_bests(ig, s);
 }
 
 /*
@@ -687,9 +802,8 @@ resume(struct ingest *ig)
 		s->port = sqlite3_column_int(st, 6);
 		snprintf(s->owner, sizeof(s->owner), "%s", COL_TEXT(st, 7));
 		s->started_at = sqlite3_column_double(st, 8);
-		s->last_update = s->last_frame = s->et_at = sqlite3_column_double(st, 9);
+		s->last_update = s->last_frame = sqlite3_column_double(st, 9);
 		s->et = sqlite3_column_double(st, 10);
-		s->cond_et = s->et;
 		s->phase = sqlite3_column_int(st, 11);
 		s->remaining = sqlite3_column_double(st, 12);
 		s->max_time = sqlite3_column_double(st, 13);
@@ -706,8 +820,21 @@ resume(struct ingest *ig)
 			s->utid_offset = sqlite3_column_int(st, 26);
 			s->utid_offset_known = 1;
 		}
+		s->air = sqlite3_column_double(st, 27);
+		s->track_temp = sqlite3_column_double(st, 28);
+		s->rain = sqlite3_column_double(st, 29);
+		s->wetness = sqlite3_column_double(st, 30);
+		snprintf(s->sector_flags, sizeof(s->sector_flags), "%s", COL_TEXT(st, 31));
+		s->et_at = sqlite3_column_double(st, 32);
+		for (int k = 0; k < 2; k++) {
+			s->bound_n[k] = sqlite3_column_int(st, 33 + 2 * k);
+			s->bound_sum[k] = sqlite3_column_double(st, 34 + 2 * k);
+		}
+		/* The next conditions sample comes TRACK_COND_EVERY after the last one. */
+		if (sqlite3_column_type(st, 37) != SQLITE_NULL)
+			s->cond_et = sqlite3_column_double(st, 37);
+		s->has_trackmap = sqlite3_column_int(st, 38);
 		s->coherence = -1;
-		s->has_trackmap = 1;
 	}
 	if (rc != SQLITE_DONE)
 		return -1;
@@ -736,6 +863,11 @@ resume(struct ingest *ig)
 		if (rc != SQLITE_DONE)
 			return -1;
 	}
+	/* New sessions go on numbering where the stored ones stopped (session_id()). */
+	q = stmt(ig->st, STMT_R_ID_SEQ);
+	if (sqlite3_step(q) != SQLITE_ROW)
+		return -1;
+	ig->t.id_seq = strtoull(COL_TEXT(q, 0), NULL, 16);
 	q = stmt(ig->st, STMT_R_CLIENTS);
 	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
 		struct tsession *s = track_find(&ig->t, COL_TEXT(q, 1));
