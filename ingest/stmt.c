@@ -168,7 +168,8 @@ static const char *const stmt_sql[STMT__MAX] = {
 	/* STMT_R_CHAT */
 	"SELECT ts, text FROM chat WHERE session_id = ?1",
 	/* STMT_R_CLIENTS */
-	"SELECT client, session_id FROM client_seqs WHERE session_id IS NOT NULL",
+	"SELECT s.client, s.session_id, k.offset FROM client_seqs s LEFT JOIN client_clocks k ON "
+	"k.client = s.client WHERE s.session_id IS NOT NULL",
 	/* STMT_R_BOUNDS */
 	"SELECT sector, lap_dist FROM sector_bounds WHERE track = ?1",
 	/* STMT_R_TRACKMAP */
@@ -176,6 +177,11 @@ static const char *const stmt_sql[STMT__MAX] = {
 	/* STMT_R_BESTS */
 	"SELECT scope, kind, class, car_id, driver, time, lap, coalesce(holder_car, 0), "
 	"coalesce(holder_driver, '') FROM bests WHERE session_id = ?1",
+	/* STMT_R_CLOCK */
+	"SELECT offset FROM client_clocks WHERE client = ?1",
+	/* STMT_CLOCK_PUT */
+	"INSERT INTO client_clocks (client, offset) VALUES (?1, ?2) ON CONFLICT (client) DO "
+	"UPDATE SET offset = excluded.offset",
 	/* STMT_R_ID_SEQ: the counter in the ids session_id() made (hex digits 13-16) */
 	"SELECT coalesce(max(substr(id, 13, 4)), '') FROM sessions WHERE length(id) = 32",
 };

@@ -498,6 +498,11 @@ store_change(struct ingest *ig, const struct change *ch)
 		if (sqlite3_step(st) == SQLITE_ROW)
 			return 1;	/* one outline per track layout */
 		return store_trackmap(ig, ch);
+	case CH_CLIENT_CLOCK:
+		st = stmt(ig->st, STMT_CLOCK_PUT);
+		sqlite3_bind_text(st, 1, ch->client, -1, SQLITE_STATIC);
+		sqlite3_bind_double(st, 2, ch->offset);
+		return step_done(st);
 	case CH_SECTOR_BOUND:
 		st = stmt(ig->st, STMT_BOUND_UPS);
 		sqlite3_bind_text(st, 1, s->track, -1, SQLITE_STATIC);
@@ -876,6 +881,9 @@ resume(struct ingest *ig)
 				return -1;
 			s->nclients++;
 		}
+		if (sqlite3_column_type(q, 2) != SQLITE_NULL &&
+		    track_client_clock(&ig->t, COL_TEXT(q, 0), sqlite3_column_double(q, 2)) < 0)
+			return -1;
 	}
 	return rc == SQLITE_DONE ? 1 : -1;
 }
@@ -998,6 +1006,18 @@ ingest_frame(struct ingest *ig, const struct frame *f, char session[SESSION_ID_L
 		return -1;
 	for (int i = 0; i < DRIFT__MAX; i++)
 		ig->drift[i] += ig->o.drift[i];
+	/* A client met for the first time since the start keeps its stored clock offset. */
+	if (!track_client_known(&ig->t, f->client)) {
+		sqlite3_stmt *st = stmt(ig->st, STMT_R_CLOCK);
+		int rc;
+		sqlite3_bind_text(st, 1, f->client, -1, SQLITE_STATIC);
+		if ((rc = sqlite3_step(st)) == SQLITE_ROW &&
+		    track_client_clock(&ig->t, f->client, sqlite3_column_double(st, 0)) < 0)
+			rc = SQLITE_ERROR;
+		sqlite3_reset(st);
+		if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+			return -1;
+	}
 	memset(&in, 0, sizeof(in));
 	in.client = f->client;
 	in.seq = f->seq;

@@ -18,7 +18,7 @@ const char *const drop_names[DROP__MAX] = { "applied", "no_session", "loading", 
 const char *const change_names[CH__MAX] = { "session_new", "session_update", "session_link",
 	"session_drop", "session_client", "car_new", "car_info", "car_state", "lap", "lap_fill",
 	"pit", "pit_update", "stint", "best", "chat", "conditions", "entry", "trackmap",
-	"sector_bound" };
+	"sector_bound", "client_clock" };
 
 /* What the tracker knows of one client. */
 struct tclient {
@@ -330,6 +330,32 @@ client_get(struct track *t, const char *id)
 	c->last_phase = -1;
 	t->clients[t->nclients++] = c;
 	return c;
+}
+
+/* Whether the tracker has met client (since it started or resumed). */
+int
+track_client_known(const struct track *t, const char *client)
+{
+	for (size_t i = 0; i < t->nclients; i++)
+		if (strcmp(t->clients[i]->id, client) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * Sets the clock offset of client (resume: the smallest seen, as stored).
+ * Returns 1 or -1.
+ */
+int
+track_client_clock(struct track *t, const char *client, double offset)
+{
+	struct tclient *c = client_get(t, client);
+
+	if (c == NULL)
+		return -1;
+	c->offset = offset;
+	c->offset_known = 1;
+	return 1;
 }
 
 /* The identity key of an observation: sim, server, port, track, type, online. */
@@ -1153,8 +1179,13 @@ track_frame(struct track *t, const struct track_in *in, const struct obs *o, str
 		return DROP_LOADING;
 	/* Server time of the capture: the client clock plus its smallest seen offset. */
 	if (!cl->offset_known || in->received_at - in->captured_at < cl->offset) {
+		struct change *ch;
 		cl->offset = in->received_at - in->captured_at;
 		cl->offset_known = 1;
+		if ((ch = track_emit_ch(t, CH_CLIENT_CLOCK, NULL, NULL)) == NULL)
+			return DROP_LOADING;
+		ch->client = in->client;
+		ch->offset = cl->offset;
 	}
 	tcap = in->captured_at + cl->offset;
 	if (!o->has_session) {

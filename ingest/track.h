@@ -390,6 +390,7 @@ enum change_type {
 	CH_ENTRY,		/* s, entry: an entry list row and its members changed */
 	CH_TRACKMAP,		/* s, obs points: the track outline */
 	CH_SECTOR_BOUND,	/* s, n: a learned sector boundary */
+	CH_CLIENT_CLOCK,	/* client, offset (no session): the client's clock offset changed */
 	CH__MAX
 };
 extern const char *const change_names[CH__MAX];
@@ -412,6 +413,7 @@ struct change {
 	const struct obs_point	*points;
 	size_t			 npoints;
 	int			 n;
+	double			 offset;	/* CH_CLIENT_CLOCK */
 };
 
 struct track_counters {
@@ -458,6 +460,8 @@ struct tlap	*track_lap_slot(struct tcar *, int lap);
 const char	*track_car_name(struct tcar *, const char *name);
 void		 track_session_key(const struct tsession *, char *out, size_t outsz);
 int		 track_attach(struct track *, const char *client, struct tsession *);
+int		 track_client_known(const struct track *, const char *client);
+int		 track_client_clock(struct track *, const char *client, double offset);
 int		 track_emit(struct track *, enum change_type, struct tsession *, struct tcar *);
 struct change	*track_emit_ch(struct track *, enum change_type, struct tsession *, struct tcar *);
 void		 track_chat_seen(struct tsession *, long long ts, const char *text);

@@ -13,3 +13,8 @@ ALTER TABLE car_state ADD COLUMN swap_from TEXT;       -- the driver before it
 ALTER TABLE car_state ADD COLUMN pending_exit REAL;    -- pitState NONE while stopped (a swap blip)
 
 ALTER TABLE pits ADD COLUMN strategy_lap INTEGER;      -- lap of the strategy stop that confirmed it
+
+CREATE TABLE client_clocks (            -- server clock − client clock, the smallest seen
+	client		TEXT PRIMARY KEY,
+	offset		REAL NOT NULL
+) WITHOUT ROWID;
