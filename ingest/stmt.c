@@ -177,6 +177,13 @@ static const char *const stmt_sql[STMT__MAX] = {
 	/* STMT_R_BESTS */
 	"SELECT scope, kind, class, car_id, driver, time, lap, coalesce(holder_car, 0), "
 	"coalesce(holder_driver, '') FROM bests WHERE session_id = ?1",
+	/* STMT_R_ENTRIES */
+	"SELECT utid, coalesce(team_id, ''), coalesce(number, ''), coalesce(name, ''), "
+	"coalesce(vehicle, ''), coalesce(car_id, 0) FROM entries WHERE session_id = ?1",
+	/* STMT_R_MEMBERS: as session_entries() writes them, name by name */
+	"SELECT utid, name || char(9) || coalesce(badge, '') || char(9) || coalesce(nationality, "
+	"'') || char(9) || coalesce(roles, '') || char(10) FROM entry_members WHERE session_id = "
+	"?1 ORDER BY utid, name",
 	/* STMT_R_CLOCK */
 	"SELECT offset FROM client_clocks WHERE client = ?1",
 	/* STMT_CLOCK_PUT */

@@ -785,6 +785,48 @@ resume_cars(struct ingest *ig, struct tsession *s)
 }
 
 /*
+ * The entry list of s with its members (in name order: an entry whose
+ * members the game lists in another order is written again, unchanged).
+ * Returns 1 or -1.
+ */
+static int
+resume_entries(struct ingest *ig, struct tsession *s)
+{
+	sqlite3_stmt	*q = stmt(ig->st, STMT_R_ENTRIES);
+	struct tentry	*te;
+	int		 rc;
+
+	sqlite3_bind_text(q, 1, s->id, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		if ((te = track_entry(s, sqlite3_column_int(q, 0))) == NULL)
+			return -1;
+		snprintf(te->team_id, sizeof(te->team_id), "%s", COL_TEXT(q, 1));
+		snprintf(te->number, sizeof(te->number), "%s", COL_TEXT(q, 2));
+		snprintf(te->name, sizeof(te->name), "%s", COL_TEXT(q, 3));
+		snprintf(te->veh, sizeof(te->veh), "%s", COL_TEXT(q, 4));
+		te->car = resume_car(s, sqlite3_column_int64(q, 5));
+	}
+	if (rc != SQLITE_DONE)
+		return -1;
+	q = stmt(ig->st, STMT_R_MEMBERS);
+	sqlite3_bind_text(q, 1, s->id, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		const char	*line = COL_TEXT(q, 1);
+		size_t		 had, len = strlen(line);
+		char		*m;
+
+		if ((te = track_entry(s, sqlite3_column_int(q, 0))) == NULL)
+			return -1;
+		had = te->members ? strlen(te->members) : 0;
+		if ((m = realloc(te->members, had + len + 1)) == NULL)
+			return -1;
+		memcpy(m + had, line, len + 1);
+		te->members = m;
+	}
+	return rc == SQLITE_DONE ? 1 : -1;
+}
+
+/*
  * Resumes the open sessions of the database: headers, cars with their
  * state, laps, pits and stints, chat lines, the session of each client.
  * Returns 1 or -1.
@@ -845,7 +887,7 @@ resume(struct ingest *ig)
 		return -1;
 	for (size_t i = 0; i < ig->t.nsess; i++) {
 		struct tsession *s = ig->t.sess[i];
-		if (resume_cars(ig, s) < 0)
+		if (resume_cars(ig, s) < 0 || resume_entries(ig, s) < 0)
 			return -1;
 		s->nlaps = 0;
 		for (size_t k = 0; k < s->ncars; k++)

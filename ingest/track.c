@@ -654,6 +654,24 @@ session_utid_offset(struct tsession *s, const struct obs *o)
 	}
 }
 
+/* The entry list row utid of s, added empty when new; NULL when out of memory. */
+struct tentry *
+track_entry(struct tsession *s, int utid)
+{
+	struct tentry	*te;
+	size_t		 cap = s->nentries;
+
+	for (size_t k = 0; k < s->nentries; k++)
+		if (s->entries[k].utid == utid)
+			return &s->entries[k];
+	if (grow((void **)&s->entries, &cap, s->nentries + 1, sizeof(*s->entries)) < 0)
+		return NULL;
+	te = &s->entries[s->nentries++];
+	memset(te, 0, sizeof(*te));
+	te->utid = utid;
+	return te;
+}
+
 /* Entry list of an online frame: teams, numbers, members with badges and roles. */
 static int
 session_entries(struct track *t, struct tsession *s, const struct obs *o)
@@ -672,17 +690,8 @@ session_entries(struct track *t, struct tsession *s, const struct obs *o)
 		char			 roles[8];
 		struct change		*ch;
 
-		for (size_t k = 0; k < s->nentries; k++)
-			if (s->entries[k].utid == e->utid)
-				te = &s->entries[k];
-		if (te == NULL) {
-			size_t cap = s->nentries;
-			if (grow((void **)&s->entries, &cap, s->nentries + 1, sizeof(*s->entries)) < 0)
-				return -1;
-			te = &s->entries[s->nentries++];
-			memset(te, 0, sizeof(*te));
-			te->utid = e->utid;
-		}
+		if ((te = track_entry(s, e->utid)) == NULL)
+			return -1;
 		for (size_t m = 0; m < e->nmembers; m++) {
 			const struct obs_member *om = &o->members[e->member0 + m];
 			size_t need;

@@ -460,6 +460,7 @@ struct tlap	*track_lap_slot(struct tcar *, int lap);
 const char	*track_car_name(struct tcar *, const char *name);
 void		 track_session_key(const struct tsession *, char *out, size_t outsz);
 int		 track_attach(struct track *, const char *client, struct tsession *);
+struct tentry	*track_entry(struct tsession *, int utid);
 int		 track_client_known(const struct track *, const char *client);
 int		 track_client_clock(struct track *, const char *client, double offset);
 int		 track_emit(struct track *, enum change_type, struct tsession *, struct tcar *);

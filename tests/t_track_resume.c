@@ -52,6 +52,8 @@ static const struct {
 	    "ORDER BY c.id" },
 	{ "sessions", "SELECT * FROM sessions ORDER BY started_at" },
 	{ "conditions", "SELECT * FROM conditions ORDER BY session_id, et" },
+	{ "entries", "SELECT * FROM entries ORDER BY session_id, utid" },
+	{ "entry members", "SELECT * FROM entry_members ORDER BY session_id, utid, name" },
 };
 #define NTABLES (sizeof(tables) / sizeof(tables[0]))
 
@@ -113,12 +115,19 @@ open_worker(struct worker *w, const char *db)
 	return db_exec(w->db, "BEGIN", NULL);
 }
 
-static int
-apply(struct worker *w, const struct buf *rec, long long seq, double at)
-{
-	int rc = worker_apply(w, rec->p, rec->len, "clientA", seq, 1);
+#define MAXFRAMES 4000
+static int rows[2][MAXFRAMES];	/* rows each frame wrote, per run */
 
+/* Applies frame seq of run (0 uninterrupted, 1 restarted). Returns 1 when applied. */
+static int
+apply(struct worker *w, int run, const struct buf *rec, long long seq, double at)
+{
+	int before = sqlite3_total_changes(w->db), rc;
+
+	rc = worker_apply(w, rec->p, rec->len, "clientA", seq, 1);
 	ingest_tick(w->ing, at);
+	if (seq < MAXFRAMES)
+		rows[run][seq] = sqlite3_total_changes(w->db) - before;
 	return rc == 1;
 }
 
@@ -225,7 +234,7 @@ main(void)
 		printf("1..0 # SKIP no recordings in %s\n", data_dir());
 		return 0;
 	}
-	tap_plan(2 + (int)NTABLES);
+	tap_plan(3 + (int)NTABLES);
 	memset(lost, 0, sizeof(lost));
 	for (size_t i = 0; i < sizeof(prev_lane) / sizeof(prev_lane[0]); i++)
 		prev_lane[i] = -1;
@@ -243,7 +252,7 @@ main(void)
 		size_t len = r.rlen;
 		const char *resp = swap_poll(&stopped, r.responses, &len, &poll);
 		rec_frame(&rec, "clientA", seq, r.created + r.t, resp, len);
-		apply(&w, &rec, seq, r.created + r.t);
+		apply(&w, 0, &rec, seq, r.created + r.t);
 		if (n % BATCH == 0)
 			db_exec(w.db, "COMMIT; BEGIN", NULL);
 		cut_classify(ingest_tracker(w.ing), cut, n, prev_lane,
@@ -275,7 +284,7 @@ main(void)
 		size_t len = r.rlen;
 		const char *resp = swap_poll(&stopped, r.responses, &len, &poll);
 		rec_frame(&rec, "clientA", seq, r.created + r.t, resp, len);
-		all_ok &= apply(&w, &rec, seq, r.created + r.t);
+		all_ok &= apply(&w, 1, &rec, seq, r.created + r.t);
 		for (int i = 0; i < CUT__MAX; i++) {
 			at_cut |= cut[i] == n;
 			if (cut[i] > n && cut[i] < next)
@@ -291,7 +300,7 @@ main(void)
 			len = r.rlen;
 			resp = swap_poll(&stopped, r.responses, &len, &poll);
 			rec_frame(&lost[k], "clientA", seq + 1 + k, r.created + r.t, resp, len);
-			apply(&w, &lost[k], seq + 1 + k, r.created + r.t);
+			apply(&w, 1, &lost[k], seq + 1 + k, r.created + r.t);
 		}
 		db_exec(w.db, "ROLLBACK", NULL);
 		worker_close(&w);
@@ -301,7 +310,7 @@ main(void)
 		/* The restarted worker gets them again. */
 		for (int j = 0; j < k; j++) {
 			const char *at = strstr(lost[j].p, "\"received_at\":");
-			all_ok &= apply(&w, &lost[j], seq + 1 + j, at ? strtod(at + 14, NULL) : 0);
+			all_ok &= apply(&w, 1, &lost[j], seq + 1 + j, at ? strtod(at + 14, NULL) : 0);
 		}
 		n += k;
 		seq += k;
@@ -309,6 +318,15 @@ main(void)
 	db_exec(w.db, "COMMIT", NULL);
 	rec_close(&r);
 	ok(all_ok && cuts_done > 0, "%d restarts, every frame applied", cuts_done);
+	{
+		int differ = 0;
+		for (int i = 1; i < n && i < MAXFRAMES; i++)
+			if (rows[0][i] != rows[1][i] && differ++ == 0)
+				diag("frame %d wrote %d rows, %d without a restart", i, rows[1][i],
+				    rows[0][i]);
+		ok(differ == 0, "every frame writes as many rows as without a restart (%d differ)",
+		    differ);
+	}
 	{
 		sqlite3 *clean;
 		struct buf err = { 0 };
