@@ -168,10 +168,8 @@ static const char *const stmt_sql[STMT__MAX] = {
 	/* STMT_R_CHAT */
 	"SELECT ts, text FROM chat WHERE session_id = ?1",
 	/* STMT_R_CLIENTS */
-	"SELECT s.client, s.session_id, k.offset FROM client_seqs s LEFT JOIN client_clocks k ON "
-	"k.client = s.client WHERE s.session_id IS NOT NULL",
-	/* STMT_R_BOUNDS */
-	"SELECT sector, lap_dist FROM sector_bounds WHERE track = ?1",
+	"SELECT client, session_id, clock_offset FROM tracker_clients WHERE session_id IN "
+	"(SELECT id FROM sessions WHERE state <> 'closed')",
 	/* STMT_R_TRACKMAP */
 	"SELECT 1 FROM track_maps WHERE track = ?1",
 	/* STMT_R_BESTS */
@@ -185,10 +183,11 @@ static const char *const stmt_sql[STMT__MAX] = {
 	"'') || char(9) || coalesce(roles, '') || char(10) FROM entry_members WHERE session_id = "
 	"?1 ORDER BY utid, name",
 	/* STMT_R_CLOCK */
-	"SELECT offset FROM client_clocks WHERE client = ?1",
-	/* STMT_CLOCK_PUT */
-	"INSERT INTO client_clocks (client, offset) VALUES (?1, ?2) ON CONFLICT (client) DO "
-	"UPDATE SET offset = excluded.offset",
+	"SELECT clock_offset FROM tracker_clients WHERE client = ?1 AND clock_offset IS NOT NULL",
+	/* STMT_CLIENT_PUT */
+	"INSERT INTO tracker_clients (client, clock_offset, session_id) VALUES (?1, ?2, ?3) ON "
+	"CONFLICT (client) DO UPDATE SET clock_offset = excluded.clock_offset, session_id = "
+	"excluded.session_id",
 	/* STMT_R_ID_SEQ: the counter in the ids session_id() made (hex digits 13-16) */
 	"SELECT coalesce(max(substr(id, 13, 4)), '') FROM sessions WHERE length(id) = 32",
 };

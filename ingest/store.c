@@ -498,10 +498,12 @@ store_change(struct ingest *ig, const struct change *ch)
 		if (sqlite3_step(st) == SQLITE_ROW)
 			return 1;	/* one outline per track layout */
 		return store_trackmap(ig, ch);
-	case CH_CLIENT_CLOCK:
-		st = stmt(ig->st, STMT_CLOCK_PUT);
+	case CH_CLIENT:
+		st = stmt(ig->st, STMT_CLIENT_PUT);
 		sqlite3_bind_text(st, 1, ch->client, -1, SQLITE_STATIC);
 		sqlite3_bind_double(st, 2, ch->offset);
+		if (ch->s2 != NULL)
+			sqlite3_bind_text(st, 3, ch->s2->id, -1, SQLITE_STATIC);
 		return step_done(st);
 	case CH_SECTOR_BOUND:
 		st = stmt(ig->st, STMT_BOUND_UPS);
@@ -873,9 +875,12 @@ resume(struct ingest *ig)
 		s->wetness = sqlite3_column_double(st, 30);
 		snprintf(s->sector_flags, sizeof(s->sector_flags), "%s", COL_TEXT(st, 31));
 		s->et_at = sqlite3_column_double(st, 32);
+		/* Sector boundaries: as far as this session learned them. */
 		for (int k = 0; k < 2; k++) {
 			s->bound_n[k] = sqlite3_column_int(st, 33 + 2 * k);
 			s->bound_sum[k] = sqlite3_column_double(st, 34 + 2 * k);
+			if (s->bound_n[k] >= TRACK_BOUND_CROSSINGS)
+				s->sector_bound[k] = s->bound_sum[k] / s->bound_n[k];
 		}
 		/* The next conditions sample comes TRACK_COND_EVERY after the last one. */
 		if (sqlite3_column_type(st, 37) != SQLITE_NULL)
@@ -898,15 +903,6 @@ resume(struct ingest *ig)
 		sqlite3_bind_text(q, 1, s->id, -1, SQLITE_STATIC);
 		while ((rc = sqlite3_step(q)) == SQLITE_ROW)
 			track_chat_seen(s, sqlite3_column_int64(q, 0), COL_TEXT(q, 1));
-		if (rc != SQLITE_DONE)
-			return -1;
-		q = stmt(ig->st, STMT_R_BOUNDS);
-		sqlite3_bind_text(q, 1, s->track, -1, SQLITE_STATIC);
-		while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-			int k = sqlite3_column_int(q, 0) - 1;
-			if (k == 0 || k == 1)
-				s->sector_bound[k] = sqlite3_column_double(q, 1);
-		}
 		if (rc != SQLITE_DONE)
 			return -1;
 	}

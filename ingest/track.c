@@ -18,7 +18,7 @@ const char *const drop_names[DROP__MAX] = { "applied", "no_session", "loading", 
 const char *const change_names[CH__MAX] = { "session_new", "session_update", "session_link",
 	"session_drop", "session_client", "car_new", "car_info", "car_state", "lap", "lap_fill",
 	"pit", "pit_update", "stint", "best", "chat", "conditions", "entry", "trackmap",
-	"sector_bound", "client_clock" };
+	"sector_bound", "client" };
 
 /* What the tracker knows of one client. */
 struct tclient {
@@ -964,7 +964,7 @@ car_observe(struct track *t, struct tsession *s, const struct obs *o, const stru
 		    s->sector_bound[c->sector - 1] < 0) {
 			int k = c->sector - 1;
 			s->bound_sum[k] += oc->lap_dist;
-			if (++s->bound_n[k] >= 5) {
+			if (++s->bound_n[k] >= TRACK_BOUND_CROSSINGS) {
 				struct change *ch;
 				s->sector_bound[k] = s->bound_sum[k] / s->bound_n[k];
 				if ((ch = track_emit_ch(t, CH_SECTOR_BOUND, s, NULL)) == NULL)
@@ -1166,6 +1166,30 @@ session_strategy(struct track *t, struct tsession *s, const struct obs *o)
 	return 1;
 }
 
+/* Emits what the tracker knows of cl (clock offset, session) for storage. Returns 1 or -1. */
+static int
+client_emit(struct track *t, struct tclient *cl)
+{
+	struct change *ch = track_emit_ch(t, CH_CLIENT, NULL, NULL);
+
+	if (ch == NULL)
+		return -1;
+	ch->client = cl->id;
+	ch->offset = cl->offset;
+	ch->s2 = cl->s;
+	return 1;
+}
+
+/* A frame of cl dropped: counted in its session, if any. */
+static void
+client_dropped(struct track *t, struct tclient *cl)
+{
+	if (cl->s == NULL)
+		return;
+	cl->s->dropped++;
+	track_emit(t, CH_SESSION_UPDATE, cl->s, NULL);
+}
+
 /*
  * Applies an observation of one client. *out is the session the frame
  * belongs to (NULL when dropped). Returns why it was dropped, or DROP_NONE.
@@ -1188,34 +1212,30 @@ track_frame(struct track *t, const struct track_in *in, const struct obs *o, str
 		return DROP_LOADING;
 	/* Server time of the capture: the client clock plus its smallest seen offset. */
 	if (!cl->offset_known || in->received_at - in->captured_at < cl->offset) {
-		struct change *ch;
 		cl->offset = in->received_at - in->captured_at;
 		cl->offset_known = 1;
-		if ((ch = track_emit_ch(t, CH_CLIENT_CLOCK, NULL, NULL)) == NULL)
+		if (client_emit(t, cl) < 0)
 			return DROP_LOADING;
-		ch->client = in->client;
-		ch->offset = cl->offset;
 	}
 	tcap = in->captured_at + cl->offset;
 	if (!o->has_session) {
 		enum drop d = o->loading ? DROP_LOADING : DROP_NO_SESSION;
-		if (cl->s != NULL && d == DROP_LOADING)
-			cl->s->dropped++;
+		if (d == DROP_LOADING)
+			client_dropped(t, cl);
 		if (d == DROP_NO_SESSION && cl->s != NULL) {
 			cl->s->nclients = cl->s->nclients > 0 ? cl->s->nclients - 1 : 0;
 			cl->s->dirty = 1;
 			track_emit(t, CH_SESSION_UPDATE, cl->s, NULL);
 			cl->s = NULL;
+			if (client_emit(t, cl) < 0)
+				return DROP_LOADING;
 		}
 		t->c.dropped[d]++;
 		return d;
 	}
 	if (o->replay || o->loading || o->et < 0) {
 		enum drop d = o->replay ? DROP_REPLAY : DROP_LOADING;
-		if (cl->s != NULL) {
-			cl->s->dropped++;
-			track_emit(t, CH_SESSION_UPDATE, cl->s, NULL);
-		}
+		client_dropped(t, cl);
 		t->c.dropped[d]++;
 		return d;
 	}
@@ -1229,8 +1249,7 @@ track_frame(struct track *t, const struct track_in *in, const struct obs *o, str
 		if (cl->still_since == 0)
 			cl->still_since = cl->last_tcap;
 		if (tcap - cl->still_since >= TRACK_STILL_LOADING) {
-			if (cl->s != NULL)
-				cl->s->dropped++;
+			client_dropped(t, cl);
 			t->c.dropped[DROP_LOADING]++;
 			return DROP_LOADING;
 		}
@@ -1241,14 +1260,13 @@ track_frame(struct track *t, const struct track_in *in, const struct obs *o, str
 	    o->et > cl->last_et + (tcap - cl->last_tcap) + 3 * TRACK_ET_TOLERANCE &&
 	    cl->s != NULL && session_matches(cl->s, in, o) &&
 	    !session_continues(cl->s, o->et, tcap)) {
-		cl->s->dropped++;
+		client_dropped(t, cl);
 		t->c.dropped[DROP_LOADING]++;
 		return DROP_LOADING;
 	}
 	if ((s = session_find(t, in, o, tcap, cl)) == NULL) {
 		if (obs_stale(o)) {
-			if (cl->s != NULL)
-				cl->s->dropped++;
+			client_dropped(t, cl);
 			t->c.dropped[DROP_STALE]++;
 			return DROP_STALE;
 		}
@@ -1262,6 +1280,8 @@ track_frame(struct track *t, const struct track_in *in, const struct obs *o, str
 		}
 		s->nclients++;
 		cl->s = s;
+		if (client_emit(t, cl) < 0)
+			return DROP_LOADING;
 	}
 	cl->last_tcap = tcap;
 	cl->last_et = o->et;

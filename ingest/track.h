@@ -390,7 +390,7 @@ enum change_type {
 	CH_ENTRY,		/* s, entry: an entry list row and its members changed */
 	CH_TRACKMAP,		/* s, obs points: the track outline */
 	CH_SECTOR_BOUND,	/* s, n: a learned sector boundary */
-	CH_CLIENT_CLOCK,	/* client, offset (no session): the client's clock offset changed */
+	CH_CLIENT,		/* client, offset, s2 (no s): its clock offset or session changed */
 	CH__MAX
 };
 extern const char *const change_names[CH__MAX];
@@ -413,7 +413,7 @@ struct change {
 	const struct obs_point	*points;
 	size_t			 npoints;
 	int			 n;
-	double			 offset;	/* CH_CLIENT_CLOCK */
+	double			 offset;	/* CH_CLIENT */
 };
 
 struct track_counters {
@@ -475,6 +475,7 @@ void		 track_session_type_key(const char *type, char *out, size_t outsz);
 #define TRACK_COND_EVERY	10.0	/* s of ET between conditions samples */
 #define TRACK_MERGE_EMPTY	30.0	/* s: an empty session this young merges into its successor */
 #define TRACK_OVERLAP_MIN	0.5	/* entry list overlap to share an online session */
+#define TRACK_BOUND_CROSSINGS	5	/* crossings that make a learned sector boundary */
 #define TRACK_CHAT_OLD		(36000000000LL)	/* 1 h in 100 ns ticks */
 
 /* pits.c: the per car pit state machine on pitState over ET. */

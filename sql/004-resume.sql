@@ -14,7 +14,10 @@ ALTER TABLE car_state ADD COLUMN pending_exit REAL;    -- pitState NONE while st
 
 ALTER TABLE pits ADD COLUMN strategy_lap INTEGER;      -- lap of the strategy stop that confirmed it
 
-CREATE TABLE client_clocks (            -- server clock − client clock, the smallest seen
+CREATE TABLE tracker_clients (          -- what the tracker knows of each client
 	client		TEXT PRIMARY KEY,
-	offset		REAL NOT NULL
+	clock_offset	REAL,                   -- server clock − client clock, the smallest seen
+	session_id	TEXT                    -- the session it is in (kept while frames are dropped)
 ) WITHOUT ROWID;
+INSERT INTO tracker_clients (client, session_id)
+    SELECT client, session_id FROM client_seqs WHERE session_id IS NOT NULL;

@@ -6,7 +6,8 @@
  * found in the first run: before any stop, in the lane before a stop,
  * stopped, during a driver swap, in a swap's pitState blip, right after a
  * lane exit, right after strategy data confirmed a stop, and on a swap lap
- * still in progress. The recording has no driver swap, so the test gives
+ * still in progress; and in the weekend, while the game loads the next
+ * session and right after it began. The race recording has no driver swap, so the test gives
  * slot 68 one in its first stop, with the pitState blip to NONE the game
  * shows during a swap. At every cut the frames after it are first applied
  * and rolled back (kill -9 loses the open batch), then applied again.
@@ -30,11 +31,14 @@
 
 enum cut {
 	CUT_EARLY, CUT_LANE, CUT_STOPPED, CUT_SWAP, CUT_BLIP, CUT_EXITED, CUT_CONFIRMED,
-	CUT_SWAP_LAP, CUT__MAX
+	CUT_SWAP_LAP, CUT_LOADING, CUT_NEXT_SESSION, CUT__MAX
 };
 static const char *const cut_names[CUT__MAX] = { "before any stop", "in the lane before a stop",
 	"stopped", "during a driver swap", "in a swap's pitState blip", "right after a lane exit",
-	"right after a stop was confirmed", "on a swap lap in progress" };
+	"right after a stop was confirmed", "on a swap lap in progress",
+	"while the game loads the next session", "right after the next session began" };
+#define CUTS_PITS	0x0ff	/* every cut but the session transition */
+#define CUTS_NEXT	0x301	/* the session transition */
 
 /* What one table looks like, row by row, without the session id. */
 static const struct {
@@ -115,7 +119,7 @@ open_worker(struct worker *w, const char *db)
 	return db_exec(w->db, "BEGIN", NULL);
 }
 
-#define MAXFRAMES 4000
+#define MAXFRAMES 12000
 static int rows[2][MAXFRAMES];	/* rows each frame wrote, per run */
 
 /* Applies frame seq of run (0 uninterrupted, 1 restarted). Returns 1 when applied. */
@@ -176,6 +180,9 @@ swap_poll(int *stopped, const char *resp, size_t *len, struct buf *out)
 static void
 cut_classify(struct track *t, int cut[CUT__MAX], int n, int *prev_lane, size_t nprev)
 {
+#define CUT(w) do { if (cut[w] == 0) cut[w] = n; } while (0)
+	if (t->c.sessions > 1)
+		CUT(CUT_NEXT_SESSION);
 	for (size_t i = 0; i < t->nsess; i++) {
 		const struct tsession *s = t->sess[i];
 		for (size_t k = 0; k < s->ncars; k++) {
@@ -184,7 +191,6 @@ cut_classify(struct track *t, int cut[CUT__MAX], int n, int *prev_lane, size_t n
 			const struct tlap	*l = c->max_lap > 0 ? &c->laps_v[c->max_lap - 1] : NULL;
 			int			 was = k < nprev ? prev_lane[k] : -1;
 
-#define CUT(w) do { if (cut[w] == 0) cut[w] = n; } while (0)
 			if (p != NULL && p->stop_time < 0)
 				CUT(CUT_LANE);
 			if (p != NULL && p->stop_time >= 0 && p->release_time < 0)
@@ -217,25 +223,27 @@ confirmed(struct track *t)
 	return n;
 }
 
-int
-main(void)
+/*
+ * Applies recording file (with a swap in slot SWAP_SLOT when swap is set)
+ * without a break, then with restarts at the cut points it offers; stops
+ * after the frame the first run ends at (0: the end). Checks that the cuts
+ * of mask are there and both runs are the same.
+ */
+static void
+resume_case(const char *file, int swap, unsigned mask, int after_next)
 {
 	struct rec_reader r;
 	struct worker	 w;
 	struct buf	 rec = { 0 }, poll = { 0 }, a = { 0 }, b = { 0 }, lost[LOST];
 	char		 path[4096], db1[256], db2[256];
 	int		 cut[CUT__MAX] = { 0 }, prev_lane[256], nconf = 0, n, cuts_done = 0, all_ok = 1;
-	int		 stopped = 0;
+	int		 stopped = 0, last;
+	long long	 no_session = 0;
 	long long	 seq;
 
-	log_init("t_track_resume", 1, LOG_LVL_WARN);
-	snprintf(path, sizeof(path), "%s/sebring-school-race-A.jsonl.gz", data_dir());
-	if (access(path, R_OK) != 0) {
-		printf("1..0 # SKIP no recordings in %s\n", data_dir());
-		return 0;
-	}
-	tap_plan(3 + (int)NTABLES);
+	snprintf(path, sizeof(path), "%s/%s", data_dir(), file);
 	memset(lost, 0, sizeof(lost));
+	memset(rows, 0, sizeof(rows));
 	for (size_t i = 0; i < sizeof(prev_lane) / sizeof(prev_lane[0]); i++)
 		prev_lane[i] = -1;
 	snprintf(db1, sizeof(db1), "/tmp/t_track_resume.%d.a.db", (int)getpid());
@@ -245,12 +253,12 @@ main(void)
 
 	/* The uninterrupted run, which also finds the cut points. */
 	if (!rec_open(&r, path) || !open_worker(&w, db1))
-		return 1;
+		exit(1);
 	cut[CUT_EARLY] = 150;
-	for (n = 1, seq = 1; rec_next(&r); n++, seq++) {
+	for (n = 1, seq = 1; rec_next(&r) && n < MAXFRAMES; n++, seq++) {
 		int c;
 		size_t len = r.rlen;
-		const char *resp = swap_poll(&stopped, r.responses, &len, &poll);
+		const char *resp = swap ? swap_poll(&stopped, r.responses, &len, &poll) : r.responses;
 		rec_frame(&rec, "clientA", seq, r.created + r.t, resp, len);
 		apply(&w, 0, &rec, seq, r.created + r.t);
 		if (n % BATCH == 0)
@@ -262,27 +270,39 @@ main(void)
 				cut[CUT_CONFIRMED] = n;	/* the second: after a restart-free first one */
 			nconf = c;
 		}
+		/* The last frame the game showed no session before the next one began. */
+		struct track *t = ingest_tracker(w.ing);
+		if (t->c.dropped[DROP_NO_SESSION] + t->c.dropped[DROP_LOADING] > no_session) {
+			no_session = t->c.dropped[DROP_NO_SESSION] + t->c.dropped[DROP_LOADING];
+			if (cut[CUT_NEXT_SESSION] == 0)
+				cut[CUT_LOADING] = n;
+		}
+		if (after_next > 0 && cut[CUT_NEXT_SESSION] > 0 && n >= cut[CUT_NEXT_SESSION] + after_next)
+			break;
 	}
+	last = n;
 	db_exec(w.db, "COMMIT", NULL);
 	worker_close(&w);
 	rec_close(&r);
 	{
 		int found = 1;
 		for (int i = 0; i < CUT__MAX; i++) {
-			diag("cut %s: after frame %d", cut_names[i], cut[i]);
-			found &= cut[i] > 0;
+			if (cut[i] > 0)
+				diag("cut %s: after frame %d", cut_names[i], cut[i]);
+			if (mask & (1u << i))
+				found &= cut[i] > 0;
 		}
-		ok(found, "the recording offers every cut point (%d frames)", n - 1);
+		ok(found, "%s offers the cut points (%d frames)", file, last);
 	}
 
 	/* The run with a restart at every cut point. */
 	stopped = 0;
 	if (!rec_open(&r, path) || !open_worker(&w, db2))
-		return 1;
-	for (n = 1, seq = 1; rec_next(&r); n++, seq++) {
+		exit(1);
+	for (n = 1, seq = 1; n <= last && rec_next(&r); n++, seq++) {
 		int at_cut = 0, next = n + 1 + LOST;
 		size_t len = r.rlen;
-		const char *resp = swap_poll(&stopped, r.responses, &len, &poll);
+		const char *resp = swap ? swap_poll(&stopped, r.responses, &len, &poll) : r.responses;
 		rec_frame(&rec, "clientA", seq, r.created + r.t, resp, len);
 		all_ok &= apply(&w, 1, &rec, seq, r.created + r.t);
 		for (int i = 0; i < CUT__MAX; i++) {
@@ -290,6 +310,8 @@ main(void)
 			if (cut[i] > n && cut[i] < next)
 				next = cut[i];
 		}
+		if (next > last + 1)
+			next = last + 1;
 		if (n % BATCH == 0 || at_cut)
 			db_exec(w.db, "COMMIT; BEGIN", NULL);
 		if (!at_cut)
@@ -298,14 +320,14 @@ main(void)
 		int k;
 		for (k = 0; n + 1 + k < next && rec_next(&r); k++) {
 			len = r.rlen;
-			resp = swap_poll(&stopped, r.responses, &len, &poll);
+			resp = swap ? swap_poll(&stopped, r.responses, &len, &poll) : r.responses;
 			rec_frame(&lost[k], "clientA", seq + 1 + k, r.created + r.t, resp, len);
 			apply(&w, 1, &lost[k], seq + 1 + k, r.created + r.t);
 		}
 		db_exec(w.db, "ROLLBACK", NULL);
 		worker_close(&w);
 		if (!open_worker(&w, db2))
-			return 1;
+			exit(1);
 		cuts_done++;
 		/* The restarted worker gets them again. */
 		for (int j = 0; j < k; j++) {
@@ -320,7 +342,7 @@ main(void)
 	ok(all_ok && cuts_done > 0, "%d restarts, every frame applied", cuts_done);
 	{
 		int differ = 0;
-		for (int i = 1; i < n && i < MAXFRAMES; i++)
+		for (int i = 1; i <= last && i < MAXFRAMES; i++)
 			if (rows[0][i] != rows[1][i] && differ++ == 0)
 				diag("frame %d wrote %d rows, %d without a restart", i, rows[1][i],
 				    rows[0][i]);
@@ -331,7 +353,7 @@ main(void)
 		sqlite3 *clean;
 		struct buf err = { 0 };
 		if (!db_open(&clean, db1, DB_RO, &err))
-			return 1;
+			exit(1);
 		for (size_t i = 0; i < NTABLES; i++) {
 			dump(clean, tables[i].sql, &a);
 			dump(w.db, tables[i].sql, &b);
@@ -357,5 +379,23 @@ main(void)
 		snprintf(path, sizeof(path), "%s-shm", db);
 		unlink(path);
 	}
+}
+
+int
+main(void)
+{
+	char path[4096];
+
+	log_init("t_track_resume", 1, LOG_LVL_WARN);
+	snprintf(path, sizeof(path), "%s/sebring-school-race-A.jsonl.gz", data_dir());
+	if (access(path, R_OK) != 0) {
+		printf("1..0 # SKIP no recordings in %s\n", data_dir());
+		return 0;
+	}
+	tap_plan(2 * (3 + (int)NTABLES));
+	/* A race with stops, a swap and strategy data. */
+	resume_case("sebring-school-race-A.jsonl.gz", 1, CUTS_PITS, 0);
+	/* Practice, the loading polls, and qualifying begins. */
+	resume_case("sebring-school-weekend.jsonl.gz", 0, CUTS_NEXT, 300);
 	return tap_done();
 }
