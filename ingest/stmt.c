@@ -168,8 +168,9 @@ static const char *const stmt_sql[STMT__MAX] = {
 	/* STMT_R_CHAT */
 	"SELECT ts, text FROM chat WHERE session_id = ?1",
 	/* STMT_R_CLIENTS */
-	"SELECT client, session_id, clock_offset FROM tracker_clients WHERE session_id IN "
-	"(SELECT id FROM sessions WHERE state <> 'closed')",
+	"SELECT client, session_id, clock_offset, last_et, last_at, last_phase, last_key, "
+	"still_since FROM tracker_clients WHERE session_id IN (SELECT id FROM sessions WHERE "
+	"state <> 'closed')",
 	/* STMT_R_TRACKMAP */
 	"SELECT 1 FROM track_maps WHERE track = ?1",
 	/* STMT_R_BESTS */
@@ -182,12 +183,16 @@ static const char *const stmt_sql[STMT__MAX] = {
 	"SELECT utid, name || char(9) || coalesce(badge, '') || char(9) || coalesce(nationality, "
 	"'') || char(9) || coalesce(roles, '') || char(10) FROM entry_members WHERE session_id = "
 	"?1 ORDER BY utid, name",
-	/* STMT_R_CLOCK */
-	"SELECT clock_offset FROM tracker_clients WHERE client = ?1 AND clock_offset IS NOT NULL",
+	/* STMT_R_CLIENT: as STMT_R_CLIENTS */
+	"SELECT client, session_id, clock_offset, last_et, last_at, last_phase, last_key, "
+	"still_since FROM tracker_clients WHERE client = ?1",
 	/* STMT_CLIENT_PUT */
-	"INSERT INTO tracker_clients (client, clock_offset, session_id) VALUES (?1, ?2, ?3) ON "
-	"CONFLICT (client) DO UPDATE SET clock_offset = excluded.clock_offset, session_id = "
-	"excluded.session_id",
+	"INSERT INTO tracker_clients (client, clock_offset, session_id, last_et, last_at, "
+	"last_phase, last_key, still_since) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT "
+	"(client) DO UPDATE SET clock_offset = excluded.clock_offset, session_id = "
+	"excluded.session_id, last_et = excluded.last_et, last_at = excluded.last_at, "
+	"last_phase = excluded.last_phase, last_key = excluded.last_key, still_since = "
+	"excluded.still_since",
 	/* STMT_R_ID_SEQ: the counter in the ids session_id() made (hex digits 13-16) */
 	"SELECT coalesce(max(substr(id, 13, 4)), '') FROM sessions WHERE length(id) = 32",
 };

@@ -498,13 +498,6 @@ store_change(struct ingest *ig, const struct change *ch)
 		if (sqlite3_step(st) == SQLITE_ROW)
 			return 1;	/* one outline per track layout */
 		return store_trackmap(ig, ch);
-	case CH_CLIENT:
-		st = stmt(ig->st, STMT_CLIENT_PUT);
-		sqlite3_bind_text(st, 1, ch->client, -1, SQLITE_STATIC);
-		sqlite3_bind_double(st, 2, ch->offset);
-		if (ch->s2 != NULL)
-			sqlite3_bind_text(st, 3, ch->s2->id, -1, SQLITE_STATIC);
-		return step_done(st);
 	case CH_SECTOR_BOUND:
 		st = stmt(ig->st, STMT_BOUND_UPS);
 		sqlite3_bind_text(st, 1, s->track, -1, SQLITE_STATIC);
@@ -515,6 +508,25 @@ store_change(struct ingest *ig, const struct change *ch)
 	default:
 		return 1;
 	}
+}
+
+/* Writes what the tracker knows of client cl after its frame. Returns 1 or -1. */
+static int
+store_client(struct ingest *ig, const struct tclient *cl)
+{
+	sqlite3_stmt *st = stmt(ig->st, STMT_CLIENT_PUT);
+
+	sqlite3_bind_text(st, 1, cl->id, -1, SQLITE_STATIC);
+	if (cl->offset_known)
+		sqlite3_bind_double(st, 2, cl->offset);
+	if (cl->s != NULL)
+		sqlite3_bind_text(st, 3, cl->s->id, -1, SQLITE_STATIC);
+	sqlite3_bind_double(st, 4, cl->last_et);
+	sqlite3_bind_double(st, 5, cl->last_tcap);
+	sqlite3_bind_int(st, 6, cl->last_phase);
+	sqlite3_bind_text(st, 7, cl->last_key, -1, SQLITE_STATIC);
+	sqlite3_bind_double(st, 8, cl->still_since);
+	return step_done(st);
 }
 
 /* Writes the tracker's pending changes, calls the hook, resets the list. Returns 1 or -1. */
@@ -558,6 +570,23 @@ finish_parse(const char *s)
 }
 
 #define COL_TEXT(st, i) ((const char *)sqlite3_column_text((st), (i)))
+
+/* Reads a client's row (STMT_R_CLIENT, STMT_R_CLIENTS) into cl. */
+static void
+resume_client(struct tclient *cl, sqlite3_stmt *q)
+{
+	if (sqlite3_column_type(q, 2) != SQLITE_NULL) {
+		cl->offset = sqlite3_column_double(q, 2);
+		cl->offset_known = 1;
+	}
+	if (sqlite3_column_type(q, 4) == SQLITE_NULL)
+		return;		/* no frame since this table came: as track_attach() derived it */
+	cl->last_et = sqlite3_column_double(q, 3);
+	cl->last_tcap = sqlite3_column_double(q, 4);
+	cl->last_phase = sqlite3_column_int(q, 5);
+	snprintf(cl->last_key, sizeof(cl->last_key), "%s", COL_TEXT(q, 6));
+	cl->still_since = sqlite3_column_double(q, 7);
+}
 
 /* The car of s whose row is id, or NULL. */
 static struct tcar *
@@ -917,11 +946,9 @@ resume(struct ingest *ig)
 		if (s != NULL) {
 			if (track_attach(&ig->t, COL_TEXT(q, 0), s) < 0)
 				return -1;
+			resume_client(track_client(&ig->t, COL_TEXT(q, 0), 0), q);
 			s->nclients++;
 		}
-		if (sqlite3_column_type(q, 2) != SQLITE_NULL &&
-		    track_client_clock(&ig->t, COL_TEXT(q, 0), sqlite3_column_double(q, 2)) < 0)
-			return -1;
 	}
 	return rc == SQLITE_DONE ? 1 : -1;
 }
@@ -1032,6 +1059,7 @@ ingest_frame(struct ingest *ig, const struct frame *f, char session[SESSION_ID_L
 {
 	struct track_in	 in;
 	struct tsession	*s = NULL;
+	struct tclient	*cl;
 	enum drop	 d;
 
 	session[0] = '\0';
@@ -1044,14 +1072,17 @@ ingest_frame(struct ingest *ig, const struct frame *f, char session[SESSION_ID_L
 		return -1;
 	for (int i = 0; i < DRIFT__MAX; i++)
 		ig->drift[i] += ig->o.drift[i];
-	/* A client met for the first time since the start keeps its stored clock offset. */
-	if (!track_client_known(&ig->t, f->client)) {
-		sqlite3_stmt *st = stmt(ig->st, STMT_R_CLOCK);
+	/* A client met for the first time since the start: as it was left. */
+	if (track_client(&ig->t, f->client, 0) == NULL) {
+		sqlite3_stmt *st = stmt(ig->st, STMT_R_CLIENT);
 		int rc;
 		sqlite3_bind_text(st, 1, f->client, -1, SQLITE_STATIC);
-		if ((rc = sqlite3_step(st)) == SQLITE_ROW &&
-		    track_client_clock(&ig->t, f->client, sqlite3_column_double(st, 0)) < 0)
-			rc = SQLITE_ERROR;
+		if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+			if ((cl = track_client(&ig->t, f->client, 1)) == NULL)
+				rc = SQLITE_NOMEM;
+			else
+				resume_client(cl, st);
+		}
 		sqlite3_reset(st);
 		if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 			return -1;
@@ -1063,6 +1094,8 @@ ingest_frame(struct ingest *ig, const struct frame *f, char session[SESSION_ID_L
 	in.captured_at = f->captured_at;
 	in.sim = f->source;
 	d = track_frame(&ig->t, &in, &ig->o, &s);
+	if ((cl = track_client(&ig->t, f->client, 0)) != NULL && store_client(ig, cl) < 0)
+		return -1;
 	if (d != DROP_NONE)
 		ig->dropped[d]++;
 	else

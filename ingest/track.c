@@ -18,20 +18,7 @@ const char *const drop_names[DROP__MAX] = { "applied", "no_session", "loading", 
 const char *const change_names[CH__MAX] = { "session_new", "session_update", "session_link",
 	"session_drop", "session_client", "car_new", "car_info", "car_state", "lap", "lap_fill",
 	"pit", "pit_update", "stint", "best", "chat", "conditions", "entry", "trackmap",
-	"sector_bound", "client" };
-
-/* What the tracker knows of one client. */
-struct tclient {
-	char		 id[72];
-	struct tsession	*s;		/* the session of its last frame, or NULL */
-	double		 offset;	/* server clock − client clock (smallest seen) */
-	int		 offset_known;
-	double		 last_tcap;	/* server time of its last frame */
-	double		 last_et;
-	double		 still_since;	/* server time ET stopped moving, or 0 */
-	int		 last_phase;
-	char		 last_key[TRACK_NAME_MAX * 2];
-};
+	"sector_bound" };
 
 /* A set of chat lines: 64-bit hashes of (timestamp, text), open addressing. */
 struct tchat_set {
@@ -315,47 +302,25 @@ track_chat_seen(struct tsession *s, long long ts, const char *text)
 		s->chat_max = ts;
 }
 
-static struct tclient *
-client_get(struct track *t, const char *id)
+/*
+ * The client id as the tracker knows it; a new one is added when create is
+ * set. NULL when unknown or out of memory.
+ */
+struct tclient *
+track_client(struct track *t, const char *id, int create)
 {
 	struct tclient *c;
 
 	for (size_t i = 0; i < t->nclients; i++)
 		if (strcmp(t->clients[i]->id, id) == 0)
 			return t->clients[i];
-	if (grow((void **)&t->clients, &t->clients_cap, t->nclients + 1, sizeof(*t->clients)) < 0 ||
+	if (!create || grow((void **)&t->clients, &t->clients_cap, t->nclients + 1, sizeof(*t->clients)) < 0 ||
 	    (c = calloc(1, sizeof(*c))) == NULL)
 		return NULL;
 	scopy(c->id, sizeof(c->id), id);
 	c->last_phase = -1;
 	t->clients[t->nclients++] = c;
 	return c;
-}
-
-/* Whether the tracker has met client (since it started or resumed). */
-int
-track_client_known(const struct track *t, const char *client)
-{
-	for (size_t i = 0; i < t->nclients; i++)
-		if (strcmp(t->clients[i]->id, client) == 0)
-			return 1;
-	return 0;
-}
-
-/*
- * Sets the clock offset of client (resume: the smallest seen, as stored).
- * Returns 1 or -1.
- */
-int
-track_client_clock(struct track *t, const char *client, double offset)
-{
-	struct tclient *c = client_get(t, client);
-
-	if (c == NULL)
-		return -1;
-	c->offset = offset;
-	c->offset_known = 1;
-	return 1;
 }
 
 /* The identity key of an observation: sim, server, port, track, type, online. */
@@ -381,7 +346,7 @@ track_session_key(const struct tsession *s, char *out, size_t sz)
 int
 track_attach(struct track *t, const char *client, struct tsession *s)
 {
-	struct tclient *c = client_get(t, client);
+	struct tclient *c = track_client(t, client, 1);
 
 	if (c == NULL)
 		return -1;
@@ -1166,20 +1131,6 @@ session_strategy(struct track *t, struct tsession *s, const struct obs *o)
 	return 1;
 }
 
-/* Emits what the tracker knows of cl (clock offset, session) for storage. Returns 1 or -1. */
-static int
-client_emit(struct track *t, struct tclient *cl)
-{
-	struct change *ch = track_emit_ch(t, CH_CLIENT, NULL, NULL);
-
-	if (ch == NULL)
-		return -1;
-	ch->client = cl->id;
-	ch->offset = cl->offset;
-	ch->s2 = cl->s;
-	return 1;
-}
-
 /* A frame of cl dropped: counted in its session, if any. */
 static void
 client_dropped(struct track *t, struct tclient *cl)
@@ -1208,14 +1159,12 @@ track_frame(struct track *t, const struct track_in *in, const struct obs *o, str
 	t->c.frames++;
 	for (int i = 0; i < DRIFT__MAX; i++)
 		t->c.drift[i] += o->drift[i];
-	if ((cl = client_get(t, in->client)) == NULL)
+	if ((cl = track_client(t, in->client, 1)) == NULL)
 		return DROP_LOADING;
 	/* Server time of the capture: the client clock plus its smallest seen offset. */
 	if (!cl->offset_known || in->received_at - in->captured_at < cl->offset) {
 		cl->offset = in->received_at - in->captured_at;
 		cl->offset_known = 1;
-		if (client_emit(t, cl) < 0)
-			return DROP_LOADING;
 	}
 	tcap = in->captured_at + cl->offset;
 	if (!o->has_session) {
@@ -1227,8 +1176,6 @@ track_frame(struct track *t, const struct track_in *in, const struct obs *o, str
 			cl->s->dirty = 1;
 			track_emit(t, CH_SESSION_UPDATE, cl->s, NULL);
 			cl->s = NULL;
-			if (client_emit(t, cl) < 0)
-				return DROP_LOADING;
 		}
 		t->c.dropped[d]++;
 		return d;
@@ -1280,8 +1227,6 @@ track_frame(struct track *t, const struct track_in *in, const struct obs *o, str
 		}
 		s->nclients++;
 		cl->s = s;
-		if (client_emit(t, cl) < 0)
-			return DROP_LOADING;
 	}
 	cl->last_tcap = tcap;
 	cl->last_et = o->et;

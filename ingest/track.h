@@ -390,7 +390,6 @@ enum change_type {
 	CH_ENTRY,		/* s, entry: an entry list row and its members changed */
 	CH_TRACKMAP,		/* s, obs points: the track outline */
 	CH_SECTOR_BOUND,	/* s, n: a learned sector boundary */
-	CH_CLIENT,		/* client, offset, s2 (no s): its clock offset or session changed */
 	CH__MAX
 };
 extern const char *const change_names[CH__MAX];
@@ -413,7 +412,6 @@ struct change {
 	const struct obs_point	*points;
 	size_t			 npoints;
 	int			 n;
-	double			 offset;	/* CH_CLIENT */
 };
 
 struct track_counters {
@@ -423,7 +421,18 @@ struct track_counters {
 	long long	 sessions, transitions, merged;
 };
 
-struct tclient;
+/* What the tracker knows of one client: the state its next frame meets. */
+struct tclient {
+	char		 id[72];
+	struct tsession	*s;		/* the session of its last frame, or NULL */
+	double		 offset;	/* server clock − client clock (smallest seen) */
+	int		 offset_known;
+	double		 last_tcap;	/* server time of its last frame */
+	double		 last_et;
+	double		 still_since;	/* server time ET stopped moving, or 0 */
+	int		 last_phase;
+	char		 last_key[TRACK_NAME_MAX * 2];
+};
 
 struct track {
 	struct tsession	**sess;
@@ -461,8 +470,7 @@ const char	*track_car_name(struct tcar *, const char *name);
 void		 track_session_key(const struct tsession *, char *out, size_t outsz);
 int		 track_attach(struct track *, const char *client, struct tsession *);
 struct tentry	*track_entry(struct tsession *, int utid);
-int		 track_client_known(const struct track *, const char *client);
-int		 track_client_clock(struct track *, const char *client, double offset);
+struct tclient	*track_client(struct track *, const char *id, int create);
 int		 track_emit(struct track *, enum change_type, struct tsession *, struct tcar *);
 struct change	*track_emit_ch(struct track *, enum change_type, struct tsession *, struct tcar *);
 void		 track_chat_seen(struct tsession *, long long ts, const char *text);

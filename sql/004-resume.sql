@@ -17,7 +17,12 @@ ALTER TABLE pits ADD COLUMN strategy_lap INTEGER;      -- lap of the strategy st
 CREATE TABLE tracker_clients (          -- what the tracker knows of each client
 	client		TEXT PRIMARY KEY,
 	clock_offset	REAL,                   -- server clock − client clock, the smallest seen
-	session_id	TEXT                    -- the session it is in (kept while frames are dropped)
+	session_id	TEXT,                   -- the session it is in (kept while frames are dropped)
+	last_et		REAL,                   -- its last frame: ET, server time, phase, identity
+	last_at		REAL,
+	last_phase	INTEGER,
+	last_key	TEXT,
+	still_since	REAL                    -- server time its ET stopped moving, 0 when moving
 ) WITHOUT ROWID;
 INSERT INTO tracker_clients (client, session_id)
     SELECT client, session_id FROM client_seqs WHERE session_id IS NOT NULL;
