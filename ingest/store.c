@@ -27,6 +27,7 @@ struct ingest {
 	long long	 dropped[DROP__MAX];	/* not yet added to ingest_counters */
 	long long	 drift[DRIFT__MAX];
 	double		 now;
+	int		 fresh;		/* reprocess: no client carries over from or to the live tracker */
 };
 
 static void
@@ -995,6 +996,7 @@ ingest_open_fresh(struct ingest **out, struct stmts *st, const char *first_id, s
 		return -1;
 	}
 	ig->st = st;
+	ig->fresh = 1;
 	track_init(&ig->t);
 	snprintf(ig->t.force_id, sizeof(ig->t.force_id), "%s", first_id ? first_id : "");
 	*out = ig;
@@ -1073,7 +1075,7 @@ ingest_frame(struct ingest *ig, const struct frame *f, char session[SESSION_ID_L
 	for (int i = 0; i < DRIFT__MAX; i++)
 		ig->drift[i] += ig->o.drift[i];
 	/* A client met for the first time since the start: as it was left. */
-	if (track_client(&ig->t, f->client, 0) == NULL) {
+	if (!ig->fresh && track_client(&ig->t, f->client, 0) == NULL) {
 		sqlite3_stmt *st = stmt(ig->st, STMT_R_CLIENT);
 		int rc;
 		sqlite3_bind_text(st, 1, f->client, -1, SQLITE_STATIC);
@@ -1094,7 +1096,8 @@ ingest_frame(struct ingest *ig, const struct frame *f, char session[SESSION_ID_L
 	in.captured_at = f->captured_at;
 	in.sim = f->source;
 	d = track_frame(&ig->t, &in, &ig->o, &s);
-	if ((cl = track_client(&ig->t, f->client, 0)) != NULL && store_client(ig, cl) < 0)
+	if (!ig->fresh && (cl = track_client(&ig->t, f->client, 0)) != NULL &&
+	    store_client(ig, cl) < 0)
 		return -1;
 	if (d != DROP_NONE)
 		ig->dropped[d]++;

@@ -314,7 +314,8 @@ track_client(struct track *t, const char *id, int create)
 	for (size_t i = 0; i < t->nclients; i++)
 		if (strcmp(t->clients[i]->id, id) == 0)
 			return t->clients[i];
-	if (!create || grow((void **)&t->clients, &t->clients_cap, t->nclients + 1, sizeof(*t->clients)) < 0 ||
+	if (!create ||
+	    grow((void **)&t->clients, &t->clients_cap, t->nclients + 1, sizeof(*t->clients)) < 0 ||
 	    (c = calloc(1, sizeof(*c))) == NULL)
 		return NULL;
 	scopy(c->id, sizeof(c->id), id);
