@@ -92,17 +92,21 @@ lane_open(struct track *t, struct tsession *s, struct tcar *c, int lap)
 	return pit_emit(t, s, c, CH_PIT, c->sm.lane);
 }
 
-/* A driver change seen while a visit is open: the swap, its time and place. */
-static void
+/*
+ * A driver change seen while a visit is open: the swap, its time and place.
+ * Returns 1 when it recorded one, else 0.
+ */
+static int
 pit_swap(struct tcar *c, struct tpit *p, const struct obs_car *oc, double et)
 {
 	if (p->swap_time >= 0 || oc->driver == NULL || c->driver[0] == '\0' ||
 	    strcmp(oc->driver, c->driver) == 0)
-		return;
+		return 0;
 	p->swap_time = et;
 	p->swap_sector = oc->sector;
 	pcopy(p->driver_out, sizeof(p->driver_out), c->driver);
 	pcopy(p->driver_in, sizeof(p->driver_in), oc->driver);
+	return 1;
 }
 
 /*
@@ -136,8 +140,9 @@ pits_observe(struct track *t, struct tsession *s, struct tcar *c, const struct o
 			sm->garage = (int)(p - c->pits);
 			if (pit_emit(t, s, c, CH_PIT, sm->garage) < 0)
 				return -1;
-		} else
-			pit_swap(c, &c->pits[sm->garage], oc, et);
+		} else if (pit_swap(c, &c->pits[sm->garage], oc, et) &&
+		    pit_emit(t, s, c, CH_PIT_UPDATE, sm->garage) < 0)
+			return -1;
 		goto out;
 	}
 	if (sm->garage >= 0) {
@@ -153,7 +158,10 @@ pits_observe(struct track *t, struct tsession *s, struct tcar *c, const struct o
 	}
 	if (sm->lane >= 0) {
 		p = &c->pits[sm->lane];
-		pit_swap(c, p, oc, et);
+		/* Written at once: the car's state holds the new driver from now on. */
+		if (pit_swap(c, p, oc, et) &&
+		    pit_emit(t, s, c, CH_PIT_UPDATE, sm->lane) < 0)
+			return -1;
 		/* Released and then over the line: the exit was not seen. */
 		if (crossed && sm->released) {
 			if (lane_close(t, s, c, -1) < 0)

@@ -35,7 +35,8 @@ static const char *const stmt_sql[STMT__MAX] = {
 	"UPDATE sessions SET last_update = ?2, et = ?3, phase = ?4, remaining = ?5, max_time = "
 	"?6, max_laps = ?7, track_length = ?8, state = ?9, finished = ?10, air_temp = ?11, "
 	"track_temp = ?12, raining = ?13, wetness = ?14, sector_flags = ?15, cars = ?16, laps = "
-	"?17, clients = ?18, frames = ?19, frames_dropped = ?20, end_et = ?21, utid_offset = ?22 "
+	"?17, clients = ?18, frames = ?19, frames_dropped = ?20, end_et = ?21, utid_offset = ?22, "
+	"et_at = ?23, bound_n1 = ?24, bound_sum1 = ?25, bound_n2 = ?26, bound_sum2 = ?27 "
 	"WHERE id = ?1",
 	/* STMT_SESSION_NEXT */
 	"UPDATE sessions SET next_id = ?2 WHERE id = ?1",
@@ -62,7 +63,8 @@ static const char *const stmt_sql[STMT__MAX] = {
 	"s1 = ?13, s2 = ?14, s3 = ?15, pits = ?16, stint_laps = ?17, status = ?18, pit_state = "
 	"?19, tyres = ?20, fuel = ?21, ve = ?22, finish = ?23, lap_dist = ?24, x = ?25, z = ?26, "
 	"present = ?27, updated_at = ?28, penalties = ?29, in_garage = ?30, player = ?31, sector "
-	"= ?32, lap_start_et = ?33, wear = ?34 WHERE car_id = ?1",
+	"= ?32, lap_start_et = ?33, wear = ?34, swap_et = ?35, swap_from = ?36, pending_exit = "
+	"?37 WHERE car_id = ?1",
 	/* STMT_LAP_UPS */
 	"INSERT INTO laps (car_id, lap, time, s1, s2, s3, driver, valid, pit, position, fuel, ve, "
 	"tyres, start_et, seen_at, source, s1_driver, s2_driver, s3_driver) VALUES (?1, ?2, ?3, "
@@ -78,14 +80,14 @@ static const char *const stmt_sql[STMT__MAX] = {
 	"INSERT INTO pits (car_id, lap, pit_time, stop_time, release_time, exit_time, garage_in, "
 	"garage_out, swap, driver_in, driver_out, tyres, fuel, ve, duration, penalty, "
 	"synthesised, garage, open, confirmed, swap_time, swap_sector, stop_sector, "
-	"tyres_changed) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, "
-	"?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24)",
+	"tyres_changed, strategy_lap) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, "
+	"?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25)",
 	/* STMT_PIT_UPD */
 	"UPDATE pits SET lap = ?2, pit_time = ?3, stop_time = ?4, release_time = ?5, exit_time = "
 	"?6, garage_in = ?7, garage_out = ?8, swap = ?9, driver_in = ?10, driver_out = ?11, tyres "
 	"= ?12, fuel = ?13, ve = ?14, duration = ?15, penalty = ?16, synthesised = ?17, garage = "
 	"?18, open = ?19, confirmed = ?20, swap_time = ?21, swap_sector = ?22, stop_sector = ?23, "
-	"tyres_changed = ?24 WHERE id = ?1",
+	"tyres_changed = ?24, strategy_lap = ?25 WHERE id = ?1",
 	/* STMT_STINT_INS */
 	"INSERT INTO stints (car_id, first_lap, last_lap, driver, compound, tyre_laps) VALUES "
 	"(?1, ?2, ?3, ?4, ?5, ?6)",
@@ -125,36 +127,74 @@ static const char *const stmt_sql[STMT__MAX] = {
 	"coalesce(owner, ''), started_at, last_update, coalesce(et, -1), coalesce(phase, -1), "
 	"coalesce(remaining, -1), coalesce(max_time, -1), coalesce(max_laps, -1), "
 	"coalesce(track_length, -1), state, finished, coalesce(prev_id, ''), coalesce(next_id, "
-	"''), cars, laps, clients, frames, frames_dropped, coalesce(end_et, -1), utid_offset FROM "
-	"sessions WHERE state <> 'closed' ORDER BY started_at",
+	"''), cars, laps, clients, frames, frames_dropped, coalesce(end_et, -1), utid_offset, "
+	"coalesce(air_temp, -1e9), coalesce(track_temp, -1e9), coalesce(raining, -1), "
+	"coalesce(wetness, -1), coalesce(sector_flags, ''), coalesce(et_at, last_update), "
+	"coalesce(bound_n1, 0), coalesce(bound_sum1, 0), coalesce(bound_n2, 0), "
+	"coalesce(bound_sum2, 0), (SELECT max(et) FROM conditions c WHERE c.session_id = sessions.id), "
+	"EXISTS (SELECT 1 FROM track_maps m WHERE m.track = sessions.track) FROM sessions "
+	"WHERE state <> 'closed' ORDER BY started_at",
 	/* STMT_R_CARS */
 	"SELECT c.id, c.slot, c.vehicle, coalesce(c.vehicle_name, ''), coalesce(c.number, ''), "
 	"coalesce(c.team, ''), coalesce(c.class, ''), coalesce(s.et, -1e9), coalesce(s.driver, "
 	"''), coalesce(s.position, 0), coalesce(s.laps, 0), coalesce(s.pit_state, 'NONE'), "
 	"coalesce(s.in_garage, 0), coalesce(s.fuel, -1), coalesce(s.ve, -1), s.present, "
-	"coalesce(s.best, -1), coalesce(s.sector, 0), coalesce(s.player, 0) FROM cars c JOIN "
-	"car_state s ON s.car_id = c.id WHERE c.session_id = ?1 ORDER BY c.id",
+	"coalesce(s.best, -1), coalesce(s.sector, 0), coalesce(s.player, 0), "
+	"coalesce(s.class_position, 0), coalesce(s.gap, -1), coalesce(s.gap_laps, 0), "
+	"coalesce(s.interval, -1), coalesce(s.interval_laps, 0), coalesce(s.last, -1), "
+	"coalesce(s.s1, -1), coalesce(s.s2, -1), coalesce(s.s3, -1), coalesce(s.pits, 0), "
+	"coalesce(s.status, ''), coalesce(s.tyres, ''), coalesce(s.finish, ''), "
+	"coalesce(s.lap_dist, 0), coalesce(s.x, 0), coalesce(s.z, 0), coalesce(s.updated_at, 0), "
+	"coalesce(s.penalties, 0), coalesce(s.lap_start_et, -1), coalesce(s.wear, ''), "
+	"coalesce(s.swap_et, -1), coalesce(s.swap_from, ''), coalesce(s.pending_exit, -1) FROM "
+	"cars c JOIN car_state s ON s.car_id = c.id WHERE c.session_id = ?1 ORDER BY c.id",
 	/* STMT_R_LAPS */
 	"SELECT lap, coalesce(time, -1), coalesce(s1, -1), coalesce(s2, -1), coalesce(s3, -1), "
 	"coalesce(driver, ''), valid, pit, coalesce(position, 0), coalesce(fuel, -1), "
 	"coalesce(ve, -1), coalesce(start_et, -1), coalesce(seen_at, -1), coalesce(source, "
-	"'live'), coalesce(tyres, '') FROM laps WHERE car_id = ?1 ORDER BY lap",
+	"'live'), coalesce(tyres, ''), s1_driver, s2_driver, s3_driver FROM laps WHERE car_id "
+	"= ?1 ORDER BY lap",
 	/* STMT_R_PITS */
 	"SELECT id, lap, coalesce(pit_time, -1), coalesce(stop_time, -1), coalesce(release_time, "
 	"-1), coalesce(exit_time, -1), coalesce(garage_in, -1), coalesce(garage_out, -1), "
 	"coalesce(driver_in, ''), coalesce(driver_out, ''), synthesised, garage, open, confirmed, "
-	"coalesce(swap_time, -1) FROM pits WHERE car_id = ?1 ORDER BY id",
+	"coalesce(swap_time, -1), coalesce(tyres, ''), coalesce(fuel, -1), coalesce(ve, -1), "
+	"coalesce(duration, -1), penalty, coalesce(swap_sector, 0), coalesce(stop_sector, 0), "
+	"coalesce(tyres_changed, 0), coalesce(strategy_lap, 0) FROM pits WHERE car_id = ?1 "
+	"ORDER BY id",
 	/* STMT_R_STINTS */
 	"SELECT id, first_lap, last_lap, coalesce(driver, ''), coalesce(compound, ''), tyre_laps "
 	"FROM stints WHERE car_id = ?1 ORDER BY id",
 	/* STMT_R_CHAT */
 	"SELECT ts, text FROM chat WHERE session_id = ?1",
 	/* STMT_R_CLIENTS */
-	"SELECT client, session_id FROM client_seqs WHERE session_id IS NOT NULL",
-	/* STMT_R_BOUNDS */
-	"SELECT sector, lap_dist FROM sector_bounds WHERE track = ?1",
+	"SELECT client, session_id, clock_offset, last_et, last_at, last_phase, last_key, "
+	"still_since FROM tracker_clients WHERE session_id IN (SELECT id FROM sessions WHERE "
+	"state <> 'closed')",
 	/* STMT_R_TRACKMAP */
 	"SELECT 1 FROM track_maps WHERE track = ?1",
+	/* STMT_R_BESTS */
+	"SELECT scope, kind, class, car_id, driver, time, lap, coalesce(holder_car, 0), "
+	"coalesce(holder_driver, '') FROM bests WHERE session_id = ?1",
+	/* STMT_R_ENTRIES */
+	"SELECT utid, coalesce(team_id, ''), coalesce(number, ''), coalesce(name, ''), "
+	"coalesce(vehicle, ''), coalesce(car_id, 0) FROM entries WHERE session_id = ?1",
+	/* STMT_R_MEMBERS: as session_entries() writes them, name by name */
+	"SELECT utid, name || char(9) || coalesce(badge, '') || char(9) || coalesce(nationality, "
+	"'') || char(9) || coalesce(roles, '') || char(10) FROM entry_members WHERE session_id = "
+	"?1 ORDER BY utid, name",
+	/* STMT_R_CLIENT: as STMT_R_CLIENTS */
+	"SELECT client, session_id, clock_offset, last_et, last_at, last_phase, last_key, "
+	"still_since FROM tracker_clients WHERE client = ?1",
+	/* STMT_CLIENT_PUT */
+	"INSERT INTO tracker_clients (client, clock_offset, session_id, last_et, last_at, "
+	"last_phase, last_key, still_since) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT "
+	"(client) DO UPDATE SET clock_offset = excluded.clock_offset, session_id = "
+	"excluded.session_id, last_et = excluded.last_et, last_at = excluded.last_at, "
+	"last_phase = excluded.last_phase, last_key = excluded.last_key, still_since = "
+	"excluded.still_since",
+	/* STMT_R_ID_SEQ: the counter in the ids session_id() made (hex digits 13-16) */
+	"SELECT coalesce(max(substr(id, 13, 4)), '') FROM sessions WHERE length(id) = 32",
 };
 
 /*

@@ -28,6 +28,7 @@ struct ingest {
 	long long	 dropped[DROP__MAX];	/* not yet added to ingest_counters */
 	long long	 drift[DRIFT__MAX];
 	double		 now;
+	int		 fresh;		/* reprocess: no client carries over from or to the live tracker */
 };
 
 static void
@@ -109,6 +110,11 @@ store_session_update(struct ingest *ig, const struct tsession *s)
 	bind_opt(st, 21, s->end_et);
 	if (s->utid_offset_known)
 		sqlite3_bind_int(st, 22, s->utid_offset);
+	bind_opt(st, 23, s->et_at);
+	for (int k = 0; k < 2; k++) {
+		sqlite3_bind_int(st, 24 + 2 * k, s->bound_n[k]);
+		sqlite3_bind_double(st, 25 + 2 * k, s->bound_sum[k]);
+	}
 	return step_done(st);
 }
 
@@ -205,6 +211,9 @@ store_car_state(struct ingest *ig, const struct tcar *c)
 		    c->wear[2], c->wear[3]);
 		sqlite3_bind_text(st, 34, wear, -1, SQLITE_TRANSIENT);
 	}
+	bind_opt(st, 35, c->swap_et);
+	bind_str(st, 36, c->swap_from);
+	bind_opt(st, 37, c->sm.pending_exit);
 	return step_done(st);
 }
 
@@ -264,6 +273,8 @@ pit_bind(sqlite3_stmt *st, const struct tpit *p)
 	if (p->stop_time >= 0)
 		sqlite3_bind_int(st, 23, p->stop_sector);
 	sqlite3_bind_int(st, 24, p->tyres_changed);
+	if (p->confirmed)
+		sqlite3_bind_int(st, 25, p->strategy_lap);
 }
 
 static int
@@ -506,6 +517,25 @@ store_change(struct ingest *ig, const struct change *ch)
 	}
 }
 
+/* Writes what the tracker knows of client cl after its frame. Returns 1 or -1. */
+static int
+store_client(struct ingest *ig, const struct tclient *cl)
+{
+	sqlite3_stmt *st = stmt(ig->st, STMT_CLIENT_PUT);
+
+	sqlite3_bind_text(st, 1, cl->id, -1, SQLITE_STATIC);
+	if (cl->offset_known)
+		sqlite3_bind_double(st, 2, cl->offset);
+	if (cl->s != NULL)
+		sqlite3_bind_text(st, 3, cl->s->id, -1, SQLITE_STATIC);
+	sqlite3_bind_double(st, 4, cl->last_et);
+	sqlite3_bind_double(st, 5, cl->last_tcap);
+	sqlite3_bind_int(st, 6, cl->last_phase);
+	sqlite3_bind_text(st, 7, cl->last_key, -1, SQLITE_STATIC);
+	sqlite3_bind_double(st, 8, cl->still_since);
+	return step_done(st);
+}
+
 /* Writes the tracker's pending changes, calls the hook, resets the list. Returns 1 or -1. */
 static int
 store_flush(struct ingest *ig)
@@ -537,7 +567,88 @@ pit_state_parse(const char *s)
 	return PIT_NONE;
 }
 
+static enum finish
+finish_parse(const char *s)
+{
+	for (int i = 0; i < FIN__MAX; i++)
+		if (strcmp(s, finish_names[i]) == 0)
+			return (enum finish)i;
+	return FIN_NONE;
+}
+
 #define COL_TEXT(st, i) ((const char *)sqlite3_column_text((st), (i)))
+
+/* Reads a client's row (STMT_R_CLIENT, STMT_R_CLIENTS) into cl. */
+static void
+resume_client(struct tclient *cl, sqlite3_stmt *q)
+{
+	if (sqlite3_column_type(q, 2) != SQLITE_NULL) {
+		cl->offset = sqlite3_column_double(q, 2);
+		cl->offset_known = 1;
+	}
+	if (sqlite3_column_type(q, 4) == SQLITE_NULL)
+		return;		/* no frame since this table came: as track_attach() derived it */
+	cl->last_et = sqlite3_column_double(q, 3);
+	cl->last_tcap = sqlite3_column_double(q, 4);
+	cl->last_phase = sqlite3_column_int(q, 5);
+	snprintf(cl->last_key, sizeof(cl->last_key), "%s", COL_TEXT(q, 6));
+	cl->still_since = sqlite3_column_double(q, 7);
+}
+
+/* The car of s whose row is id, or NULL. */
+static struct tcar *
+resume_car(struct tsession *s, long long id)
+{
+	for (size_t i = 0; i < s->ncars; i++)
+		if (s->cars[i]->store_id == id)
+			return s->cars[i];
+	return NULL;
+}
+
+/*
+ * The bests of s as they were written (each improvement is stored), over
+ * what its laps gave: on equal times the first lap seen keeps the best.
+ * Returns 1 or -1.
+ */
+static int
+resume_bests(struct ingest *ig, struct tsession *s)
+{
+	sqlite3_stmt	*q = stmt(ig->st, STMT_R_BESTS);
+	int		 rc;
+
+	sqlite3_bind_text(q, 1, s->id, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		const char		*scope = COL_TEXT(q, 0), *kind = COL_TEXT(q, 1);
+		struct tcar		*c = resume_car(s, sqlite3_column_int64(q, 3));
+		struct tclass_best	*cb;
+		struct tdriver		*d;
+		struct tbest		*b = NULL;
+		int			 k;
+
+		for (k = 0; k < BK__MAX && strcmp(kind, best_kind_names[k]) != 0; k++)
+			;
+		if (k == BK__MAX)
+			continue;
+		if (strcmp(scope, best_scope_names[BEST_CLASS]) == 0) {
+			if ((cb = bests_class(s, COL_TEXT(q, 2), 1)) == NULL)
+				return -1;
+			b = &cb->best[k];
+		} else if (c != NULL && strcmp(scope, best_scope_names[BEST_CAR]) == 0)
+			b = &c->best_car[k];
+		else if (c != NULL && strcmp(scope, best_scope_names[BEST_DRIVER]) == 0) {
+			if ((d = bests_driver(c, COL_TEXT(q, 4), 1)) == NULL)
+				return -1;
+			b = &d->best[k];
+		}
+		if (b == NULL)
+			continue;
+		b->time = sqlite3_column_double(q, 5);
+		b->lap = sqlite3_column_int(q, 6);
+		b->car = resume_car(s, sqlite3_column_int64(q, 7));
+		snprintf(b->driver, sizeof(b->driver), "%s", COL_TEXT(q, 8));
+	}
+	return rc == SQLITE_DONE ? 1 : -1;
+}
 
 /* Loads the cars of s with their laps, pits, stints and bests. Returns 1 or -1. */
 static int
@@ -568,10 +679,38 @@ resume_cars(struct ingest *ig, struct tsession *s)
 		c->best = sqlite3_column_double(st, 16);
 		c->sector = sqlite3_column_int(st, 17);
 		c->player = sqlite3_column_int(st, 18);
+		c->class_position = sqlite3_column_int(st, 19);
+		c->gap = sqlite3_column_double(st, 20);
+		c->gap_laps = sqlite3_column_int(st, 21);
+		c->interval = sqlite3_column_double(st, 22);
+		c->interval_laps = sqlite3_column_int(st, 23);
+		c->last = sqlite3_column_double(st, 24);
+		c->s1 = sqlite3_column_double(st, 25);
+		c->s2 = sqlite3_column_double(st, 26);
+		c->s3 = sqlite3_column_double(st, 27);
+		/* max(pitstops, lane visits) was written: the same when written again */
+		c->pitstops = sqlite3_column_int(st, 28);
+		snprintf(c->status, sizeof(c->status), "%s", COL_TEXT(st, 29));
+		snprintf(c->tyres, sizeof(c->tyres), "%s", COL_TEXT(st, 30));
+		c->finish = finish_parse(COL_TEXT(st, 31));
+		c->lap_dist = sqlite3_column_double(st, 32);
+		c->x = sqlite3_column_double(st, 33);
+		c->z = sqlite3_column_double(st, 34);
+		c->updated_at = sqlite3_column_double(st, 35);
+		c->penalties = sqlite3_column_int(st, 36);
+		c->lap_start_et = sqlite3_column_double(st, 37);
+		if (sscanf(COL_TEXT(st, 38), "%lf,%lf,%lf,%lf", &c->wear[0], &c->wear[1],
+		    &c->wear[2], &c->wear[3]) != TYRE_N)
+			for (int k = 0; k < TYRE_N; k++)
+				c->wear[k] = -1;
+		c->swap_et = sqlite3_column_double(st, 39);
+		snprintf(c->swap_from, sizeof(c->swap_from), "%s", COL_TEXT(st, 40));
+		/* The pit state machine stands where the car's last observation left it. */
 		c->sm.seen = 1;
 		c->sm.prev = c->pit_state;
 		c->sm.prev_garage = c->in_garage;
 		c->sm.prev_laps = c->laps;
+		c->sm.pending_exit = sqlite3_column_double(st, 41);
 		snprintf(c->sm.driver, sizeof(c->sm.driver), "%s", c->driver);
 	}
 	if (rc != SQLITE_DONE)
@@ -601,10 +740,14 @@ resume_cars(struct ingest *ig, struct tsession *s)
 			l->source = strcmp(src, "missing") == 0 ? LSRC_MISSING :
 			    strcmp(src, "history") == 0 ? LSRC_HISTORY : LSRC_LIVE;
 			snprintf(l->tyres, sizeof(l->tyres), "%s", COL_TEXT(q, 14));
+			for (int k = 0; k < 3; k++)
+				if (sqlite3_column_type(q, 15 + k) != SQLITE_NULL &&
+				    (l->s_driver[k] = track_car_name(c, COL_TEXT(q, 15 + k))) == NULL)
+					return -1;
 			if (l->lap > c->max_lap)
 				c->max_lap = l->lap;
 			s->any_laps = 1;
-			/* Bests are rebuilt from the laps; nothing is emitted. */
+			/* The drivers of the car, with what their laps give as bests. */
 			size_t mark = ig->t.nch;
 			bests_lap(&ig->t, s, c, l);
 			ig->t.nch = mark;
@@ -634,6 +777,15 @@ resume_cars(struct ingest *ig, struct tsession *s)
 			p->open = sqlite3_column_int(q, 12);
 			p->confirmed = sqlite3_column_int(q, 13);
 			p->swap_time = sqlite3_column_double(q, 14);
+			snprintf(p->tyres, sizeof(p->tyres), "%s", COL_TEXT(q, 15));
+			p->fuel = sqlite3_column_double(q, 16);
+			p->ve = sqlite3_column_double(q, 17);
+			p->duration = sqlite3_column_double(q, 18);
+			p->penalty = sqlite3_column_int(q, 19);
+			p->swap_sector = sqlite3_column_int(q, 20);
+			p->stop_sector = sqlite3_column_int(q, 21);
+			p->tyres_changed = sqlite3_column_int(q, 22);
+			p->strategy_lap = sqlite3_column_int(q, 23);
 			if (p->open && p->garage)
 				c->sm.garage = (int)(c->npits - 1);
 			else if (p->open) {
@@ -667,7 +819,49 @@ resume_cars(struct ingest *ig, struct tsession *s)
 		if (rc != SQLITE_DONE)
 			return -1;
 	}
-	return 1;
+	return resume_bests(ig, s);
+}
+
+/*
+ * The entry list of s with its members (in name order: an entry whose
+ * members the game lists in another order is written again, unchanged).
+ * Returns 1 or -1.
+ */
+static int
+resume_entries(struct ingest *ig, struct tsession *s)
+{
+	sqlite3_stmt	*q = stmt(ig->st, STMT_R_ENTRIES);
+	struct tentry	*te;
+	int		 rc;
+
+	sqlite3_bind_text(q, 1, s->id, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		if ((te = track_entry(s, sqlite3_column_int(q, 0))) == NULL)
+			return -1;
+		snprintf(te->team_id, sizeof(te->team_id), "%s", COL_TEXT(q, 1));
+		snprintf(te->number, sizeof(te->number), "%s", COL_TEXT(q, 2));
+		snprintf(te->name, sizeof(te->name), "%s", COL_TEXT(q, 3));
+		snprintf(te->veh, sizeof(te->veh), "%s", COL_TEXT(q, 4));
+		te->car = resume_car(s, sqlite3_column_int64(q, 5));
+	}
+	if (rc != SQLITE_DONE)
+		return -1;
+	q = stmt(ig->st, STMT_R_MEMBERS);
+	sqlite3_bind_text(q, 1, s->id, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		const char	*line = COL_TEXT(q, 1);
+		size_t		 had, len = strlen(line);
+		char		*m;
+
+		if ((te = track_entry(s, sqlite3_column_int(q, 0))) == NULL)
+			return -1;
+		had = te->members ? strlen(te->members) : 0;
+		if ((m = realloc(te->members, had + len + 1)) == NULL)
+			return -1;
+		memcpy(m + had, line, len + 1);
+		te->members = m;
+	}
+	return rc == SQLITE_DONE ? 1 : -1;
 }
 
 /*
@@ -693,9 +887,8 @@ resume(struct ingest *ig)
 		s->port = sqlite3_column_int(st, 6);
 		snprintf(s->owner, sizeof(s->owner), "%s", COL_TEXT(st, 7));
 		s->started_at = sqlite3_column_double(st, 8);
-		s->last_update = s->last_frame = s->et_at = sqlite3_column_double(st, 9);
+		s->last_update = s->last_frame = sqlite3_column_double(st, 9);
 		s->et = sqlite3_column_double(st, 10);
-		s->cond_et = s->et;
 		s->phase = sqlite3_column_int(st, 11);
 		s->remaining = sqlite3_column_double(st, 12);
 		s->max_time = sqlite3_column_double(st, 13);
@@ -712,14 +905,30 @@ resume(struct ingest *ig)
 			s->utid_offset = sqlite3_column_int(st, 26);
 			s->utid_offset_known = 1;
 		}
+		s->air = sqlite3_column_double(st, 27);
+		s->track_temp = sqlite3_column_double(st, 28);
+		s->rain = sqlite3_column_double(st, 29);
+		s->wetness = sqlite3_column_double(st, 30);
+		snprintf(s->sector_flags, sizeof(s->sector_flags), "%s", COL_TEXT(st, 31));
+		s->et_at = sqlite3_column_double(st, 32);
+		/* Sector boundaries: as far as this session learned them. */
+		for (int k = 0; k < 2; k++) {
+			s->bound_n[k] = sqlite3_column_int(st, 33 + 2 * k);
+			s->bound_sum[k] = sqlite3_column_double(st, 34 + 2 * k);
+			if (s->bound_n[k] >= TRACK_BOUND_CROSSINGS)
+				s->sector_bound[k] = s->bound_sum[k] / s->bound_n[k];
+		}
+		/* The next conditions sample comes TRACK_COND_EVERY after the last one. */
+		if (sqlite3_column_type(st, 37) != SQLITE_NULL)
+			s->cond_et = sqlite3_column_double(st, 37);
+		s->has_trackmap = sqlite3_column_int(st, 38);
 		s->coherence = -1;
-		s->has_trackmap = 1;
 	}
 	if (rc != SQLITE_DONE)
 		return -1;
 	for (size_t i = 0; i < ig->t.nsess; i++) {
 		struct tsession *s = ig->t.sess[i];
-		if (resume_cars(ig, s) < 0)
+		if (resume_cars(ig, s) < 0 || resume_entries(ig, s) < 0)
 			return -1;
 		s->nlaps = 0;
 		for (size_t k = 0; k < s->ncars; k++)
@@ -732,22 +941,19 @@ resume(struct ingest *ig)
 			track_chat_seen(s, sqlite3_column_int64(q, 0), COL_TEXT(q, 1));
 		if (rc != SQLITE_DONE)
 			return -1;
-		q = stmt(ig->st, STMT_R_BOUNDS);
-		sqlite3_bind_text(q, 1, s->track, -1, SQLITE_STATIC);
-		while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-			int k = sqlite3_column_int(q, 0) - 1;
-			if (k == 0 || k == 1)
-				s->sector_bound[k] = sqlite3_column_double(q, 1);
-		}
-		if (rc != SQLITE_DONE)
-			return -1;
 	}
+	/* New sessions go on numbering where the stored ones stopped (session_id()). */
+	q = stmt(ig->st, STMT_R_ID_SEQ);
+	if (sqlite3_step(q) != SQLITE_ROW)
+		return -1;
+	ig->t.id_seq = strtoull(COL_TEXT(q, 0), NULL, 16);
 	q = stmt(ig->st, STMT_R_CLIENTS);
 	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
 		struct tsession *s = track_find(&ig->t, COL_TEXT(q, 1));
 		if (s != NULL) {
 			if (track_attach(&ig->t, COL_TEXT(q, 0), s) < 0)
 				return sqlite3_reset(q), -1;
+			resume_client(track_client(&ig->t, COL_TEXT(q, 0), 0), q);
 			s->nclients++;
 		}
 	}
@@ -796,6 +1002,7 @@ ingest_open_fresh(struct ingest **out, struct stmts *st, const char *first_id, s
 		return -1;
 	}
 	ig->st = st;
+	ig->fresh = 1;
 	track_init(&ig->t);
 	snprintf(ig->t.force_id, sizeof(ig->t.force_id), "%s", first_id ? first_id : "");
 	*out = ig;
@@ -861,6 +1068,7 @@ ingest_frame(struct ingest *ig, const struct frame *f, char session[SESSION_ID_L
 {
 	struct track_in	 in;
 	struct tsession	*s = NULL;
+	struct tclient	*cl;
 	enum drop	 d;
 
 	session[0] = '\0';
@@ -873,6 +1081,21 @@ ingest_frame(struct ingest *ig, const struct frame *f, char session[SESSION_ID_L
 		return -1;
 	for (int i = 0; i < DRIFT__MAX; i++)
 		ig->drift[i] += ig->o.drift[i];
+	/* A client met for the first time since the start: as it was left. */
+	if (!ig->fresh && track_client(&ig->t, f->client, 0) == NULL) {
+		sqlite3_stmt *st = stmt(ig->st, STMT_R_CLIENT);
+		int rc;
+		sqlite3_bind_text(st, 1, f->client, -1, SQLITE_STATIC);
+		if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+			if ((cl = track_client(&ig->t, f->client, 1)) == NULL)
+				rc = SQLITE_NOMEM;
+			else
+				resume_client(cl, st);
+		}
+		sqlite3_reset(st);
+		if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+			return -1;
+	}
 	memset(&in, 0, sizeof(in));
 	in.client = f->client;
 	in.seq = f->seq;
@@ -882,6 +1105,9 @@ ingest_frame(struct ingest *ig, const struct frame *f, char session[SESSION_ID_L
 	in.sim = f->source;
 	d = track_frame(&ig->t, &in, &ig->o, &s);
 	if (d == DROP_NOMEM)
+		return -1;
+	if (!ig->fresh && (cl = track_client(&ig->t, f->client, 0)) != NULL &&
+	    store_client(ig, cl) < 0)
 		return -1;
 	if (d != DROP_NONE)
 		ig->dropped[d]++;

@@ -20,19 +20,6 @@ const char *const change_names[CH__MAX] = { "session_new", "session_update", "se
 	"pit", "pit_update", "stint", "best", "chat", "conditions", "entry", "trackmap",
 	"sector_bound" };
 
-/* What the tracker knows of one client. */
-struct tclient {
-	char		 id[72];
-	struct tsession	*s;		/* the session of its last frame, or NULL */
-	double		 offset;	/* server clock − client clock */
-	int		 offset_known;	/* 1 estimated (smallest seen), 2 measured */
-	double		 last_tcap;	/* server time of its last frame */
-	double		 last_et;
-	double		 still_since;	/* server time ET stopped moving, or 0 */
-	int		 last_phase;
-	char		 last_key[TRACK_NAME_MAX * 2];
-};
-
 /* A set of chat lines: 64-bit hashes of (timestamp, text), open addressing. */
 struct tchat_set {
 	unsigned long long *h;
@@ -77,6 +64,11 @@ car_free(struct tcar *c)
 {
 	if (c == NULL)
 		return;
+	while (c->names != NULL) {
+		struct tname *n = c->names;
+		c->names = n->next;
+		free(n);
+	}
 	free(c->laps_v);
 	free(c->pits);
 	free(c->stints);
@@ -233,6 +225,27 @@ track_lap_slot(struct tcar *c, int n)
 	return &c->laps_v[n - 1];
 }
 
+/*
+ * name as kept by car c: the same pointer for the same name for as long as
+ * the car lives (laps point to it). NULL when out of memory.
+ */
+const char *
+track_car_name(struct tcar *c, const char *name)
+{
+	struct tname	*n;
+	size_t		 len = strlen(name);
+
+	for (n = c->names; n != NULL; n = n->next)
+		if (strcmp(n->name, name) == 0)
+			return n->name;
+	if ((n = malloc(sizeof(*n) + len + 1)) == NULL)
+		return NULL;
+	memcpy(n->name, name, len + 1);
+	n->next = c->names;
+	c->names = n;
+	return n->name;
+}
+
 /* 64-bit FNV-1a of a chat line. */
 static unsigned long long
 chat_hash(long long ts, const char *text)
@@ -289,15 +302,20 @@ track_chat_seen(struct tsession *s, long long ts, const char *text)
 		s->chat_max = ts;
 }
 
-static struct tclient *
-client_get(struct track *t, const char *id)
+/*
+ * The client id as the tracker knows it; a new one is added when create is
+ * set. NULL when unknown or out of memory.
+ */
+struct tclient *
+track_client(struct track *t, const char *id, int create)
 {
 	struct tclient *c;
 
 	for (size_t i = 0; i < t->nclients; i++)
 		if (strcmp(t->clients[i]->id, id) == 0)
 			return t->clients[i];
-	if (grow((void **)&t->clients, &t->clients_cap, t->nclients + 1, sizeof(*t->clients)) < 0 ||
+	if (!create ||
+	    grow((void **)&t->clients, &t->clients_cap, t->nclients + 1, sizeof(*t->clients)) < 0 ||
 	    (c = calloc(1, sizeof(*c))) == NULL)
 		return NULL;
 	scopy(c->id, sizeof(c->id), id);
@@ -306,14 +324,30 @@ client_get(struct track *t, const char *id)
 	return c;
 }
 
+/* The identity key of an observation: sim, server, port, track, type, online. */
+static void
+obs_key(const struct track_in *in, const struct obs *o, char *out, size_t sz)
+{
+	snprintf(out, sz, "%s|%s|%d|%s|%s|%d", in->sim ? in->sim : "", o->server, o->port,
+	    o->track, o->type, o->online);
+}
+
+/* The identity key of the frames of s, as obs_key() writes it. */
+void
+track_session_key(const struct tsession *s, char *out, size_t sz)
+{
+	snprintf(out, sz, "%s|%s|%d|%s|%s|%d", s->sim, s->server, s->port, s->track, s->type,
+	    s->online);
+}
+
 /*
- * Attaches a client to s (resume: the session of its last frame). Returns 1
- * or -1.
+ * Attaches a client to s (resume: the session of its last frame), as if
+ * its last frame had just been applied. Returns 1 or -1.
  */
 int
 track_attach(struct track *t, const char *client, struct tsession *s)
 {
-	struct tclient *c = client_get(t, client);
+	struct tclient *c = track_client(t, client, 1);
 
 	if (c == NULL)
 		return -1;
@@ -322,16 +356,9 @@ track_attach(struct track *t, const char *client, struct tsession *s)
 		c->last_et = s->et;
 		c->last_tcap = s->et_at;
 		c->last_phase = s->phase;
+		track_session_key(s, c->last_key, sizeof(c->last_key));
 	}
 	return 1;
-}
-
-/* The identity key of an observation: server, port, track, type, online. */
-static void
-obs_key(const struct track_in *in, const struct obs *o, char *out, size_t sz)
-{
-	snprintf(out, sz, "%s|%s|%d|%s|%s|%d", in->sim ? in->sim : "", o->server, o->port,
-	    o->track, o->type, o->online);
 }
 
 static int
@@ -593,6 +620,24 @@ session_utid_offset(struct tsession *s, const struct obs *o)
 	}
 }
 
+/* The entry list row utid of s, added empty when new; NULL when out of memory. */
+struct tentry *
+track_entry(struct tsession *s, int utid)
+{
+	struct tentry	*te;
+	size_t		 cap = s->nentries;
+
+	for (size_t k = 0; k < s->nentries; k++)
+		if (s->entries[k].utid == utid)
+			return &s->entries[k];
+	if (grow((void **)&s->entries, &cap, s->nentries + 1, sizeof(*s->entries)) < 0)
+		return NULL;
+	te = &s->entries[s->nentries++];
+	memset(te, 0, sizeof(*te));
+	te->utid = utid;
+	return te;
+}
+
 /* Entry list of an online frame: teams, numbers, members with badges and roles. */
 static int
 session_entries(struct track *t, struct tsession *s, const struct obs *o)
@@ -611,17 +656,8 @@ session_entries(struct track *t, struct tsession *s, const struct obs *o)
 		char			 roles[8];
 		struct change		*ch;
 
-		for (size_t k = 0; k < s->nentries; k++)
-			if (s->entries[k].utid == e->utid)
-				te = &s->entries[k];
-		if (te == NULL) {
-			size_t cap = s->nentries;
-			if (grow((void **)&s->entries, &cap, s->nentries + 1, sizeof(*s->entries)) < 0)
-				return -1;
-			te = &s->entries[s->nentries++];
-			memset(te, 0, sizeof(*te));
-			te->utid = e->utid;
-		}
+		if ((te = track_entry(s, e->utid)) == NULL)
+			return -1;
 		for (size_t m = 0; m < e->nmembers; m++) {
 			const struct obs_member *om = &o->members[e->member0 + m];
 			size_t need;
@@ -670,8 +706,11 @@ lap_pieces(struct tlap *l, double time, double sp1, double sp2)
 	l->valid = time > 0;
 }
 
-/* Who drove each sector of l: on a swap lap the swap time against the lap's splits. */
-static void
+/*
+ * Who drove each sector of l: on a swap lap the swap time against the
+ * lap's splits. Returns 1, or -1 when out of memory.
+ */
+static int
 lap_sector_drivers(struct tcar *c, struct tlap *l, double sp1, double sp2)
 {
 	double ends[3];
@@ -679,13 +718,15 @@ lap_sector_drivers(struct tcar *c, struct tlap *l, double sp1, double sp2)
 	for (int k = 0; k < 3; k++)
 		l->s_driver[k] = NULL;
 	if (c->swap_et < 0 || l->start_et < 0 || c->swap_et < l->start_et || c->swap_from[0] == '\0')
-		return;
+		return 1;
 	ends[0] = sp1 > 0 ? l->start_et + sp1 : -1;
 	ends[1] = sp2 > 0 ? l->start_et + sp2 : -1;
 	ends[2] = l->time > 0 ? l->start_et + l->time : -1;
 	for (int k = 0; k < 3; k++)
-		if (ends[k] > 0 && ends[k] <= c->swap_et)
-			l->s_driver[k] = c->swap_from;
+		if (ends[k] > 0 && ends[k] <= c->swap_et &&
+		    (l->s_driver[k] = track_car_name(c, c->swap_from)) == NULL)
+			return -1;
+	return 1;
 }
 
 /* Records lap n of car c from an observation whose lapsCompleted is n. */
@@ -719,7 +760,8 @@ lap_record(struct track *t, struct tsession *s, struct tcar *c, const struct obs
 		if (c->pits[i].lap == oc->laps && !c->pits[i].garage)
 			l->pit = 1;
 	}
-	lap_sector_drivers(c, l, oc->last_s1, oc->last_s2);
+	if (lap_sector_drivers(c, l, oc->last_s1, oc->last_s2) < 0)
+		return -1;
 	if (oc->laps > c->max_lap)
 		c->max_lap = oc->laps;
 	s->nlaps++;
@@ -889,7 +931,7 @@ car_observe(struct track *t, struct tsession *s, const struct obs *o, const stru
 		    s->sector_bound[c->sector - 1] < 0) {
 			int k = c->sector - 1;
 			s->bound_sum[k] += oc->lap_dist;
-			if (++s->bound_n[k] >= 5) {
+			if (++s->bound_n[k] >= TRACK_BOUND_CROSSINGS) {
 				struct change *ch;
 				s->sector_bound[k] = s->bound_sum[k] / s->bound_n[k];
 				if ((ch = track_emit_ch(t, CH_SECTOR_BOUND, s, NULL)) == NULL)
@@ -1066,6 +1108,7 @@ session_usage(struct track *t, struct tsession *s, const struct obs *o, int *tou
 		c->ve = best->ve;
 	for (int k = 0; k < TYRE_N; k++)
 		c->wear[k] = best->wear[k];
+	c->info_dirty = 1;
 	*touched = 1;
 	return 1;
 }
@@ -1096,6 +1139,16 @@ session_strategy(struct track *t, struct tsession *s, const struct obs *o)
 	return 1;
 }
 
+/* A frame of cl dropped: counted in its session, if any. */
+static int
+client_dropped(struct track *t, struct tclient *cl)
+{
+	if (cl->s == NULL)
+		return 0;
+	cl->s->dropped++;
+	return track_emit(t, CH_SESSION_UPDATE, cl->s, NULL);
+}
+
 /*
  * Applies an observation of one client. *out is the session the frame
  * belongs to (NULL when dropped). Returns why it was dropped, or DROP_NONE.
@@ -1116,7 +1169,7 @@ track_frame(struct track *t, const struct track_in *in, const struct obs *o, str
 	t->c.frames++;
 	for (int i = 0; i < DRIFT__MAX; i++)
 		t->c.drift[i] += o->drift[i];
-	if ((cl = client_get(t, in->client)) == NULL)
+	if ((cl = track_client(t, in->client, 1)) == NULL)
 		return DROP_NOMEM;
 	/*
 	 * Server time of the capture: the client clock plus its offset,
@@ -1135,8 +1188,8 @@ track_frame(struct track *t, const struct track_in *in, const struct obs *o, str
 	tcap = in->captured_at + cl->offset;
 	if (!o->has_session) {
 		enum drop d = o->loading ? DROP_LOADING : DROP_NO_SESSION;
-		if (cl->s != NULL && d == DROP_LOADING)
-			cl->s->dropped++;
+		if (d == DROP_LOADING && client_dropped(t, cl) < 0)
+			return DROP_NOMEM;
 		if (d == DROP_NO_SESSION && cl->s != NULL) {
 			cl->s->nclients = cl->s->nclients > 0 ? cl->s->nclients - 1 : 0;
 			cl->s->dirty = 1;
@@ -1149,11 +1202,8 @@ track_frame(struct track *t, const struct track_in *in, const struct obs *o, str
 	}
 	if (o->replay || o->loading || o->et < 0) {
 		enum drop d = o->replay ? DROP_REPLAY : DROP_LOADING;
-		if (cl->s != NULL) {
-			cl->s->dropped++;
-			if (track_emit(t, CH_SESSION_UPDATE, cl->s, NULL) < 0)
-				return DROP_NOMEM;
-		}
+		if (client_dropped(t, cl) < 0)
+			return DROP_NOMEM;
 		t->c.dropped[d]++;
 		return d;
 	}
@@ -1167,8 +1217,8 @@ track_frame(struct track *t, const struct track_in *in, const struct obs *o, str
 		if (cl->still_since == 0)
 			cl->still_since = cl->last_tcap;
 		if (tcap - cl->still_since >= TRACK_STILL_LOADING) {
-			if (cl->s != NULL)
-				cl->s->dropped++;
+			if (client_dropped(t, cl) < 0)
+				return DROP_NOMEM;
 			t->c.dropped[DROP_LOADING]++;
 			return DROP_LOADING;
 		}
@@ -1179,14 +1229,15 @@ track_frame(struct track *t, const struct track_in *in, const struct obs *o, str
 	    o->et > cl->last_et + (tcap - cl->last_tcap) + 3 * TRACK_ET_TOLERANCE &&
 	    cl->s != NULL && session_matches(cl->s, in, o) &&
 	    !session_continues(cl->s, o->et, tcap)) {
-		cl->s->dropped++;
+		if (client_dropped(t, cl) < 0)
+			return DROP_NOMEM;
 		t->c.dropped[DROP_LOADING]++;
 		return DROP_LOADING;
 	}
 	if ((s = session_find(t, in, o, tcap, cl)) == NULL) {
 		if (obs_stale(o)) {
-			if (cl->s != NULL)
-				cl->s->dropped++;
+			if (client_dropped(t, cl) < 0)
+				return DROP_NOMEM;
 			t->c.dropped[DROP_STALE]++;
 			return DROP_STALE;
 		}

@@ -210,7 +210,7 @@ struct tlap {
 	double		 start_et, seen_at;
 	char		 driver[TRACK_NAME_MAX];
 	char		 tyres[TYRE_N * COMPOUND_LEN];
-	const char	*s_driver[3];		/* who drove each sector (swap laps) */
+	const char	*s_driver[3];		/* who drove each sector (swap laps): track_car_name() */
 };
 
 struct tpit {
@@ -249,6 +249,12 @@ struct tbest {
 struct tdriver {			/* a driver in a car: his bests */
 	char		 name[TRACK_NAME_MAX];
 	struct tbest	 best[BK__MAX];
+};
+
+/* A name kept for the life of its car (track_car_name). */
+struct tname {
+	struct tname	*next;
+	char		 name[];
 };
 
 /* The pit state machine of one car (pits.c). */
@@ -307,6 +313,7 @@ struct tcar {
 	char		 swap_from[TRACK_NAME_MAX];
 	int		 stops_seen;		/* strategy stops already matched */
 	char		 fuel_client[72];	/* the client whose player car it is */
+	struct tname	*names;			/* names laps point to, kept with the car */
 };
 
 struct tentry {
@@ -415,7 +422,18 @@ struct track_counters {
 	long long	 sessions, transitions, merged;
 };
 
-struct tclient;
+/* What the tracker knows of one client: the state its next frame meets. */
+struct tclient {
+	char		 id[72];
+	struct tsession	*s;		/* the session of its last frame, or NULL */
+	double		 offset;	/* server clock − client clock */
+	int		 offset_known;	/* 1 estimated (smallest seen), 2 measured */
+	double		 last_tcap;	/* server time of its last frame */
+	double		 last_et;
+	double		 still_since;	/* server time ET stopped moving, or 0 */
+	int		 last_phase;
+	char		 last_key[TRACK_NAME_MAX * 2];
+};
 
 struct track {
 	struct tsession	**sess;
@@ -450,7 +468,11 @@ void		 track_changes_reset(struct track *);
 struct tsession	*track_session_add(struct track *, const char *id);
 struct tcar	*track_car_add(struct track *, struct tsession *, int slot, const char *veh);
 struct tlap	*track_lap_slot(struct tcar *, int lap);
+const char	*track_car_name(struct tcar *, const char *name);
+void		 track_session_key(const struct tsession *, char *out, size_t outsz);
 int		 track_attach(struct track *, const char *client, struct tsession *);
+struct tentry	*track_entry(struct tsession *, int utid);
+struct tclient	*track_client(struct track *, const char *id, int create);
 int		 track_emit(struct track *, enum change_type, struct tsession *, struct tcar *);
 struct change	*track_emit_ch(struct track *, enum change_type, struct tsession *, struct tcar *);
 void		 track_chat_seen(struct tsession *, long long ts, const char *text);
@@ -463,6 +485,7 @@ void		 track_session_type_key(const char *type, char *out, size_t outsz);
 #define TRACK_COND_EVERY	10.0	/* s of ET between conditions samples */
 #define TRACK_MERGE_EMPTY	30.0	/* s: an empty session this young merges into its successor */
 #define TRACK_OVERLAP_MIN	0.5	/* entry list overlap to share an online session */
+#define TRACK_BOUND_CROSSINGS	5	/* crossings that make a learned sector boundary */
 #define TRACK_CHAT_OLD		(36000000000LL)	/* 1 h in 100 ns ticks */
 
 /* pits.c: the per car pit state machine on pitState over ET. */
