@@ -31,8 +31,9 @@ double
 order_progress(const struct tsession *s, const struct tcar *c)
 {
 	double frac = 0;
+	int flag = c->finish == FIN_FINISHED || c->finish == FIN_CHECKERED;
 
-	if (c->finish == FIN_NONE && s->track_len > 0 && c->lap_dist > 0)
+	if (!flag && s->track_len > 0 && c->lap_dist > 0)
 		frac = fmin(c->lap_dist / s->track_len, 0.9999);
 	return c->laps + frac;
 }
@@ -81,7 +82,10 @@ order_race(struct track *t, struct tsession *s, struct tcar **v, size_t n, int g
 		double		 p = order_progress(s, c), gap, at;
 		unsigned	 wrong = 0;
 
-		if (c->finish == FIN_NONE)
+		/* the trail begins at the green flag: the grid is no point of the race */
+		if (!green)
+			c->trail.n = c->trail.head = 0;
+		else if (c->finish == FIN_NONE)
 			trail_add(&c->trail, p, c->et);
 		if (i == 0 || !green) {
 			c->gap = c->interval = 0;

@@ -9,19 +9,25 @@
 
 /*
  * Adds the sample (progress p at time t). A trail only moves forward: a
- * sample no further than the last is ignored, and one that goes back in
- * time or by more than half a lap starts the trail over (a restart, or the
- * green flag after a formation lap).
+ * sample behind the last is ignored, and one that goes back in time or by
+ * more than half a lap starts the trail over (a restart, or the green flag
+ * after a formation lap). Standing still (a pit stop) keeps two samples,
+ * arrival and the latest, so the point is passed when the car moves on.
  */
 void
 trail_add(struct trail *tr, double p, double t)
 {
 	int last = (tr->head + tr->n - 1) % TRAIL_MAX;
+	int prev = (tr->head + tr->n - 2 + TRAIL_MAX) % TRAIL_MAX;
 
 	if (tr->n > 0 && (t < tr->t[last] || p < tr->p[last] - 0.5))
 		tr->n = tr->head = 0;
-	if (tr->n > 0 && p <= tr->p[last])
+	if (tr->n > 0 && p < tr->p[last])
 		return;
+	if (tr->n > 1 && p == tr->p[last] && p == tr->p[prev]) {
+		tr->t[last] = t;
+		return;
+	}
 	if (tr->n == TRAIL_MAX) {
 		tr->head = (tr->head + 1) % TRAIL_MAX;
 		tr->n--;
