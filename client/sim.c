@@ -677,6 +677,7 @@ car_cross(struct sim *s, struct car *c, double at)
 	if (kind == S_RACE && rnd(s) < 0.002) {
 		c->dnf = 1;
 		c->in_garage = 1;
+		c->pit = PIT_NONE;
 		return;
 	}
 	if (c->pit_lap == c->laps) {
@@ -889,7 +890,7 @@ sim_positions(struct sim *s)
 		c->class_pos = ++cls_n[c->klass];
 		if (cls_lead[c->klass] == NULL)
 			cls_lead[c->klass] = c;
-		if (c->finished || c->dnf)
+		if (c->finished)
 			continue;
 		if (!race) {
 			double b = c->best;
@@ -907,7 +908,7 @@ sim_positions(struct sim *s)
 			if (next != lead && gap < next->gaps[0][0])
 				gap = next->gaps[0][0];
 			c->gaps[0][0] = gap;
-			c->gaps[0][1] = fmax(0, floor(pl - p));
+			c->gaps[0][1] = fmax(fmax(0, floor(pl - p)), next->gaps[0][1]);
 			c->gaps[1][0] = gap - next->gaps[0][0];
 			c->gaps[1][1] = fmax(0, floor(car_progress(s, next) - p));
 			c->gaps[2][0] = gap - cl->gaps[0][0];
@@ -926,7 +927,7 @@ sim_session_start(struct sim *s)
 	double race_laps = sess_len(s) / (s->len / 50.0);
 
 	s->sess_start = s->t;
-	s->green_at = kind == S_RACE ? 30.0 : 0.0;
+	s->green_at = kind == S_RACE ? 60.0 : 0.0;
 	s->flag_out = 0;
 	s->next_sample = s->t;
 	s->coherence++;
@@ -1115,7 +1116,7 @@ sim_phase(const struct sim *s)
 		return 8;
 	if (kind != S_RACE)
 		return 5;
-	return et < 10 ? 0 : et < 18 ? 2 : et < 26 ? 3 : et < s->green_at ? 4 : 5;
+	return et < 10 ? 0 : et < 35 ? 2 : et < 52 ? 3 : et < s->green_at ? 4 : 5;
 }
 
 static void

@@ -111,6 +111,8 @@ check_pits(struct figures *f, struct track *t, int want_all)
 			continue;
 		for (size_t i = 0; i < s->ncars; i++) {
 			const struct tcar *c = s->cars[i];
+			/* a car that retired into the garage made no stop */
+			int stop = race && c->finish != FIN_DNF && c->finish != FIN_DQ;
 			f->logged += __builtin_popcount(c->order_logged);
 			for (size_t j = 0; j < c->npits; j++) {
 				const struct tpit *p = &c->pits[j];
@@ -123,13 +125,13 @@ check_pits(struct figures *f, struct track *t, int want_all)
 					bad(f, &f->before_start, s, c, "a stop before the start");
 				if (race && p->lap <= 1)
 					bad(f, &f->lap1, s, c, "a stop on lap 1");
-				if (race && want_all && p->tyres[0] == '\0')
+				if (stop && want_all && p->tyres[0] == '\0')
 					bad(f, &f->no_compound, s, c, "a stop without a tyre compound");
-				f->race_stops += race;
+				f->race_stops += stop;
 				if (p->exit_time < 0 || p->pit_time < 0)
 					continue;
 				f->stops_exit++;
-				f->race_exit += race;
+				f->race_exit += stop;
 				/* lane time = exit - entry, the stop inside it */
 				if (p->exit_time - p->pit_time <= 0 ||
 				    (p->stop_time >= 0 && (p->stop_time < p->pit_time ||
