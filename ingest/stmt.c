@@ -62,7 +62,8 @@ static const char *const stmt_sql[STMT__MAX] = {
 	"s1 = ?13, s2 = ?14, s3 = ?15, pits = ?16, stint_laps = ?17, status = ?18, pit_state = "
 	"?19, tyres = ?20, fuel = ?21, ve = ?22, finish = ?23, lap_dist = ?24, x = ?25, z = ?26, "
 	"present = ?27, updated_at = ?28, penalties = ?29, in_garage = ?30, player = ?31, sector "
-	"= ?32, lap_start_et = ?33, wear = ?34 WHERE car_id = ?1",
+	"= ?32, lap_start_et = ?33, wear = ?34, class_gap = ?35, class_gap_laps = ?36 WHERE car_id "
+	"= ?1",
 	/* STMT_LAP_UPS */
 	"INSERT INTO laps (car_id, lap, time, s1, s2, s3, driver, valid, pit, position, fuel, ve, "
 	"tyres, start_et, seen_at, source, s1_driver, s2_driver, s3_driver) VALUES (?1, ?2, ?3, "

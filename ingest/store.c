@@ -201,6 +201,8 @@ store_car_state(struct ingest *ig, const struct tcar *c)
 		    c->wear[2], c->wear[3]);
 		sqlite3_bind_text(st, 34, wear, -1, SQLITE_TRANSIENT);
 	}
+	bind_opt(st, 35, c->class_gap);
+	sqlite3_bind_int(st, 36, c->class_gap_laps);
 	return step_done(st);
 }
 
