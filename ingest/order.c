@@ -81,11 +81,15 @@ order_race(struct track *t, struct tsession *s, struct tcar **v, size_t n, int g
 		struct tcar	*c = v[i];
 		double		 p = order_progress(s, c), gap, at;
 		unsigned	 wrong = 0;
+		int		 last = (c->trail.head + c->trail.n - 1) % TRAIL_MAX;
 
-		/* the trail begins at the green flag: the grid is no point of the race */
+		/*
+		 * The trail begins at the green flag (the grid is no point of the
+		 * race) and ends on the line, at the first sight of the flag.
+		 */
 		if (!green)
 			c->trail.n = c->trail.head = 0;
-		else if (c->finish == FIN_NONE)
+		else if (c->finish == FIN_NONE || c->trail.n == 0 || c->trail.p[last] < p)
 			trail_add(&c->trail, p, c->et);
 		if (i == 0 || !green) {
 			c->gap = c->interval = 0;
@@ -97,7 +101,6 @@ order_race(struct track *t, struct tsession *s, struct tcar **v, size_t n, int g
 		if (c->gap_laps < v[i - 1]->gap_laps)
 			c->gap_laps = v[i - 1]->gap_laps;
 		c->interval_laps = laps_between(order_progress(s, v[i - 1]), p);
-		/* a car that took the flag keeps the gap it finished with */
 		at = c->finish == FIN_NONE ? trail_at(&lead->trail, p, pl, lead->et) : -1;
 		gap = at >= 0 ? c->et - at : -1;
 		if (c->said.gap_laps != c->gap_laps) {
@@ -105,7 +108,9 @@ order_race(struct track *t, struct tsession *s, struct tcar **v, size_t n, int g
 			said_wrong(s, c, ORDER_GAP_LAPS, "laps behind the leader", c->said.gap_laps,
 			    c->gap_laps);
 		}
-		if (c->gap_laps == 0 && gap >= 0 && fabs(c->said.gap - gap) > ORDER_TOLERANCE) {
+		if ((c->finish == FIN_FINISHED || c->finish == FIN_CHECKERED) && c->gap >= 0)
+			gap = c->gap;	/* a car that took the flag keeps the gap it had */
+		else if (c->gap_laps == 0 && gap >= 0 && fabs(c->said.gap - gap) > ORDER_TOLERANCE) {
 			wrong |= ORDER_GAP;
 			said_wrong(s, c, ORDER_GAP, "a gap to the leader of", c->said.gap, gap);
 		} else if (c->said.gap >= 0)

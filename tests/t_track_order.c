@@ -16,6 +16,7 @@
 
 static struct track	 T;
 static struct tobs	 B;
+static int		 flagged = -1;	/* the slot of a car that took the flag */
 
 /* Progress (laps + fraction) of a car that is behind s behind the leader at ET et. */
 static double
@@ -58,6 +59,10 @@ race(double et, int phase, int zero)
 		c->gap_laps = (int)floor(p[0]) - c->laps;
 		c->interval = zero || i == 0 ? 0 : fmin(cars[i].behind - cars[i - 1].behind, 3.0);
 		c->interval_laps = i == 0 ? 0 : (int)floor(p[i - 1]) - c->laps;
+		if ((int)i == flagged) {
+			c->finish = FIN_FINISHED;
+			c->gap = 99;	/* whatever the game says after the flag */
+		}
 	}
 	tfeed(&T, "c1", 1000 + et, &B, &s);
 	return s;
@@ -82,7 +87,7 @@ main(void)
 	struct tsession	*s = NULL;
 
 	log_init("t_track_order", 1, LOG_LVL_WARN);
-	tap_plan(11);
+	tap_plan(12);
 
 	/* two minutes of racing, one frame a second */
 	fresh();
@@ -106,6 +111,12 @@ main(void)
 	    (car(s, 2)->order_logged & ORDER_INTERVAL) && !(car(s, 0)->order_logged),
 	    "the rows the game had wrong are counted (%lld) and each car's mistake noted once",
 	    T.c.order_fixed);
+	flagged = 1;
+	for (double et = 301; et <= 310; et += 1)
+		s = race(et, PHASE_GREEN, 0);
+	flagged = -1;
+	ok(fabs(car(s, 1)->gap - 5.0) < 0.05, "a car that took the flag keeps the gap it had "
+	    "(%.3f)", car(s, 1)->gap);
 
 	/* a first lap: the game sends no gaps; the leader's trail gives them */
 	fresh();
