@@ -7,8 +7,10 @@
  * between them. It answers with the JSON shapes of the real game
  * (spec/lmu-api.md, spec/lmu-schema/), quirks included: the player car's
  * fuelFraction reads 1.0, pitState blips to NONE during a swap, EXITING
- * stays set until the next line crossing, and the first seconds of a new
- * session still show the previous session's standings.
+ * out of the garage stays set until the next line crossing, and the first
+ * seconds of a new session still show the previous session's standings.
+ * Its gaps, intervals and laps behind (leader, car ahead, class leader)
+ * come from where the cars are, as the real game's should.
  *
  * The model advances in fixed steps of game time, so a seed and a game time
  * always give the same weekend.
