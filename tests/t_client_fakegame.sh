@@ -20,25 +20,17 @@ FGPID=
 cleanup() { [ -n "$FGPID" ] && kill "$FGPID" 2>/dev/null; wait 2>/dev/null; rm -rf "$T"; }
 trap cleanup EXIT
 
-# A short weekend at 40x: 2 min practice, 8 min qualifying, 8 min race.
-"$FG" --listen 0=car:auto1 --listen 0=spectator --port-file "$T/ports" --speed 40 --cars 24 \
-    --practice-minutes 2 --qualify-minutes 8 --race-minutes 8 --seed 7 > "$T/fg.log" 2>&1 &
-FGPID=$!
-wait_for 10 test -s "$T/ports"
-ok $? "the simulation listens on two ports"
-P1=$(sed -n 1p "$T/ports")
-P2=$(sed -n 2p "$T/ports")
-
 # Poll both views through the whole weekend (about 40 s of wall time) and
 # check every answer against the schemas and the keys of a real recording.
+# The checker gets ready first (schemas, the recording's keys), then the
+# game starts, so no session passes before the first poll.
 cat > "$T/check.py" <<'EOF'
 import gzip, json, os, sys, time, urllib.request, urllib.error
 from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
-schemas_dir, rec, out = sys.argv[1], sys.argv[2], sys.argv[3]
-ports = sys.argv[4:]
+schemas_dir, rec, out, ready, portfile = sys.argv[1:6]
 reg = Registry()
 byname = {}
 for f in os.listdir(schemas_dir):
@@ -77,6 +69,12 @@ if os.path.exists(rec):
                         learn('strategy', e)
             if i > 600:
                 break
+open(ready, 'w').close()
+deadline = time.time() + 30
+while time.time() < deadline and not (os.path.exists(portfile) and
+                                      len(open(portfile).read().split()) >= 2):
+    time.sleep(0.05)
+ports = open(portfile).read().split()
 seen = {}
 errors = []
 phases = set(); sessions = set(); pits = set(); swaps = 0; chats = 0; finished = 0
@@ -168,7 +166,19 @@ json.dump({'errors': errors[:20], 'nerrors': len(errors), 'seen': seen, 'phases'
            'strat_lap1': strat_lap1, 'compounds': sorted(compounds)},
           open(out, 'w'), indent=1)
 EOF
-python3 "$T/check.py" "$SCHEMAS" "$REC" "$T/result.json" "$P1" "$P2" 2>"$T/check.err"
+python3 "$T/check.py" "$SCHEMAS" "$REC" "$T/result.json" "$T/ready" "$T/ports" \
+    2>"$T/check.err" &
+PYPID=$!
+wait_for 60 test -e "$T/ready"
+# Then a short weekend at 40x: 2 min practice, 8 min qualifying, 8 min race.
+"$FG" --listen 0=car:auto1 --listen 0=spectator --port-file "$T/ports" --speed 40 --cars 24 \
+    --practice-minutes 2 --qualify-minutes 8 --race-minutes 8 --seed 7 > "$T/fg.log" 2>&1 &
+FGPID=$!
+wait_for 10 test -s "$T/ports"
+ok $? "the simulation listens on two ports"
+P1=$(sed -n 1p "$T/ports")
+P2=$(sed -n 2p "$T/ports")
+wait "$PYPID"
 ok $? "the weekend was polled through"
 R=$T/result.json
 is "$(jq .nerrors "$R")" 0 "every answer matches spec/lmu-schema"
