@@ -7,8 +7,10 @@
  * between them. It answers with the JSON shapes of the real game
  * (spec/lmu-api.md, spec/lmu-schema/), quirks included: the player car's
  * fuelFraction reads 1.0, pitState blips to NONE during a swap, EXITING
- * stays set until the next line crossing, and the first seconds of a new
- * session still show the previous session's standings.
+ * out of the garage stays set until the next line crossing, and the first
+ * seconds of a new session still show the previous session's standings.
+ * Its gaps, intervals and laps behind (leader, car ahead, class leader)
+ * come from where the cars are, as the real game's should.
  *
  * The model advances in fixed steps of game time, so a seed and a game time
  * always give the same weekend.
@@ -30,6 +32,7 @@
 #define SIM_MAX_LAPS	2000
 #define SIM_MAX_CHAT	200
 #define PT_STEP		5.0		/* m between track map points */
+#define SIM_START_ACC	4.0		/* m/s2 off the grid at a standing start */
 
 enum sess { S_PRACTICE, S_QUALIFY, S_RACE, S__MAX };
 static const char *const sess_names[S__MAX] = { "PRACTICE1", "QUALIFY1", "RACE1" };
@@ -141,11 +144,21 @@ struct car {
 	double		 wear[4];
 	int		 compound;	/* 0 Soft 1 Medium 2 Hard */
 	int		 tyres_new;
+	int		 next_compound;	/* fitted at the planned stop */
+	int		 initial;	/* the out-lap from the garage at the session start */
+	int		 released;	/* the stop of this out-lap is over */
 	/* end */
 	int		 finished;
+	int		 flag;		/* took the chequered flag */
 	int		 dnf;
+	double		 finish_t;	/* ET of the finish */
+	/* order */
+	int		 started;	/* a race car crossed the start line */
+	double		 grid_d;	/* metres behind the line on the grid */
 	int		 position, class_pos;
 	double		 gap, lead_laps;
+	double		 gaps[3][2];	/* behind leader, next, class leader: time, laps */
+	struct trail	 trail;		/* progress over ET, sampled once a second */
 	struct stop	 stops[SIM_MAX_STOPS];
 	int		 nstops;
 	struct laprec	*laplog;
@@ -173,6 +186,8 @@ struct sim {
 	double		 load_until;	/* t at which the loading screen ends */
 	double		 over_at;	/* t at which the results give way to the next session */
 	double		 green_at;	/* ET of the green flag */
+	int		 flag_out;	/* the leader took the chequered flag */
+	double		 next_sample;	/* t of the next progress sample */
 	double		 total;		/* planned weekend length, for progress */
 	int		 replay, loading;
 	double		 wall0;		/* wall clock of t = 0, for chat timestamps */
@@ -546,9 +561,13 @@ car_plan_lap(struct sim *s, struct car *c, double start)
 	c->split[1] = t * c->sect[1] * (1.0 + 0.003 * gauss(s));
 	c->lap_t = t;
 	c->cur[0] = c->cur[1] = -1;
+	if (c->out_lap && c->garage)
+		c->valid = 0;	/* a lap from the garage is not timed */
 	if (c->out_lap) {
 		/* from the line to the pit box, the stop, the lane to its exit */
-		c->stop_at = c->garage ? 4.0 : 6.0;
+		c->released = 0;
+		/* each car its own box, 40 to 280 m down the lane */
+		c->stop_at = 2.0 + 12.0 * c->slot / (s->ncars > 0 ? s->ncars : 1);
 		c->exit_at = c->stop_at + c->stop_len + 10.0;
 		c->lap_t += c->stop_len + 14.0;
 		c->split[0] += c->stop_len + 14.0;
@@ -564,8 +583,8 @@ car_decide_stop(struct sim *s, struct car *c)
 {
 	enum sess kind = s->sessions[s->cur];
 
-	if (c->pit_lap > c->laps || c->finished || c->dnf)
-		return;
+	if (c->pit_lap > c->laps || c->out_lap || c->finished || c->dnf)
+		return;	/* planned, under way (it refuels at the release), or over */
 	if (kind == S_RACE) {
 		if (c->fuel - c->burn * 1.3 > 0 && c->ve - c->ve_burn * 1.3 > 0)
 			return;
@@ -579,6 +598,8 @@ car_decide_stop(struct sim *s, struct car *c)
 		c->swap_to = (c->driver + 1) % c->ndrivers;
 	c->stop_len = kind == S_RACE ? 22.0 + 4.0 * rnd(s) : 60.0 + 120.0 * rnd(s);
 	c->tyres_new = kind != S_RACE || rnd(s) < 0.75;
+	c->next_compound = kind == S_QUALIFY ? 0 : kind == S_PRACTICE ? pick(s, 2) :
+	    rnd(s) < 0.5 ? 1 : rnd(s) < 0.6 ? 2 : 0;
 	if (c->tyres_new && kind == S_RACE)
 		c->stop_len += 8.0;
 	if (c->swap_to >= 0)
@@ -619,7 +640,7 @@ car_cross(struct sim *s, struct car *c, double at)
 	double et_end = sess_len(s);
 	int pit = c->pit_lap == c->laps + 1 || c->out_lap;
 
-	if (at - s->sess_start >= s->green_at || kind != S_RACE) {
+	if (at >= s->green_at || kind != S_RACE) {
 		c->laps++;
 		c->last = c->valid ? c->lap_t : -1;
 		c->last_s[0] = c->split[0];
@@ -645,14 +666,20 @@ car_cross(struct sim *s, struct car *c, double at)
 	if (c->pit == PIT_EXITING && !c->out_lap)
 		c->pit = PIT_NONE;	/* EXITING lasts until the next line crossing */
 	c->out_lap = 0;
-	if (at - s->sess_start >= et_end && (kind != S_RACE || at - s->sess_start >= s->green_at)) {
-		c->finished = 1;
+	c->initial = 0;
+	/* after the time: the leader takes the flag, then every car at its next crossing */
+	if (at >= et_end && (kind != S_RACE || s->flag_out || c->position == 1)) {
+		s->flag_out = 1;
+		c->finished = c->flag = 1;
+		c->finish_t = at;
 		c->pit = PIT_NONE;
+		c->dist = 0;
 		return;
 	}
 	if (kind == S_RACE && rnd(s) < 0.002) {
 		c->dnf = 1;
 		c->in_garage = 1;
+		c->pit = PIT_NONE;
 		return;
 	}
 	if (c->pit_lap == c->laps) {
@@ -682,8 +709,7 @@ car_service(struct sim *s, struct car *c)
 	c->ve = 1.0;
 	if (c->tyres_new) {
 		memset(c->wear, 0, sizeof(c->wear));
-		if (s->sessions[s->cur] == S_QUALIFY)
-			c->compound = 0;
+		c->compound = c->next_compound;
 	}
 	c->pitstops++;
 	if (s->sessions[s->cur] == S_RACE && c->nstops < SIM_MAX_STOPS) {
@@ -701,7 +727,7 @@ car_service(struct sim *s, struct car *c)
 	c->stint++;
 	c->stint_start = sim_et(s);
 	if (s->sessions[s->cur] != S_RACE)
-		c->run_laps = s->sessions[s->cur] == S_QUALIFY ? 3 + pick(s, 2) : 4 + pick(s, 6);
+		c->run_laps = s->sessions[s->cur] == S_QUALIFY ? 4 + pick(s, 2) : 4 + pick(s, 6);
 }
 
 static void
@@ -713,9 +739,12 @@ car_step(struct sim *s, struct car *c, double now)
 		return;
 	into = now - c->lap_start;
 	if (into < 0) {
-		c->dist = s->len - 12.0 - 8.0 * (c->position > 0 ? c->position - 1 : c->slot);
-		return;	/* on the grid */
+		/* on the grid, then off it to the line at the green flag */
+		double since = fmax(0, now - s->green_at);
+		c->dist = s->len - c->grid_d + 0.5 * SIM_START_ACC * since * since;
+		return;
 	}
+	c->started = 1;
 	if (into >= c->lap_t) {
 		car_cross(s, c, c->lap_start + c->lap_t);
 		if (c->finished || c->dnf)
@@ -725,6 +754,22 @@ car_step(struct sim *s, struct car *c, double now)
 	for (int k = 0; k < 2; k++)
 		if (c->cur[k] < 0 && into >= c->split[k])
 			c->cur[k] = c->split[k];
+	if (c->out_lap && c->initial) {
+		/* the session begins in the garage: NONE there, and through the lane */
+		c->pit = PIT_NONE;
+		c->in_garage = into < c->stop_at + c->stop_len;
+		if (c->in_garage)
+			c->dist = 20.0 * c->stop_at;
+		else if (into < c->exit_at)
+			c->dist = 20.0 * (into - c->stop_len);
+		else
+			c->dist = 20.0 * (c->exit_at - c->stop_len) + (s->len - 20.0 *
+			    (c->exit_at - c->stop_len)) * (into - c->exit_at) /
+			    fmax(c->lap_t - c->exit_at, 1);
+		if (!c->in_garage && c->pitstops < 0)
+			car_service(s, c);
+		return;
+	}
 	if (c->out_lap) {
 		if (into < c->stop_at) {
 			c->pit = PIT_ENTERING;
@@ -733,19 +778,24 @@ car_step(struct sim *s, struct car *c, double now)
 			double mid = c->stop_at + c->stop_len / 2;
 			c->in_garage = c->garage;
 			c->pit = PIT_STOPPED;
-			if (c->swap_to >= 0 && fabs(into - mid) < 0.6)
+			if (c->swap_to >= 0 && fabs(into - mid) < 0.45)
 				c->pit = PIT_NONE;	/* the blip during a driver swap */
 			if (into >= mid && c->swap_to >= 0 && c->driver != c->swap_to)
 				car_service(s, c);
 			c->dist = 20.0 * c->stop_at;
 		} else {
-			if (c->pit == PIT_STOPPED || (c->pit == PIT_NONE && c->stop_len > 0)) {
+			if (!c->released) {
 				if (c->swap_to < 0 || c->driver != c->swap_to)
 					car_service(s, c);
 				c->swap_to = -1;
 				c->in_garage = 0;
+				c->released = 1;
 			}
-			c->pit = PIT_EXITING;
+			/*
+			 * Released; back to NONE at the lane's end, except that out
+			 * of the garage EXITING stays set until the line.
+			 */
+			c->pit = into < c->exit_at || c->garage ? PIT_EXITING : PIT_NONE;
 			base = 20.0 * c->stop_at + 20.0 * (into - c->stop_at - c->stop_len);
 			double rest = c->lap_t - c->exit_at;
 			if (into < c->exit_at)
@@ -768,17 +818,33 @@ car_step(struct sim *s, struct car *c, double now)
 		c->pit = PIT_ENTERING;
 }
 
+/*
+ * How far into the race a car is: laps completed and the fraction of the
+ * lap in progress; negative on the grid, before it crossed the line.
+ */
+static double
+car_progress(const struct sim *s, const struct car *c)
+{
+	double frac = fmod(c->dist, s->len) / s->len;
+
+	if (c->finished)
+		return c->laps;
+	return c->started ? c->laps + frac : frac - 1.0;
+}
+
+static const struct sim *cmp_sim;
+
+/* Race order: cars that retired last, the rest by progress, finishers by finish time. */
 static int
 cmp_race(const void *a, const void *b)
 {
 	const struct car *x = *(const struct car *const *)a, *y = *(const struct car *const *)b;
-	double px = x->laps + (x->finished ? 1e6 - x->lap_start * 1e-6 : x->dist / 1e7);
-	double py = y->laps + (y->finished ? 1e6 - y->lap_start * 1e-6 : y->dist / 1e7);
+	double px = car_progress(cmp_sim, x), py = car_progress(cmp_sim, y);
 
 	if (x->dnf != y->dnf)
 		return x->dnf - y->dnf;
-	if (x->finished && y->finished && x->laps == y->laps)
-		return x->lap_start < y->lap_start ? -1 : 1;
+	if (x->finished && y->finished && x->laps == y->laps && x->finish_t != y->finish_t)
+		return x->finish_t < y->finish_t ? -1 : 1;
 	return px > py ? -1 : px < py ? 1 : x->slot - y->slot;
 }
 
@@ -791,29 +857,67 @@ cmp_best(const void *a, const void *b)
 	return bx < by ? -1 : bx > by ? 1 : x->slot - y->slot;
 }
 
+/* Remembers where a running car is, once a second: its trail of progress over ET. */
+static void
+car_sample(const struct sim *s, struct car *c, double et)
+{
+	if (!c->finished && !c->dnf)
+		trail_add(&c->trail, car_progress(s, c), et);
+}
+
+/*
+ * Positions, and the gaps the game reports: behind the leader, the car
+ * ahead and the class leader, each in time and in laps. In a race they
+ * come from where the cars are: the time since the leader passed the
+ * point where a car is now, and whole laps between their progress; an
+ * interval is the difference of two gaps. Elsewhere they compare best
+ * laps. A finished car keeps the gaps it took the flag with.
+ */
 static void
 sim_positions(struct sim *s)
 {
-	struct car	*order[SIM_MAX_CARS];
+	struct car	*order[SIM_MAX_CARS], *cls_lead[NKLASS] = { NULL };
 	int		 cls_n[NKLASS] = { 0 };
+	int		 race = s->sessions[s->cur] == S_RACE;
+	double		 et = sim_et(s);
 
 	for (int i = 0; i < s->ncars; i++)
 		order[i] = &s->cars[i];
-	qsort(order, (size_t)s->ncars, sizeof(order[0]),
-	    s->sessions[s->cur] == S_RACE ? cmp_race : cmp_best);
+	cmp_sim = s;
+	qsort(order, (size_t)s->ncars, sizeof(order[0]), race ? cmp_race : cmp_best);
 	for (int i = 0; i < s->ncars; i++) {
-		struct car *c = order[i];
+		struct car *c = order[i], *lead = order[0], *next = i > 0 ? order[i - 1] : c;
+		struct car *cl = cls_lead[c->klass] ? cls_lead[c->klass] : c;
 		c->position = i + 1;
 		c->class_pos = ++cls_n[c->klass];
-		if (s->sessions[s->cur] == S_RACE) {
-			double lead = order[0]->laps + order[0]->dist / s->len;
-			double me = c->laps + c->dist / s->len;
-			c->lead_laps = floor(lead - me);
-			c->gap = (lead - me) * c->pace;
+		if (cls_lead[c->klass] == NULL)
+			cls_lead[c->klass] = c;
+		if (c->finished)
+			continue;
+		if (!race) {
+			double b = c->best;
+			c->gaps[0][0] = b > 0 && lead->best > 0 ? b - lead->best : 0;
+			c->gaps[1][0] = b > 0 && next->best > 0 ? b - next->best : 0;
+			c->gaps[2][0] = b > 0 && cl->best > 0 ? b - cl->best : 0;
+			c->gaps[0][1] = c->gaps[1][1] = c->gaps[2][1] = 0;
+		} else if (i == 0 || et < s->green_at) {
+			memset(c->gaps, 0, sizeof(c->gaps));
 		} else {
-			c->lead_laps = 0;
-			c->gap = c->best > 0 && order[0]->best > 0 ? c->best - order[0]->best : 0;
+			double p = car_progress(s, c), pl = car_progress(s, lead);
+			double t = trail_at(&lead->trail, p, pl, et);
+			double gap = t >= 0 ? et - t : fmax(0, (pl - p) * lead->pace);
+			/* never closer to the leader than the car ahead */
+			if (next != lead && gap < next->gaps[0][0])
+				gap = next->gaps[0][0];
+			c->gaps[0][0] = gap;
+			c->gaps[0][1] = fmax(fmax(0, floor(pl - p)), next->gaps[0][1]);
+			c->gaps[1][0] = gap - next->gaps[0][0];
+			c->gaps[1][1] = fmax(0, floor(car_progress(s, next) - p));
+			c->gaps[2][0] = gap - cl->gaps[0][0];
+			c->gaps[2][1] = fmax(0, floor(car_progress(s, cl) - p));
 		}
+		c->gap = c->gaps[0][0];
+		c->lead_laps = c->gaps[0][1];
 	}
 }
 
@@ -825,7 +929,9 @@ sim_session_start(struct sim *s)
 	double race_laps = sess_len(s) / (s->len / 50.0);
 
 	s->sess_start = s->t;
-	s->green_at = kind == S_RACE ? 30.0 : 0.0;
+	s->green_at = kind == S_RACE ? 60.0 : 0.0;
+	s->flag_out = 0;
+	s->next_sample = s->t;
 	s->coherence++;
 	for (int i = 0; i < s->ncars; i++) {
 		struct car *c = &s->cars[i];
@@ -834,7 +940,11 @@ sim_session_start(struct sim *s)
 		c->last_s[0] = c->last_s[1] = c->best_s[0] = c->best_s[1] = -1;
 		c->best_sec[0] = c->best_sec[1] = -1;
 		c->cur[0] = c->cur[1] = -1;
-		c->finished = c->dnf = 0;
+		c->finished = c->flag = c->dnf = 0;
+		c->finish_t = -1;
+		c->trail.n = c->trail.head = 0;
+		memset(c->gaps, 0, sizeof(c->gaps));
+		c->gap = c->lead_laps = 0;
 		c->pit = PIT_NONE;
 		c->pit_lap = 0;
 		c->out_lap = 0;
@@ -847,7 +957,7 @@ sim_session_start(struct sim *s)
 		c->ve = 1.0;
 		c->driver = 0;
 		c->tyres_new = 1;
-		c->compound = kind == S_QUALIFY ? 0 : 1;
+		c->compound = c->next_compound = kind == S_QUALIFY ? 0 : 1;
 		memset(c->wear, 0, sizeof(c->wear));
 		c->in_garage = 0;
 		/* a stint is 35 to 60 % of the race, so races have stops */
@@ -855,22 +965,35 @@ sim_session_start(struct sim *s)
 		c->burn = 0.97 / stint;
 		c->ve_burn = 0.95 / (stint + 1 + pick(s, 2));
 		if (kind == S_RACE) {
-			/* the grid, in qualifying order when there was one */
+			/*
+			 * A standing start from the grid, in qualifying order when
+			 * there was one: lap 1 begins as the car crosses the line.
+			 */
 			c->garage = 0;
+			c->initial = 0;
+			c->started = 0;
 			int grid = c->position > 0 ? c->position : i + 1;
+			c->grid_d = 12.0 + 8.0 * (grid - 1);
 			c->out_lap = 0;
-			car_plan_lap(s, c, s->green_at);
-			c->lap_t += 0.25 * grid;
-			c->split[0] += 0.25 * grid;
-			c->split[1] += 0.25 * grid;
-			c->dist = 0;
+			car_plan_lap(s, c, s->green_at + sqrt(2.0 * c->grid_d / SIM_START_ACC));
+			c->lap_t += 2.0;
+			c->split[0] += 2.0;
+			c->split[1] += 2.0;
+			c->dist = s->len - c->grid_d;
 		} else {
-			/* out of the garage at a random time in the first minutes */
+			/*
+			 * Out of the garage at a random time in the first minutes;
+			 * in qualifying within the first minute, so that every car
+			 * has time for an out-lap and four or five timed laps.
+			 */
 			c->garage = 1;
+			c->initial = 1;
+			c->started = 1;
 			c->out_lap = 1;
-			c->stop_len = 20.0 + rnd(s) * fmin(240.0, sess_len(s) * 0.3);
+			c->stop_len = kind == S_QUALIFY ? 5.0 + rnd(s) * fmin(55.0, sess_len(s) * 0.1) :
+			    20.0 + rnd(s) * fmin(240.0, sess_len(s) * 0.3);
 			c->swap_to = -1;
-			c->run_laps = kind == S_QUALIFY ? 3 + pick(s, 2) : 4 + pick(s, 6);
+			c->run_laps = kind == S_QUALIFY ? 4 + pick(s, 2) : 4 + pick(s, 6);
 			car_plan_lap(s, c, 0.0);
 			c->pitstops = -1;	/* the garage exit is not a stop */
 		}
@@ -920,6 +1043,11 @@ sim_step(struct sim *s)
 	for (int i = 0; i < s->ncars; i++) {
 		car_step(s, &s->cars[i], et);
 		running += !s->cars[i].finished && !s->cars[i].dnf;
+	}
+	if (s->t >= s->next_sample) {
+		for (int i = 0; i < s->ncars; i++)
+			car_sample(s, &s->cars[i], et);
+		s->next_sample = s->t + 1.0;
 	}
 	sim_positions(s);
 	if (running == 0 || et > sess_len(s) + 3.0 * s->len / 40.0) {
@@ -990,7 +1118,7 @@ sim_phase(const struct sim *s)
 		return 8;
 	if (kind != S_RACE)
 		return 5;
-	return et < 10 ? 0 : et < 18 ? 2 : et < 26 ? 3 : et < s->green_at ? 4 : 5;
+	return et < 10 ? 0 : et < 35 ? 2 : et < 52 ? 3 : et < s->green_at ? 4 : 5;
 }
 
 static void
@@ -1073,7 +1201,10 @@ sim_render_standings(struct sim *s, const struct view *v, struct buf *b)
 		double dx, dz, into = et - c->lap_start, speed;
 		int player = c->slot == v->slot;
 		int sector = c->cur[0] < 0 ? 0 : c->cur[1] < 0 ? 1 : 2;
-		int parked = c->finished || c->dnf || c->pit == PIT_STOPPED || c->in_garage;
+		int parked = c->finished || c->dnf || c->pit == PIT_STOPPED || c->in_garage ||
+		    et < s->green_at;
+		/* lapStartET: the green flag for a car still on its way to the line */
+		double lap_start = into >= 0 ? c->lap_start : et >= s->green_at ? s->green_at : 0.0;
 
 		sim_where(s, c->dist, &p, &dx, &dz);
 		if (c->pit == PIT_ENTERING || c->pit == PIT_STOPPED || (c->out_lap && into < c->exit_at))
@@ -1099,7 +1230,7 @@ sim_render_standings(struct sim *s, const struct view *v, struct buf *b)
 		jstr(b, "driverName", c->drivers[c->driver], 1);
 		buf_printf(b, ",\"drsActive\":false,\"estimatedLapTime\":%.4f,\"finishStatus\":\"%s\","
 		    "\"flag\":\"%s\",\"focus\":%s,\"fuelFraction\":%.4f",
-		    c->best > 0 ? c->best : c->pace, c->dnf ? "FSTAT_DNF" : c->finished ?
+		    c->best > 0 ? c->best : c->pace, c->dnf ? "FSTAT_DNF" : c->flag ?
 		    "FSTAT_FINISHED" : "FSTAT_NONE", c->lead_laps >= 1 ? "BLUE" : "GREEN",
 		    player ? "true" : "false", player ? 1.0 : fmax(0, c->fuel));
 		jstr(b, "fullTeamName", c->team, 1);
@@ -1110,8 +1241,8 @@ sim_render_standings(struct sim *s, const struct view *v, struct buf *b)
 		    "\"lastSectorTime2\":%.4f,\"pathLateral\":%.3f,\"penalties\":0",
 		    sim_phase(s) >= 5 ? "GREEN" : "FORMATION", player ? "true" : "false",
 		    player ? 0 : 2, c->in_garage ? "true" : "false", fmod(c->dist, s->len),
-		    c->lap_start, (int)c->lead_laps, (int)c->lead_laps, c->position > 1 &&
-		    c->lead_laps >= 1 ? 1 : 0, c->laps, c->last, c->last_s[0], c->last_s[1],
+		    lap_start, (int)c->gaps[2][1], (int)c->gaps[0][1], (int)c->gaps[1][1], c->laps,
+		    c->last, c->last_s[0], c->last_s[1],
 		    2.0 * sin(c->dist / 90.0 + c->slot));
 		buf_printf(b, ",\"pitGroup\":\"Group%d\",\"pitLapDistance\":%.3f,\"pitState\":\"%s\","
 		    "\"pitstops\":%d,\"pitting\":%s,\"player\":%s,\"position\":%d,"
@@ -1121,9 +1252,9 @@ sim_render_standings(struct sim *s, const struct view *v, struct buf *b)
 		    "\"underYellow\":false,\"upgradePack\":\"00000000000000000000000000000000\","
 		    "\"veFraction\":%.4f",
 		    c->slot + 1, s->len * 0.95, pit_names[c->pit], c->pitstops > 0 ? c->pitstops : 0,
-		    c->pit >= PIT_ENTERING && c->pit <= PIT_STOPPED ? "true" : "false",
+		    (c->pit >= PIT_ENTERING && c->pit <= PIT_STOPPED) || c->in_garage ? "true" : "false",
 		    player ? "true" : "false", c->position, c->position, sectors[sector],
-		    c->slot, c->steam_id, c->gap, c->gap, c->position > 1 ? fmin(c->gap, 3.0) : 0.0,
+		    c->slot, c->steam_id, c->gaps[2][0], c->gaps[0][0], c->gaps[1][0],
 		    fmax(0, into), 6.0, fmax(0, c->ve));
 		jstr(b, "vehicleFilename", c->veh_file, 1);
 		jstr(b, "vehicleName", c->veh_name, 1);

@@ -64,7 +64,7 @@ static const char *const stmt_sql[STMT__MAX] = {
 	"?19, tyres = ?20, fuel = ?21, ve = ?22, finish = ?23, lap_dist = ?24, x = ?25, z = ?26, "
 	"present = ?27, updated_at = ?28, penalties = ?29, in_garage = ?30, player = ?31, sector "
 	"= ?32, lap_start_et = ?33, wear = ?34, swap_et = ?35, swap_from = ?36, pending_exit = "
-	"?37 WHERE car_id = ?1",
+	"?37, class_gap = ?38, class_gap_laps = ?39 WHERE car_id = ?1",
 	/* STMT_LAP_UPS */
 	"INSERT INTO laps (car_id, lap, time, s1, s2, s3, driver, valid, pit, position, fuel, ve, "
 	"tyres, start_et, seen_at, source, s1_driver, s2_driver, s3_driver) VALUES (?1, ?2, ?3, "

@@ -214,6 +214,8 @@ store_car_state(struct ingest *ig, const struct tcar *c)
 	bind_opt(st, 35, c->swap_et);
 	bind_str(st, 36, c->swap_from);
 	bind_opt(st, 37, c->sm.pending_exit);
+	bind_opt(st, 38, c->class_gap);
+	sqlite3_bind_int(st, 39, c->class_gap_laps);
 	return step_done(st);
 }
 

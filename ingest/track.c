@@ -944,10 +944,11 @@ car_observe(struct track *t, struct tsession *s, const struct obs *o, const stru
 		scopy(c->driver, sizeof(c->driver), oc->driver);
 		c->position = oc->position;
 		c->laps = oc->laps > c->laps ? oc->laps : c->laps;
-		c->gap = oc->gap;
-		c->gap_laps = oc->gap_laps;
-		c->interval = oc->interval;
-		c->interval_laps = oc->interval_laps;
+		/* what the game says of the gaps; order_session() derives them */
+		c->said.gap = oc->gap;
+		c->said.gap_laps = oc->gap_laps;
+		c->said.interval = oc->interval;
+		c->said.interval_laps = oc->interval_laps;
 		c->best = oc->best;
 		if (oc->laps >= 1 && oc->laps <= c->max_lap && c->laps_v[oc->laps - 1].known) {
 			const struct tlap *l = &c->laps_v[oc->laps - 1];
@@ -1010,42 +1011,6 @@ car_observe(struct track *t, struct tsession *s, const struct obs *o, const stru
 		if (t->nch != before)
 			*touched = 1;
 	}
-	return 1;
-}
-
-/*
- * Class positions from overall positions: O(cars) with a per-class counter.
- * Returns 1 or -1 (out of memory).
- */
-static int
-session_class_positions(struct tsession *s)
-{
-	struct tcar	**by_pos;
-	size_t		 n = 0;
-
-	if (s->ncars == 0)
-		return 1;
-	if ((by_pos = calloc(s->ncars, sizeof(*by_pos))) == NULL)
-		return -1;
-	for (size_t i = 0; i < s->ncars; i++)
-		if (s->cars[i]->present && s->cars[i]->position > 0)
-			by_pos[n++] = s->cars[i];
-	/* insertion sort: cars come nearly ordered */
-	for (size_t i = 1; i < n; i++) {
-		struct tcar *x = by_pos[i];
-		size_t j = i;
-		for (; j > 0 && by_pos[j - 1]->position > x->position; j--)
-			by_pos[j] = by_pos[j - 1];
-		by_pos[j] = x;
-	}
-	for (size_t i = 0; i < n; i++) {
-		int cp = 1;
-		for (size_t j = 0; j < i; j++)
-			if (strcmp(by_pos[j]->cls, by_pos[i]->cls) == 0)
-				cp++;
-		by_pos[i]->class_position = cp;
-	}
-	free(by_pos);
 	return 1;
 }
 
@@ -1297,7 +1262,7 @@ track_frame(struct track *t, const struct track_in *in, const struct obs *o, str
 		ch->npoints = o->npoints;
 		s->has_trackmap = 1;
 	}
-	if (o->ncars > 0 && session_class_positions(s) < 0)
+	if (o->ncars > 0 && order_session(t, s) < 0)
 		return DROP_NOMEM;
 	for (size_t i = 0; i < o->ncars; i++) {
 		struct tcar *c = (size_t)o->cars[i].slot < s->nslots ? s->by_slot[o->cars[i].slot] : NULL;

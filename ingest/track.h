@@ -17,6 +17,8 @@
 
 #include <stddef.h>
 
+#include "trackside.h"	/* struct trail */
+
 #define TRACK_ID_LEN	32	/* hex session id, time-ordered */
 #define TRACK_NAME_MAX	96	/* names, teams, tracks, vehicles */
 
@@ -270,6 +272,12 @@ struct pitsm {
 	char		 driver[TRACK_NAME_MAX];
 };
 
+/* What the game said of a car's gaps (order.c checks it against its positions). */
+struct osaid {
+	double		 gap, interval;
+	int		 gap_laps, interval_laps;
+};
+
 struct tcar {
 	long long	 store_id;
 	size_t		 idx;
@@ -282,8 +290,12 @@ struct tcar {
 	double		 updated_at;
 	char		 driver[TRACK_NAME_MAX];
 	int		 position, class_position, laps;
-	double		 gap, interval;
-	int		 gap_laps, interval_laps;
+	/* derived from the positions by order.c; <0 unknown */
+	double		 gap, interval, class_gap;
+	int		 gap_laps, interval_laps, class_gap_laps;
+	struct osaid	 said;			/* the game's own figures */
+	struct trail	 trail;			/* progress over ET (order.c) */
+	unsigned	 order_logged;		/* ORDER_* disagreements logged once */
 	double		 best, last, s1, s2, s3;
 	int		 pitstops, penalties, player;
 	enum pit_state	 pit_state;
@@ -420,6 +432,7 @@ struct track_counters {
 	long long	 dropped[DROP__MAX];
 	long long	 drift[DRIFT__MAX];
 	long long	 sessions, transitions, merged;
+	long long	 order_rows, order_fixed;	/* car rows ordered, rows the game had wrong */
 };
 
 /* What the tracker knows of one client: the state its next frame meets. */
@@ -495,6 +508,15 @@ int	 pits_strategy(struct track *, struct tsession *, struct tcar *, const struc
 	    size_t n, double et);
 int	 pits_stint(struct track *, struct tsession *, struct tcar *, const struct tlap *);
 struct tpit *pits_add(struct tcar *);
+
+/* order.c: class positions, laps behind, gaps and intervals from positions. */
+#define ORDER_GAP_LAPS	0x1
+#define ORDER_GAP	0x2
+#define ORDER_INTERVAL	0x4
+#define ORDER_TOLERANCE	1.0	/* s a game's gap may differ from the positions' */
+int	 order_session(struct track *, struct tsession *);
+int	 order_cmp(const void *, const void *);
+double	 order_progress(const struct tsession *, const struct tcar *);
 
 /* bests.c */
 int	 bests_lap(struct track *, struct tsession *, struct tcar *, const struct tlap *);

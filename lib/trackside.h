@@ -63,6 +63,15 @@ int	 file_read(const char *path, size_t max, struct buf *out);
 int	 write_all(int fd, const void *, size_t);
 int	 file_write_durable(const char *dir, const char *name, const void *, size_t);
 
+/* trail.c: progress over time, for gaps between cars */
+#define TRAIL_MAX	512
+struct trail {
+	double		 p[TRAIL_MAX], t[TRAIL_MAX];
+	int		 head, n;
+};
+void	 trail_add(struct trail *, double p, double t);
+double	 trail_at(const struct trail *, double p, double now_p, double now);
+
 /* sha256.c */
 void	 sha256(const void *, size_t, unsigned char out[32]);
 void	 sha256_hex(const void *, size_t, char out[65]);

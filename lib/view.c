@@ -22,7 +22,8 @@ const char *const view_phase_names[VIEW_PHASE_N] = {
 	"c.vehicle AS veh, c.class, s.driver, " \
 	"EXISTS (SELECT 1 FROM known_drivers k WHERE k.name = s.driver) AS known, " \
 	"s.position, s.class_position, s.laps, " \
-	"s.gap, s.gap_laps, s.interval, s.interval_laps, s.best, s.last, s.s1, s.s2, s.s3, " \
+	"s.gap, s.gap_laps, s.interval, s.interval_laps, s.class_gap, s.class_gap_laps, " \
+	"s.best, s.last, s.s1, s.s2, s.s3, " \
 	"s.pits, s.stint_laps, s.status, s.pit_state, s.tyres, s.fuel, s.ve, s.finish, " \
 	"s.present, s.x, s.z, s.lap_dist / NULLIF(se.track_length, 0) AS progress " \
 	"FROM cars c JOIN car_state s ON s.car_id = c.id JOIN sessions se ON se.id = c.session_id "

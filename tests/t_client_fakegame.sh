@@ -2,7 +2,9 @@
 # trackside-fakegame: the simulated weekend answers with the JSON shapes of
 # the real game (spec/lmu-schema/*.json, and the same keys as a real
 # recording), goes practice -> qualifying -> race with pit stops, swaps and
-# chat; a recording is served at its pace; the /fake/ controls work.
+# chat; qualifying is timed laps at race pace, races start from the grid,
+# stops leave the lane and fit a compound; a recording is served at its
+# pace; the /fake/ controls work.
 . "$top_srcdir/tests/lib.sh"
 FG=$top_builddir/trackside-fakegame
 [ -x "$FG" ] || skip_all "trackside-fakegame not built (no libmicrohttpd)"
@@ -12,31 +14,23 @@ SCHEMAS=$top_srcdir/../shared/spec/lmu-schema
 [ -d "$SCHEMAS" ] || skip_all "no ../shared/spec/lmu-schema"
 REC=$SHARED_DATA/recordings/sebring-school-race-A.jsonl.gz
 
-plan 12
+plan 15
 T=$(mktemp -d "${TMPDIR:-/tmp}/t_client_fakegame.XXXXXX")
 FGPID=
 cleanup() { [ -n "$FGPID" ] && kill "$FGPID" 2>/dev/null; wait 2>/dev/null; rm -rf "$T"; }
 trap cleanup EXIT
 
-# A short weekend at 40x: 2 min practice, 2 min qualifying, 8 min race.
-"$FG" --listen 0=car:auto1 --listen 0=spectator --port-file "$T/ports" --speed 40 --cars 24 \
-    --practice-minutes 2 --qualify-minutes 2 --race-minutes 8 --seed 7 > "$T/fg.log" 2>&1 &
-FGPID=$!
-wait_for 10 test -s "$T/ports"
-ok $? "the simulation listens on two ports"
-P1=$(sed -n 1p "$T/ports")
-P2=$(sed -n 2p "$T/ports")
-
-# Poll both views through the whole weekend (about 20 s of wall time) and
+# Poll both views through the whole weekend (about 40 s of wall time) and
 # check every answer against the schemas and the keys of a real recording.
+# The checker gets ready first (schemas, the recording's keys), then the
+# game starts, so no session passes before the first poll.
 cat > "$T/check.py" <<'EOF'
 import gzip, json, os, sys, time, urllib.request, urllib.error
 from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
-schemas_dir, rec, out = sys.argv[1], sys.argv[2], sys.argv[3]
-ports = sys.argv[4:]
+schemas_dir, rec, out, ready, portfile = sys.argv[1:6]
 reg = Registry()
 byname = {}
 for f in os.listdir(schemas_dir):
@@ -75,17 +69,28 @@ if os.path.exists(rec):
                         learn('strategy', e)
             if i > 600:
                 break
+open(ready, 'w').close()
+deadline = time.time() + 30
+while time.time() < deadline and not (os.path.exists(portfile) and
+                                      len(open(portfile).read().split()) >= 2):
+    time.sleep(0.05)
+ports = open(portfile).read().split()
 seen = {}
 errors = []
 phases = set(); sessions = set(); pits = set(); swaps = 0; chats = 0; finished = 0
 shape_bad = []
+# qualifying: laps and best laps per car; race: best lap, stops on lap 1,
+# lane exits seen (EXITING, then NONE on the same lap), strategy compounds
+quali_laps = {}; quali_best = {}; race_best = None; lap1_stops = 0
+exiting = {}; exits = 0; compounds = set(); strat_stops = 0; strat_lap1 = 0
+session = None
 def get(port, path):
     try:
         with urllib.request.urlopen('http://127.0.0.1:%s%s' % (port, path), timeout=5) as r:
             return r.status, r.read()
     except urllib.error.HTTPError as e:
         return e.code, e.read()
-deadline = time.time() + 60
+deadline = time.time() + 150
 done = False
 while time.time() < deadline and not done:
     for port in ports:
@@ -102,6 +107,7 @@ while time.time() < deadline and not done:
                 errors.append('%s: %s at %s' % (path, e.message[:200], list(e.path)[:4]))
             if path == '/rest/watch/sessionInfo':
                 phases.add(doc['gamePhase']); sessions.add(doc['session'])
+                session = doc['session']
                 for k in real.get('session', set()) ^ set(doc):
                     shape_bad.append('sessionInfo key ' + k)
             if path == '/rest/sessions/GetGameState' and doc.get('PitState') is not None:
@@ -110,6 +116,23 @@ while time.time() < deadline and not done:
             if path == '/rest/watch/standings':
                 for c in doc:
                     pits.add(c['pitState'])
+                    if session == 'QUALIFY1' and doc and doc[0]['lapStartET'] >= 0:
+                        quali_laps[c['slotID']] = max(quali_laps.get(c['slotID'], 0),
+                                                      c['lapsCompleted'])
+                        if c['bestLapTime'] > 0:
+                            quali_best[c['slotID']] = c['bestLapTime']
+                    if session == 'RACE1':
+                        k = (port, c['slotID'])
+                        if c['lastLapTime'] > 0 and (race_best is None or c['lastLapTime'] < race_best):
+                            race_best = c['lastLapTime']
+                        if c['pitState'] in ('ENTERING', 'STOPPED') and c['lapsCompleted'] == 0:
+                            lap1_stops += 1
+                        if c['pitState'] == 'EXITING':
+                            exiting[k] = c['lapsCompleted']
+                        elif k in exiting:
+                            if c['pitState'] == 'NONE' and exiting[k] == c['lapsCompleted']:
+                                exits += 1
+                            del exiting[k]
                     finished += c['finishStatus'] == 'FSTAT_FINISHED'
                     for k in real.get('standing', set()) ^ set(c):
                         shape_bad.append('standing key ' + k)
@@ -123,6 +146,10 @@ while time.time() < deadline and not done:
             if path == '/rest/strategy/overall':
                 for team, st in doc:
                     for e in st:
+                        if e['lap'] > 0:
+                            strat_stops += 1
+                            strat_lap1 += e['lap'] <= 1
+                            compounds.add(e['tyres']['fl']['compound'])
                         if 'fuel' not in e:
                             for k in real.get('strategy', set()) ^ set(e):
                                 shape_bad.append('strategy key ' + k)
@@ -133,9 +160,25 @@ while time.time() < deadline and not done:
 json.dump({'errors': errors[:20], 'nerrors': len(errors), 'seen': seen, 'phases': sorted(phases),
            'sessions': sorted(sessions), 'pits': sorted(pits), 'swaps': swaps, 'chats': chats,
            'finished': finished, 'shape_bad': sorted(set(shape_bad)), 'done': done,
-           'learned': sorted(real)}, open(out, 'w'), indent=1)
+           'learned': sorted(real), 'quali_min_laps': min(quali_laps.values() or [0]),
+           'pole': min(quali_best.values() or [0]), 'race_best': race_best or 0,
+           'lap1_stops': lap1_stops, 'exits': exits, 'strat_stops': strat_stops,
+           'strat_lap1': strat_lap1, 'compounds': sorted(compounds)},
+          open(out, 'w'), indent=1)
 EOF
-python3 "$T/check.py" "$SCHEMAS" "$REC" "$T/result.json" "$P1" "$P2" 2>"$T/check.err"
+python3 "$T/check.py" "$SCHEMAS" "$REC" "$T/result.json" "$T/ready" "$T/ports" \
+    2>"$T/check.err" &
+PYPID=$!
+wait_for 60 test -e "$T/ready"
+# Then a short weekend at 40x: 2 min practice, 8 min qualifying, 8 min race.
+"$FG" --listen 0=car:auto1 --listen 0=spectator --port-file "$T/ports" --speed 40 --cars 24 \
+    --practice-minutes 2 --qualify-minutes 8 --race-minutes 8 --seed 7 > "$T/fg.log" 2>&1 &
+FGPID=$!
+wait_for 10 test -s "$T/ports"
+ok $? "the simulation listens on two ports"
+P1=$(sed -n 1p "$T/ports")
+P2=$(sed -n 2p "$T/ports")
+wait "$PYPID"
 ok $? "the weekend was polled through"
 R=$T/result.json
 is "$(jq .nerrors "$R")" 0 "every answer matches spec/lmu-schema"
@@ -147,8 +190,8 @@ else
 fi
 is "$(jq -c .sessions "$R")" '["PRACTICE1","QUALIFY1","RACE1"]' \
     "the weekend goes practice, qualifying, race"
-is "$(jq -c '[.phases[] | select(. == 0 or . == 5 or . == 8)]' "$R")" '[0,5,8]' \
-    "phases go from start through green to chequered"
+is "$(jq -c '[.phases[] | select(. < 5 or . == 5 or . == 8)] | [(.[0] < 5), .[-2], .[-1]]' "$R")" \
+    '[true,5,8]' "phases go from the grid through green to chequered"
 is "$(jq -c '[.pits[] | select(. == "ENTERING" or . == "STOPPED" or . == "EXITING")]' "$R")" \
     '["ENTERING","EXITING","STOPPED"]' "cars go through the pit lane"
 ok "$( [ "$(jq .swaps "$R")" -ge 1 ] && [ "$(jq .chats "$R")" -ge 3 ]; echo $?)" \
@@ -156,6 +199,15 @@ ok "$( [ "$(jq .swaps "$R")" -ge 1 ] && [ "$(jq .chats "$R")" -ge 3 ]; echo $?)"
 ok "$( [ "$(jq .finished "$R")" -ge 1 ]; echo $?)" "cars take the chequered flag"
 is "$(jq '.seen["/rest/strategy/overall"] > 0 and .seen["/rest/watch/trackmap"] > 0' "$R")" true \
     "races have strategy; the track map is served"
+is "$(jq '.quali_min_laps >= 4 and .pole > 0 and .pole < .race_best * 1.03 and
+    .pole > .race_best * 0.95' "$R")" true \
+    "qualifying: every car an out-lap and three timed laps or more; pole near race pace"
+jq -r '"# qualifying: fewest laps \(.quali_min_laps), pole \(.pole), best race lap \(.race_best)"' "$R"
+is "$(jq '.lap1_stops == 0 and .strat_lap1 == 0 and .strat_stops > 0' "$R")" true \
+    "races start from the grid: no stop on lap 1"
+is "$(jq '.exits > 0 and ([.compounds[] | select(. == "N/A")] | length) == 0' "$R")" true \
+    "stops leave the lane before the line and fit a tyre compound"
+jq -r '"# race: \(.strat_stops) strategy stops, compounds \(.compounds | join(",")), \(.exits) lane exits seen"' "$R"
 kill "$FGPID"; wait "$FGPID" 2>/dev/null; FGPID=
 
 # A recording is served from its first poll on, at its pace.
