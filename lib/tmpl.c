@@ -14,7 +14,8 @@
 #include "trackside.h"
 #include "tmpl.h"
 
-enum node_type { NODE_TEXT, NODE_VAR, NODE_SECTION, NODE_INVERTED, NODE_PARTIAL, NODE__MAX };
+enum node_type { NODE_TEXT, NODE_VAR, NODE_SECTION, NODE_GUARD, NODE_INVERTED, NODE_PARTIAL,
+	NODE__MAX };
 
 struct node {
 	enum node_type	 type;
@@ -37,6 +38,13 @@ struct tmpl_set {
 };
 
 #define TMPL_MAX_DEPTH 32
+
+/* The sections open around the text being parsed, innermost first. */
+struct open {
+	const char		*name;
+	enum node_type		 type;
+	const struct open	*up;
+};
 
 static void
 node_free(struct node *v, size_t n)
@@ -74,13 +82,27 @@ tmpl_strndup_trim(const char *s, size_t n)
 }
 
 /*
- * Parses text from *p up to the closing tag of section (NULL at top level).
- * Returns 1, 0 with a message in err.
+ * Whether a {{#x}} opened inside open sections repeats one of them: a list
+ * opened as its own guard would print the whole list once per element.
  */
 static int
-tmpl_parse_nodes(const char *name, const char **p, const char *section,
+tmpl_reopened(const struct open *up, const char *x)
+{
+	for (; up != NULL; up = up->up)
+		if (up->type == NODE_SECTION && strcmp(up->name, x) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * Parses text from *p up to the closing tag of the innermost open section
+ * (none at top level). Returns 1, 0 with a message in err.
+ */
+static int
+tmpl_parse_nodes(const char *name, const char **p, const struct open *up,
     struct node **out, size_t *nout, struct buf *err, int depth)
 {
+	const char	*section = up ? up->name : NULL;
 	const char	*s = *p, *open, *close;
 	struct node	 nd;
 
@@ -132,16 +154,25 @@ tmpl_parse_nodes(const char *name, const char **p, const char *section,
 			return ok;
 		}
 		case '#':
-		case '^':
-			nd.type = kind == '#' ? NODE_SECTION : NODE_INVERTED;
+		case '?':
+		case '^': {
+			nd.type = kind == '#' ? NODE_SECTION : kind == '?' ? NODE_GUARD : NODE_INVERTED;
 			if ((nd.text = tmpl_strndup_trim(in + 1, inlen - 1)) == NULL)
 				goto nomem;
-			if (!tmpl_parse_nodes(name, &s, nd.text, &nd.kids, &nd.nkids, err, depth + 1)) {
+			if (nd.type == NODE_SECTION && tmpl_reopened(up, nd.text)) {
+				buf_printf(err, "%s: {{#%s}} inside {{#%s}} repeats it per element; "
+				    "test the outer one with {{?%s}}", name, nd.text, nd.text, nd.text);
+				free(nd.text);
+				return 0;
+			}
+			struct open here = { nd.text, nd.type, up };
+			if (!tmpl_parse_nodes(name, &s, &here, &nd.kids, &nd.nkids, err, depth + 1)) {
 				free(nd.text);
 				node_free(nd.kids, nd.nkids);
 				return 0;
 			}
 			break;
+		}
 		case '>':
 			nd.type = NODE_PARTIAL;
 			if ((nd.text = tmpl_strndup_trim(in + 1, inlen - 1)) == NULL)
@@ -434,7 +465,8 @@ tmpl_run(const struct tmpl_set *set, const struct node *v, size_t n, struct ctx 
 				return -1;
 			break;
 		case NODE_INVERTED:
-			if (tmpl_truthy(tmpl_lookup(c, nd->text)))
+		case NODE_GUARD:
+			if (tmpl_truthy(tmpl_lookup(c, nd->text)) == (nd->type == NODE_INVERTED))
 				break;
 			if ((rc = tmpl_run(set, nd->kids, nd->nkids, c, out, depth + 1)) <= 0)
 				return rc;

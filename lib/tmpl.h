@@ -4,6 +4,8 @@
  *   {{name|filter}}         laptime, sector, gap, int, fixed1, pct, date, url, json
  *   {{#name}}..{{/name}}    each element of an array, or once for a true value
  *   {{^name}}..{{/name}}    once when name is missing, false, null, 0, "" or []
+ *   {{?name}}..{{/name}}    once when it is not, in the same context (a guard:
+ *                           never iterates). {{#x}} inside {{#x}} is an error.
  *   {{> other}}             another template of the set
  *   {{! comment}}
  * The only raw output is the template text itself.
