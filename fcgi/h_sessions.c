@@ -220,7 +220,7 @@ h_sessions_page(struct req *req, struct resp *resp)
 		page_error(req, resp);
 		return;
 	}
-	hist_has(o, 0);
+	hist_decorate(o, 0);
 	if (sessions_live_add(req, o) < 0) {
 		resp_error(resp, 503, "unavailable", "The sessions cannot be read now.");
 		cJSON_Delete(o);

@@ -409,8 +409,8 @@ tmpl_format(struct buf *b, const cJSON *v, const char *filter)
 	}
 	if (strcmp(filter, "laptime") == 0)
 		return d > 0 ? fmt_laptime(b, d) : 1;
-	if (strcmp(filter, "sector") == 0)
-		return d > 0 ? buf_printf(b, "%.3f", d) : 1;
+	if (strcmp(filter, "sector") == 0)	/* a time like a lap's, m:ss.mmm from a minute */
+		return d > 0 ? fmt_laptime(b, d) : 1;
 	if (strcmp(filter, "gap") == 0)
 		return buf_printf(b, "+%.3f", d);
 	if (strcmp(filter, "duration") == 0) {
@@ -421,11 +421,11 @@ tmpl_format(struct buf *b, const cJSON *v, const char *filter)
 		return buf_printf(b, "%.1f", d);
 	if (strcmp(filter, "pct") == 0)
 		return buf_printf(b, "%.0f%%", d * 100.0);
-	if (strcmp(filter, "date") == 0) {
+	if (strcmp(filter, "date") == 0 || strcmp(filter, "iso") == 0) {
 		time_t t = (time_t)d;
 		struct tm tm;
 		gmtime_r(&t, &tm);
-		strftime(tmp, sizeof(tmp), "%Y-%m-%d %H:%M", &tm);
+		strftime(tmp, sizeof(tmp), filter[0] == 'd' ? "%Y-%m-%d %H:%M" : "%Y-%m-%dT%H:%M:%SZ", &tm);
 		return buf_puts(b, tmp);
 	}
 	return buf_printf(b, "%g", d);

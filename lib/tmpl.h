@@ -1,7 +1,8 @@
 /*
  * Templates: plain HTML files with markers, rendered from a cJSON value.
  *   {{name}} {{a.b}}        value, HTML-escaped (text and quoted attributes)
- *   {{name|filter}}         laptime, sector, gap, int, fixed1, pct, date, url, json
+ *   {{name|filter}}         laptime, sector (both m:ss.mmm from a minute), gap, int,
+ *                           fixed1, pct, date (UTC), iso (for <time datetime>), url, json
  *   {{#name}}..{{/name}}    each element of an array, or once for a true value
  *   {{^name}}..{{/name}}    once when name is missing, false, null, 0, "" or []
  *   {{?name}}..{{/name}}    once when it is not, in the same context (a guard:
