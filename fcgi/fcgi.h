@@ -134,6 +134,7 @@ void	 hist_title(cJSON *, const char *what);
 void	 hist_answer(struct req *, struct resp *, cJSON *, int api, const char *tmpl,
 	    const char *title);
 cJSON	*results_load(struct req *, struct resp *, const char *id, const char *type);
+const char *results_finish(const cJSON *res);
 int	 pits_load(sqlite3 *, const char *id, long long car, cJSON *arr);
 /* A pit row p that is a stop (or drive-through), not a visit ending in the garage. */
 #define PITS_STOP_SQL \
