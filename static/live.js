@@ -76,6 +76,17 @@
 		var z = zoneName();
 		root.querySelectorAll('[data-tz]').forEach(function (e) { e.textContent = z; });
 	}
+	/* "RACE1" → "Race", "PRACTICE2" → "Practice 2": as fcgi/hist.c's hist_type_label(). */
+	function typeLabel(t) {
+		var kinds = [['PRACTICE', 'Practice'], ['QUALIFY', 'Qualifying'], ['WARMUP', 'Warm-up'], ['RACE', 'Race']];
+		t = str(t);
+		for (var i = 0; i < kinds.length; i++) {
+			if (t.indexOf(kinds[i][0]) !== 0) continue;
+			var rest = t.slice(kinds[i][0].length);
+			return kinds[i][1] + (/^[2-9]$/.test(rest) ? ' ' + rest : '');
+		}
+		return t;
+	}
 	function clsKey(c) { return typeof c === 'string' ? c.toLowerCase().replace(/[^a-z0-9]/g, '') : ''; }
 	function str(v) { return v === null || v === undefined ? '' : String(v); }
 
@@ -542,7 +553,7 @@
 			var a = tr.querySelector('[data-k="track"] a');
 			a.href = '/sessions/' + encodeURIComponent(s.id);
 			a.textContent = str(s.track);
-			tr.querySelector('[data-k="type"]').textContent = str(s.type);
+			tr.querySelector('[data-k="type"]').textContent = typeLabel(s.type);
 			tr.querySelector('[data-k="phase"]').textContent = str(s.phase_name);
 			tr.querySelector('[data-k="remaining"]').textContent = duration(s.remaining);
 			tr.querySelector('[data-k="cars"]').textContent = str(s.cars);
