@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "fcgi.h"
+#include "tmpl.h"
 
 #define LOW_FUEL 0.1	/* fraction of a tank (or of the energy) */
 
@@ -81,8 +82,10 @@ gap_text(double t, double laps, char *out, size_t outsz)
 {
 	if (!isnan(laps) && laps >= 1)
 		snprintf(out, outsz, "+%.0f L", laps);
-	else if (!isnan(t) && t > 0)
-		snprintf(out, outsz, "+%.3f", t);
+	else if (!isnan(t) && t > 0 && outsz > 1) {
+		out[0] = '+';
+		tmpl_time(out + 1, outsz - 1, t);
+	}
 	else
 		out[0] = '\0';
 }

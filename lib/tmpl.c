@@ -354,15 +354,28 @@ tmpl_truthy(const cJSON *v)
 	return 1;
 }
 
-/* m:ss.mmm, or ss.mmm under a minute. */
-static int
-fmt_laptime(struct buf *b, double t)
+/*
+ * A time as every page shows it: m:ss.mmm, or ss.mmm under a minute, into
+ * out (static/live.js's laptime() writes the same).
+ */
+void
+tmpl_time(char *out, size_t outsz, double t)
 {
 	long ms = lround(t * 1000.0);
 
 	if (ms >= 60000)
-		return buf_printf(b, "%ld:%02ld.%03ld", ms / 60000, ms / 1000 % 60, ms % 1000);
-	return buf_printf(b, "%ld.%03ld", ms / 1000, ms % 1000);
+		snprintf(out, outsz, "%ld:%02ld.%03ld", ms / 60000, ms / 1000 % 60, ms % 1000);
+	else
+		snprintf(out, outsz, "%ld.%03ld", ms / 1000, ms % 1000);
+}
+
+static int
+fmt_laptime(struct buf *b, double t)
+{
+	char tmp[48];
+
+	tmpl_time(tmp, sizeof(tmp), t);
+	return buf_puts(b, tmp);
 }
 
 /*
@@ -412,7 +425,7 @@ tmpl_format(struct buf *b, const cJSON *v, const char *filter)
 	if (strcmp(filter, "sector") == 0)	/* a time like a lap's, m:ss.mmm from a minute */
 		return d > 0 ? fmt_laptime(b, d) : 1;
 	if (strcmp(filter, "gap") == 0)
-		return buf_printf(b, "+%.3f", d);
+		return buf_putc(b, '+') < 0 ? -1 : fmt_laptime(b, d);
 	if (strcmp(filter, "duration") == 0) {
 		long s = lround(d < 0 ? 0 : d);
 		return buf_printf(b, "%ld:%02ld:%02ld", s / 3600, s / 60 % 60, s % 60);

@@ -1,7 +1,7 @@
 /*
  * Templates: plain HTML files with markers, rendered from a cJSON value.
  *   {{name}} {{a.b}}        value, HTML-escaped (text and quoted attributes)
- *   {{name|filter}}         laptime, sector (both m:ss.mmm from a minute), gap, int,
+ *   {{name|filter}}         laptime, sector, gap (all m:ss.mmm from a minute), int,
  *                           fixed1, pct, date (UTC), iso (for <time datetime>), url, json
  *   {{#name}}..{{/name}}    each element of an array, or once for a true value
  *   {{^name}}..{{/name}}    once when name is missing, false, null, 0, "" or []
@@ -24,5 +24,6 @@ int	 tmpl_parse(struct tmpl_set **out, const char *name, const char *text, struc
 int	 tmpl_render(const struct tmpl_set *, const char *name, const cJSON *data, struct buf *out);
 void	 tmpl_free(struct tmpl_set *);
 int	 tmpl_format(struct buf *, const cJSON *, const char *filter);
+void	 tmpl_time(char *out, size_t outsz, double t);
 
 #endif

@@ -94,7 +94,7 @@
 
 	function gapText(t, laps) {
 		if (isnum(laps) && laps >= 1) return '+' + laps + ' L';
-		if (isnum(t) && t > 0) return '+' + t.toFixed(3);
+		if (isnum(t) && t > 0) return '+' + laptime(t);
 		return '';
 	}
 	/* The flag has fallen: the session says so, or its phase is "session over". */

@@ -42,6 +42,23 @@ count(const char *hay, const char *needle)
 	return n;
 }
 
+/* Every time of a minute or more reads m:ss.mmm: laps, sectors, gaps. */
+static void
+test_times(void)
+{
+	struct tmpl_set	*t = NULL;
+	struct buf	 out = { 0 }, err = { 0 };
+	cJSON		*d = cJSON_Parse("{\"s\":93.687,\"g\":75.568,\"h\":3.25,\"l\":60}");
+
+	ok(tmpl_parse(&t, "t", "{{s|sector}} {{g|gap}} {{h|gap}} {{l|laptime}}", &err) == 1 &&
+	    tmpl_render(t, "t", d, &out) == 1 && out.p && strcmp(out.p, "1:33.687 +1:15.568 +3.250 1:00.000") == 0,
+	    "sectors and gaps of a minute or more read m:ss.mmm");
+	tmpl_free(t);
+	buf_free(&out);
+	buf_free(&err);
+	cJSON_Delete(d);
+}
+
 /* A list guard tests the list once and never iterates it. */
 static void
 test_guard(void)
@@ -73,6 +90,7 @@ main(void)
 	cJSON		*o, *s;
 
 	test_guard();
+	test_times();
 	if (!hctx_open(&h))
 		return 1;
 	resp_init(&r);
