@@ -205,7 +205,7 @@
 		var chat = document.getElementById('chat'), bestsT = document.getElementById('bests');
 		var notice = document.getElementById('notice'), badge = document.getElementById('live-badge');
 		var follow = document.getElementById('follow'), nextLink = document.getElementById('next-link');
-		var state = null, received = 0, es = null, ended = false;
+		var state = null, received = 0, es = null, ended = false, flagClock = null;
 		var classView = table ? ClassView(table) : null;
 		var FLASH = /^(s1|s2|s3|last|best|pos)$/;
 
@@ -223,8 +223,10 @@
 		}
 
 		function header() {
+			/* the clock stops at the flag though the game's runs on while the others finish */
+			if (chequered(state) && flagClock === null) flagClock = { et: state.et, remaining: state.remaining };
 			document.querySelectorAll('[data-h]').forEach(function (e) {
-				var k = e.dataset.h, v = state[k], t;
+				var k = e.dataset.h, v = flagClock && k in flagClock ? flagClock[k] : state[k], t;
 				if (k === 'et' || k === 'remaining') t = duration(v);
 				else if (k === 'air_temp' || k === 'track_temp') t = isnum(v) ? fixed1(v) + ' °C' : '';
 				else if (k === 'raining' || k === 'wetness') t = pct(v);

@@ -15,7 +15,7 @@ T=$(mktemp -d "${TMPDIR:-/tmp}/t_pages_browser.XXXXXX")
 PIDS=
 stack_start || { echo "Bail out! the stack did not start"; exit 1; }
 # the game and the client stop before the stack (stack_start set its own trap)
-trap 'kill $PIDS 2>/dev/null; wait; stack_stop; rm -rf "$T"' EXIT
+trap 'kill $PIDS 2>/dev/null; wait $PIDS; stack_stop; rm -rf "$T"' EXIT
 
 # A qualifying, then a race long enough to check every page before its flag.
 "$FG" --sim --sessions Q,R --qualify-minutes 4 --race-minutes 24 --speed 6 --cars 16 --seed 5 \

@@ -76,7 +76,7 @@ function worst(badges) {
 }
 
 async function main() {
-	console.log('1..18');
+	console.log('1..20');
 	fs.mkdirSync(shots, { recursive: true });
 	const browser = await launch();
 	const ctx = {}, errors = [];
@@ -98,9 +98,10 @@ async function main() {
 	}
 	const race = await until(async () => {
 		const s = await api('/api/v1/sessions/' + sessions.r);
-		return s && s.standings && s.standings.length > 0 && s.standings.some((x) => x.laps > 0) ? s : null;
+		return s && s.standings && s.standings.length > 0 ? s : null;
 	}, 60000, 500);
-	const car = race ? race.standings[0].car : 1;
+	ok(race !== null, 'the race has cars', JSON.stringify(race && race.standings));
+	const car = race ? race.standings[0].car : 0;
 
 	/* The race page stays open from here to the flag. */
 	const live = await ctx.desktop.newPage();
@@ -112,6 +113,15 @@ async function main() {
 			const b = document.getElementById('live-badge');
 			if (b && /finished/.test(b.textContent) && !window.__finishedAt) window.__finishedAt = Date.now();
 		}, 100);
+	});
+
+	/* So does the page of one car. */
+	const carPage = await ctx.desktop.newPage();
+	carPage.on('pageerror', (e) => errors.push('car: ' + e.message));
+	await carPage.goto(url + '/sessions/' + sessions.r + '/cars/' + car, { waitUntil: 'load' });
+	const carLaps = await carPage.evaluate(() => {
+		window.__stillTheSamePage = true;
+		return document.querySelectorAll('table.laps tbody tr').length;
 	});
 
 	const pages = [
@@ -216,6 +226,10 @@ async function main() {
 	const noNext = await ep.evaluate(() => document.getElementById('next-link').getAttribute('href'));
 	ok(nextStatus === 200 && noNext === null, 'the next-session link never points at a 404',
 	    JSON.stringify({ next, nextStatus, noNext }));
+
+	const carLive = await carPage.waitForFunction((n) => window.__stillTheSamePage &&
+	    document.querySelectorAll('table.laps tbody tr').length > n, carLaps, { timeout: 90000 }).then(() => true, () => false);
+	ok(carLive, 'the open car page shows new laps without a reload', 'laps at the start: ' + carLaps);
 
 	/* The flag: when the API says the race is over, the open page says so within 2 s. */
 	const flagAt = await until(async () => {
