@@ -76,7 +76,7 @@ function worst(badges) {
 }
 
 async function main() {
-	console.log('1..20');
+	console.log('1..21');
 	fs.mkdirSync(shots, { recursive: true });
 	const browser = await launch();
 	const ctx = {}, errors = [];
@@ -208,6 +208,20 @@ async function main() {
 	await pp.screenshot({ path: path.join(shots, 'pages-race-full-phone.png') });
 	ok(sticky.scrolled && Math.abs(sticky.left) < 2, 'the full table is one tap away and keeps Pos in view as it scrolls',
 	    JSON.stringify(sticky));
+
+	/* One class on a second screen: set by ?class=, remembered without it. */
+	const cls = race && race.standings.map((r) => r.class).filter((c) => c)[0];
+	const inClass = race ? race.standings.filter((r) => r.class === cls).length : -1;
+	const cp = await ctx.desktop.newPage();
+	const visible = async () => cp.evaluate(() =>
+	    Array.from(document.querySelectorAll('#standings tbody tr')).filter((tr) => !tr.hidden).length);
+	await cp.goto(url + '/sessions/' + sessions.r + '?class=' + encodeURIComponent(cls || ''), { waitUntil: 'load' });
+	const viaUrl = await visible();
+	await cp.goto(url + '/sessions/' + sessions.r + '/timing', { waitUntil: 'load' });
+	const remembered = await visible();
+	await cp.evaluate(() => localStorage.removeItem('trackside.class'));
+	ok(inClass > 0 && viaUrl === inClass && remembered === inClass,
+	    'a class chosen by ?class= filters the tower and is remembered', JSON.stringify({ cls, inClass, viaUrl, remembered }));
 
 	/* Errors are pages outside the API. */
 	const ep = await ctx.desktop.newPage();
