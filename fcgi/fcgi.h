@@ -129,10 +129,13 @@ int	 hist_options(struct req *, cJSON *, const char *name, const char *key,
 int	 hist_param_bool(struct req *, struct resp *, const char *key, int *out);
 int	 hist_param_date(struct req *, struct resp *, const char *key, int end, double *out);
 int	 hist_param_text(struct req *, struct resp *, const char *key, size_t max, const char **out);
-void	 hist_has(cJSON *, int depth);
+void	 hist_decorate(cJSON *, int depth);
+void	 hist_type_label(const char *type, char *out, size_t outsz);
+void	 hist_title(cJSON *, const char *what);
 void	 hist_answer(struct req *, struct resp *, cJSON *, int api, const char *tmpl,
 	    const char *title);
 cJSON	*results_load(struct req *, struct resp *, const char *id, const char *type);
+const char *results_finish(const cJSON *res);
 int	 pits_load(sqlite3 *, const char *id, long long car, cJSON *arr);
 /* A pit row p that is a stop (or drive-through), not a visit ending in the garage. */
 #define PITS_STOP_SQL \

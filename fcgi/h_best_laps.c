@@ -152,24 +152,30 @@ best_ranks(cJSON *laps)
 	cJSON_Delete(seen);
 }
 
-/* The tracks of every session, for the form; the chosen one selected. */
+/*
+ * The values of the one column sql selects (bound to track when not NULL),
+ * as the array name of o: objects named for the column, with "selected" on
+ * chosen. Returns their number, or -1 on an SQLite error.
+ */
 static int
-best_tracks(sqlite3 *db, cJSON *o, const char *chosen)
+best_choices(sqlite3 *db, cJSON *o, const char *name, const char *sql, const char *track,
+    const char *chosen)
 {
 	sqlite3_stmt	*st;
-	cJSON		*arr = cJSON_AddArrayToObject(o, "tracks"), *el;
+	cJSON		*arr = cJSON_AddArrayToObject(o, name), *el;
 	int		 rc;
 
-	if (sqlite3_prepare_v2(db, "SELECT DISTINCT track FROM sessions ORDER BY track", -1,
-	    &st, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
 		return -1;
+	if (track != NULL)
+		sqlite3_bind_text(st, 1, track, -1, SQLITE_STATIC);
 	rc = json_rows(st, arr);
-	sqlite3_finalize(st);
 	cJSON_ArrayForEach(el, arr) {
-		const cJSON *t = cJSON_GetObjectItemCaseSensitive(el, "track");
-		cJSON_AddBoolToObject(el, "selected", chosen != NULL && cJSON_IsString(t) &&
-		    strcmp(t->valuestring, chosen) == 0);
+		const cJSON *v = cJSON_GetObjectItemCaseSensitive(el, sqlite3_column_name(st, 0));
+		cJSON_AddBoolToObject(el, "selected", chosen != NULL && cJSON_IsString(v) &&
+		    strcmp(v->valuestring, chosen) == 0);
 	}
+	sqlite3_finalize(st);
 	return rc;
 }
 
@@ -288,11 +294,26 @@ best_load(struct req *req, struct resp *resp, int api)
 	    hist_options(req, o, "networks", "online", network_values, network_labels, 2) < 0)
 		goto dberr;
 	cJSON_AddBoolToObject(o, "known_only", f.known == 1);
-	if (!api && best_tracks(req->db, o, f.track) < 0)
-		goto dberr;
+	if (!api) {
+		if (best_choices(req->db, o, "tracks", "SELECT DISTINCT track FROM sessions "
+		    "ORDER BY track", NULL, f.track) < 0)
+			goto dberr;
+		/* the only track there is needs no choosing */
+		cJSON *tracks = cJSON_GetObjectItemCaseSensitive(o, "tracks"), *only;
+		if (f.track == NULL && cJSON_GetArraySize(tracks) == 1 &&
+		    cJSON_IsString(cJSON_GetObjectItemCaseSensitive((only = cJSON_GetArrayItem(tracks, 0)),
+		    "track"))) {
+			f.track = cJSON_GetObjectItemCaseSensitive(only, "track")->valuestring;
+			cJSON_ReplaceItemInObjectCaseSensitive(only, "selected", cJSON_CreateTrue());
+		}
+	}
 	if (f.track == NULL)
 		return o;
 	cJSON_AddStringToObject(o, "track", f.track);
+	if (!api && best_choices(req->db, o, "class_options", "SELECT DISTINCT class FROM best_laps "
+	    "WHERE track = ? AND class IS NOT NULL AND class <> '' ORDER BY class", f.track,
+	    f.class) < 0)
+		goto dberr;
 	laps = cJSON_AddArrayToObject(o, "laps");
 	classes = cJSON_AddArrayToObject(o, "classes");
 	if (sqlite3_prepare_v2(req->db, groups_sql, -1, &st, NULL) != SQLITE_OK ||

@@ -442,5 +442,5 @@ h_car_api(struct req *req, struct resp *resp)
 void
 h_car_page(struct req *req, struct resp *resp)
 {
-	hist_answer(req, resp, car_load(req, resp), 0, "car", "Car");
+	hist_answer(req, resp, car_load(req, resp), 0, "car", NULL);
 }

@@ -3,41 +3,18 @@
  * list of an online session: team, number, car, class, and members with
  * nationality, badge and roles; known drivers marked.
  */
-#include <ctype.h>
 #include <string.h>
 
 #include "fcgi.h"
 #include "view.h"
-
-/*
- * The flag emoji of a two-letter country code ("GB" → 🇬🇧), or "" for
- * anything else.
- */
-static void
-entries_flag(const char *nat, char out[9])
-{
-	out[0] = '\0';
-	if (nat == NULL || strlen(nat) != 2 || !isalpha((unsigned char)nat[0]) ||
-	    !isalpha((unsigned char)nat[1]))
-		return;
-	for (int i = 0; i < 2; i++) {
-		/* U+1F1E6 + letter: F0 9F 87 A6+ */
-		unsigned cp = 0x1F1E6u + (unsigned)(toupper((unsigned char)nat[i]) - 'A');
-		out[i * 4] = (char)0xF0;
-		out[i * 4 + 1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-		out[i * 4 + 2] = (char)(0x80 | ((cp >> 6) & 0x3F));
-		out[i * 4 + 3] = (char)(0x80 | (cp & 0x3F));
-	}
-	out[8] = '\0';
-}
 
 /* The entry list of the path's session, or NULL after answering an error. */
 static cJSON *
 entries_load(struct req *req, struct resp *resp, const char *id)
 {
 	struct view	 v;
-	cJSON		*arr = NULL, *e, *m;
-	char		 key[32], flag[9];
+	cJSON		*arr = NULL, *e;
+	char		 key[32];
 	int		 rc;
 
 	view_init(&v, req->db);
@@ -52,11 +29,6 @@ entries_load(struct req *req, struct resp *resp, const char *id)
 		const cJSON *cls = cJSON_GetObjectItemCaseSensitive(e, "class");
 		standings_class_key(cJSON_IsString(cls) ? cls->valuestring : NULL, key, sizeof(key));
 		cJSON_AddStringToObject(e, "cls_key", key);
-		cJSON_ArrayForEach(m, cJSON_GetObjectItemCaseSensitive(e, "members")) {
-			const cJSON *nat = cJSON_GetObjectItemCaseSensitive(m, "nationality");
-			entries_flag(cJSON_IsString(nat) ? nat->valuestring : NULL, flag);
-			cJSON_AddStringToObject(m, "flag", flag);
-		}
 	}
 	return arr;
 }

@@ -321,20 +321,11 @@ rf2_num(const cJSON *o, const char *key)
 static const char *
 rf2_finish(const cJSON *res)
 {
-	const char *f = rf2_str(res, "finish"), *st = rf2_str(res, "status");
+	const char *f = results_finish(res);
 
 	if (f == NULL)
-		f = "";
-	if (st == NULL)
-		st = "";
-	if (strcmp(f, "FSTAT_DQ") == 0 || strcmp(f, "dq") == 0 || strcmp(st, "dq") == 0)
-		return "DQ";
-	if (strcmp(f, "FSTAT_DNF") == 0 || strcmp(f, "dnf") == 0 || strcmp(st, "dnf") == 0)
-		return "DNF";
-	if (strcmp(f, "FSTAT_FINISHED") == 0 || strcmp(f, "FSTAT_CHECKERED") == 0 ||
-	    strcmp(f, "finished") == 0 || strcmp(st, "finished") == 0)
-		return "Finished Normally";
-	return "None";
+		return "None";
+	return strcmp(f, "dq") == 0 ? "DQ" : strcmp(f, "dnf") == 0 ? "DNF" : "Finished Normally";
 }
 
 /* Appends ' name="%.Nf"' when column i of st is a number. */

@@ -4,6 +4,7 @@
  * grouped by car with each car's totals.
  */
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "fcgi.h"
@@ -46,8 +47,8 @@ pits_load(sqlite3 *db, const char *id, long long car, cJSON *arr)
 
 /*
  * The pit summary of session id: the session header with "cars", each car
- * with its "stops" (every pit row), "count" (those that are stops) and
- * "lane_total".
+ * with its "stops" (every pit row), "count" (those that are stops),
+ * "count_label" ("1 stop", "2 stops") and "lane_total".
  * Returns a new object (caller frees), or NULL after answering an error.
  */
 static cJSON *
@@ -72,6 +73,7 @@ pits_summary(struct req *req, struct resp *resp, const char *id)
 		cJSON *c = view_row_json(st), *mine;
 		double lane = 0;
 		int count = 0;
+		char label[32];
 		if (c == NULL)
 			goto dberr;
 		cJSON_AddItemToArray(cars, c);
@@ -88,6 +90,8 @@ pits_summary(struct req *req, struct resp *resp, const char *id)
 				lane += ln->valuedouble;
 		}
 		cJSON_AddNumberToObject(c, "count", count);
+		snprintf(label, sizeof(label), "%d stop%s", count, count == 1 ? "" : "s");
+		cJSON_AddStringToObject(c, "count_label", label);
 		json_add_time(c, "lane_total", lane);
 	}
 	if (rc != SQLITE_DONE)

@@ -95,26 +95,21 @@ h_session_api(struct req *req, struct resp *resp)
 
 /*
  * What every page of a session starts from: the session view of the path's
- * id with "title" ("<what> · <track>"), the standings decorated and the
- * chat lines timed. NULL after answering the error page. The caller frees
- * the result.
+ * id with "title" ("<what> · <type> · <track>", see hist_title()), the
+ * standings decorated and the chat lines timed. NULL after answering the
+ * error page. The caller frees the result.
  */
 cJSON *
 session_page_load(struct req *req, struct resp *resp, const char *what)
 {
 	const char	*id = session_arg(req, resp);
-	cJSON		*o = id ? session_load(req, resp, id) : NULL, *t;
-	struct buf	 title = { 0 };
+	cJSON		*o = id ? session_load(req, resp, id) : NULL;
 
 	if (o == NULL) {
 		page_error(req, resp);
 		return NULL;
 	}
-	t = cJSON_GetObjectItemCaseSensitive(o, "track");
-	buf_printf(&title, "%s%s%s", what ? what : "", what ? " · " : "",
-	    cJSON_IsString(t) ? t->valuestring : "Session");
-	cJSON_AddStringToObject(o, "title", title.p);
-	buf_free(&title);
+	hist_title(o, what);
 	standings_decorate(o);
 	chat_decorate(cJSON_GetObjectItemCaseSensitive(o, "chat"));
 	return o;
@@ -164,6 +159,7 @@ h_session_page(struct req *req, struct resp *resp)
 		return;
 	standings_show_all(o);
 	cJSON_AddTrueToObject(o, "compact");
+	hist_decorate(o, 0);	/* the results' class colours */
 	if (map_add(req, o) < 0) {
 		cJSON_Delete(o);
 		resp_error(resp, 503, "unavailable", "The session cannot be read now.");

@@ -220,13 +220,13 @@ h_sessions_page(struct req *req, struct resp *resp)
 		page_error(req, resp);
 		return;
 	}
-	hist_has(o, 0);
 	if (sessions_live_add(req, o) < 0) {
 		resp_error(resp, 503, "unavailable", "The sessions cannot be read now.");
 		cJSON_Delete(o);
 		page_error(req, resp);
 		return;
 	}
+	hist_decorate(o, 0);
 	cJSON_AddStringToObject(o, "title", "Sessions");
 	resp_page(req, resp, "sessions", o);
 	cJSON_Delete(o);

@@ -266,33 +266,112 @@ hist_param_text(struct req *req, struct resp *resp, const char *key, size_t max,
 }
 
 /*
- * For each array member "x" of the objects in v (recursively), adds
- * "has_x": whether it has elements. Pages use it to print a table around a
- * list once (a template section on the array itself repeats per element).
+ * Decorates the objects in v (recursively) for the templates: for each
+ * array member "x", "has_x" (whether it has elements); for a string
+ * "class", "cls_key" (its colour, see standings_class_key()); for a string
+ * "type", "type_label" (see hist_type_label()).
  */
 void
-hist_has(cJSON *v, int depth)
+hist_decorate(cJSON *v, int depth)
 {
-	cJSON	*el;
-	char	 k[64];
+	cJSON		*el;
+	const cJSON	*cls, *type;
+	char		 k[64];
 
 	if (depth > 8)
 		return;
 	if (cJSON_IsArray(v)) {
 		cJSON_ArrayForEach(el, v)
-			hist_has(el, depth + 1);
+			hist_decorate(el, depth + 1);
 		return;
 	}
 	if (!cJSON_IsObject(v))
 		return;
+	type = cJSON_GetObjectItemCaseSensitive(v, "type");
+	if (cJSON_IsString(type) && cJSON_GetObjectItemCaseSensitive(v, "type_label") == NULL) {
+		hist_type_label(type->valuestring, k, sizeof(k));
+		cJSON_AddStringToObject(v, "type_label", k);
+	}
+	cls = cJSON_GetObjectItemCaseSensitive(v, "class");
+	if (cJSON_IsString(cls) && cJSON_GetObjectItemCaseSensitive(v, "cls_key") == NULL) {
+		standings_class_key(cls->valuestring, k, sizeof(k));
+		cJSON_AddStringToObject(v, "cls_key", k);
+	}
 	cJSON_ArrayForEach(el, v) {
-		if (!cJSON_IsArray(el) || el->string == NULL)
+		if (el->string == NULL)
 			continue;
-		hist_has(el, depth + 1);
+		if (cJSON_IsObject(el))
+			hist_decorate(el, depth + 1);
+		if (!cJSON_IsArray(el))
+			continue;
+		hist_decorate(el, depth + 1);
 		snprintf(k, sizeof(k), "has_%s", el->string);
 		if (cJSON_GetObjectItemCaseSensitive(v, k) == NULL)
 			cJSON_AddBoolToObject(v, k, cJSON_GetArraySize(el) > 0);
 	}
+}
+
+/*
+ * The session type as a person reads it: "RACE1" → "Race", "RACE2" →
+ * "Race 2", "QUALIFY1" → "Qualifying", "PRACTICE3" → "Practice 3",
+ * "WARMUP" → "Warm-up"; anything else as it is.
+ */
+void
+hist_type_label(const char *type, char *out, size_t outsz)
+{
+	static const struct { const char *prefix, *label; } kinds[] = {
+		{ "PRACTICE", "Practice" }, { "QUALIFY", "Qualifying" },
+		{ "WARMUP", "Warm-up" }, { "RACE", "Race" },
+	};
+	size_t n;
+
+	if (type == NULL)
+		type = "";
+	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
+		n = strlen(kinds[i].prefix);
+		if (strncmp(type, kinds[i].prefix, n) != 0)
+			continue;
+		if (type[n] >= '2' && type[n] <= '9' && type[n + 1] == '\0')
+			snprintf(out, outsz, "%s %c", kinds[i].label, type[n]);
+		else
+			snprintf(out, outsz, "%s", kinds[i].label);
+		return;
+	}
+	snprintf(out, outsz, "%s", type);
+}
+
+/*
+ * Adds "type_label" and the page's "title" to a session's page data:
+ * "<what> · <type> · <track>", the car ("#71 Porsche 963") when what is
+ * NULL and o has a "car", the session alone otherwise.
+ */
+void
+hist_title(cJSON *o, const char *what)
+{
+	const cJSON	*type = cJSON_GetObjectItemCaseSensitive(o, "type");
+	const cJSON	*track = cJSON_GetObjectItemCaseSensitive(o, "track");
+	const cJSON	*car = cJSON_GetObjectItemCaseSensitive(o, "car");
+	struct buf	 t = { 0 };
+	char		 label[48];
+
+	hist_type_label(cJSON_IsString(type) ? type->valuestring : NULL, label, sizeof(label));
+	cJSON_DeleteItemFromObjectCaseSensitive(o, "type_label");
+	cJSON_AddStringToObject(o, "type_label", label);
+	if (what != NULL)
+		buf_printf(&t, "%s · ", what);
+	else if (cJSON_IsObject(car)) {
+		const cJSON *num = cJSON_GetObjectItemCaseSensitive(car, "number");
+		const cJSON *veh = cJSON_GetObjectItemCaseSensitive(car, "vehicle");
+		if (!cJSON_IsString(veh) || veh->valuestring[0] == '\0')
+			veh = cJSON_GetObjectItemCaseSensitive(car, "team");
+		buf_printf(&t, "#%s %s · ", cJSON_IsString(num) ? num->valuestring : "?",
+		    cJSON_IsString(veh) ? veh->valuestring : "");
+	}
+	buf_printf(&t, "%s%s%s", label, label[0] ? " · " : "",
+	    cJSON_IsString(track) ? track->valuestring : "Session");
+	cJSON_DeleteItemFromObjectCaseSensitive(o, "title");
+	cJSON_AddStringToObject(o, "title", t.p ? t.p : "");
+	buf_free(&t);
 }
 
 /*
@@ -311,8 +390,12 @@ hist_answer(struct req *req, struct resp *resp, cJSON *o, int api, const char *t
 	if (api)
 		resp_json(resp, 200, o);
 	else {
-		hist_has(o, 0);
-		cJSON_AddStringToObject(o, "title", title);
+		hist_decorate(o, 0);
+		if (cJSON_GetObjectItemCaseSensitive(o, "track") != NULL &&
+		    cJSON_GetObjectItemCaseSensitive(o, "started_at") != NULL)
+			hist_title(o, title);
+		else
+			cJSON_AddStringToObject(o, "title", title);
 		resp_page(req, resp, tmpl, o);
 	}
 	cJSON_Delete(o);

@@ -183,6 +183,29 @@ add_str(cJSON *o, const char *k, const char *v)
 		cJSON_AddStringToObject(o, k, v);
 }
 
+/*
+ * How a result row ended, in our words: "dq", "dnf", "finished" (the
+ * game's finish status, LMU's FSTAT_* or the tracker's words, else the last
+ * status), or NULL when it did none of these.
+ */
+const char *
+results_finish(const cJSON *res)
+{
+	const cJSON	*fv = cJSON_GetObjectItemCaseSensitive(res, "finish");
+	const cJSON	*sv = cJSON_GetObjectItemCaseSensitive(res, "status");
+	const char	*f = cJSON_IsString(fv) ? fv->valuestring : "";
+	const char	*st = cJSON_IsString(sv) ? sv->valuestring : "";
+
+	if (strcmp(f, "FSTAT_DQ") == 0 || strcmp(f, "dq") == 0 || strcmp(st, "dq") == 0)
+		return "dq";
+	if (strcmp(f, "FSTAT_DNF") == 0 || strcmp(f, "dnf") == 0 || strcmp(st, "dnf") == 0)
+		return "dnf";
+	if (strcmp(f, "FSTAT_FINISHED") == 0 || strcmp(f, "FSTAT_CHECKERED") == 0 ||
+	    strcmp(f, "finished") == 0 || strcmp(st, "finished") == 0)
+		return "finished";
+	return NULL;
+}
+
 /* Writes what was added up into the car's result object. */
 static void
 res_fill(struct res_car *c, const struct res_car *leader, double race_start,
@@ -228,6 +251,11 @@ res_fill(struct res_car *c, const struct res_car *leader, double race_start,
 		cJSON_AddBoolToObject(s, "class_best", !isnan(c->bs[i]) &&
 		    c->bs[i] == class_bs[cls][i]);
 	}
+	const char *fin = results_finish(o);
+	const cJSON *st = cJSON_GetObjectItemCaseSensitive(o, "status");
+	cJSON_AddStringToObject(o, "finish_key", fin ? fin : "none");
+	cJSON_AddStringToObject(o, "finish_label", fin == NULL ? (cJSON_IsString(st) ? st->valuestring : "") :
+	    strcmp(fin, "finished") == 0 ? "finished" : strcmp(fin, "dnf") == 0 ? "DNF" : "DQ");
 	cJSON_AddNumberToObject(o, "pits", c->pits);
 	if (c->tyres != NULL) {
 		cJSON_DeleteItemFromObjectCaseSensitive(o, "tyres");

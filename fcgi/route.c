@@ -92,8 +92,18 @@ route_body_cap(const struct app *app, const char *path, enum method m)
 }
 
 /*
- * Answers a request: finds its route (404/405/413 here), parses the query
- * and runs the handler.
+ * Whether errors about path are answered as JSON: the API and the routes
+ * marked ROUTE_JSON; everything else is a page a person reads.
+ */
+static int
+route_json_errors(const char *path, const struct route *r)
+{
+	return strncmp(path, "/api/", 5) == 0 || (r != NULL && (r->flags & ROUTE_JSON));
+}
+
+/*
+ * Answers a request: finds its route (404/405/413/400 here, as JSON for the
+ * API and as a page elsewhere), parses the query and runs the handler.
  */
 void
 app_dispatch(struct req *req, struct resp *resp)
@@ -111,20 +121,24 @@ app_dispatch(struct req *req, struct resp *resp)
 			    "This path does not take that method.");
 		} else
 			resp_error(resp, 404, "not_found", "There is nothing at this address.");
-		return;
+		goto error;
 	}
 	if (req->bodylen > ((r->flags & ROUTE_BODY) ? req->app->max_body : 0)) {
 		resp_error(resp, 413, "too_large", "The body is larger than the %zu bytes this path accepts.",
 		    (r->flags & ROUTE_BODY) ? req->app->max_body : 0);
-		return;
+		goto error;
 	}
 	route_match(r->pattern, req->path, req);
 	if (req_parse_query(req, req->query) <= 0) {
 		resp_error(resp, 400, "bad_query", "The query string is malformed.");
-		return;
+		goto error;
 	}
 	r->fn(req, resp);
 	/* nginx's page cache keeps a 200 answer as long as the handler allows. */
 	if (resp->status == 200 && resp->cache > 0)
 		resp_header(resp, "X-Accel-Expires", "%d", resp->cache);
+	return;
+error:
+	if (!route_json_errors(req->path, r))
+		page_error(req, resp);
 }

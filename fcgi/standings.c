@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "fcgi.h"
+#include "tmpl.h"
 
 #define LOW_FUEL 0.1	/* fraction of a tank (or of the energy) */
 
@@ -81,8 +82,10 @@ gap_text(double t, double laps, char *out, size_t outsz)
 {
 	if (!isnan(laps) && laps >= 1)
 		snprintf(out, outsz, "+%.0f L", laps);
-	else if (!isnan(t) && t > 0)
-		snprintf(out, outsz, "+%.3f", t);
+	else if (!isnan(t) && t > 0 && outsz > 1) {
+		out[0] = '+';
+		tmpl_time(out + 1, outsz - 1, t);
+	}
 	else
 		out[0] = '\0';
 }
@@ -170,8 +173,8 @@ standings_decorate(cJSON *o)
 
 /* The standings columns, in table order, as the timing page's chooser lists them. */
 const struct standings_col standings_cols[STANDINGS_COLS] = {
-	{ "status", "Status", 1 }, { "pos", "Position", 1 }, { "cpos", "Position in class", 1 },
-	{ "class", "Class", 1 }, { "num", "Number", 1 }, { "make", "Car", 0 },
+	{ "pos", "Position", 1 }, { "num", "Number", 1 }, { "status", "Status", 1 },
+	{ "cpos", "Position in class", 1 }, { "class", "Class", 1 }, { "make", "Car", 0 },
 	{ "team", "Team", 1 }, { "driver", "Driver", 1 }, { "laps", "Laps", 1 },
 	{ "gap", "Gap", 1 }, { "int", "Interval", 1 }, { "best", "Best lap", 1 },
 	{ "last", "Last lap", 1 }, { "s1", "S1", 1 }, { "s2", "S2", 1 }, { "s3", "S3", 1 },

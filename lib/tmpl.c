@@ -14,7 +14,8 @@
 #include "trackside.h"
 #include "tmpl.h"
 
-enum node_type { NODE_TEXT, NODE_VAR, NODE_SECTION, NODE_INVERTED, NODE_PARTIAL, NODE__MAX };
+enum node_type { NODE_TEXT, NODE_VAR, NODE_SECTION, NODE_GUARD, NODE_INVERTED, NODE_PARTIAL,
+	NODE__MAX };
 
 struct node {
 	enum node_type	 type;
@@ -37,6 +38,13 @@ struct tmpl_set {
 };
 
 #define TMPL_MAX_DEPTH 32
+
+/* The sections open around the text being parsed, innermost first. */
+struct open {
+	const char		*name;
+	enum node_type		 type;
+	const struct open	*up;
+};
 
 static void
 node_free(struct node *v, size_t n)
@@ -74,13 +82,27 @@ tmpl_strndup_trim(const char *s, size_t n)
 }
 
 /*
- * Parses text from *p up to the closing tag of section (NULL at top level).
- * Returns 1, 0 with a message in err.
+ * Whether a {{#x}} opened inside open sections repeats one of them: a list
+ * opened as its own guard would print the whole list once per element.
  */
 static int
-tmpl_parse_nodes(const char *name, const char **p, const char *section,
+tmpl_reopened(const struct open *up, const char *x)
+{
+	for (; up != NULL; up = up->up)
+		if (up->type == NODE_SECTION && strcmp(up->name, x) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * Parses text from *p up to the closing tag of the innermost open section
+ * (none at top level). Returns 1, 0 with a message in err.
+ */
+static int
+tmpl_parse_nodes(const char *name, const char **p, const struct open *up,
     struct node **out, size_t *nout, struct buf *err, int depth)
 {
+	const char	*section = up ? up->name : NULL;
 	const char	*s = *p, *open, *close;
 	struct node	 nd;
 
@@ -132,16 +154,25 @@ tmpl_parse_nodes(const char *name, const char **p, const char *section,
 			return ok;
 		}
 		case '#':
-		case '^':
-			nd.type = kind == '#' ? NODE_SECTION : NODE_INVERTED;
+		case '?':
+		case '^': {
+			nd.type = kind == '#' ? NODE_SECTION : kind == '?' ? NODE_GUARD : NODE_INVERTED;
 			if ((nd.text = tmpl_strndup_trim(in + 1, inlen - 1)) == NULL)
 				goto nomem;
-			if (!tmpl_parse_nodes(name, &s, nd.text, &nd.kids, &nd.nkids, err, depth + 1)) {
+			if (nd.type == NODE_SECTION && tmpl_reopened(up, nd.text)) {
+				buf_printf(err, "%s: {{#%s}} inside {{#%s}} repeats it per element; "
+				    "test the outer one with {{?%s}}", name, nd.text, nd.text, nd.text);
+				free(nd.text);
+				return 0;
+			}
+			struct open here = { nd.text, nd.type, up };
+			if (!tmpl_parse_nodes(name, &s, &here, &nd.kids, &nd.nkids, err, depth + 1)) {
 				free(nd.text);
 				node_free(nd.kids, nd.nkids);
 				return 0;
 			}
 			break;
+		}
 		case '>':
 			nd.type = NODE_PARTIAL;
 			if ((nd.text = tmpl_strndup_trim(in + 1, inlen - 1)) == NULL)
@@ -323,15 +354,28 @@ tmpl_truthy(const cJSON *v)
 	return 1;
 }
 
-/* m:ss.mmm, or ss.mmm under a minute. */
-static int
-fmt_laptime(struct buf *b, double t)
+/*
+ * A time as every page shows it: m:ss.mmm, or ss.mmm under a minute, into
+ * out (static/live.js's laptime() writes the same).
+ */
+void
+tmpl_time(char *out, size_t outsz, double t)
 {
 	long ms = lround(t * 1000.0);
 
 	if (ms >= 60000)
-		return buf_printf(b, "%ld:%02ld.%03ld", ms / 60000, ms / 1000 % 60, ms % 1000);
-	return buf_printf(b, "%ld.%03ld", ms / 1000, ms % 1000);
+		snprintf(out, outsz, "%ld:%02ld.%03ld", ms / 60000, ms / 1000 % 60, ms % 1000);
+	else
+		snprintf(out, outsz, "%ld.%03ld", ms / 1000, ms % 1000);
+}
+
+static int
+fmt_laptime(struct buf *b, double t)
+{
+	char tmp[48];
+
+	tmpl_time(tmp, sizeof(tmp), t);
+	return buf_puts(b, tmp);
 }
 
 /*
@@ -378,10 +422,10 @@ tmpl_format(struct buf *b, const cJSON *v, const char *filter)
 	}
 	if (strcmp(filter, "laptime") == 0)
 		return d > 0 ? fmt_laptime(b, d) : 1;
-	if (strcmp(filter, "sector") == 0)
-		return d > 0 ? buf_printf(b, "%.3f", d) : 1;
+	if (strcmp(filter, "sector") == 0)	/* a time like a lap's, m:ss.mmm from a minute */
+		return d > 0 ? fmt_laptime(b, d) : 1;
 	if (strcmp(filter, "gap") == 0)
-		return buf_printf(b, "+%.3f", d);
+		return buf_putc(b, '+') < 0 ? -1 : fmt_laptime(b, d);
 	if (strcmp(filter, "duration") == 0) {
 		long s = lround(d < 0 ? 0 : d);
 		return buf_printf(b, "%ld:%02ld:%02ld", s / 3600, s / 60 % 60, s % 60);
@@ -390,11 +434,11 @@ tmpl_format(struct buf *b, const cJSON *v, const char *filter)
 		return buf_printf(b, "%.1f", d);
 	if (strcmp(filter, "pct") == 0)
 		return buf_printf(b, "%.0f%%", d * 100.0);
-	if (strcmp(filter, "date") == 0) {
+	if (strcmp(filter, "date") == 0 || strcmp(filter, "iso") == 0) {
 		time_t t = (time_t)d;
 		struct tm tm;
 		gmtime_r(&t, &tm);
-		strftime(tmp, sizeof(tmp), "%Y-%m-%d %H:%M", &tm);
+		strftime(tmp, sizeof(tmp), filter[0] == 'd' ? "%Y-%m-%d %H:%M" : "%Y-%m-%dT%H:%M:%SZ", &tm);
 		return buf_puts(b, tmp);
 	}
 	return buf_printf(b, "%g", d);
@@ -434,7 +478,8 @@ tmpl_run(const struct tmpl_set *set, const struct node *v, size_t n, struct ctx 
 				return -1;
 			break;
 		case NODE_INVERTED:
-			if (tmpl_truthy(tmpl_lookup(c, nd->text)))
+		case NODE_GUARD:
+			if (tmpl_truthy(tmpl_lookup(c, nd->text)) == (nd->type == NODE_INVERTED))
 				break;
 			if ((rc = tmpl_run(set, nd->kids, nd->nkids, c, out, depth + 1)) <= 0)
 				return rc;

@@ -24,7 +24,10 @@ const char *const view_phase_names[VIEW_PHASE_N] = {
 	"s.position, s.class_position, s.laps, " \
 	"s.gap, s.gap_laps, s.interval, s.interval_laps, s.class_gap, s.class_gap_laps, " \
 	"s.best, s.last, s.s1, s.s2, s.s3, " \
-	"s.pits, s.stint_laps, s.status, s.pit_state, s.tyres, s.fuel, s.ve, s.finish, " \
+	"s.pits, s.stint_laps, s.status, s.pit_state, " \
+	/* the tyres the game reports, else the compound of the car's last stop */ \
+	"coalesce(s.tyres, (SELECT p.tyres FROM pits p WHERE p.car_id = c.id AND p.tyres IS NOT NULL " \
+	"ORDER BY p.lap DESC, p.id DESC LIMIT 1)) AS tyres, s.fuel, s.ve, s.finish, " \
 	"s.present, s.x, s.z, s.lap_dist / NULLIF(se.track_length, 0) AS progress " \
 	"FROM cars c JOIN car_state s ON s.car_id = c.id JOIN sessions se ON se.id = c.session_id "
 

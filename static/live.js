@@ -9,8 +9,13 @@
  * dropped connection resumes without a gap. Everything is written with
  * textContent: names from the game are never HTML.
  *
- * Also: the light/dark theme switch and the timing page's column chooser,
- * both remembered in localStorage.
+ * The car and pit-stop pages of a live session reload their content when
+ * a delta concerns them.
+ *
+ * Also: the light/dark theme switch, the timing page's column chooser and
+ * the tower's class filter (all remembered in localStorage; ?class= sets
+ * the filter from a link), times shown in the browser's zone, and track
+ * map numbers kept legible.
  */
 'use strict';
 
@@ -35,7 +40,6 @@
 			return Math.floor(ms / 60000) + ':' + pad(Math.floor(ms / 1000) % 60, 2) + '.' + pad(ms % 1000, 3);
 		return Math.floor(ms / 1000) + '.' + pad(ms % 1000, 3);
 	}
-	function sector(t) { return isnum(t) && t > 0 ? t.toFixed(3) : ''; }
 	function duration(t) {
 		if (!isnum(t)) return '';
 		var s = Math.max(0, Math.round(t));
@@ -43,10 +47,45 @@
 	}
 	function fixed1(t) { return isnum(t) ? t.toFixed(1) : ''; }
 	function pct(t) { return isnum(t) ? Math.round(t * 100) + '%' : ''; }
+	/* Local wall-clock times: "12:04:05" (clock) or "2026-03-09 12:04" (date). */
 	function clock(at) {
 		if (!isnum(at)) return '';
 		var d = new Date(at * 1000);
-		return pad(d.getUTCHours(), 2) + ':' + pad(d.getUTCMinutes(), 2) + ':' + pad(d.getUTCSeconds(), 2);
+		return pad(d.getHours(), 2) + ':' + pad(d.getMinutes(), 2) + ':' + pad(d.getSeconds(), 2);
+	}
+	function dateText(at) {
+		var d = new Date(at * 1000);
+		return d.getFullYear() + '-' + pad(d.getMonth() + 1, 2) + '-' + pad(d.getDate(), 2) + ' ' +
+		    pad(d.getHours(), 2) + ':' + pad(d.getMinutes(), 2);
+	}
+	function zoneName() {
+		try {
+			var p = new Intl.DateTimeFormat(undefined, { timeZoneName: 'short' }).formatToParts(new Date());
+			for (var i = 0; i < p.length; i++) if (p[i].type === 'timeZoneName') return p[i].value;
+		} catch (e) { /* an old browser: the offset below */ }
+		var m = -new Date().getTimezoneOffset();
+		return 'UTC' + (m >= 0 ? '+' : '-') + pad(Math.floor(Math.abs(m) / 60), 2) + ':' + pad(Math.abs(m) % 60, 2);
+	}
+	/* Every <time datetime> written by the server in UTC, shown in the local zone. */
+	function localTimes(root) {
+		root.querySelectorAll('time[datetime]').forEach(function (t) {
+			var at = Date.parse(t.getAttribute('datetime')) / 1000;
+			if (!isnum(at)) return;
+			t.textContent = t.dataset.fmt === 'clock' ? clock(at) : dateText(at);
+		});
+		var z = zoneName();
+		root.querySelectorAll('[data-tz]').forEach(function (e) { e.textContent = z; });
+	}
+	/* "RACE1" → "Race", "PRACTICE2" → "Practice 2": as fcgi/hist.c's hist_type_label(). */
+	function typeLabel(t) {
+		var kinds = [['PRACTICE', 'Practice'], ['QUALIFY', 'Qualifying'], ['WARMUP', 'Warm-up'], ['RACE', 'Race']];
+		t = str(t);
+		for (var i = 0; i < kinds.length; i++) {
+			if (t.indexOf(kinds[i][0]) !== 0) continue;
+			var rest = t.slice(kinds[i][0].length);
+			return kinds[i][1] + (/^[2-9]$/.test(rest) ? ' ' + rest : '');
+		}
+		return t;
 	}
 	function clsKey(c) { return typeof c === 'string' ? c.toLowerCase().replace(/[^a-z0-9]/g, '') : ''; }
 	function str(v) { return v === null || v === undefined ? '' : String(v); }
@@ -55,8 +94,12 @@
 
 	function gapText(t, laps) {
 		if (isnum(laps) && laps >= 1) return '+' + laps + ' L';
-		if (isnum(t) && t > 0) return '+' + t.toFixed(3);
+		if (isnum(t) && t > 0) return '+' + laptime(t);
 		return '';
+	}
+	/* The flag has fallen: the session says so, or its phase is "session over". */
+	function chequered(s) {
+		return s.finished === true || s.phase === 8 || /C/.test(s.sector_flags || '');
 	}
 	function status(r) {
 		var st = r.status, ps = r.pit_state;
@@ -103,7 +146,7 @@
 		pos: function (r) { return [str(r.position), 'num pos']; },
 		cpos: function (r) { return [str(r.class_position), 'num']; },
 		'class': function (r) { return [str(r.class), 'cls cls-' + clsKey(r.class), true]; },
-		num: function (r) { return [str(r.number), 'num carnum']; },
+		num: function (r) { return [str(r.number), 'num carnum cls-' + clsKey(r.class)]; },
 		make: function (r) { return [str(r.vehicle || r.veh), '']; },
 		team: function (r) { return [str(r.team), 'team', true]; },
 		driver: function (r) { return [str(r.driver), 'driver' + (r.known ? ' known' : '')]; },
@@ -112,16 +155,16 @@
 		'int': function (r) { return [r._int, 'num']; },
 		best: function (r, s) { return [laptime(r.best), 'num ' + mark(r, 'best', s.bests)]; },
 		last: function (r, s) { return [laptime(r.last), 'num ' + mark(r, 'last', s.bests)]; },
-		s1: function (r, s) { return [sector(r.s1), 'num ' + mark(r, 's1', s.bests)]; },
-		s2: function (r, s) { return [sector(r.s2), 'num ' + mark(r, 's2', s.bests)]; },
-		s3: function (r, s) { return [sector(r.s3), 'num ' + mark(r, 's3', s.bests)]; },
+		s1: function (r, s) { return [laptime(r.s1), 'num ' + mark(r, 's1', s.bests)]; },
+		s2: function (r, s) { return [laptime(r.s2), 'num ' + mark(r, 's2', s.bests)]; },
+		s3: function (r, s) { return [laptime(r.s3), 'num ' + mark(r, 's3', s.bests)]; },
 		pits: function (r) { return [str(r.pits), 'num']; },
 		stint: function (r) { return [str(r.stint_laps), 'num']; },
 		tyres: function (r) { return [tyresText(r.tyres), '']; },
 		fuel: function (r) { return [fuelText(r), 'num' + (lowFuel(r) ? ' low' : '')]; },
 		progress: function (r) { return [isnum(r.progress) ? Math.round(r.progress * 100) : 0, 'bar']; }
 	};
-	var ORDER = ['status', 'pos', 'cpos', 'class', 'num', 'make', 'team', 'driver', 'laps', 'gap',
+	var ORDER = ['pos', 'num', 'status', 'cpos', 'class', 'make', 'team', 'driver', 'laps', 'gap',
 	    'int', 'best', 'last', 's1', 's2', 's3', 'pits', 'stint', 'tyres', 'fuel', 'progress'];
 
 	/* Gaps and intervals by session type (see standings_decorate). */
@@ -162,7 +205,8 @@
 		var chat = document.getElementById('chat'), bestsT = document.getElementById('bests');
 		var notice = document.getElementById('notice'), badge = document.getElementById('live-badge');
 		var follow = document.getElementById('follow'), nextLink = document.getElementById('next-link');
-		var state = null, received = 0, es = null, ended = false;
+		var state = null, received = 0, es = null, ended = false, flagClock = null;
+		var classView = table ? ClassView(table) : null;
 		var FLASH = /^(s1|s2|s3|last|best|pos)$/;
 
 		if (follow) {
@@ -179,8 +223,10 @@
 		}
 
 		function header() {
+			/* the clock stops at the flag though the game's runs on while the others finish */
+			if (chequered(state) && flagClock === null) flagClock = { et: state.et, remaining: state.remaining };
 			document.querySelectorAll('[data-h]').forEach(function (e) {
-				var k = e.dataset.h, v = state[k], t;
+				var k = e.dataset.h, v = flagClock && k in flagClock ? flagClock[k] : state[k], t;
 				if (k === 'et' || k === 'remaining') t = duration(v);
 				else if (k === 'air_temp' || k === 'track_temp') t = isnum(v) ? fixed1(v) + ' °C' : '';
 				else if (k === 'raining' || k === 'wetness') t = pct(v);
@@ -204,6 +250,13 @@
 					p.setAttribute('class', 'sector flag-' + name);
 				});
 			}
+			if (badge && chequered(state) && !ended) {
+				badge.textContent = '';
+				badge.appendChild(el('span', 'chequer'));
+				badge.appendChild(document.createTextNode('finished'));
+				badge.className = 'badge done';
+				badge.title = 'The chequered flag has fallen';
+			}
 			if (state.next && nextLink) {
 				nextLink.href = '/sessions/' + encodeURIComponent(state.next);
 				nextLink.hidden = false;
@@ -212,7 +265,7 @@
 
 		/* The local clock between events: ET runs, remaining falls, while green. */
 		function tick() {
-			if (!state || ended || !state.live || !(state.phase >= 5 && state.phase <= 6)) return;
+			if (!state || ended || !state.live || chequered(state) || !(state.phase >= 5 && state.phase <= 6)) return;
 			var dt = (Date.now() - received) / 1000;
 			document.querySelectorAll('[data-h="et"]').forEach(function (e) { e.textContent = duration(state.et + dt); });
 			if (isnum(state.remaining))
@@ -288,6 +341,7 @@
 				delete byCar[r.car];
 			});
 			Object.keys(byCar).forEach(function (k) { byCar[k].remove(); });
+			if (classView) classView.apply(state.standings);
 			var none = document.getElementById('no-cars');
 			if (none) none.hidden = state.standings.length > 0;
 		}
@@ -300,18 +354,35 @@
 				g = document.createElementNS(ns, 'g');
 				g.dataset.car = r.car;
 				var c = document.createElementNS(ns, 'circle');
-				c.setAttribute('r', mapCars.dataset.r);
+				c.setAttribute('r', mapSize.r);
 				var t = document.createElementNS(ns, 'text');
-				t.setAttribute('font-size', mapCars.dataset.font);
+				t.setAttribute('font-size', mapSize.font);
 				t.setAttribute('dy', '0.35em');
+				g.appendChild(document.createElementNS(ns, 'title'));
 				g.appendChild(c);
 				g.appendChild(t);
 				mapCars.appendChild(g);
 			}
+			g.firstChild.textContent = '#' + str(r.number) + ' ' + str(r.driver);
 			var cls = 'car cls-' + clsKey(r.class) + ' st-' + status(r)[1];
 			if (g.getAttribute('class') !== cls) g.setAttribute('class', cls);
 			g.lastChild.textContent = str(r.number);
 			g.setAttribute('transform', 'translate(' + r.x + ' ' + (-r.z) + ')');
+		}
+
+		/* Car numbers on the map at least 11 px high however small the map is drawn. */
+		var mapSize = mapCars ? { r: Number(mapCars.dataset.r), font: Number(mapCars.dataset.font) } : null;
+		function mapLegible() {
+			var svg = document.getElementById('map'), m = svg && svg.getScreenCTM();
+			if (!m || !m.a || !mapCars) return;
+			var font = Math.max(Number(mapCars.dataset.font), 11 / m.a);
+			mapSize = { font: font, r: Math.max(Number(mapCars.dataset.r), font * 0.95) };
+			mapCars.querySelectorAll('circle').forEach(function (c) { c.setAttribute('r', mapSize.r); });
+			mapCars.querySelectorAll('text').forEach(function (t) { t.setAttribute('font-size', mapSize.font); });
+		}
+		if (mapCars) {
+			mapLegible();
+			window.addEventListener('resize', mapLegible);
 		}
 
 		function bests() {
@@ -324,7 +395,7 @@
 				td.appendChild(el('span', 'cls cls-' + clsKey(b.class), str(b.class)));
 				tr.appendChild(td);
 				tr.appendChild(el('td', 'num sb', laptime(b.best)));
-				['s1', 's2', 's3'].forEach(function (k) { tr.appendChild(el('td', 'num sb', sector(b[k]))); });
+				['s1', 's2', 's3'].forEach(function (k) { tr.appendChild(el('td', 'num sb', laptime(b[k]))); });
 				tb.appendChild(tr);
 			});
 		}
@@ -335,7 +406,9 @@
 			if (replace) chat.textContent = '';
 			lines.forEach(function (l) {
 				var li = el('li');
-				li.appendChild(el('time', '', clock(l.at)));
+				var t = el('time', '', clock(l.at));
+				if (isnum(l.at)) t.setAttribute('datetime', new Date(l.at * 1000).toISOString());
+				li.appendChild(t);
 				li.appendChild(document.createTextNode(' '));
 				li.appendChild(el('span', 'text', str(l.text)));
 				chat.appendChild(li);
@@ -415,7 +488,7 @@
 		function stop(text) {
 			ended = true;
 			if (es) es.close();
-			if (badge) {
+			if (badge && !chequered(state || {})) {
 				badge.textContent = 'ended';
 				badge.classList.remove('live');
 			}
@@ -443,6 +516,7 @@
 			stop(d.dropped ? 'The session continued as the next one.' : 'The session is over.');
 		}
 
+		if (classView) classView.apply(null);
 		if (!head.dataset.live || typeof EventSource === 'undefined') return;
 		es = new EventSource('/live/sessions/' + encodeURIComponent(id));
 		es.addEventListener('snapshot', snapshot);
@@ -481,7 +555,7 @@
 			var a = tr.querySelector('[data-k="track"] a');
 			a.href = '/sessions/' + encodeURIComponent(s.id);
 			a.textContent = str(s.track);
-			tr.querySelector('[data-k="type"]').textContent = str(s.type);
+			tr.querySelector('[data-k="type"]').textContent = typeLabel(s.type);
 			tr.querySelector('[data-k="phase"]').textContent = str(s.phase_name);
 			tr.querySelector('[data-k="remaining"]').textContent = duration(s.remaining);
 			tr.querySelector('[data-k="cars"]').textContent = str(s.cars);
@@ -499,6 +573,117 @@
 			done();
 		});
 		es.addEventListener('session', function (e) { row(JSON.parse(e.data)); done(); });
+	}
+
+	/* ---- the tower's classes: all, grouped, or one ---- */
+
+	/*
+	 * A select before the standings: "all classes" (by position), "by
+	 * class" (grouped, each in position order) or one class. Remembered in
+	 * localStorage; ?class=NAME (or ?class=group) in the address sets it,
+	 * so a second screen is set up once.
+	 */
+	function ClassView(table) {
+		var tbody = table.tBodies[0], tools = document.querySelector('.tower-tools');
+		var sel = el('select'), label = el('label', 'class-filter', 'Classes ');
+		var q = new URLSearchParams(location.search).get('class');
+		var mode = q !== null ? q : (store.get('trackside.class') || '');
+		if (q !== null) store.set('trackside.class', q);
+		sel.id = 'class-filter';
+		label.appendChild(sel);
+		if (tools) tools.insertBefore(label, tools.firstChild);
+		sel.addEventListener('change', function () {
+			mode = sel.value;
+			store.set('trackside.class', mode);
+			var u = new URL(location.href);
+			if (mode) u.searchParams.set('class', mode); else u.searchParams.delete('class');
+			history.replaceState(null, '', u);
+			apply(null);
+		});
+
+		function classes() {
+			var seen = [], order = {};
+			Array.prototype.forEach.call(tbody.rows, function (tr) {
+				var c = tr.dataset['class'] || '';
+				if (!(c in order)) { order[c] = seen.length; seen.push(c); }
+			});
+			return { list: seen, order: order };
+		}
+		function options(list) {
+			var want = ['', 'group'].concat(list.filter(function (c) { return c; }));
+			if (sel.options.length === want.length &&
+			    want.every(function (v, i) { return sel.options[i].value === v; })) return;
+			sel.textContent = '';
+			want.forEach(function (v) {
+				var o = el('option', '', v === '' ? 'all, by position' : v === 'group' ? 'grouped by class' : v);
+				o.value = v;
+				sel.appendChild(o);
+			});
+		}
+		/* rows: the state's rows (to read classes from) or null for the DOM's. */
+		function apply(rows) {
+			if (rows) rows.forEach(function (r) {
+				var tr = tbody.querySelector('tr[data-car="' + r.car + '"]');
+				if (tr) tr.dataset['class'] = str(r.class);
+			});
+			var c = classes();
+			options(c.list);
+			sel.value = c.list.indexOf(mode) >= 0 || mode === 'group' ? mode : '';
+			var trs = Array.prototype.slice.call(tbody.rows);
+			trs.forEach(function (tr) {
+				tr.hidden = sel.value !== '' && sel.value !== 'group' && tr.dataset['class'] !== sel.value;
+			});
+			if (sel.value === 'group') {
+				var sorted = trs.slice().sort(function (a, b) {
+					return c.order[a.dataset['class'] || ''] - c.order[b.dataset['class'] || ''] ||
+					    trs.indexOf(a) - trs.indexOf(b);
+				});
+				sorted.forEach(function (tr, i) { if (tbody.rows[i] !== tr) tbody.insertBefore(tr, tbody.rows[i] || null); });
+			}
+		}
+		return { apply: apply };
+	}
+
+	/* ---- the car and pit-stop pages of a live session ---- */
+
+	/*
+	 * Reloads the page's content (at most every 2 s) when a delta concerns
+	 * it: a row or lap of the car (car page), a pit state or stop count
+	 * (pit stops page); once more when the session ends.
+	 */
+	function Refresh(sec) {
+		var id = sec.dataset.liveRefresh, car = sec.dataset.car ? Number(sec.dataset.car) : null;
+		var es = new EventSource('/live/sessions/' + encodeURIComponent(id)), due = null, last = 0;
+
+		function relevant(d) {
+			var rows = d.rows || [], laps = d.laps || [];
+			if (car !== null)
+				return rows.some(function (r) { return r.car === car; }) ||
+				    laps.some(function (l) { return l.car === car; });
+			return rows.some(function (r) { return 'pit_state' in r || 'pits' in r || 'tyres' in r; });
+		}
+		function reload() {
+			due = null;
+			last = Date.now();
+			fetch(location.href, { cache: 'no-store' }).then(function (res) {
+				return res.ok ? res.text() : null;
+			}).then(function (html) {
+				if (!html) return;
+				var doc = new DOMParser().parseFromString(html, 'text/html');
+				var fresh = doc.querySelector('main'), cur = document.querySelector('main');
+				if (!fresh || !cur) return;
+				cur.replaceChildren.apply(cur, Array.prototype.slice.call(fresh.childNodes).map(function (n) {
+					return document.importNode(n, true);
+				}));
+				localTimes(cur);
+			}).catch(function () { /* the next delta tries again */ });
+		}
+		function soon() {
+			if (due) return;
+			due = setTimeout(reload, Math.max(0, 2000 - (Date.now() - last)));
+		}
+		es.addEventListener('delta', function (e) { if (relevant(JSON.parse(e.data))) soon(); });
+		es.addEventListener('end', function () { es.close(); soon(); });
 	}
 
 	/* ---- the timing page's column chooser ---- */
@@ -535,8 +720,11 @@
 		}
 		var cc = document.getElementById('columns');
 		if (cc && document.getElementById('standings')) Chooser(cc);
+		localTimes(document);
 		var s = document.querySelector('[data-session]');
 		if (s) Session(s);
+		var lr = document.querySelector('[data-live-refresh]');
+		if (lr && typeof EventSource !== 'undefined' && typeof fetch !== 'undefined') Refresh(lr);
 		var l = document.querySelector('[data-live-list]');
 		if (l && typeof EventSource !== 'undefined') List(l);
 	}

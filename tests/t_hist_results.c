@@ -296,10 +296,10 @@ results_xml(struct resp *r)
 	get(r, "/sessions/" RACE "/results.xml", NULL);
 	is_str(from_xml, from_csv, "results.xml has results.csv's positions and lap counts");
 	ok(strstr(r->body.p, "<Lap num=\"7\" p=\"4\" et=\"793.1000\" s1=\"42.9800\" s2=\"34.2020\" "
-	    "fuel=\"83.200\">--.----</Lap>") != NULL,
+	    "fuel=\"0.832\">--.----</Lap>") != NULL,
 	    "an invalid lap is --.---- and keeps what is known of it");
 	ok(strstr(r->body.p, "<Lap num=\"6\" p=\"1\" et=\"615.7000\" s1=\"38.5090\" s2=\"30.7410\" "
-	    "s3=\"40.1500\" fuel=\"74.000\">109.4000</Lap>") != NULL,
+	    "s3=\"40.1500\" fuel=\"0.740\">109.4000</Lap>") != NULL,
 	    "a lap has its position, start time, sectors, fuel and time");
 	ok(strstr(r->body.p, "<Swap startLap=\"0\" endLap=\"4\">Antonio Fuoco</Swap>\n"
 	    "      <Swap startLap=\"4\" endLap=\"8\">Miguel Molina</Swap>") != NULL,

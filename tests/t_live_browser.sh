@@ -7,18 +7,8 @@
 # $top_builddir/tests/screenshots/.
 . "$top_srcdir/tests/lib.sh"
 need_data
-CHROMIUM=${CHROMIUM:-/usr/bin/chromium}
-[ -x "$CHROMIUM" ] || skip_all "no $CHROMIUM (scripts/deps --test installs it)"
-command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 || skip_all "no node/npm"
-
-deps=$top_builddir/tests/browser
-if [ ! -f "$deps/node_modules/playwright-core/package.json" ] ||
-    ! cmp -s "$top_srcdir/tests/browser/package-lock.json" "$deps/package-lock.json"; then
-	mkdir -p "$deps"
-	cp "$top_srcdir/tests/browser/package.json" "$top_srcdir/tests/browser/package-lock.json" "$deps/"
-	(cd "$deps" && npm ci --no-audit --no-fund --loglevel=error) >&2 ||
-	    { echo "Bail out! npm ci of tests/browser failed"; exit 1; }
-fi
+. "$top_srcdir/tests/browser/setup.sh"
+deps=$BROWSER_DEPS
 
 stack_start || { echo "Bail out! the stack did not start"; exit 1; }
 HOSTILE='<img src=x onerror=alert(1)>'

@@ -7,6 +7,8 @@
 
 #include "tap.h"
 #include "handler.h"
+#include "tmpl.h"
+#include "trackside.h"
 
 static struct hctx h;
 
@@ -29,12 +31,66 @@ get_json(struct resp *r, const char *path, const char *query)
 
 #define LIVE "0190aaaa000070008000000000000001"
 
+/* How many times needle occurs in hay. */
+static int
+count(const char *hay, const char *needle)
+{
+	int n = 0;
+
+	for (const char *p = hay; p && (p = strstr(p, needle)) != NULL; p += strlen(needle))
+		n++;
+	return n;
+}
+
+/* Every time of a minute or more reads m:ss.mmm: laps, sectors, gaps. */
+static void
+test_times(void)
+{
+	struct tmpl_set	*t = NULL;
+	struct buf	 out = { 0 }, err = { 0 };
+	cJSON		*d = cJSON_Parse("{\"s\":93.687,\"g\":75.568,\"h\":3.25,\"l\":60}");
+
+	ok(tmpl_parse(&t, "t", "{{s|sector}} {{g|gap}} {{h|gap}} {{l|laptime}}", &err) == 1 &&
+	    tmpl_render(t, "t", d, &out) == 1 && out.p && strcmp(out.p, "1:33.687 +1:15.568 +3.250 1:00.000") == 0,
+	    "sectors and gaps of a minute or more read m:ss.mmm");
+	tmpl_free(t);
+	buf_free(&out);
+	buf_free(&err);
+	cJSON_Delete(d);
+}
+
+/* A list guard tests the list once and never iterates it. */
+static void
+test_guard(void)
+{
+	struct tmpl_set	*t = NULL;
+	struct buf	 out = { 0 }, err = { 0 };
+	cJSON		*d = cJSON_Parse("{\"entries\":[{\"n\":1},{\"n\":2},{\"n\":3}],\"none\":[]}");
+
+	ok(tmpl_parse(&t, "g", "{{?entries}}<table>{{#entries}}<tr>{{n}}</tr>{{/entries}}</table>"
+	    "{{/entries}}{{?none}}<table>{{/none}}", &err) == 1 &&
+	    tmpl_render(t, "g", d, &out) == 1 && count(out.p, "<table>") == 1 &&
+	    count(out.p, "<tr>") == 3, "a list guard opens once around the list's rows");
+	tmpl_free(t);
+	t = NULL;
+	buf_reset(&err);
+	ok(tmpl_parse(&t, "bad", "{{#entries}}<table>{{#entries}}<tr>{{/entries}}</table>{{/entries}}",
+	    &err) == 0 && err.p && strstr(err.p, "{{?entries}}") != NULL,
+	    "a list opened inside itself is a parse error that names the guard");
+	tmpl_free(t);
+	buf_free(&out);
+	buf_free(&err);
+	cJSON_Delete(d);
+}
+
 int
 main(void)
 {
 	struct resp	 r;
 	cJSON		*o, *s;
 
+	test_guard();
+	test_times();
 	if (!hctx_open(&h))
 		return 1;
 	resp_init(&r);
@@ -116,6 +172,16 @@ main(void)
 	resp_init(&r);
 	hctx_call(&h, &r, METHOD_POST, "/sessions/" LIVE, NULL, "text/plain", NULL, NULL, "x", 1);
 	is_int(r.status, 405, "POST to a page: 405");
+	ok(strstr(r.ctype, "text/html") && strstr(r.body.p, "<h1>405"), "the 405 of a page is a page");
+	ok(get(&r, "/nope", NULL) == 404 && strstr(r.ctype, "text/html") &&
+	    strstr(r.body.p, "<h1>404") && strstr(r.body.p, "<title>Not Found"),
+	    "an unknown path outside the API is an HTML 404 page");
+	ok(get(&r, "/sessions/" LIVE "/nope", NULL) == 404 && strstr(r.ctype, "text/html"),
+	    "an unknown page of a session is an HTML 404");
+	ok(get(&r, "/", "track=%zz") == 400 && strstr(r.ctype, "text/html") && strstr(r.body.p, "<h1>400"),
+	    "a malformed query string on a page is an HTML 400");
+	ok(get(&r, "/api/v1/nope", NULL) == 404 && strstr(r.ctype, "application/json"),
+	    "an unknown API path is a JSON 404");
 	resp_free(&r);
 	hctx_close(&h);
 	return tap_done();

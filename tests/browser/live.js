@@ -9,23 +9,13 @@
  * directory), HOSTILE (the driver name to look for). Prints TAP.
  */
 'use strict';
-const { chromium } = require('playwright-core');
+const { ok, launch, run } = require('./tap.js');
 const { execSync } = require('child_process');
 const fs = require('fs');
 const path = require('path');
 
 const url = process.env.TS_URL, id = process.env.TS_SESSION;
 const shots = process.env.SCREENSHOTS, hostile = process.env.HOSTILE;
-let n = 0, failed = 0;
-
-function ok(cond, name, diag) {
-	n++;
-	console.log((cond ? 'ok ' : 'not ok ') + n + ' - ' + name);
-	if (!cond) {
-		failed++;
-		if (diag) console.log('# ' + String(diag).split('\n').join('\n# '));
-	}
-}
 
 async function snapshot(page) {
 	return page.evaluate(() => {
@@ -47,13 +37,7 @@ async function snapshot(page) {
 async function main() {
 	console.log('1..11');
 	fs.mkdirSync(shots, { recursive: true });
-	const browser = await chromium.launch({
-		executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-		headless: true,
-		args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-		    '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-		/* launch() gives the browser a fresh temporary --user-data-dir of its own */
-	});
+	const browser = await launch();
 	const ctx = await browser.newContext({ viewport: { width: 1440, height: 900 } });
 	const page = await ctx.newPage();
 	const dialogs = [], errors = [];
@@ -128,11 +112,6 @@ async function main() {
 	if (errors.length)
 		console.log('# page errors: ' + errors.join(' | '));
 	await browser.close();
-	process.exit(failed ? 1 : 0);
 }
 
-main().catch((e) => {
-	console.log('not ok ' + (n + 1) + ' - the browser test ran to the end');
-	console.log('# ' + String(e && e.stack || e).split('\n').join('\n# '));
-	process.exit(1);
-});
+run(main);
