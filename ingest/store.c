@@ -947,8 +947,9 @@ resume(struct ingest *ig)
 	/* New sessions go on numbering where the stored ones stopped (session_id()). */
 	q = stmt(ig->st, STMT_R_ID_SEQ);
 	if (sqlite3_step(q) != SQLITE_ROW)
-		return -1;
+		return sqlite3_reset(q), -1;
 	ig->t.id_seq = strtoull(COL_TEXT(q, 0), NULL, 16);
+	sqlite3_reset(q);
 	q = stmt(ig->st, STMT_R_CLIENTS);
 	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
 		struct tsession *s = track_find(&ig->t, COL_TEXT(q, 1));
