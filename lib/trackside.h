@@ -109,6 +109,7 @@ int	 jscan_fields(const char *p, size_t len, const char *const *keys, size_t n,
 int	 jscan_next(const struct jspan *arr, size_t *off, struct jspan *out);
 int	 jscan_string(const struct jspan *, char *out, size_t outsz);
 int	 jscan_int(const struct jspan *, long long min, long long max, long long *out);
+int	 jscan_utf8_valid(const char *, size_t);
 
 /* inbox.c: durable frames on their way from trackside-fcgi to trackside-ingestd. */
 #define INBOX_CLIENT_MAX 64

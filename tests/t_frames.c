@@ -153,6 +153,12 @@ main(void)
 	    "\"noon\",\"source\":\"lmu\",\"data\":{}}") == 400, "a captured_at that is no time: 400");
 	ok(post_json(&r, "{\"v\":1,\"client\":{\"id\":\"clientCCCC\"},\"seq\":1,\"captured_at\":"
 	    "\"2026-11-21T12:00:00Z\",\"source\":\"lmu\",\"data\":[]}") == 400, "data that is no object: 400");
+	ok(post_json(&r, "{\"v\":1,\"client\":{\"id\":\"clientCCCC\",\"name\":\"\\ud800\"},\"seq\":1,"
+	    "\"captured_at\":\"2026-11-21T12:00:00Z\",\"source\":\"lmu\",\"data\":{}}") == 400 &&
+	    is_error(&r, "bad_json"), "a lone surrogate escape (which the worker cannot parse): 400");
+	ok(post_json(&r, "{\"v\":1,\"client\":{\"id\":\"clientCCCC\"},\"seq\":1,\"captured_at\":"
+	    "\"2026-11-21T12:00:00Z\",\"source\":\"lmu\",\"data\":{\"x\":\"\\udc00\"}}") == 400,
+	    "a lone low surrogate deep in data: 400");
 	buf_reset(&b);
 	buf_puts(&b, "[");
 	char *f1 = frame("clientCCCC", 2, "lmu"), *f2 = frame("clientCCCC", 1, "lmu");

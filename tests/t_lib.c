@@ -7,6 +7,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <cjson/cJSON.h>
+
 #include "tap.h"
 #include "trackside.h"
 #include "tmpl.h"
@@ -146,6 +148,27 @@ test_jscan(void)
 	jscan_document(f, strlen(f), &doc);
 	jscan_member(&doc, "seq", &v);
 	ok(!jscan_int(&v, 0, 10, &n), "jscan_int refuses fractions");
+	const char *lone[] = { "\"\\ud800\"", "\"\\udc00\"", "\"\\ud800\\u0041\"", "\"\\ud800x\"",
+	    "{\"\\udbff\":1}" };
+	all = 1;
+	for (size_t i = 0; i < sizeof(lone) / sizeof(lone[0]); i++)
+		if (jscan_document(lone[i], strlen(lone[i]), &doc) ||
+		    cJSON_ParseWithLength(lone[i], strlen(lone[i])) != NULL) {
+			diag("accepted: %s", lone[i]);
+			all = 0;
+		}
+	ok(all, "jscan refuses lone surrogate escapes, as cJSON does");
+	const char *pair = "\"\\ud83d\\ude00\"";
+	ok(jscan_document(pair, strlen(pair), &doc) && jscan_string(&doc, s, sizeof(s)) &&
+	    strcmp(s, "\xf0\x9f\x98\x80") == 0, "jscan decodes a surrogate pair");
+	const char *esc = "{\"s\\u0065q\": 1000, \"seq\": 5}";
+	const char *seqkey[] = { "seq" };
+	ok(jscan_fields(esc, strlen(esc), seqkey, 1, vals, &obj, &used) &&
+	    jscan_int(&vals[0], 0, 10000, &n) && n == 1000,
+	    "jscan_fields compares decoded member names (the first \"seq\" is the escaped one)");
+	ok(jscan_utf8_valid("ok \xc3\xa9", 5) && !jscan_utf8_valid("\xff\xfe", 2) &&
+	    !jscan_utf8_valid("\xed\xa0\x80", 3) && !jscan_utf8_valid("\xc3", 1),
+	    "jscan_utf8_valid follows the one UTF-8 rule");
 }
 
 static void
