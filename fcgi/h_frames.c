@@ -106,7 +106,7 @@ frames_check(struct resp *resp, const char *p, size_t len, size_t idx, struct en
 	if (jscan_member(&f[F_CLIENT], "name", &v) && v.type != JT_STRING && v.type != JT_NULL)
 		BAD("Frame %zu: client.name must be a string.", idx);
 	if (f[F_SEQ].type == JT_NONE || !jscan_int(&f[F_SEQ], 1, 9007199254740991LL, &e->seq))
-		BAD("Frame %zu: seq must be a whole number from 1.", idx);
+		BAD("Frame %zu: seq must be a whole number from 1 to 9007199254740991 (2^53 - 1).", idx);
 	if (!jscan_string(&f[F_CAPTURED], tmp, sizeof(tmp)) || !time_iso_parse(tmp, &t))
 		BAD("Frame %zu: captured_at must be an ISO-8601 UTC time.", idx);
 	if (!jscan_string(&f[F_SOURCE], tmp, sizeof(tmp)))
@@ -212,24 +212,6 @@ frames_applied(struct req *req, const char *client, long long *last, char *sessi
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 1 : -1;
 }
 
-/*
- * Whether the database holds frame (client, seq). Returns 1, 0, or -1.
- */
-static int
-frames_held(struct req *req, const char *client, long long seq)
-{
-	sqlite3_stmt	*st;
-	int		 rc;
-
-	if ((st = req_stmt(req, RS_HELD)) == NULL)
-		return -1;
-	sqlite3_bind_text(st, 1, client, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, seq);
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
-}
-
 static int
 frames_disk_ok(const struct app *app)
 {
@@ -297,12 +279,10 @@ h_frames(struct req *req, struct resp *resp)
 	ack = last;
 	unsigned long ticket = 0;
 	for (size_t i = 0; i < n; i++) {
-		if (env[i].seq <= last && (rc = frames_held(req, env[i].client, env[i].seq)) != 0) {
-			if (rc > 0)
-				continue;	/* applied before: a duplicate */
-			resp_error(resp, 503, "unavailable", "The database cannot be read now.");
-			goto out;
-		}
+		/* Frames of a client are applied in seq order: one at or below
+		 * the highest applied is a duplicate, never applied late. */
+		if (env[i].seq <= last)
+			continue;
 		buf_reset(&rec);
 		buf_printf(&rec, "{\"token\":%lld,\"received_at\":%.3f}", token, time_now());
 		if (inbox_append(req->app->writer, env[i].client, env[i].seq, rec.p, rec.len,
@@ -319,8 +299,11 @@ h_frames(struct req *req, struct resp *resp)
 		resp_error(resp, 503, "unavailable", "The frames could not be stored; try again.");
 		goto out;
 	}
+	/* ack is an exact integer: cJSON would print a double (9.00719925474e+15). */
+	char num[24];
+	snprintf(num, sizeof(num), "%lld", ack);
 	cJSON *o = cJSON_CreateObject();
-	cJSON_AddNumberToObject(o, "ack", (double)ack);
+	cJSON_AddRawToObject(o, "ack", num);
 	if (session[0])
 		cJSON_AddStringToObject(o, "session", session);
 	else

@@ -284,8 +284,6 @@ static const char *const req_stmt_sql[RS__MAX] = {
 	"SELECT id, revoked_at IS NOT NULL FROM clients WHERE token_hash = ?1",
 	/* RS_APPLIED */
 	"SELECT last_seq, session_id FROM client_seqs WHERE client = ?1",
-	/* RS_HELD */
-	"SELECT 1 FROM raw_frames WHERE client = ?1 AND seq = ?2",
 	/* RS_POS */
 	"SELECT offset FROM inbox_pos WHERE segment = ?1",
 };

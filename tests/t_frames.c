@@ -113,6 +113,23 @@ main(void)
 	    "it is acknowledged with the highest applied seq and its session");
 	is_int(hctx_inbox_count(&h), 6, "a frame the database already holds is not stored again");
 	free(f);
+	f = frame("clientBBBB", 5, "lmu");
+	ok(post_json(&r, f) == 202 && ack_of(&r) == 10,
+	    "a frame below the highest applied seq (never held) is acknowledged as a duplicate");
+	is_int(hctx_inbox_count(&h), 6, "it is not stored: frames of a client are applied in seq order");
+	free(f);
+	f = frame("clientDDDD", 9007199254740000LL, "lmu");
+	ok(post_json(&r, f) == 202 && strstr(r.body.p, "\"ack\":9007199254740000") != NULL,
+	    "ack is an exact integer, not a double");
+	free(f);
+	f = frame("clientDDDD", 9007199254740991LL, "lmu");
+	ok(post_json(&r, f) == 202 && strstr(r.body.p, "\"ack\":9007199254740991") != NULL,
+	    "seq 2^53 - 1 is acknowledged exactly");
+	free(f);
+	f = frame("clientDDDD", 9007199254740992LL, "lmu");
+	ok(post_json(&r, f) == 400 && is_error(&r, "bad_frame"), "seq 2^53: 400");
+	free(f);
+	is_int(hctx_inbox_count(&h), 8, "only the two frames in range are stored");
 
 	before = hctx_inbox_count(&h);
 	f = frame("clientCCCC", 1, "lmu");
