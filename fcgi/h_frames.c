@@ -189,16 +189,18 @@ frames_parse(struct resp *resp, const char *body, size_t len, struct envelope *e
 }
 
 /*
- * The highest seq the database holds for client, and the session of its
- * last frame (copied into session, "" when none). Returns 1, or -1.
+ * The highest seq the database holds for client, the session of its last
+ * frame (copied into session, "" when none) and the token that uploaded it
+ * (*owner, 0 when none). Returns 1, or -1.
  */
 static int
-frames_applied(struct req *req, const char *client, long long *last, char *session, size_t sz)
+frames_applied(struct req *req, const char *client, long long *last, char *session, size_t sz,
+    long long *owner)
 {
 	sqlite3_stmt	*st;
 	int		 rc;
 
-	*last = 0;
+	*last = *owner = 0;
 	session[0] = '\0';
 	if ((st = req_stmt(req, RS_APPLIED)) == NULL)
 		return -1;
@@ -207,6 +209,7 @@ frames_applied(struct req *req, const char *client, long long *last, char *sessi
 		*last = sqlite3_column_int64(st, 0);
 		if (sqlite3_column_type(st, 1) == SQLITE_TEXT)
 			snprintf(session, sz, "%s", (const char *)sqlite3_column_text(st, 1));
+		*owner = sqlite3_column_int64(st, 2);
 	}
 	sqlite3_reset(st);
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 1 : -1;
@@ -229,7 +232,7 @@ h_frames(struct req *req, struct resp *resp)
 	struct envelope	 env[FRAMES_MAX_BATCH];
 	const char	*body = req->body, *ct = req->content_type, *ce = req->content_encoding;
 	size_t		 len = req->bodylen, n = 0;
-	long long	 token, last, ack = 0;
+	long long	 token, last, owner, ack = 0;
 	char		 session[64];
 	int		 rc;
 
@@ -266,9 +269,22 @@ h_frames(struct req *req, struct resp *resp)
 	if ((n = frames_parse(resp, body, len, env)) == 0)
 		goto out;
 
-	if (frames_applied(req, env[0].client, &last, session, sizeof(session)) < 0) {
+	if (frames_applied(req, env[0].client, &last, session, sizeof(session), &owner) < 0) {
 		log_err("frames: %s", sqlite3_errmsg(req->db));
 		resp_error(resp, 503, "unavailable", "The database cannot be read now.");
+		goto out;
+	}
+	/* A client id belongs to the token that first used it. */
+	if ((rc = inbox_client_bind(req->app->inbox, env[0].client, token, owner, &owner)) < 0) {
+		log_err("frames: client %s: %s", env[0].client, strerror(errno));
+		resp_error(resp, 503, "unavailable", "The client id cannot be checked now.");
+		goto out;
+	}
+	if (rc == 0) {
+		log_warn("frames: token %lld sent frames under client id %s, which belongs to token %lld",
+		    token, env[0].client, owner);
+		resp_error(resp, 403, "client_id_taken", "Client id %s was first used with another "
+		    "token; an admin can move it to yours (trackside client rebind).", env[0].client);
 		goto out;
 	}
 	if (!frames_disk_ok(req->app)) {

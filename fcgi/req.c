@@ -283,7 +283,7 @@ static const char *const req_stmt_sql[RS__MAX] = {
 	/* RS_TOKEN */
 	"SELECT id, revoked_at IS NOT NULL FROM clients WHERE token_hash = ?1",
 	/* RS_APPLIED */
-	"SELECT last_seq, session_id FROM client_seqs WHERE client = ?1",
+	"SELECT last_seq, session_id, token_id FROM client_seqs WHERE client = ?1",
 	/* RS_POS */
 	"SELECT offset FROM inbox_pos WHERE segment = ?1",
 };

@@ -272,6 +272,111 @@ inbox_sync(struct inbox_writer *w, unsigned long ticket)
 	return rc;
 }
 
+/*
+ * The token a client id is bound to, from <dir>/clients/<client>. Returns
+ * 1 with *owner, 0 when it is bound to none, -1 with errno set.
+ */
+static int
+inbox_client_owner(const char *dir, const char *client, long long *owner)
+{
+	char		 p[PATH_MAX];
+	struct buf	 b = { 0 };
+	int		 rc;
+
+	snprintf(p, sizeof(p), "%s/clients/%s", dir, client);
+	if ((rc = file_read(p, 64, &b)) < 0)
+		return errno == ENOENT ? 0 : -1;
+	while (rc > 0 && b.len > 0 && b.p[b.len - 1] == '\n')
+		b.p[--b.len] = '\0';
+	if (rc == 0 || b.p == NULL || !num_parse_ll(b.p, 1, LLONG_MAX, owner)) {
+		log_err("inbox: %s does not name a token", p);
+		buf_free(&b);
+		errno = EINVAL;
+		return -1;
+	}
+	buf_free(&b);
+	return 1;
+}
+
+/*
+ * Binds client id to token unless another token holds it: a client id
+ * belongs to the token that first used it. known is the owner the database
+ * knows (0 for none), which an inbox that never saw the client takes over.
+ * The binding is <dir>/clients/<client>, written under a name of its own
+ * and link(2)ed into place, so of concurrent requests in any number of
+ * processes exactly one binds. Returns 1 when client is token's, 0 when
+ * it is another's (*owner says whose), -1 with errno set.
+ */
+int
+inbox_client_bind(const char *dir, const char *client, long long token, long long known,
+    long long *owner)
+{
+	char		 cd[PATH_MAX], tmp[PATH_MAX], p[PATH_MAX], line[32];
+	unsigned char	 r[8];
+	int		 fd, rc, n, saved;
+
+	if (!id_valid(client, 1, INBOX_CLIENT_MAX)) {
+		errno = EINVAL;
+		return -1;
+	}
+	if ((rc = inbox_client_owner(dir, client, owner)) != 0)
+		return rc < 0 ? -1 : *owner == token;
+	snprintf(cd, sizeof(cd), "%s/clients", dir);
+	snprintf(p, sizeof(p), "%s/%s", cd, client);
+	if (rand_bytes(r, sizeof(r)) < 0 || mkdir_p(cd, 0755) < 0)
+		return -1;
+	snprintf(tmp, sizeof(tmp), "%s/.%s.%ld.%02x%02x%02x%02x%02x%02x%02x%02x", cd, client,
+	    (long)getpid(), r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7]);
+	n = snprintf(line, sizeof(line), "%lld\n", known > 0 ? known : token);
+	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644)) < 0)
+		return -1;
+	if (write_all(fd, line, (size_t)n) < 0 || fsync(fd) < 0) {
+		saved = errno;
+		close(fd);
+		unlink(tmp);
+		errno = saved;
+		return -1;
+	}
+	close(fd);
+	rc = link(tmp, p);
+	saved = errno;
+	unlink(tmp);
+	if (rc < 0 && saved != EEXIST) {
+		errno = saved;
+		return -1;
+	}
+	if (rc == 0 && fsync_dir(cd) < 0)
+		return -1;
+	/* Bound now, by this request or by the one that won the race. */
+	if ((rc = inbox_client_owner(dir, client, owner)) <= 0) {
+		if (rc == 0)
+			errno = ENOENT;
+		return -1;
+	}
+	return *owner == token;
+}
+
+/*
+ * Binds client id to token whatever it was bound to (trackside client
+ * rebind). Returns 1 or -1 with errno set.
+ */
+int
+inbox_client_rebind(const char *dir, const char *client, long long token)
+{
+	char	 cd[PATH_MAX], line[32];
+	int	 n;
+
+	if (!id_valid(client, 1, INBOX_CLIENT_MAX)) {
+		errno = EINVAL;
+		return -1;
+	}
+	snprintf(cd, sizeof(cd), "%s/clients", dir);
+	n = snprintf(line, sizeof(line), "%lld\n", token);
+	if (mkdir_p(cd, 0755) < 0)
+		return -1;
+	return file_write_durable(cd, client, line, (size_t)n);
+}
+
 static int
 inbox_name_cmp(const void *a, const void *b)
 {

@@ -146,5 +146,8 @@ int	 inbox_read(struct inbox_reader *, inbox_pos_fn, void *arg, size_t max, size
 int	 inbox_remove(const char *dir, const char *seg);
 long long inbox_pending(const char *dir, inbox_pos_fn, void *arg);
 long long inbox_pos_zero(void *arg, const char *seg);
+int	 inbox_client_bind(const char *dir, const char *client, long long token, long long known,
+	    long long *owner);
+int	 inbox_client_rebind(const char *dir, const char *client, long long token);
 
 #endif

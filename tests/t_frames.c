@@ -3,8 +3,11 @@
  * accepted and acknowledged, and every bad input answered with a clear 4xx
  * that stores nothing.
  */
+#include <sys/wait.h>
+
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "tap.h"
 #include "handler.h"
@@ -118,6 +121,40 @@ main(void)
 	    "a frame below the highest applied seq (never held) is acknowledged as a duplicate");
 	is_int(hctx_inbox_count(&h), 6, "it is not stored: frames of a client are applied in seq order");
 	free(f);
+	char *tok3 = hctx_token(&h, "thief"), auth3[128];
+	snprintf(auth3, sizeof(auth3), "Bearer %s", tok3);
+	f = frame("clientAAAA", 50, "lmu");
+	ok(post(&r, f, strlen(f), "application/json", NULL, auth3) == 403 && is_error(&r, "client_id_taken"),
+	    "frames under a client id first used with another token: 403 client_id_taken");
+	is_int(hctx_inbox_count(&h), 6, "they store nothing");
+	free(f);
+	hctx_sql(&h, "INSERT INTO client_seqs (client, token_id, last_seq, last_at) "
+	    "VALUES ('clientEEEE', 999, 3, 0)");
+	f = frame("clientEEEE", 4, "lmu");
+	ok(post_json(&r, f) == 403 && is_error(&r, "client_id_taken"),
+	    "a client id the database knows with another token: 403");
+	free(f);
+	/* Eight processes race to bind one client id, each with its own token. */
+	{
+		char		 cid[] = "clientRACE";
+		long long	 owner, first = 0;
+		int		 wins = 0, agree = 1;
+		for (int i = 1; i <= 8; i++)
+			if (fork() == 0)
+				_exit(inbox_client_bind(h.inbox, cid, i, 0, &owner) == 1 ? 0 : 1);
+		for (int i = 1; i <= 8; i++) {
+			int st;
+			if (wait(&st) > 0 && WIFEXITED(st) && WEXITSTATUS(st) == 0)
+				wins++;
+		}
+		for (int i = 1; i <= 8; i++) {
+			int rc = inbox_client_bind(h.inbox, cid, i, 0, &owner);
+			if (first == 0)
+				first = owner;
+			agree &= owner == first && (rc == 1) == (i == first);
+		}
+		ok(wins == 1 && agree, "of concurrent processes exactly one binds a client id (%d won)", wins);
+	}
 	f = frame("clientDDDD", 9007199254740000LL, "lmu");
 	ok(post_json(&r, f) == 202 && strstr(r.body.p, "\"ack\":9007199254740000") != NULL,
 	    "ack is an exact integer, not a double");
@@ -223,6 +260,7 @@ main(void)
 	buf_free(&z);
 	free(tok);
 	free(tok2);
+	free(tok3);
 	hctx_close(&h);
 	return tap_done();
 }
