@@ -252,6 +252,16 @@ main(void)
 	is_int(r.status, 404, "an unknown path: 404");
 	resp_free(&r);
 	resp_init(&r);
+	hctx_call(&h, &r, METHOD_GET, "/api/v1/best-laps", "track=%ff%fe", NULL, NULL, NULL, NULL, 0);
+	ok(r.status == 400 && is_error(&r, "bad_query"), "a query that is not UTF-8: 400 with a JSON error");
+	resp_free(&r);
+	resp_init(&r);
+	hctx_call(&h, &r, METHOD_GET, "/api/v1/best-laps", "track=%C3%A9", NULL, NULL, NULL, NULL, 0);
+	cJSON *j = cJSON_ParseWithLength(r.body.p, r.body.len);
+	ok(r.status == 200 && j != NULL, "a UTF-8 query is answered");
+	cJSON_Delete(j);
+	resp_free(&r);
+	resp_init(&r);
 	hctx_call(&h, &r, METHOD_GET, "/healthz", NULL, NULL, NULL, NULL, NULL, 0);
 	ok(r.status == 200 && strstr(r.body.p, "\"status\":\"ok\""), "healthz answers ok");
 
