@@ -4,8 +4,6 @@
  * durably in the inbox, answer 202 with the acknowledged seq. Merging is the
  * ingest worker's.
  */
-#include <sys/statvfs.h>
-
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -215,16 +213,6 @@ frames_applied(struct req *req, const char *client, long long *last, char *sessi
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 1 : -1;
 }
 
-static int
-frames_disk_ok(const struct app *app)
-{
-	struct statvfs sv;
-
-	if (statvfs(app->inbox, &sv) < 0)
-		return 0;
-	return (long long)(sv.f_bavail * sv.f_frsize / (1024 * 1024)) >= app->min_free_mb;
-}
-
 void
 h_frames(struct req *req, struct resp *resp)
 {
@@ -287,8 +275,9 @@ h_frames(struct req *req, struct resp *resp)
 		    "token; an admin can move it to yours (trackside client rebind).", env[0].client);
 		goto out;
 	}
-	if (!frames_disk_ok(req->app)) {
-		log_err("frames: the inbox disk is nearly full");
+	const char *why;
+	if (!inbox_writable(req->app->inbox, req->app->min_free_mb, 0, &why)) {
+		log_err("frames: %s", why);
 		resp_error(resp, 503, "inbox_full", "The server's storage is full; try again later.");
 		goto out;
 	}

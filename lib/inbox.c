@@ -17,6 +17,7 @@
  * dropped; a damaged record inside a segment is copied to rejected/.
  */
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/uio.h>
 
 #include <dirent.h>
@@ -375,6 +376,43 @@ inbox_client_rebind(const char *dir, const char *client, long long token)
 	if (mkdir_p(cd, 0755) < 0)
 		return -1;
 	return file_write_durable(cd, client, line, (size_t)n);
+}
+
+/*
+ * Whether frames can be stored in the inbox now: at least min_free_mb MiB
+ * are free there and, with probe, a file can be created in its segment
+ * directory. Returns 1, or 0 with the reason in *why (a static string).
+ */
+int
+inbox_writable(const char *dir, long long min_free_mb, int probe, const char **why)
+{
+	char		 p[PATH_MAX];
+	unsigned char	 r[8];
+	struct statvfs	 sv;
+	int		 fd;
+
+	snprintf(p, sizeof(p), "%s/seg", dir);
+	if (statvfs(p, &sv) < 0) {
+		*why = "the inbox directory cannot be reached";
+		return 0;
+	}
+	if ((long long)(sv.f_bavail * sv.f_frsize / (1024 * 1024)) < min_free_mb) {
+		*why = "the inbox disk is nearly full";
+		return 0;
+	}
+	if (!probe)
+		return 1;
+	if (rand_bytes(r, sizeof(r)) < 0)
+		memset(r, 0, sizeof(r));
+	snprintf(p, sizeof(p), "%s/seg/.probe-%ld-%02x%02x%02x%02x", dir, (long)getpid(), r[0], r[1],
+	    r[2], r[3]);
+	if ((fd = open(p, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644)) < 0) {
+		*why = "no file can be created in the inbox";
+		return 0;
+	}
+	close(fd);
+	unlink(p);
+	return 1;
 }
 
 static int

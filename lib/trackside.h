@@ -149,5 +149,6 @@ long long inbox_pos_zero(void *arg, const char *seg);
 int	 inbox_client_bind(const char *dir, const char *client, long long token, long long known,
 	    long long *owner);
 int	 inbox_client_rebind(const char *dir, const char *client, long long token);
+int	 inbox_writable(const char *dir, long long min_free_mb, int probe, const char **why);
 
 #endif

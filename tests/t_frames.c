@@ -5,6 +5,7 @@
  */
 #include <sys/wait.h>
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -54,6 +55,14 @@ is_error(const struct resp *r, const char *code)
 		diag("body: %.*s", (int)r->body.len, r->body.p);
 	cJSON_Delete(o);
 	return good;
+}
+
+static void
+health(struct resp *r)
+{
+	resp_free(r);
+	resp_init(r);
+	hctx_call(&h, r, METHOD_GET, "/healthz", NULL, NULL, NULL, NULL, NULL, 0);
 }
 
 static long long
@@ -263,7 +272,28 @@ main(void)
 	resp_free(&r);
 	resp_init(&r);
 	hctx_call(&h, &r, METHOD_GET, "/healthz", NULL, NULL, NULL, NULL, NULL, 0);
-	ok(r.status == 200 && strstr(r.body.p, "\"status\":\"ok\""), "healthz answers ok");
+	ok(r.status == 200 && strstr(r.body.p, "\"status\":\"ok\"") &&
+	    strstr(r.body.p, "\"database\":{\"ok\":true") && strstr(r.body.p, "\"inbox\":{\"ok\":true"),
+	    "healthz answers ok for the database and the inbox");
+	/* An inbox nothing can be written to (even by root): its seg/ is a file. */
+	char seg[400], away[400], dbaway[400];
+	snprintf(seg, sizeof(seg), "%s/seg", h.inbox);
+	snprintf(away, sizeof(away), "%s/seg.away", h.inbox);
+	rename(seg, away);
+	fclose(fopen(seg, "w"));
+	health(&r);
+	ok(r.status == 503 && strstr(r.body.p, "\"inbox\":{\"ok\":false") &&
+	    strstr(r.body.p, "\"database\":{\"ok\":true"), "an inbox that cannot be written: 503 saying so");
+	unlink(seg);
+	rename(away, seg);
+	snprintf(dbaway, sizeof(dbaway), "%s.away", h.db_path);
+	rename(h.db_path, dbaway);
+	health(&r);
+	ok(r.status == 503 && strstr(r.body.p, "\"database\":{\"ok\":false"),
+	    "a missing database: 503 saying so");
+	rename(dbaway, h.db_path);
+	health(&r);
+	is_int(r.status, 200, "healthy again once both are back");
 
 	resp_free(&r);
 	buf_free(&b);
