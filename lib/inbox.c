@@ -41,12 +41,15 @@ struct inbox_writer {
 	pthread_mutex_t	 lock;
 	pthread_cond_t	 synced_cv;
 	char		 dir[PATH_MAX];
-	int		 fd;		/* current segment */
+	char		 path[PATH_MAX];	/* current segment */
+	int		 fd;
 	off_t		 size;
 	unsigned long	 appended;	/* tickets handed out */
 	unsigned long	 synced;	/* tickets durable */
+	unsigned long	 lost;		/* tickets a failed fdatasync covered */
 	int		 syncing;	/* a thread is in fdatasync */
-	int		 failed;	/* errno of a failed write or sync */
+	int		 broken;	/* the segment's end is unknown: rotate */
+	int		 failed;	/* errno of the last failed sync */
 };
 
 static void
@@ -101,7 +104,9 @@ inbox_new_segment(struct inbox_writer *w)
 	    (unsigned long long)ts.tv_sec * 1000000000ULL + (unsigned long long)ts.tv_nsec, (long)getpid());
 	if ((w->fd = open(p, O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC, 0644)) < 0)
 		return -1;
+	snprintf(w->path, sizeof(w->path), "%s", p);
 	w->size = 0;
+	w->broken = 0;
 	return fsync_dir(sd) < 0 ? -1 : 1;
 }
 
@@ -194,14 +199,16 @@ inbox_append(struct inbox_writer *w, const char *client, long long seq, const ch
 	put32(h + 8, (uint32_t)crc);
 
 	pthread_mutex_lock(&w->lock);
-	if (w->fd < 0 || (w->size > SEG_MAX && !w->syncing)) {
-		/* Rotate once everything in the old segment is durable. */
-		if (w->fd >= 0 && w->synced == w->appended)
-			inbox_end_segment(w);
-		if (w->fd < 0 && inbox_new_segment(w) < 0) {
-			saved = errno;
-			rc = -1;
-		}
+	/* Rotate once every record of the old segment is synced (or failed). */
+	if (w->fd >= 0 && (w->size > SEG_MAX || w->broken) && !w->syncing &&
+	    (w->synced > w->lost ? w->synced : w->lost) == w->appended)
+		inbox_end_segment(w);
+	if (w->fd >= 0 && w->broken) {
+		saved = EIO;	/* nothing more after a damaged end */
+		rc = -1;
+	} else if (w->fd < 0 && inbox_new_segment(w) < 0) {
+		saved = errno;
+		rc = -1;
 	}
 	if (rc > 0) {
 		ssize_t n = writev(w->fd, v, 5);
@@ -221,9 +228,18 @@ inbox_append(struct inbox_writer *w, const char *client, long long seq, const ch
 		if (n < 0) {
 			saved = errno;
 			rc = -1;
-			/* A partial record would hide every later one: start afresh. */
-			close(w->fd);
-			w->fd = -1;
+			/*
+			 * A partial record would hide every later one: cut it
+			 * off (or rotate when that fails), and leave no empty
+			 * segment behind.
+			 */
+			if (ftruncate(w->fd, w->size) < 0)
+				w->broken = 1;
+			else if (w->size == 0 && !w->syncing) {
+				unlink(w->path);
+				close(w->fd);
+				w->fd = -1;
+			}
 		}
 	}
 	if (rc > 0) {
@@ -237,39 +253,56 @@ inbox_append(struct inbox_writer *w, const char *client, long long seq, const ch
 
 /*
  * Waits until the record of ticket (and all before it) is on disk. One
- * thread runs fdatasync for everyone waiting. Returns 1 or -1 with errno.
+ * thread runs fdatasync for everyone waiting. A record is never reported
+ * durable without a successful fdatasync of its segment: when one fails,
+ * every record it covered fails too (the kernel may have dropped them) and
+ * the writer moves to a new segment. Returns 1 or -1 with errno.
  */
 int
 inbox_sync(struct inbox_writer *w, unsigned long ticket)
 {
-	int rc = 1;
+	int rc = 1, err = 0;
 
 	pthread_mutex_lock(&w->lock);
-	while (w->synced < ticket) {
+	if (ticket == 0 || ticket > w->appended) {
+		pthread_mutex_unlock(&w->lock);
+		errno = EINVAL;
+		return -1;
+	}
+	for (;;) {
+		if (ticket <= w->lost) {
+			err = w->failed;
+			rc = -1;
+			break;
+		}
+		if (ticket <= w->synced)
+			break;
 		if (w->syncing) {
 			pthread_cond_wait(&w->synced_cv, &w->lock);
 			continue;
 		}
 		unsigned long target = w->appended;
-		int fd = w->fd;
-		w->syncing = 1;
-		pthread_mutex_unlock(&w->lock);
-		int r = fd >= 0 ? fdatasync(fd) : 0;
-		int e = errno;
-		pthread_mutex_lock(&w->lock);
-		w->syncing = 0;
-		if (r < 0) {
-			w->failed = e;
-			pthread_cond_broadcast(&w->synced_cv);
-			rc = -1;
-			errno = e;
-			break;
+		int fd = w->fd, r = -1, e = EIO;
+		if (fd >= 0) {
+			w->syncing = 1;
+			pthread_mutex_unlock(&w->lock);
+			r = fdatasync(fd);
+			e = errno;
+			pthread_mutex_lock(&w->lock);
+			w->syncing = 0;
 		}
-		if (target > w->synced)
+		if (r < 0) {
+			/* No segment to sync, or a failed sync: not durable. */
+			w->failed = e;
+			w->lost = target;
+			w->broken = w->fd >= 0;
+		} else if (target > w->synced)
 			w->synced = target;
 		pthread_cond_broadcast(&w->synced_cv);
 	}
 	pthread_mutex_unlock(&w->lock);
+	if (rc < 0)
+		errno = err ? err : EIO;
 	return rc;
 }
 

@@ -2,7 +2,12 @@
  * Unit tests of lib/: buffers, escaping, number and time parsing, the JSON
  * scanner, gzip, sha256, configuration files, the inbox and templates.
  */
+#include <sys/resource.h>
+#include <sys/stat.h>
+
+#include <dirent.h>
 #include <math.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -231,6 +236,9 @@ pos_after_first(void *arg, const char *seg)
 	return *(long long *)arg;
 }
 
+static int	 dir_files(const char *);
+static long long dir_bytes(const char *);
+
 static void
 test_inbox(void)
 {
@@ -289,6 +297,75 @@ test_inbox(void)
 	ok(access(rej, R_OK) == 0, "the damaged bytes are kept in rejected/");
 	inbox_writer_close(w);
 	inbox_reader_free(r);
+
+	/* Writes that fail (here: the file size limit) leave nothing behind. */
+	char dir3[300], sd[400], big[4096];
+	struct rlimit rl, low;
+	memset(big, 'x', sizeof(big));
+	big[0] = '"';
+	big[sizeof(big) - 1] = '"';
+	snprintf(dir3, sizeof(dir3), "%s/inbox3", tmpdir);
+	snprintf(sd, sizeof(sd), "%s/seg", dir3);
+	signal(SIGXFSZ, SIG_IGN);
+	getrlimit(RLIMIT_FSIZE, &rl);
+	inbox_writer_open(&w, dir3);
+	low = rl;
+	low.rlim_cur = 0;
+	setrlimit(RLIMIT_FSIZE, &low);
+	ok(inbox_append(w, "clientAAAA", 1, "{}", 2, big, sizeof(big), &t1) == -1,
+	    "a write past the file size limit fails");
+	ok(dir_files(sd) == 0, "a failed write leaves no empty segment behind");
+	setrlimit(RLIMIT_FSIZE, &rl);
+	ok(inbox_append(w, "clientAAAA", 1, "{}", 2, "{}", 2, &t1) == 1 && inbox_sync(w, t1) == 1,
+	    "the next write starts a segment of its own");
+	low.rlim_cur = (rlim_t)dir_bytes(sd) + 100;
+	setrlimit(RLIMIT_FSIZE, &low);
+	ok(inbox_append(w, "clientAAAA", 2, "{}", 2, big, sizeof(big), &t2) == -1 &&
+	    dir_bytes(sd) == (long long)low.rlim_cur - 100, "a short write is cut off: no torn record stays");
+	setrlimit(RLIMIT_FSIZE, &rl);
+	ok(inbox_append(w, "clientAAAA", 3, "{}", 2, "{}", 2, &t2) == 1 && inbox_sync(w, t1) == 1 &&
+	    inbox_sync(w, t2) == 1, "records before and after the failure are synced");
+	inbox_reader_open(&r, dir3);
+	ok(inbox_read(r, inbox_pos_zero, NULL, 100, 1 << 20) == 2 && r->recs[0].seq == 1 &&
+	    r->recs[1].seq == 3 && r->recs[1].off == r->recs[0].end, "and read back in one segment");
+	ok(inbox_sync(w, t2 + 1) == -1, "inbox_sync refuses a ticket never handed out");
+	inbox_writer_close(w);
+	inbox_reader_free(r);
+}
+
+/* The files in dir. */
+static int
+dir_files(const char *dir)
+{
+	DIR		*d = opendir(dir);
+	struct dirent	*de;
+	int		 n = 0;
+
+	while (d && (de = readdir(d)) != NULL)
+		n += de->d_name[0] != '.';
+	if (d)
+		closedir(d);
+	return n;
+}
+
+/* The bytes of the files in dir. */
+static long long
+dir_bytes(const char *dir)
+{
+	DIR		*d = opendir(dir);
+	struct dirent	*de;
+	struct stat	 st;
+	char		 p[600];
+	long long	 n = 0;
+
+	while (d && (de = readdir(d)) != NULL) {
+		snprintf(p, sizeof(p), "%s/%s", dir, de->d_name);
+		if (de->d_name[0] != '.' && stat(p, &st) == 0)
+			n += st.st_size;
+	}
+	if (d)
+		closedir(d);
+	return n;
 }
 
 static void
