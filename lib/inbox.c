@@ -633,8 +633,9 @@ inbox_read_segment(struct inbox_reader *r, const char *seg, long long off, size_
 			rec->bad = 1;	/* a record this code did not write */
 		} else
 			memcpy(rec->client, c, (size_t)(sq - c));
+		/* A bad record's body is all of it, so that setting it aside keeps it. */
 		rec->at = body ? (size_t)(body + 1 - r->data.p) : at;
-		rec->len = body ? len - (size_t)(body + 1 - c) : 0;
+		rec->len = body ? len - (size_t)(body + 1 - c) : len;
 		r->n++;
 	}
 	close(fd);
