@@ -36,7 +36,7 @@ struct kv {
 #define REQ_MAX_ARGS 4
 
 /* Statements a request prepares once per thread (hot paths only). */
-enum req_stmt { RS_TOKEN, RS_APPLIED, RS_HELD, RS_POS, RS__MAX };
+enum req_stmt { RS_TOKEN, RS_APPLIED, RS_POS, RS__MAX };
 
 struct req {
 	const struct app	*app;

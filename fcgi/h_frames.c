@@ -4,8 +4,6 @@
  * durably in the inbox, answer 202 with the acknowledged seq. Merging is the
  * ingest worker's.
  */
-#include <sys/statvfs.h>
-
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -131,7 +129,7 @@ frames_check(struct resp *resp, const char *p, size_t len, size_t idx, struct en
 	if (jscan_member(&f[F_CLIENT], "name", &v) && v.type != JT_STRING && v.type != JT_NULL)
 		BAD("Frame %zu: client.name must be a string.", idx);
 	if (f[F_SEQ].type == JT_NONE || !jscan_int(&f[F_SEQ], 1, 9007199254740991LL, &e->seq))
-		BAD("Frame %zu: seq must be a whole number from 1.", idx);
+		BAD("Frame %zu: seq must be a whole number from 1 to 9007199254740991 (2^53 - 1).", idx);
 	if (!jscan_string(&f[F_CAPTURED], tmp, sizeof(tmp)) || !time_iso_parse(tmp, &t))
 		BAD("Frame %zu: captured_at must be an ISO-8601 UTC time.", idx);
 	if (!jscan_string(&f[F_SOURCE], tmp, sizeof(tmp)))
@@ -214,16 +212,18 @@ frames_parse(struct resp *resp, const char *body, size_t len, struct envelope *e
 }
 
 /*
- * The highest seq the database holds for client, and the session of its
- * last frame (copied into session, "" when none). Returns 1, or -1.
+ * The highest seq the database holds for client, the session of its last
+ * frame (copied into session, "" when none) and the token that uploaded it
+ * (*owner, 0 when none). Returns 1, or -1.
  */
 static int
-frames_applied(struct req *req, const char *client, long long *last, char *session, size_t sz)
+frames_applied(struct req *req, const char *client, long long *last, char *session, size_t sz,
+    long long *owner)
 {
 	sqlite3_stmt	*st;
 	int		 rc;
 
-	*last = 0;
+	*last = *owner = 0;
 	session[0] = '\0';
 	if ((st = req_stmt(req, RS_APPLIED)) == NULL)
 		return -1;
@@ -232,37 +232,10 @@ frames_applied(struct req *req, const char *client, long long *last, char *sessi
 		*last = sqlite3_column_int64(st, 0);
 		if (sqlite3_column_type(st, 1) == SQLITE_TEXT)
 			snprintf(session, sz, "%s", (const char *)sqlite3_column_text(st, 1));
+		*owner = sqlite3_column_int64(st, 2);
 	}
 	sqlite3_reset(st);
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 1 : -1;
-}
-
-/*
- * Whether the database holds frame (client, seq). Returns 1, 0, or -1.
- */
-static int
-frames_held(struct req *req, const char *client, long long seq)
-{
-	sqlite3_stmt	*st;
-	int		 rc;
-
-	if ((st = req_stmt(req, RS_HELD)) == NULL)
-		return -1;
-	sqlite3_bind_text(st, 1, client, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, seq);
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
-}
-
-static int
-frames_disk_ok(const struct app *app)
-{
-	struct statvfs sv;
-
-	if (statvfs(app->inbox, &sv) < 0)
-		return 0;
-	return (long long)(sv.f_bavail * sv.f_frsize / (1024 * 1024)) >= app->min_free_mb;
 }
 
 void
@@ -272,7 +245,7 @@ h_frames(struct req *req, struct resp *resp)
 	struct envelope	 env[FRAMES_MAX_BATCH];
 	const char	*body = req->body, *ct = req->content_type, *ce = req->content_encoding;
 	size_t		 len = req->bodylen, n = 0;
-	long long	 token, last, ack = 0;
+	long long	 token, last, owner, ack = 0;
 	double		 sent_at;
 	char		 session[64];
 	int		 rc;
@@ -310,25 +283,37 @@ h_frames(struct req *req, struct resp *resp)
 	if ((n = frames_parse(resp, body, len, env)) == 0)
 		goto out;
 
-	if (frames_applied(req, env[0].client, &last, session, sizeof(session)) < 0) {
+	if (frames_applied(req, env[0].client, &last, session, sizeof(session), &owner) < 0) {
 		log_err("frames: %s", sqlite3_errmsg(req->db));
 		resp_error(resp, 503, "unavailable", "The database cannot be read now.");
 		goto out;
 	}
-	if (!frames_disk_ok(req->app)) {
-		log_err("frames: the inbox disk is nearly full");
+	/* A client id belongs to the token that first used it. */
+	if ((rc = inbox_client_bind(req->app->inbox, env[0].client, token, owner, &owner)) < 0) {
+		log_err("frames: client %s: %s", env[0].client, strerror(errno));
+		resp_error(resp, 503, "unavailable", "The client id cannot be checked now.");
+		goto out;
+	}
+	if (rc == 0) {
+		log_warn("frames: token %lld sent frames under client id %s, which belongs to token %lld",
+		    token, env[0].client, owner);
+		resp_error(resp, 403, "client_id_taken", "Client id %s was first used with another "
+		    "token; an admin can move it to yours (trackside client rebind).", env[0].client);
+		goto out;
+	}
+	const char *why;
+	if (!inbox_writable(req->app->inbox, req->app->min_free_mb, 0, &why)) {
+		log_err("frames: %s", why);
 		resp_error(resp, 503, "inbox_full", "The server's storage is full; try again later.");
 		goto out;
 	}
 	ack = last;
 	unsigned long ticket = 0;
 	for (size_t i = 0; i < n; i++) {
-		if (env[i].seq <= last && (rc = frames_held(req, env[i].client, env[i].seq)) != 0) {
-			if (rc > 0)
-				continue;	/* applied before: a duplicate */
-			resp_error(resp, 503, "unavailable", "The database cannot be read now.");
-			goto out;
-		}
+		/* Frames of a client are applied in seq order: one at or below
+		 * the highest applied is a duplicate, never applied late. */
+		if (env[i].seq <= last)
+			continue;
 		buf_reset(&rec);
 		buf_printf(&rec, "{\"token\":%lld,\"received_at\":%.3f", token, time_now());
 		if (sent_at > 0)
@@ -348,8 +333,11 @@ h_frames(struct req *req, struct resp *resp)
 		resp_error(resp, 503, "unavailable", "The frames could not be stored; try again.");
 		goto out;
 	}
+	/* ack is an exact integer: cJSON would print a double (9.00719925474e+15). */
+	char num[24];
+	snprintf(num, sizeof(num), "%lld", ack);
 	cJSON *o = cJSON_CreateObject();
-	cJSON_AddNumberToObject(o, "ack", (double)ack);
+	cJSON_AddRawToObject(o, "ack", num);
 	if (session[0])
 		cJSON_AddStringToObject(o, "session", session);
 	else

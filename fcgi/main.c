@@ -29,6 +29,7 @@ static pthread_mutex_t	 accept_lock = PTHREAD_MUTEX_INITIALIZER;
 static volatile int	 stopping;
 static int		 listen_fd = -1;
 static struct app	 app;
+static struct timeval	 read_timeout = { 30, 0 };	/* per read from nginx */
 
 static const char *
 env(FCGX_Request *r, const char *name)
@@ -135,6 +136,14 @@ out:
 	buf_free(&err);
 }
 
+/* Bounds every read from fd (nginx's connection) by read_timeout. */
+static void
+recv_timeout(int fd)
+{
+	if (fd >= 0 && setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &read_timeout, sizeof(read_timeout)) < 0)
+		log_warn("SO_RCVTIMEO: %s", strerror(errno));
+}
+
 static void *
 worker(void *arg)
 {
@@ -150,10 +159,22 @@ worker(void *arg)
 	}
 	while (!stopping) {
 		pthread_mutex_lock(&accept_lock);
+		/*
+		 * Accepted here, so that a peer that stalls while sending its
+		 * request (parameters or body) times out instead of holding
+		 * this thread: FCGX_Accept_r reads from the descriptor it is
+		 * given (keepConnection stops it closing that one first; the
+		 * request's own flags set it again).
+		 */
+		if (!stopping && (r.ipcFd = accept4(listen_fd, NULL, NULL, SOCK_CLOEXEC)) >= 0) {
+			recv_timeout(r.ipcFd);
+			r.keepConnection = 1;
+		}
 		rc = stopping ? -1 : FCGX_Accept_r(&r);
 		pthread_mutex_unlock(&accept_lock);
 		if (rc < 0)
 			break;
+		recv_timeout(r.ipcFd);	/* when libfcgi accepted again itself */
 		serve(&r, &db, cache);
 		FCGX_Finish_r(&r);
 	}
@@ -240,6 +261,12 @@ main(int argc, char *argv[])
 	if ((v = conf_get(&conf, "min_free_mb")) && num_parse_ll(v, 0, 1LL << 40, &ll))
 		app.min_free_mb = ll;
 	app.open_enrollment = (v = conf_get(&conf, "enrollment")) && strcmp(v, "open") == 0;
+	if ((v = conf_get(&conf, "read_timeout")) && !num_parse_ll(v, 1, 3600, &ll)) {
+		log_err("read_timeout must be 1 to 3600 seconds, not \"%s\"", v);
+		return 1;
+	}
+	if (v != NULL)
+		read_timeout.tv_sec = (time_t)ll;
 
 	if ((rc = tmpl_load(&tmpl, tdir, &err)) <= 0) {
 		log_err("templates: %s", err.p ? err.p : strerror(errno));

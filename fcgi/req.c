@@ -50,7 +50,10 @@ hexval(char c)
 	return -1;
 }
 
-/* Percent-decodes s[0..n) ('+' is a space). NULL for a bad escape or NUL. */
+/*
+ * Percent-decodes s[0..n) ('+' is a space). NULL for a bad escape, a NUL or
+ * bytes that are not UTF-8 (what a handler echoes must be valid JSON).
+ */
 static char *
 url_decode(const char *s, size_t n)
 {
@@ -74,12 +77,17 @@ url_decode(const char *s, size_t n)
 			*o++ = s[i];
 	}
 	*o = '\0';
+	if (!jscan_utf8_valid(out, (size_t)(o - out))) {
+		free(out);
+		return NULL;
+	}
 	return out;
 }
 
 /*
  * Parses a query string into req->params. Returns 1, 0 when it is malformed
- * (bad escape, too many or too long values), -1 when memory runs out.
+ * (bad escape, not UTF-8, too many or too long values), -1 when memory runs
+ * out.
  */
 int
 req_parse_query(struct req *req, const char *q)
@@ -283,9 +291,7 @@ static const char *const req_stmt_sql[RS__MAX] = {
 	/* RS_TOKEN */
 	"SELECT id, revoked_at IS NOT NULL FROM clients WHERE token_hash = ?1",
 	/* RS_APPLIED */
-	"SELECT last_seq, session_id FROM client_seqs WHERE client = ?1",
-	/* RS_HELD */
-	"SELECT 1 FROM raw_frames WHERE client = ?1 AND seq = ?2",
+	"SELECT last_seq, session_id, token_id FROM client_seqs WHERE client = ?1",
 	/* RS_POS */
 	"SELECT offset FROM inbox_pos WHERE segment = ?1",
 };

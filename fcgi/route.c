@@ -130,7 +130,8 @@ app_dispatch(struct req *req, struct resp *resp)
 	}
 	route_match(r->pattern, req->path, req);
 	if (req_parse_query(req, req->query) <= 0) {
-		resp_error(resp, 400, "bad_query", "The query string is malformed.");
+		resp_error(resp, 400, "bad_query",
+		    "The query string is malformed (a bad escape, or bytes that are not UTF-8).");
 		goto error;
 	}
 	r->fn(req, resp);

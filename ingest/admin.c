@@ -154,6 +154,74 @@ cmd_client_revoke(struct admin *a, int argc, char *argv[])
 	return 0;
 }
 
+/* The inbox directory of the configuration. */
+static const char *
+admin_inbox(const struct admin *a)
+{
+	const char *dir = conf_get(a->conf, "inbox");
+
+	return dir ? dir : LOCALSTATEDIR "/lib/trackside/inbox";
+}
+
+/*
+ * client rebind CLIENT_ID ID|NAME: a client id belongs to the token that
+ * first used it; this moves it to another active token (a person's token
+ * revoked and issued again), in the inbox's binding the upload handler
+ * checks and in the database the worker checks.
+ */
+static int
+cmd_client_rebind(struct admin *a, int argc, char *argv[])
+{
+	const char	*client = argv[0], *who = argv[1];
+	sqlite3_stmt	*st;
+	long long	 id = 0, num = 0;
+	int		 rc;
+
+	if (!id_valid(client, 8, INBOX_CLIENT_MAX)) {
+		fprintf(stderr, "trackside: a client id has 8 to %d characters of A-Z a-z 0-9 _ -\n",
+		    INBOX_CLIENT_MAX);
+		return 2;
+	}
+	/* The token by id when the argument is a number, else by name. */
+	if (sqlite3_prepare_v2(a->db, "SELECT id FROM clients WHERE (id = ?1 OR name = ?2) "
+	    "AND revoked_at IS NULL", -1, &st, NULL) != SQLITE_OK) {
+		fprintf(stderr, "trackside: %s\n", sqlite3_errmsg(a->db));
+		return 1;
+	}
+	if (num_parse_ll(who, 1, 1LL << 62, &num))
+		sqlite3_bind_int64(st, 1, num);
+	sqlite3_bind_text(st, 2, who, -1, SQLITE_STATIC);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		id = sqlite3_column_int64(st, 0);
+	if (rc == SQLITE_ROW && sqlite3_step(st) == SQLITE_ROW)
+		id = -1;
+	sqlite3_finalize(st);
+	if (id <= 0) {
+		fprintf(stderr, "trackside: %s \"%s\"\n", id < 0 ? "more than one active client token is named" :
+		    "no active client token", who);
+		return 1;
+	}
+	if (sqlite3_prepare_v2(a->db, "UPDATE client_seqs SET token_id = ?2 WHERE client = ?1",
+	    -1, &st, NULL) != SQLITE_OK) {
+		fprintf(stderr, "trackside: %s\n", sqlite3_errmsg(a->db));
+		return 1;
+	}
+	sqlite3_bind_text(st, 1, client, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, id);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		fprintf(stderr, "trackside: %s\n", sqlite3_errmsg(a->db));
+		return 1;
+	}
+	if (inbox_client_rebind(admin_inbox(a), client, id) < 0) {
+		fprintf(stderr, "trackside: inbox %s: %s\n", admin_inbox(a), strerror(errno));
+		return 1;
+	}
+	printf("client id %s belongs to client token %lld now\n", client, id);
+	return 0;
+}
+
 static long long
 admin_pos(void *arg, const char *seg)
 {
@@ -169,14 +237,6 @@ admin_pos(void *arg, const char *seg)
 		off = sqlite3_column_int64(st, 0);
 	sqlite3_finalize(st);
 	return off;
-}
-
-static const char *
-admin_inbox(struct admin *a)
-{
-	const char *dir = conf_get(a->conf, "inbox");
-
-	return dir != NULL ? dir : LOCALSTATEDIR "/lib/trackside/inbox";
 }
 
 /*
@@ -257,6 +317,8 @@ static const struct admin_cmd admin_cmds[] = {
 	{ "client add", "NAME", "create an upload token for a client and print it", 1, 1, cmd_client_add },
 	{ "client list", "", "list client tokens", 0, 0, cmd_client_list },
 	{ "client revoke", "ID|NAME", "revoke a client token", 1, 1, cmd_client_revoke },
+	{ "client rebind", "CLIENT_ID ID|NAME", "move a client id to another client token", 2, 2,
+	    cmd_client_rebind },
 	{ "known add", "NAME [NOTE]", "add a known driver", 1, 2, admin_known_add },
 	{ "known remove", "NAME", "remove a known driver", 1, 1, admin_known_remove },
 	{ "known list", "", "list the known drivers", 0, 0, admin_known_list },

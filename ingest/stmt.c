@@ -8,7 +8,7 @@
 
 static const char *const stmt_sql[STMT__MAX] = {
 	/* STMT_SEQ_GET */
-	"SELECT last_seq FROM client_seqs WHERE client = ?1",
+	"SELECT last_seq, token_id FROM client_seqs WHERE client = ?1",
 	/* STMT_SEQ_PUT */
 	"INSERT INTO client_seqs (client, name, version, token_id, last_seq, last_at, session_id) "
 	"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (client) DO UPDATE SET "

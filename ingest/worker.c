@@ -82,6 +82,35 @@ json_num(const cJSON *o, const char *key, double dflt)
 }
 
 /*
+ * Whether frame (client, seq) uploaded with token may be applied after what
+ * the database holds for its client. Frames of a client are applied in seq
+ * order, so one at or below its highest applied seq is a duplicate; a client
+ * id belongs to the token that first used it (trackside client rebind moves
+ * it). token 0 is a frame stored without one. Returns 1 apply, 2 duplicate,
+ * 0 the client id belongs to another token, -1 database error.
+ */
+static int
+worker_seq_check(struct worker *w, const char *client, long long seq, long long token)
+{
+	sqlite3_stmt	*st = stmt(&w->stmts, STMT_SEQ_GET);
+	int		 rc;
+
+	sqlite3_bind_text(st, 1, client, -1, SQLITE_STATIC);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (token > 0 && sqlite3_column_type(st, 1) != SQLITE_NULL &&
+		    sqlite3_column_int64(st, 1) != token) {
+			log_err("frame %s/%lld came with token %lld; the client id belongs to token %lld",
+			    client, seq, token, (long long)sqlite3_column_int64(st, 1));
+			rc = 0;
+		} else
+			rc = seq <= sqlite3_column_int64(st, 0) ? 2 : 1;
+	} else
+		rc = rc == SQLITE_DONE ? 1 : -1;
+	sqlite3_reset(st);
+	return rc;
+}
+
+/*
  * Applies one inbox record ("<header JSON>\n<frame JSON>") inside the
  * caller's transaction. store_raw also keeps the frame (gzip) and advances
  * the client's seq. Returns 1 applied, 2 duplicate, 0 rejected (malformed;
@@ -136,6 +165,8 @@ worker_apply(struct worker *w, const char *rec, size_t len, const char *client,
 		rc = 0;
 		goto out;
 	}
+	if (store_raw && (rc = worker_seq_check(w, client, seq, f.token)) != 1)
+		goto out;
 	if ((rc = ingest_frame(w->ing, &f, session)) < 0)
 		goto out;
 	if (store_raw) {

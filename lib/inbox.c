@@ -21,6 +21,7 @@
  * dropped; a damaged record inside a segment is copied to rejected/.
  */
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/uio.h>
 
 #include <dirent.h>
@@ -44,12 +45,15 @@ struct inbox_writer {
 	pthread_mutex_t	 lock;
 	pthread_cond_t	 synced_cv;
 	char		 dir[PATH_MAX];
-	int		 fd;		/* current segment */
+	char		 path[PATH_MAX];	/* current segment */
+	int		 fd;
 	off_t		 size;
 	unsigned long	 appended;	/* tickets handed out */
 	unsigned long	 synced;	/* tickets durable */
+	unsigned long	 lost;		/* tickets a failed fdatasync covered */
 	int		 syncing;	/* a thread is in fdatasync */
-	int		 failed;	/* errno of a failed write or sync */
+	int		 broken;	/* the segment's end is unknown: rotate */
+	int		 failed;	/* errno of the last failed sync */
 };
 
 static void
@@ -104,7 +108,9 @@ inbox_new_segment(struct inbox_writer *w)
 	    (unsigned long long)ts.tv_sec * 1000000000ULL + (unsigned long long)ts.tv_nsec, (long)getpid());
 	if ((w->fd = open(p, O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC, 0644)) < 0)
 		return -1;
+	snprintf(w->path, sizeof(w->path), "%s", p);
 	w->size = 0;
+	w->broken = 0;
 	return fsync_dir(sd) < 0 ? -1 : 1;
 }
 
@@ -197,14 +203,16 @@ inbox_append(struct inbox_writer *w, const char *client, long long seq, const ch
 	put32(h + 8, (uint32_t)crc);
 
 	pthread_mutex_lock(&w->lock);
-	if (w->fd < 0 || (w->size > SEG_MAX && !w->syncing)) {
-		/* Rotate once everything in the old segment is durable. */
-		if (w->fd >= 0 && w->synced == w->appended)
-			inbox_end_segment(w);
-		if (w->fd < 0 && inbox_new_segment(w) < 0) {
-			saved = errno;
-			rc = -1;
-		}
+	/* Rotate once every record of the old segment is synced (or failed). */
+	if (w->fd >= 0 && (w->size > SEG_MAX || w->broken) && !w->syncing &&
+	    (w->synced > w->lost ? w->synced : w->lost) == w->appended)
+		inbox_end_segment(w);
+	if (w->fd >= 0 && w->broken) {
+		saved = EIO;	/* nothing more after a damaged end */
+		rc = -1;
+	} else if (w->fd < 0 && inbox_new_segment(w) < 0) {
+		saved = errno;
+		rc = -1;
 	}
 	if (rc > 0) {
 		ssize_t n = writev(w->fd, v, 5);
@@ -224,9 +232,18 @@ inbox_append(struct inbox_writer *w, const char *client, long long seq, const ch
 		if (n < 0) {
 			saved = errno;
 			rc = -1;
-			/* A partial record would hide every later one: start afresh. */
-			close(w->fd);
-			w->fd = -1;
+			/*
+			 * A partial record would hide every later one: cut it
+			 * off (or rotate when that fails), and leave no empty
+			 * segment behind.
+			 */
+			if (ftruncate(w->fd, w->size) < 0)
+				w->broken = 1;
+			else if (w->size == 0 && !w->syncing) {
+				unlink(w->path);
+				close(w->fd);
+				w->fd = -1;
+			}
 		}
 	}
 	if (rc > 0) {
@@ -240,40 +257,199 @@ inbox_append(struct inbox_writer *w, const char *client, long long seq, const ch
 
 /*
  * Waits until the record of ticket (and all before it) is on disk. One
- * thread runs fdatasync for everyone waiting. Returns 1 or -1 with errno.
+ * thread runs fdatasync for everyone waiting. A record is never reported
+ * durable without a successful fdatasync of its segment: when one fails,
+ * every record it covered fails too (the kernel may have dropped them) and
+ * the writer moves to a new segment. Returns 1 or -1 with errno.
  */
 int
 inbox_sync(struct inbox_writer *w, unsigned long ticket)
 {
-	int rc = 1;
+	int rc = 1, err = 0;
 
 	pthread_mutex_lock(&w->lock);
-	while (w->synced < ticket) {
+	if (ticket == 0 || ticket > w->appended) {
+		pthread_mutex_unlock(&w->lock);
+		errno = EINVAL;
+		return -1;
+	}
+	for (;;) {
+		if (ticket <= w->lost) {
+			err = w->failed;
+			rc = -1;
+			break;
+		}
+		if (ticket <= w->synced)
+			break;
 		if (w->syncing) {
 			pthread_cond_wait(&w->synced_cv, &w->lock);
 			continue;
 		}
 		unsigned long target = w->appended;
-		int fd = w->fd;
-		w->syncing = 1;
-		pthread_mutex_unlock(&w->lock);
-		int r = fd >= 0 ? fdatasync(fd) : 0;
-		int e = errno;
-		pthread_mutex_lock(&w->lock);
-		w->syncing = 0;
-		if (r < 0) {
-			w->failed = e;
-			pthread_cond_broadcast(&w->synced_cv);
-			rc = -1;
-			errno = e;
-			break;
+		int fd = w->fd, r = -1, e = EIO;
+		if (fd >= 0) {
+			w->syncing = 1;
+			pthread_mutex_unlock(&w->lock);
+			r = fdatasync(fd);
+			e = errno;
+			pthread_mutex_lock(&w->lock);
+			w->syncing = 0;
 		}
-		if (target > w->synced)
+		if (r < 0) {
+			/* No segment to sync, or a failed sync: not durable. */
+			w->failed = e;
+			w->lost = target;
+			w->broken = w->fd >= 0;
+		} else if (target > w->synced)
 			w->synced = target;
 		pthread_cond_broadcast(&w->synced_cv);
 	}
 	pthread_mutex_unlock(&w->lock);
+	if (rc < 0)
+		errno = err ? err : EIO;
 	return rc;
+}
+
+/*
+ * The token a client id is bound to, from <dir>/clients/<client>. Returns
+ * 1 with *owner, 0 when it is bound to none, -1 with errno set.
+ */
+static int
+inbox_client_owner(const char *dir, const char *client, long long *owner)
+{
+	char		 p[PATH_MAX];
+	struct buf	 b = { 0 };
+	int		 rc;
+
+	snprintf(p, sizeof(p), "%s/clients/%s", dir, client);
+	if ((rc = file_read(p, 64, &b)) < 0)
+		return errno == ENOENT ? 0 : -1;
+	while (rc > 0 && b.len > 0 && b.p[b.len - 1] == '\n')
+		b.p[--b.len] = '\0';
+	if (rc == 0 || b.p == NULL || !num_parse_ll(b.p, 1, LLONG_MAX, owner)) {
+		log_err("inbox: %s does not name a token", p);
+		buf_free(&b);
+		errno = EINVAL;
+		return -1;
+	}
+	buf_free(&b);
+	return 1;
+}
+
+/*
+ * Binds client id to token unless another token holds it: a client id
+ * belongs to the token that first used it. known is the owner the database
+ * knows (0 for none), which an inbox that never saw the client takes over.
+ * The binding is <dir>/clients/<client>, written under a name of its own
+ * and link(2)ed into place, so of concurrent requests in any number of
+ * processes exactly one binds. Returns 1 when client is token's, 0 when
+ * it is another's (*owner says whose), -1 with errno set.
+ */
+int
+inbox_client_bind(const char *dir, const char *client, long long token, long long known,
+    long long *owner)
+{
+	char		 cd[PATH_MAX], tmp[PATH_MAX], p[PATH_MAX], line[32];
+	unsigned char	 r[8];
+	int		 fd, rc, n, saved;
+
+	if (!id_valid(client, 1, INBOX_CLIENT_MAX)) {
+		errno = EINVAL;
+		return -1;
+	}
+	if ((rc = inbox_client_owner(dir, client, owner)) != 0)
+		return rc < 0 ? -1 : *owner == token;
+	snprintf(cd, sizeof(cd), "%s/clients", dir);
+	snprintf(p, sizeof(p), "%s/%s", cd, client);
+	if (rand_bytes(r, sizeof(r)) < 0 || mkdir_p(cd, 0755) < 0)
+		return -1;
+	snprintf(tmp, sizeof(tmp), "%s/.%s.%ld.%02x%02x%02x%02x%02x%02x%02x%02x", cd, client,
+	    (long)getpid(), r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7]);
+	n = snprintf(line, sizeof(line), "%lld\n", known > 0 ? known : token);
+	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644)) < 0)
+		return -1;
+	if (write_all(fd, line, (size_t)n) < 0 || fsync(fd) < 0) {
+		saved = errno;
+		close(fd);
+		unlink(tmp);
+		errno = saved;
+		return -1;
+	}
+	close(fd);
+	rc = link(tmp, p);
+	saved = errno;
+	unlink(tmp);
+	if (rc < 0 && saved != EEXIST) {
+		errno = saved;
+		return -1;
+	}
+	if (rc == 0 && fsync_dir(cd) < 0)
+		return -1;
+	/* Bound now, by this request or by the one that won the race. */
+	if ((rc = inbox_client_owner(dir, client, owner)) <= 0) {
+		if (rc == 0)
+			errno = ENOENT;
+		return -1;
+	}
+	return *owner == token;
+}
+
+/*
+ * Binds client id to token whatever it was bound to (trackside client
+ * rebind). Returns 1 or -1 with errno set.
+ */
+int
+inbox_client_rebind(const char *dir, const char *client, long long token)
+{
+	char	 cd[PATH_MAX], line[32];
+	int	 n;
+
+	if (!id_valid(client, 1, INBOX_CLIENT_MAX)) {
+		errno = EINVAL;
+		return -1;
+	}
+	snprintf(cd, sizeof(cd), "%s/clients", dir);
+	n = snprintf(line, sizeof(line), "%lld\n", token);
+	if (mkdir_p(cd, 0755) < 0)
+		return -1;
+	return file_write_durable(cd, client, line, (size_t)n);
+}
+
+/*
+ * Whether frames can be stored in the inbox now: at least min_free_mb MiB
+ * are free there and, with probe, a file can be created in its segment
+ * directory. Returns 1, or 0 with the reason in *why (a static string).
+ */
+int
+inbox_writable(const char *dir, long long min_free_mb, int probe, const char **why)
+{
+	char		 p[PATH_MAX];
+	unsigned char	 r[8];
+	struct statvfs	 sv;
+	int		 fd;
+
+	snprintf(p, sizeof(p), "%s/seg", dir);
+	if (statvfs(p, &sv) < 0) {
+		*why = "the inbox directory cannot be reached";
+		return 0;
+	}
+	if ((long long)(sv.f_bavail * sv.f_frsize / (1024 * 1024)) < min_free_mb) {
+		*why = "the inbox disk is nearly full";
+		return 0;
+	}
+	if (!probe)
+		return 1;
+	if (rand_bytes(r, sizeof(r)) < 0)
+		memset(r, 0, sizeof(r));
+	snprintf(p, sizeof(p), "%s/seg/.probe-%ld-%02x%02x%02x%02x", dir, (long)getpid(), r[0], r[1],
+	    r[2], r[3]);
+	if ((fd = open(p, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644)) < 0) {
+		*why = "no file can be created in the inbox";
+		return 0;
+	}
+	close(fd);
+	unlink(p);
+	return 1;
 }
 
 static int
@@ -461,8 +637,9 @@ inbox_read_segment(struct inbox_reader *r, const char *seg, long long off, size_
 			rec->bad = 1;	/* a record this code did not write */
 		} else
 			memcpy(rec->client, c, (size_t)(sq - c));
+		/* A bad record's body is all of it, so that setting it aside keeps it. */
 		rec->at = body ? (size_t)(body + 1 - r->data.p) : at;
-		rec->len = body ? len - (size_t)(body + 1 - c) : 0;
+		rec->len = body ? len - (size_t)(body + 1 - c) : len;
 		r->n++;
 	}
 	close(fd);

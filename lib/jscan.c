@@ -74,6 +74,24 @@ jscan_utf8(const unsigned char *p, const unsigned char *end)
 	return n;
 }
 
+/*
+ * Whether s[0..n) is UTF-8 by the rule JSON strings follow here (no
+ * overlong forms, no surrogates, nothing past U+10FFFF). Returns 1 or 0.
+ */
+int
+jscan_utf8_valid(const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s, *end = p + n;
+
+	while (p < end) {
+		size_t k = *p < 0x80 ? 1 : jscan_utf8(p, end);
+		if (k == 0)
+			return 0;
+		p += k;
+	}
+	return 1;
+}
+
 /* Bytes that need no attention inside a string: printable ASCII but " and \. */
 static const unsigned char jscan_plain[256] = {
 #define R8(x) x, x, x, x, x, x, x, x
@@ -119,6 +137,15 @@ jscan_str(struct jscan *s)
 				if (end - p < 6 || !jscan_hex4((const char *)p + 2, &u))
 					return 0;
 				p += 6;
+				/* A surrogate only as a high-low pair: what cJSON decodes. */
+				if (u >= 0xdc00 && u <= 0xdfff)
+					return 0;
+				if (u >= 0xd800 && u <= 0xdbff) {
+					if (end - p < 6 || p[0] != '\\' || p[1] != 'u' ||
+					    !jscan_hex4((const char *)p + 2, &u) || u < 0xdc00 || u > 0xdfff)
+						return 0;
+					p += 6;
+				}
 				break;
 			default:
 				return 0;
@@ -277,8 +304,8 @@ jscan_document(const char *p, size_t len, struct jspan *out)
 
 /*
  * Finds key in a scanned object (the first match). Returns 1 with its value,
- * 0 when absent or obj is not an object. The key is compared byte for byte
- * with the raw member name (keys with escapes never match).
+ * 0 when absent or obj is not an object. The key is compared with the
+ * decoded member name.
  */
 int
 jscan_member(const struct jspan *obj, const char *key, struct jspan *out)
@@ -316,20 +343,19 @@ jscan_next(const struct jspan *arr, size_t *off, struct jspan *out)
 }
 
 /*
- * Decodes a string value into out (UTF-8, NUL-terminated). Returns 1, or 0
- * when the span is not a string, does not fit, or holds a NUL.
+ * Decodes the escaped string bytes p[0..end) (already validated) into out,
+ * NUL-terminated. A \u0000 is refused, or with nul_ends ends the string
+ * (cJSON keeps strings as C strings: that is how it reads such a name).
+ * Returns 1, or 0 when it does not fit or holds a refused NUL.
  */
-int
-jscan_string(const struct jspan *v, char *out, size_t outsz)
+static int
+jscan_decode(const char *p, const char *end, char *out, size_t outsz, int nul_ends)
 {
-	const char	*p, *end;
 	size_t		 o = 0;
 	unsigned	 u, lo;
 
-	if (v->type != JT_STRING || outsz == 0)
+	if (outsz == 0)
 		return 0;
-	p = v->p + 1;
-	end = v->p + v->len - 1;
 	while (p < end) {
 		char c = *p++;
 		if (c == '\\') {
@@ -343,14 +369,19 @@ jscan_string(const struct jspan *v, char *out, size_t outsz)
 			case 'u':
 				jscan_hex4(p, &u);
 				p += 4;
+				/* The scanner lets a surrogate through only in a high-low pair. */
 				if (u >= 0xd800 && u <= 0xdbff && end - p >= 6 && p[0] == '\\' &&
 				    p[1] == 'u' && jscan_hex4(p + 2, &lo) && lo >= 0xdc00 && lo <= 0xdfff) {
 					u = 0x10000 + ((u - 0xd800) << 10) + (lo - 0xdc00);
 					p += 6;
 				} else if (u >= 0xd800 && u <= 0xdfff)
-					u = 0xfffd;
-				if (u == 0)
 					return 0;
+				if (u == 0) {
+					if (!nul_ends)
+						return 0;
+					out[o] = '\0';
+					return 1;
+				}
 				char enc[4];
 				size_t n;
 				if (u < 0x80) {
@@ -378,6 +409,32 @@ jscan_string(const struct jspan *v, char *out, size_t outsz)
 	}
 	out[o] = '\0';
 	return 1;
+}
+
+/*
+ * Decodes a string value into out (UTF-8, NUL-terminated). Returns 1, or 0
+ * when the span is not a string, does not fit, or holds a NUL.
+ */
+int
+jscan_string(const struct jspan *v, char *out, size_t outsz)
+{
+	if (v->type != JT_STRING)
+		return 0;
+	return jscan_decode(v->p + 1, v->p + v->len - 1, out, outsz, 0);
+}
+
+/*
+ * Whether the member name name[0..nl) (the bytes between its quotes) is key
+ * once decoded, so "\u0076" is "v" here as it is for cJSON.
+ */
+static int
+jscan_name_is(const char *name, size_t nl, const char *key)
+{
+	char buf[128];
+
+	if (memchr(name, '\\', nl) == NULL)
+		return strlen(key) == nl && memcmp(key, name, nl) == 0;
+	return jscan_decode(name, name + nl, buf, sizeof(buf), 1) && strcmp(buf, key) == 0;
 }
 
 /*
@@ -440,7 +497,7 @@ jscan_fields(const char *p, size_t len, const char *const *keys, size_t n, struc
 		if (!jscan_any(&s, &v, 1))
 			return 0;
 		for (size_t i = 0; i < n; i++)
-			if (vals[i].type == JT_NONE && strlen(keys[i]) == nl && memcmp(keys[i], name, nl) == 0)
+			if (vals[i].type == JT_NONE && jscan_name_is(name, nl, keys[i]))
 				vals[i] = v;
 		jscan_ws(&s);
 		if (s.p >= s.end)

@@ -119,6 +119,7 @@ int	 jscan_fields(const char *p, size_t len, const char *const *keys, size_t n,
 int	 jscan_next(const struct jspan *arr, size_t *off, struct jspan *out);
 int	 jscan_string(const struct jspan *, char *out, size_t outsz);
 int	 jscan_int(const struct jspan *, long long min, long long max, long long *out);
+int	 jscan_utf8_valid(const char *, size_t);
 
 /* inbox.c: durable frames on their way from trackside-fcgi to trackside-ingestd. */
 #define INBOX_CLIENT_MAX 64
@@ -170,5 +171,9 @@ int	 inbox_note_read(int fd, struct inbox_note *);
 int	 inbox_note_write(int fd, const struct inbox_note *);
 int	 inbox_note_clear(int fd);
 void	 inbox_note_crashed(int fd);
+int	 inbox_client_bind(const char *dir, const char *client, long long token, long long known,
+	    long long *owner);
+int	 inbox_client_rebind(const char *dir, const char *client, long long token);
+int	 inbox_writable(const char *dir, long long min_free_mb, int probe, const char **why);
 
 #endif

@@ -1,7 +1,7 @@
 #!/bin/sh
 # The trackside admin command: database creation and migration, client tokens.
 . "$top_srcdir/tests/lib.sh"
-plan 12
+plan 17
 d=$(mktemp -d "${TMPDIR:-/tmp}/t_admin.XXXXXX")
 trap 'rm -rf "$d"' EXIT
 ts() { "$top_builddir/trackside" -D "$d/t.db" "$@"; }
@@ -28,6 +28,20 @@ is "$(sqlite3 "$d/t.db" "SELECT revoked_at IS NOT NULL FROM clients WHERE name =
    "client revoke marks the token revoked"
 ts client revoke "Car 7" >/dev/null 2>&1
 is $? 1 "revoking an unknown or revoked token fails"
+printf 'database = %s\ninbox = %s\n' "$d/t.db" "$d/inbox" > "$d/t.conf"
+tsc() { "$top_builddir/trackside" -c "$d/t.conf" "$@"; }
+tsc client add "Car 8" >/dev/null 2>&1
+sqlite3 "$d/t.db" "INSERT INTO client_seqs (client, token_id, last_seq, last_at) VALUES ('rigAAAAA', 1, 5, 0)"
+mkdir -p "$d/inbox/clients" && echo 1 > "$d/inbox/clients/rigAAAAA"
+tsc client rebind rigAAAAA "Car 8" >/dev/null
+ok $? "client rebind moves a client id to another token"
+is "$(cat "$d/inbox/clients/rigAAAAA")" 2 "the inbox's binding names the new token"
+is "$(sqlite3 "$d/t.db" "SELECT token_id FROM client_seqs WHERE client = 'rigAAAAA'")" 2 \
+   "the database's too"
+tsc client rebind rigAAAAA "Car 7" >/dev/null 2>&1
+is "$? $(cat "$d/inbox/clients/rigAAAAA")" "1 2" "a revoked token cannot take a client id"
+tsc client rebind 'bad/id' "Car 8" >/dev/null 2>&1
+is $? 2 "a malformed client id is a usage error"
 ts frobnicate >/dev/null 2>&1
 is $? 2 "an unknown command is a usage error"
 sqlite3 "$d/t.db" 'PRAGMA user_version = 99'

@@ -3,8 +3,12 @@
  * accepted and acknowledged, and every bad input answered with a clear 4xx
  * that stores nothing.
  */
+#include <sys/wait.h>
+
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "tap.h"
 #include "handler.h"
@@ -51,6 +55,14 @@ is_error(const struct resp *r, const char *code)
 		diag("body: %.*s", (int)r->body.len, r->body.p);
 	cJSON_Delete(o);
 	return good;
+}
+
+static void
+health(struct resp *r)
+{
+	resp_free(r);
+	resp_init(r);
+	hctx_call(&h, r, METHOD_GET, "/healthz", NULL, NULL, NULL, NULL, NULL, 0);
 }
 
 static long long
@@ -113,6 +125,57 @@ main(void)
 	    "it is acknowledged with the highest applied seq and its session");
 	is_int(hctx_inbox_count(&h), 6, "a frame the database already holds is not stored again");
 	free(f);
+	f = frame("clientBBBB", 5, "lmu");
+	ok(post_json(&r, f) == 202 && ack_of(&r) == 10,
+	    "a frame below the highest applied seq (never held) is acknowledged as a duplicate");
+	is_int(hctx_inbox_count(&h), 6, "it is not stored: frames of a client are applied in seq order");
+	free(f);
+	char *tok3 = hctx_token(&h, "thief"), auth3[128];
+	snprintf(auth3, sizeof(auth3), "Bearer %s", tok3);
+	f = frame("clientAAAA", 50, "lmu");
+	ok(post(&r, f, strlen(f), "application/json", NULL, auth3) == 403 && is_error(&r, "client_id_taken"),
+	    "frames under a client id first used with another token: 403 client_id_taken");
+	is_int(hctx_inbox_count(&h), 6, "they store nothing");
+	free(f);
+	hctx_sql(&h, "INSERT INTO client_seqs (client, token_id, last_seq, last_at) "
+	    "VALUES ('clientEEEE', 999, 3, 0)");
+	f = frame("clientEEEE", 4, "lmu");
+	ok(post_json(&r, f) == 403 && is_error(&r, "client_id_taken"),
+	    "a client id the database knows with another token: 403");
+	free(f);
+	/* Eight processes race to bind one client id, each with its own token. */
+	{
+		char		 cid[] = "clientRACE";
+		long long	 owner, first = 0;
+		int		 wins = 0, agree = 1;
+		for (int i = 1; i <= 8; i++)
+			if (fork() == 0)
+				_exit(inbox_client_bind(h.inbox, cid, i, 0, &owner) == 1 ? 0 : 1);
+		for (int i = 1; i <= 8; i++) {
+			int st;
+			if (wait(&st) > 0 && WIFEXITED(st) && WEXITSTATUS(st) == 0)
+				wins++;
+		}
+		for (int i = 1; i <= 8; i++) {
+			int rc = inbox_client_bind(h.inbox, cid, i, 0, &owner);
+			if (first == 0)
+				first = owner;
+			agree &= owner == first && (rc == 1) == (i == first);
+		}
+		ok(wins == 1 && agree, "of concurrent processes exactly one binds a client id (%d won)", wins);
+	}
+	f = frame("clientDDDD", 9007199254740000LL, "lmu");
+	ok(post_json(&r, f) == 202 && strstr(r.body.p, "\"ack\":9007199254740000") != NULL,
+	    "ack is an exact integer, not a double");
+	free(f);
+	f = frame("clientDDDD", 9007199254740991LL, "lmu");
+	ok(post_json(&r, f) == 202 && strstr(r.body.p, "\"ack\":9007199254740991") != NULL,
+	    "seq 2^53 - 1 is acknowledged exactly");
+	free(f);
+	f = frame("clientDDDD", 9007199254740992LL, "lmu");
+	ok(post_json(&r, f) == 400 && is_error(&r, "bad_frame"), "seq 2^53: 400");
+	free(f);
+	is_int(hctx_inbox_count(&h), 8, "only the two frames in range are stored");
 
 	before = hctx_inbox_count(&h);
 	f = frame("clientCCCC", 1, "lmu");
@@ -153,6 +216,12 @@ main(void)
 	    "\"noon\",\"source\":\"lmu\",\"data\":{}}") == 400, "a captured_at that is no time: 400");
 	ok(post_json(&r, "{\"v\":1,\"client\":{\"id\":\"clientCCCC\"},\"seq\":1,\"captured_at\":"
 	    "\"2026-11-21T12:00:00Z\",\"source\":\"lmu\",\"data\":[]}") == 400, "data that is no object: 400");
+	ok(post_json(&r, "{\"v\":1,\"client\":{\"id\":\"clientCCCC\",\"name\":\"\\ud800\"},\"seq\":1,"
+	    "\"captured_at\":\"2026-11-21T12:00:00Z\",\"source\":\"lmu\",\"data\":{}}") == 400 &&
+	    is_error(&r, "bad_json"), "a lone surrogate escape (which the worker cannot parse): 400");
+	ok(post_json(&r, "{\"v\":1,\"client\":{\"id\":\"clientCCCC\"},\"seq\":1,\"captured_at\":"
+	    "\"2026-11-21T12:00:00Z\",\"source\":\"lmu\",\"data\":{\"x\":\"\\udc00\"}}") == 400,
+	    "a lone low surrogate deep in data: 400");
 	buf_reset(&b);
 	buf_puts(&b, "[");
 	char *f1 = frame("clientCCCC", 2, "lmu"), *f2 = frame("clientCCCC", 1, "lmu");
@@ -192,14 +261,46 @@ main(void)
 	is_int(r.status, 404, "an unknown path: 404");
 	resp_free(&r);
 	resp_init(&r);
+	hctx_call(&h, &r, METHOD_GET, "/api/v1/best-laps", "track=%ff%fe", NULL, NULL, NULL, NULL, 0);
+	ok(r.status == 400 && is_error(&r, "bad_query"), "a query that is not UTF-8: 400 with a JSON error");
+	resp_free(&r);
+	resp_init(&r);
+	hctx_call(&h, &r, METHOD_GET, "/api/v1/best-laps", "track=%C3%A9", NULL, NULL, NULL, NULL, 0);
+	cJSON *j = cJSON_ParseWithLength(r.body.p, r.body.len);
+	ok(r.status == 200 && j != NULL, "a UTF-8 query is answered");
+	cJSON_Delete(j);
+	resp_free(&r);
+	resp_init(&r);
 	hctx_call(&h, &r, METHOD_GET, "/healthz", NULL, NULL, NULL, NULL, NULL, 0);
-	ok(r.status == 200 && strstr(r.body.p, "\"status\":\"ok\""), "healthz answers ok");
+	ok(r.status == 200 && strstr(r.body.p, "\"status\":\"ok\"") &&
+	    strstr(r.body.p, "\"database\":{\"ok\":true") && strstr(r.body.p, "\"inbox\":{\"ok\":true"),
+	    "healthz answers ok for the database and the inbox");
+	/* An inbox nothing can be written to (even by root): its seg/ is a file. */
+	char seg[400], away[400], dbaway[400];
+	snprintf(seg, sizeof(seg), "%s/seg", h.inbox);
+	snprintf(away, sizeof(away), "%s/seg.away", h.inbox);
+	rename(seg, away);
+	fclose(fopen(seg, "w"));
+	health(&r);
+	ok(r.status == 503 && strstr(r.body.p, "\"inbox\":{\"ok\":false") &&
+	    strstr(r.body.p, "\"database\":{\"ok\":true"), "an inbox that cannot be written: 503 saying so");
+	unlink(seg);
+	rename(away, seg);
+	snprintf(dbaway, sizeof(dbaway), "%s.away", h.db_path);
+	rename(h.db_path, dbaway);
+	health(&r);
+	ok(r.status == 503 && strstr(r.body.p, "\"database\":{\"ok\":false"),
+	    "a missing database: 503 saying so");
+	rename(dbaway, h.db_path);
+	health(&r);
+	is_int(r.status, 200, "healthy again once both are back");
 
 	resp_free(&r);
 	buf_free(&b);
 	buf_free(&z);
 	free(tok);
 	free(tok2);
+	free(tok3);
 	hctx_close(&h);
 	return tap_done();
 }

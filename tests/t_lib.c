@@ -3,10 +3,17 @@
  * scanner, gzip, sha256, configuration files, the inbox and templates.
  */
 #include <limits.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+
+#include <dirent.h>
 #include <math.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#include <cjson/cJSON.h>
 
 #include "tap.h"
 #include "trackside.h"
@@ -156,6 +163,27 @@ test_jscan(void)
 	jscan_document(f, strlen(f), &doc);
 	jscan_member(&doc, "seq", &v);
 	ok(!jscan_int(&v, 0, 10, &n), "jscan_int refuses fractions");
+	const char *lone[] = { "\"\\ud800\"", "\"\\udc00\"", "\"\\ud800\\u0041\"", "\"\\ud800x\"",
+	    "{\"\\udbff\":1}" };
+	all = 1;
+	for (size_t i = 0; i < sizeof(lone) / sizeof(lone[0]); i++)
+		if (jscan_document(lone[i], strlen(lone[i]), &doc) ||
+		    cJSON_ParseWithLength(lone[i], strlen(lone[i])) != NULL) {
+			diag("accepted: %s", lone[i]);
+			all = 0;
+		}
+	ok(all, "jscan refuses lone surrogate escapes, as cJSON does");
+	const char *pair = "\"\\ud83d\\ude00\"";
+	ok(jscan_document(pair, strlen(pair), &doc) && jscan_string(&doc, s, sizeof(s)) &&
+	    strcmp(s, "\xf0\x9f\x98\x80") == 0, "jscan decodes a surrogate pair");
+	const char *esc = "{\"s\\u0065q\": 1000, \"seq\": 5}";
+	const char *seqkey[] = { "seq" };
+	ok(jscan_fields(esc, strlen(esc), seqkey, 1, vals, &obj, &used) &&
+	    jscan_int(&vals[0], 0, 10000, &n) && n == 1000,
+	    "jscan_fields compares decoded member names (the first \"seq\" is the escaped one)");
+	ok(jscan_utf8_valid("ok \xc3\xa9", 5) && !jscan_utf8_valid("\xff\xfe", 2) &&
+	    !jscan_utf8_valid("\xed\xa0\x80", 3) && !jscan_utf8_valid("\xc3", 1),
+	    "jscan_utf8_valid follows the one UTF-8 rule");
 }
 
 static void
@@ -217,6 +245,9 @@ pos_after_first(void *arg, const char *seg)
 {
 	return *(long long *)arg;
 }
+
+static int	 dir_files(const char *);
+static long long dir_bytes(const char *);
 
 static void
 test_inbox(void)
@@ -299,6 +330,74 @@ test_inbox(void)
 	inbox_note_crashed(fd);
 	ok(inbox_note_read(fd, &got) == 0, "a crash with nothing in flight marks nothing");
 	close(fd);
+	/* Writes that fail (here: the file size limit) leave nothing behind. */
+	char dir3[300], sd[400], big[4096];
+	struct rlimit rl, low;
+	memset(big, 'x', sizeof(big));
+	big[0] = '"';
+	big[sizeof(big) - 1] = '"';
+	snprintf(dir3, sizeof(dir3), "%s/inbox3", tmpdir);
+	snprintf(sd, sizeof(sd), "%s/seg", dir3);
+	signal(SIGXFSZ, SIG_IGN);
+	getrlimit(RLIMIT_FSIZE, &rl);
+	inbox_writer_open(&w, dir3);
+	low = rl;
+	low.rlim_cur = 0;
+	setrlimit(RLIMIT_FSIZE, &low);
+	ok(inbox_append(w, "clientAAAA", 1, "{}", 2, big, sizeof(big), &t1) == -1,
+	    "a write past the file size limit fails");
+	ok(dir_files(sd) == 0, "a failed write leaves no empty segment behind");
+	setrlimit(RLIMIT_FSIZE, &rl);
+	ok(inbox_append(w, "clientAAAA", 1, "{}", 2, "{}", 2, &t1) == 1 && inbox_sync(w, t1) == 1,
+	    "the next write starts a segment of its own");
+	low.rlim_cur = (rlim_t)dir_bytes(sd) + 100;
+	setrlimit(RLIMIT_FSIZE, &low);
+	ok(inbox_append(w, "clientAAAA", 2, "{}", 2, big, sizeof(big), &t2) == -1 &&
+	    dir_bytes(sd) == (long long)low.rlim_cur - 100, "a short write is cut off: no torn record stays");
+	setrlimit(RLIMIT_FSIZE, &rl);
+	ok(inbox_append(w, "clientAAAA", 3, "{}", 2, "{}", 2, &t2) == 1 && inbox_sync(w, t1) == 1 &&
+	    inbox_sync(w, t2) == 1, "records before and after the failure are synced");
+	inbox_reader_open(&r, dir3);
+	ok(inbox_read(r, inbox_pos_zero, NULL, 100, 1 << 20) == 2 && r->recs[0].seq == 1 &&
+	    r->recs[1].seq == 3 && r->recs[1].off == r->recs[0].end, "and read back in one segment");
+	ok(inbox_sync(w, t2 + 1) == -1, "inbox_sync refuses a ticket never handed out");
+	inbox_writer_close(w);
+	inbox_reader_free(r);
+}
+
+/* The files in dir. */
+static int
+dir_files(const char *dir)
+{
+	DIR		*d = opendir(dir);
+	struct dirent	*de;
+	int		 n = 0;
+
+	while (d && (de = readdir(d)) != NULL)
+		n += de->d_name[0] != '.';
+	if (d)
+		closedir(d);
+	return n;
+}
+
+/* The bytes of the files in dir. */
+static long long
+dir_bytes(const char *dir)
+{
+	DIR		*d = opendir(dir);
+	struct dirent	*de;
+	struct stat	 st;
+	char		 p[600];
+	long long	 n = 0;
+
+	while (d && (de = readdir(d)) != NULL) {
+		snprintf(p, sizeof(p), "%s/%s", dir, de->d_name);
+		if (de->d_name[0] != '.' && stat(p, &st) == 0)
+			n += st.st_size;
+	}
+	if (d)
+		closedir(d);
+	return n;
 }
 
 static void
