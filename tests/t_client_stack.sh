@@ -23,10 +23,12 @@ cleanup() {
 }
 trap cleanup EXIT
 race_recordings "$T"
+# In step, game time runs 20 times the wall clock either way (the fake
+# game's race was recorded at 10 times).
 if [ -n "$TRUTH" ]; then	# real races: 56 min (A), 28 min (B)
 	outage_speed=200 step_speed=20
 else			# the fake game's: about 70 s
-	outage_speed=8 step_speed=4
+	outage_speed=8 step_speed=2
 fi
 start() {	# stack_start sets its own EXIT trap: put ours back (it stops the stack too)
 	stack_start || { echo "Bail out! the stack did not start"; exit 1; }
