@@ -114,7 +114,7 @@ race_recordings() {
 _fake_race() {
 	_fr=$1
 	"$top_builddir/trackside-fakegame" --sim --sessions R --race-minutes 10 --cars 14 \
-	    --track-length 3000 --speed 10 --seed 11 --port-file "$_fr/fake.ports" \
+	    --track-length 2500 --speed 10 --seed 11 --port-file "$_fr/fake.ports" \
 	    --listen 0=car:auto1 --listen 0=spectator,leave-at=0.5 \
 	    --listen 0=car:auto2,join-at=0.3 > "$_fr/fake.log" 2>&1 &
 	_fg=$!
@@ -146,6 +146,22 @@ wait_for() {
 		[ "$(date +%s)" -ge "$_deadline" ] && return 1
 		sleep 0.1
 	done
+}
+
+# game_polled URL N: waits, two minutes at most, until the fake game at URL
+# has answered N requests besides those this makes to count them.
+game_polled() {
+	_gp_left=$2
+	_gp_last=$(curl -fsS "$1/fake/status" | jq .requests) || return 1
+	_gp_end=$(( $(date +%s) + 120 ))
+	while [ "$(date +%s)" -lt "$_gp_end" ]; do
+		sleep 0.1
+		_gp_now=$(curl -fsS "$1/fake/status" | jq .requests) || return 1
+		_gp_left=$((_gp_left - (_gp_now - _gp_last - 1)))
+		_gp_last=$_gp_now
+		[ "$_gp_left" -le 0 ] && return 0
+	done
+	return 1
 }
 
 _free_port() {
