@@ -23,12 +23,13 @@ cleanup() {
 }
 trap cleanup EXIT
 race_recordings "$T"
-# In step, game time runs 20 times the wall clock either way (the fake
-# game's race was recorded at 10 times).
+# In step, game time runs 20 times the wall clock with the real races and
+# 10 times with the fake game's (recorded at 10 times): the server merges
+# the clients while their lag times this stays within its tolerance (10 s).
 if [ -n "$TRUTH" ]; then	# real races: 56 min (A), 28 min (B)
 	outage_speed=200 step_speed=20
 else			# the fake game's: about 70 s
-	outage_speed=8 step_speed=2
+	outage_speed=8 step_speed=1
 fi
 start() {	# stack_start sets its own EXIT trap: put ours back (it stops the stack too)
 	stack_start || { echo "Bail out! the stack did not start"; exit 1; }
