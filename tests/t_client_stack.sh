@@ -107,7 +107,9 @@ stack_start_service ingestd
 wait "$CPID"
 ok $? "the replay finishes after the server comes back"
 grep -q "frames kept, retrying" "$T/outage.log" && grep -q "reachable again" "$T/outage.log"
-ok $? "the client noticed the outage and the recovery"
+r=$?
+ok $r "the client noticed the outage and the recovery"
+[ $r -eq 0 ] || tail -n 20 "$T/outage.log" | sed 's/^/# /'
 wait_for 300 inbox_empty
 is "$(frames_of outage)" "$ref_frames" "every frame arrived once (as many as without the outage, seq from 1)"
 is "$(in_order outage)" 0 "frames arrived in seq order"
