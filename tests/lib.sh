@@ -57,7 +57,86 @@ skip_all() { echo "1..0 # SKIP $*"; exit 0; }
 skip() { _tap_n=$((_tap_n + 1)); echo "ok $_tap_n # SKIP $*"; }
 done_testing() { [ "$_tap_failed" -eq 0 ]; exit $?; }
 
-need_data() { [ -d "$SHARED_DATA/recordings" ] || skip_all "no ../shared/data"; }
+# The recordings and truth of ../shared/data. Without them a test skips what
+# needs them, unless TRACKSIDE_REQUIRE_DATA is set (.ci/run does): then it fails.
+have_data() { [ -d "$SHARED_DATA/recordings" ]; }
+_require_data() { [ "${TRACKSIDE_REQUIRE_DATA:-0}" != 0 ]; }
+_no_data() { echo "Bail out! no $SHARED_DATA (TRACKSIDE_REQUIRE_DATA is set)"; exit 1; }
+need_data() { have_data || { _require_data && _no_data; skip_all "no ../shared/data"; }; }
+# skip_data NAME: an assertion that compares with recorded truth, passed over
+# without ../shared/data.
+skip_data() {
+	if _require_data; then
+		ok 1 "$* (no $SHARED_DATA, TRACKSIDE_REQUIRE_DATA is set)"
+	else
+		skip "no ../shared/data: $*"
+	fi
+}
+
+# need_data_or_fake: ../shared/data, or the fake game to make races without it.
+need_data_or_fake() {
+	have_data && return 0
+	_require_data && _no_data
+	[ -x "$top_builddir/trackside-fakegame" ] ||
+	    skip_all "no ../shared/data, and no trackside-fakegame (libmicrohttpd) to make a race"
+}
+
+# race_recordings DIR: three recordings of one race, seen from a car (REC_A),
+# by a spectator who leaves halfway (REC_B) and from a car that joins late
+# (REC_C): those of ../shared/data with their truth (TRUTH), or, without it,
+# a race of trackside-fakegame recorded into DIR by three trackside-clients
+# (TRUTH empty). Sets REC_EPOCH (when A started), REC_POLLS (polls in A),
+# REC_CARS, REC_TRACK and REC_DRIVER (the leader's driver at A's end).
+race_recordings() {
+	if have_data; then
+		REC_A=$SHARED_DATA/recordings/sebring-school-race-A.jsonl.gz
+		REC_B=$SHARED_DATA/recordings/sebring-school-race-B.jsonl.gz
+		REC_C=$SHARED_DATA/recordings/sebring-school-race-C.jsonl.gz
+		TRUTH=$SHARED_DATA/recordings/sebring-school-race.truth.json
+	else
+		need_data_or_fake
+		diag "no ../shared/data: recording a race of trackside-fakegame"
+		_fake_race "$1" || { echo "Bail out! the fake game's race could not be recorded"; exit 1; }
+		TRUTH=
+	fi
+	REC_EPOCH=$(zcat "$REC_A" | head -n 1 | jq -r .created)
+	REC_POLLS=$(zcat "$REC_A" | tail -n +2 | wc -l | tr -d ' ')
+	zcat "$REC_A" | tail -n 200 | jq -c '.responses | select(.["/rest/watch/standings"] | length > 0) |
+	    [.["/rest/watch/sessionInfo"].trackName, (.["/rest/watch/standings"] | length),
+	     .["/rest/watch/standings"][0].driverName]' 2>/dev/null | tail -n 1 > "$1/rec.info"
+	REC_TRACK=$(jq -r '.[0]' "$1/rec.info")
+	REC_CARS=$(jq -r '.[1]' "$1/rec.info")
+	REC_DRIVER=$(jq -r '.[2]' "$1/rec.info")
+}
+
+# _fake_race DIR: a 10-minute race of 14 cars at 10 times the wall clock,
+# recorded by a client per view into DIR/{A,B,C}.jsonl.gz (about 70 s).
+_fake_race() {
+	_fr=$1
+	"$top_builddir/trackside-fakegame" --sim --sessions R --race-minutes 10 --cars 14 \
+	    --track-length 2500 --speed 10 --seed 11 --port-file "$_fr/fake.ports" \
+	    --listen 0=car:auto1 --listen 0=spectator,leave-at=0.5 \
+	    --listen 0=car:auto2,join-at=0.3 > "$_fr/fake.log" 2>&1 &
+	_fg=$!
+	wait_for 30 sh -c "[ \$(wc -l < '$_fr/fake.ports') -ge 3 ]" || { kill "$_fg"; return 1; }
+	set -- $(cat "$_fr/fake.ports")
+	_fpids=
+	for _v in A B C; do
+		"$top_builddir/trackside-client" --state-dir "$_fr/rec$_v" --game-port "$1" \
+		    --poll-interval 0.1 --record "$_fr/$_v.jsonl.gz" --quiet 2>"$_fr/rec$_v.log" &
+		_fpids="$_fpids $!"
+		shift
+	done
+	set -- $(head -n 1 "$_fr/fake.ports")
+	wait_for 600 sh -c "curl -fsS 'http://127.0.0.1:$1/fake/status' | jq -e '.progress >= 1'"
+	_r=$?
+	kill $_fpids "$_fg" 2>/dev/null
+	wait $_fpids "$_fg" 2>/dev/null
+	REC_A=$_fr/A.jsonl.gz
+	REC_B=$_fr/B.jsonl.gz
+	REC_C=$_fr/C.jsonl.gz
+	[ "$_r" -eq 0 ] && zcat "$REC_A" "$REC_B" "$REC_C" >/dev/null 2>&1
+}
 
 # wait_for SECONDS COMMAND...: retries the command every 0.1 s.
 wait_for() {
@@ -67,6 +146,22 @@ wait_for() {
 		[ "$(date +%s)" -ge "$_deadline" ] && return 1
 		sleep 0.1
 	done
+}
+
+# game_polled URL N: waits, two minutes at most, until the fake game at URL
+# has answered N requests besides those this makes to count them.
+game_polled() {
+	_gp_left=$2
+	_gp_last=$(curl -fsS "$1/fake/status" | jq .requests) || return 1
+	_gp_end=$(( $(date +%s) + 120 ))
+	while [ "$(date +%s)" -lt "$_gp_end" ]; do
+		sleep 0.1
+		_gp_now=$(curl -fsS "$1/fake/status" | jq .requests) || return 1
+		_gp_left=$((_gp_left - (_gp_now - _gp_last - 1)))
+		_gp_last=$_gp_now
+		[ "$_gp_left" -le 0 ] && return 0
+	done
+	return 1
 }
 
 _free_port() {

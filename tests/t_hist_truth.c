@@ -101,9 +101,9 @@ weekend(const char *name, const char *file, const char *truthfile)
 	snprintf(db, sizeof(db), "%s/%s.db", h.dir, name);
 	snprintf(path, sizeof(path), "%s/%s", data_dir(), truthfile);
 	if (access(path, R_OK) != 0) {
-		skip("%s: no recordings in %s", name, data_dir());
-		skip("%s: no recordings", name);
-		skip("%s: no recordings", name);
+		skip_data("%s: no recordings in %s", name, data_dir());
+		skip_data("%s: no recordings", name);
+		skip_data("%s: no recordings", name);
 		return;
 	}
 	if (!build(file, db) || file_read(path, 16u << 20, &text) <= 0 ||

@@ -5,15 +5,16 @@
 # driver name stays text, the timing page remembers its columns, the
 # sessions list shows the live session. Screenshots go to
 # $top_builddir/tests/screenshots/.
+# Without ../shared/data the race comes from the fake game.
 . "$top_srcdir/tests/lib.sh"
-need_data
 . "$top_srcdir/tests/browser/setup.sh"
 deps=$BROWSER_DEPS
 
 stack_start || { echo "Bail out! the stack did not start"; exit 1; }
+race_recordings "$TS_DIR"
 HOSTILE='<img src=x onerror=alert(1)>'
-REC=$SHARED_DATA/recordings/sebring-school-race-A.jsonl.gz
-zcat "$REC" | sed "s/Frank Riley/$HOSTILE/g" > "$TS_DIR/hostile.jsonl"
+zcat "$REC_A" | sed "s/$REC_DRIVER/$HOSTILE/g" > "$TS_DIR/hostile.jsonl"
+[ "$(wc -l < "$TS_DIR/hostile.jsonl")" -ge 300 ] || { echo "Bail out! $REC_A has too few polls"; exit 1; }
 sed -n '1p;2,241p' "$TS_DIR/hostile.jsonl" > "$TS_DIR/part1.jsonl"
 sed -n '1p;242,330p' "$TS_DIR/hostile.jsonl" > "$TS_DIR/part2.jsonl"
 post() { "$top_builddir/tests/post-recording" -u "$TS_URL/api/v1/frames" -t "$TS_TOKEN" -c browserclient1 "$@"; }

@@ -95,12 +95,12 @@ check(const char *name, const char *const *files, int nfiles, const char *truth)
 	memset(&sc, 0, sizeof(sc));
 
 	if (access(data_dir(), R_OK) != 0) {
-		skip("%s: no recordings in %s", name, data_dir());
+		skip_data("%s: no recordings in %s", name, data_dir());
 		return;
 	}
 	rc = run(name, files, nfiles, truth, &sc);
 	if (rc == 0) {
-		skip("%s: recordings missing", name);
+		skip_data("%s: recordings missing", name);
 		return;
 	}
 	ok(rc > 0 && sc.laps > 0 && sc.laps_ok == sc.laps && sc.laps_extra == 0 && sc.pits_ok == sc.pits &&

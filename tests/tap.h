@@ -11,6 +11,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static int tap_n, tap_failed, tap_planned;
@@ -50,6 +51,43 @@ skip(const char *fmt, ...)
 	va_end(ap);
 	printf("\n");
 	fflush(stdout);
+}
+
+/* Whether a test that needs ../shared/data must fail without it (CI sets it). */
+static inline int
+tap_require_data(void)
+{
+	const char *e = getenv("TRACKSIDE_REQUIRE_DATA");
+
+	return e != NULL && *e != '\0' && strcmp(e, "0") != 0;
+}
+
+/* A skip for want of ../shared/data: a failure when TRACKSIDE_REQUIRE_DATA is set. */
+__attribute__((format(printf, 1, 2))) static inline void
+skip_data(const char *fmt, ...)
+{
+	char	 msg[1024];
+	va_list	 ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (tap_require_data())
+		ok(0, "%s (TRACKSIDE_REQUIRE_DATA is set)", msg);
+	else
+		skip("%s", msg);
+}
+
+/* A whole test that needs ../shared/data, without it: returns main's exit status. */
+static inline int
+skip_all_data(const char *why)
+{
+	if (tap_require_data()) {
+		printf("Bail out! %s (TRACKSIDE_REQUIRE_DATA is set)\n", why);
+		return 1;
+	}
+	printf("1..0 # SKIP %s\n", why);
+	return 0;
 }
 
 __attribute__((format(printf, 1, 2))) static inline void
