@@ -16,10 +16,6 @@
 #include "track.h"
 
 const char *const pit_state_names[PIT__MAX] = { "NONE", "REQUEST", "ENTERING", "STOPPED", "EXITING" };
-const char *const finish_names[FIN__MAX] = { "FSTAT_NONE", "FSTAT_FINISHED", "FSTAT_CHECKERED",
-	"FSTAT_DNF", "FSTAT_DQ" };
-const char *const phase_names[PHASE__MAX] = { "starting", "reconnaissance", "grid", "formation",
-	"countdown", "green", "fcy", "stopped", "checkered", "paused" };
 const char *const drift_names[DRIFT__MAX] = { "unknown_session", "unknown_pit_state",
 	"unknown_finish", "unknown_phase", "bad_type", "missing_field" };
 
@@ -183,11 +179,16 @@ lmu_pit_state(struct obs *ob, const cJSON *v)
 static enum finish
 lmu_finish(struct obs *ob, const char *s)
 {
+	static const struct { const char *word; enum finish fin; } fstat[] = {
+		{ "FSTAT_NONE", FIN_NONE }, { "FSTAT_FINISHED", FIN_FINISHED },
+		{ "FSTAT_CHECKERED", FIN_FINISHED }, { "FSTAT_DNF", FIN_DNF }, { "FSTAT_DQ", FIN_DQ },
+	};
+
 	if (s == NULL)
 		return FIN_NONE;
-	for (int i = 0; i < FIN__MAX; i++)
-		if (strcmp(s, finish_names[i]) == 0)
-			return (enum finish)i;
+	for (size_t i = 0; i < sizeof(fstat) / sizeof(fstat[0]); i++)
+		if (strcmp(s, fstat[i].word) == 0)
+			return fstat[i].fin;
 	ob->drift[DRIFT_UNKNOWN_FINISH]++;
 	return FIN_NONE;
 }

@@ -31,7 +31,7 @@ double
 order_progress(const struct tsession *s, const struct tcar *c)
 {
 	double frac = 0;
-	int flag = c->finish == FIN_FINISHED || c->finish == FIN_CHECKERED;
+	int flag = c->finish == FIN_FINISHED;
 
 	if (!flag && s->track_len > 0 && c->lap_dist > 0)
 		frac = fmin(c->lap_dist / s->track_len, 0.9999);
@@ -108,7 +108,7 @@ order_race(struct track *t, struct tsession *s, struct tcar **v, size_t n, int g
 			said_wrong(s, c, ORDER_GAP_LAPS, "laps behind the leader", c->said.gap_laps,
 			    c->gap_laps);
 		}
-		if ((c->finish == FIN_FINISHED || c->finish == FIN_CHECKERED) && c->gap >= 0)
+		if (c->finish == FIN_FINISHED && c->gap >= 0)
 			gap = c->gap;	/* a car that took the flag keeps the gap it had */
 		else if (c->gap_laps == 0 && gap >= 0 && fabs(c->said.gap - gap) > ORDER_TOLERANCE) {
 			wrong |= ORDER_GAP;

@@ -873,7 +873,7 @@ car_status(struct tcar *c)
 		st = "dnf";
 	else if (c->finish == FIN_DQ)
 		st = "dq";
-	else if (c->finish == FIN_FINISHED || c->finish == FIN_CHECKERED)
+	else if (c->finish == FIN_FINISHED)
 		st = "finished";
 	else if (c->in_garage)
 		st = "garage";

@@ -18,6 +18,7 @@
 #include <stddef.h>
 
 #include "trackside.h"	/* struct trail */
+#include "vocab.h"	/* enum finish, phase, session_kind */
 
 #define TRACK_ID_LEN	32	/* hex session id, time-ordered */
 #define TRACK_NAME_MAX	96	/* names, teams, tracks, vehicles */
@@ -26,17 +27,8 @@
 enum pit_state { PIT_NONE, PIT_REQUEST, PIT_ENTERING, PIT_STOPPED, PIT_EXITING, PIT__MAX };
 extern const char *const pit_state_names[PIT__MAX];
 
-enum finish { FIN_NONE, FIN_FINISHED, FIN_CHECKERED, FIN_DNF, FIN_DQ, FIN__MAX };
-extern const char *const finish_names[FIN__MAX];
-
 enum liveness { LIVE_LIVE, LIVE_INACTIVE, LIVE_CLOSED, LIVE__MAX };
 extern const char *const liveness_names[LIVE__MAX];
-
-enum phase {
-	PHASE_STARTING, PHASE_RECON, PHASE_GRID, PHASE_FORMATION, PHASE_COUNTDOWN,
-	PHASE_GREEN, PHASE_FCY, PHASE_STOPPED, PHASE_CHECKERED, PHASE_PAUSED, PHASE__MAX
-};
-extern const char *const phase_names[PHASE__MAX];
 
 enum best_scope { BEST_CLASS, BEST_CAR, BEST_DRIVER, BEST__MAX };
 extern const char *const best_scope_names[BEST__MAX];
@@ -78,6 +70,8 @@ extern const char *const drift_names[DRIFT__MAX];
 struct obs_car {
 	int		 slot;
 	char		 veh[TRACK_NAME_MAX];	/* veh file, ".veh" stripped */
+	const char	*key;		/* when set, the car's identity in its session (AC: the
+					 * driver's GUID), whatever its slot; else (slot, veh) */
 	const char	*vehicle_name, *number, *team, *cls, *driver;
 	int		 position;
 	int		 laps;		/* lapsCompleted */
@@ -97,6 +91,8 @@ struct obs_car {
 	int		 in_control;
 	int		 compounds_known;
 	char		 compound[TYRE_N][COMPOUND_LEN];	/* from the websocket feed */
+	int		 splits_derived;	/* last_s1/s2 derived by the source, not the game's */
+	int		 cuts, collisions;	/* on its last lap, <0 unknown */
 };
 
 struct obs_member {
@@ -154,6 +150,10 @@ struct obs {
 	int		 loading, replay;
 	/* session header */
 	const char	*type, *track, *server;
+	enum session_kind kind;
+	int		 kind_n;		/* number of that kind in the weekend, 0 only one */
+	int		 closed;		/* the game ended the session (AC END_SESSION) */
+	const char	*results_file;		/* the game's results file of a closed session */
 	int		 port, online;
 	double		 et, end_et, max_time, remaining, track_len;
 	long long	 max_laps;
