@@ -40,4 +40,11 @@ struct source_ops {
 
 extern const struct source_ops sources[SRC__MAX];
 
+/* src_ac.c: Assetto Corsa (docs/ac.md) */
+void	*ac_state_new(void);
+int	 ac_parse(void *, const struct src_in *, const struct cJSON *, struct obs *);
+int	 ac_state_save(const void *, struct buf *);
+int	 ac_state_load(void *, const char *);
+void	 ac_state_free(void *);
+
 #endif

@@ -293,6 +293,20 @@ chat_add(struct tchat_set *cs, long long ts, const char *text)
 	return 1;
 }
 
+/* Whether the set holds the line. */
+static int
+chat_known(const struct tchat_set *cs, long long ts, const char *text)
+{
+	unsigned long long h = chat_hash(ts, text);
+
+	if (cs->cap == 0)
+		return 0;
+	for (size_t i = h & (cs->cap - 1); cs->h[i]; i = (i + 1) & (cs->cap - 1))
+		if (cs->h[i] == h)
+			return 1;
+	return 0;
+}
+
 /* Records a chat line as already stored (resume). */
 void
 track_chat_seen(struct tsession *s, long long ts, const char *text)
@@ -479,6 +493,7 @@ session_new(struct track *t, const struct track_in *in, const struct obs *o, dou
 	if (!o->online)
 		scopy(s->owner, sizeof(s->owner), in->client);
 	s->started_at = tcap;
+	s->et_zero = tcap - o->et;
 	s->state = LIVE_LIVE;
 	s->phase = -1;
 	t->c.sessions++;
@@ -748,6 +763,9 @@ lap_record(struct track *t, struct tsession *s, struct tcar *c, const struct obs
 	l->fuel = oc->player ? c->fuel : oc->fuel;
 	l->ve = oc->ve;
 	l->seen_at = tcap;
+	l->cuts = oc->cuts;
+	l->collisions = oc->collisions;
+	l->sectors_derived = oc->splits_derived;
 	l->start_et = l->time > 0 && oc->lap_start_et > 0 ? oc->lap_start_et - l->time :
 	    (prev && prev->known && prev->start_et >= 0 && prev->time > 0 ?
 	    prev->start_et + prev->time : -1);
@@ -790,6 +808,7 @@ lap_missing(struct track *t, struct tsession *s, struct tcar *c, int n)
 	l->known = 1;
 	l->source = LSRC_MISSING;
 	l->time = l->s1 = l->s2 = l->s3 = l->fuel = l->ve = l->start_et = l->seen_at = -1;
+	l->cuts = l->collisions = -1;
 	if ((ch = track_emit_ch(t, CH_LAP, s, c)) == NULL)
 		return -1;
 	ch->n = n;
@@ -884,6 +903,16 @@ car_status(struct tcar *c)
 	scopy(c->status, sizeof(c->status), st);
 }
 
+/* The car of s whose identity is key (AC: the driver's GUID), or NULL. */
+static struct tcar *
+car_by_key(const struct tsession *s, const char *key)
+{
+	for (size_t i = 0; i < s->ncars; i++)
+		if (strcmp(s->cars[i]->key, key) == 0)
+			return s->cars[i];
+	return NULL;
+}
+
 /* Applies one car's observation. */
 static int
 car_observe(struct track *t, struct tsession *s, const struct obs *o, const struct obs_car *oc,
@@ -892,7 +921,27 @@ car_observe(struct track *t, struct tsession *s, const struct obs *o, const stru
 	struct tcar	*c = (size_t)oc->slot < s->nslots ? s->by_slot[oc->slot] : NULL;
 	int		 fresh;
 
-	if (c != NULL && strcmp(c->veh, oc->veh) != 0) {
+	if (oc->key != NULL && oc->key[0] && (c = car_by_key(s, oc->key)) != NULL &&
+	    c->slot != oc->slot) {
+		/* the car's driver came back on another slot: by_slot follows */
+		struct tcar *old = (size_t)oc->slot < s->nslots ? s->by_slot[oc->slot] : NULL;
+		if (grow((void **)&s->by_slot, &s->nslots, (size_t)oc->slot + 1,
+		    sizeof(*s->by_slot)) < 0)
+			return -1;
+		if (old != NULL && old != c && old->present) {
+			old->present = 0;
+			car_status(old);
+			if (track_emit(t, CH_CAR_STATE, s, old) < 0)
+				return -1;
+		}
+		if ((size_t)c->slot < s->nslots && s->by_slot[c->slot] == c)
+			s->by_slot[c->slot] = NULL;
+		c->slot = oc->slot;
+		s->by_slot[oc->slot] = c;
+	} else if (oc->key != NULL && oc->key[0] && c == NULL)
+		c = (size_t)oc->slot < s->nslots ? s->by_slot[oc->slot] : NULL;
+	if (c != NULL && (strcmp(c->veh, oc->veh) != 0 ||
+	    (oc->key != NULL && strcmp(c->key, oc->key) != 0))) {
 		/* A slot reused by another vehicle is another car; the old one left. */
 		c->present = 0;
 		car_status(c);
@@ -903,6 +952,7 @@ car_observe(struct track *t, struct tsession *s, const struct obs *o, const stru
 	if (c == NULL) {
 		if ((c = track_car_add(t, s, oc->slot, oc->veh)) == NULL)
 			return -1;
+		scopy(c->key, sizeof(c->key), oc->key);
 		scopy(c->vehicle_name, sizeof(c->vehicle_name), oc->vehicle_name);
 		scopy(c->number, sizeof(c->number), oc->number);
 		scopy(c->team, sizeof(c->team), oc->team);
@@ -1021,19 +1071,31 @@ session_chat(struct track *t, struct tsession *s, const struct obs *o)
 	for (size_t i = 0; i < o->nchat; i++) {
 		const struct obs_chat	*l = &o->chat[i];
 		struct change		*ch;
+		long long		 ts = l->ts;
 		int			 rc;
 
-		if (s->chat_max > 0 && l->ts < s->chat_max - TRACK_CHAT_OLD)
+		/*
+		 * A line timed on the session's ET (whole seconds: clients
+		 * receive it a few ms apart) gets the session's clock; the same
+		 * text a second off is the same line.
+		 */
+		if (o->chat_et) {
+			ts += llround(s->et_zero) * 10000000LL;
+			if (chat_known(s->chat, ts - 10000000LL, l->text) ||
+			    chat_known(s->chat, ts + 10000000LL, l->text))
+				continue;
+		}
+		if (s->chat_max > 0 && ts < s->chat_max - TRACK_CHAT_OLD)
 			continue;
-		if ((rc = chat_add(s->chat, l->ts, l->text)) < 0)
+		if ((rc = chat_add(s->chat, ts, l->text)) < 0)
 			return -1;
 		if (rc == 0)
 			continue;
-		if (l->ts > s->chat_max)
-			s->chat_max = l->ts;
+		if (ts > s->chat_max)
+			s->chat_max = ts;
 		if ((ch = track_emit_ch(t, CH_CHAT, s, NULL)) == NULL)
 			return -1;
-		ch->chat_ts = l->ts;
+		ch->chat_ts = ts;
 		ch->chat_text = l->text;
 	}
 	return 1;
@@ -1156,7 +1218,9 @@ track_frame(struct track *t, const struct track_in *in, const struct obs *o, str
 		if (d == DROP_LOADING && client_dropped(t, cl) < 0)
 			return DROP_NOMEM;
 		if (d == DROP_NO_SESSION && cl->s != NULL) {
-			cl->s->nclients = cl->s->nclients > 0 ? cl->s->nclients - 1 : 0;
+			if (!cl->left)
+				cl->s->nclients = cl->s->nclients > 0 ? cl->s->nclients - 1 : 0;
+			cl->left = 0;
 			cl->s->dirty = 1;
 			if (track_emit(t, CH_SESSION_UPDATE, cl->s, NULL) < 0)
 				return DROP_NOMEM;
@@ -1206,17 +1270,23 @@ track_frame(struct track *t, const struct track_in *in, const struct obs *o, str
 			t->c.dropped[DROP_STALE]++;
 			return DROP_STALE;
 		}
+		/* the end of a session already closed begins none */
+		if (o->closed) {
+			t->c.dropped[DROP_STALE]++;
+			return DROP_STALE;
+		}
 		if ((s = session_new(t, in, o, tcap, cl)) == NULL)
 			return DROP_NOMEM;
 	}
-	if (cl->s != s) {
-		if (cl->s != NULL && !cl->s->gone) {
+	if (cl->s != s || cl->left) {
+		if (cl->s != NULL && !cl->s->gone && !cl->left) {
 			cl->s->nclients = cl->s->nclients > 0 ? cl->s->nclients - 1 : 0;
 			if (track_emit(t, CH_SESSION_UPDATE, cl->s, NULL) < 0)
 				return DROP_NOMEM;
 		}
 		s->nclients++;
 		cl->s = s;
+		cl->left = 0;
 	}
 	cl->last_tcap = tcap;
 	cl->last_et = o->et;
@@ -1271,6 +1341,17 @@ track_frame(struct track *t, const struct track_in *in, const struct obs *o, str
 			if (track_emit(t, CH_CAR_STATE, s, c) < 0)
 				return DROP_NOMEM;
 		}
+	}
+	/*
+	 * The game ended the session: it is over, and closes once its clients
+	 * saw the end (track_tick). The client stays linked to it for the
+	 * transition to its next session.
+	 */
+	if (o->closed) {
+		s->finished = 1;
+		scopy(s->results_file, sizeof(s->results_file), o->results_file);
+		s->nclients = s->nclients > 0 ? s->nclients - 1 : 0;
+		cl->left = 1;
 	}
 	{
 		struct change *ch = track_emit_ch(t, CH_SESSION_CLIENT, s, NULL);

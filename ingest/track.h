@@ -174,6 +174,7 @@ struct obs {
 	size_t		 nmembers, members_cap;
 	/* chat, strategy, usage, history, track map */
 	int		 has_chat;
+	int		 chat_et;	/* chat ts count from the session's ET 0, not the epoch */
 	struct obs_chat	*chat;
 	size_t		 nchat, chat_cap;
 	int		 has_strategy;
@@ -213,6 +214,8 @@ struct tlap {
 	char		 driver[TRACK_NAME_MAX];
 	char		 tyres[TYRE_N * COMPOUND_LEN];
 	const char	*s_driver[3];		/* who drove each sector (swap laps): track_car_name() */
+	int		 cuts, collisions;	/* <0 unknown */
+	int		 sectors_derived;	/* s1..s3 derived by the source, not the game's */
 };
 
 struct tpit {
@@ -283,6 +286,7 @@ struct tcar {
 	size_t		 idx;
 	int		 slot;
 	char		 veh[TRACK_NAME_MAX], vehicle_name[TRACK_NAME_MAX];
+	char		 key[TRACK_NAME_MAX];	/* obs_car.key, "" none */
 	char		 number[16], team[TRACK_NAME_MAX], cls[32];
 	int		 info_dirty;
 	/* live state: the freshest observation wins */
@@ -348,6 +352,7 @@ struct tsession {
 	int		 port, online;
 	char		 owner[72];		/* client of an offline session */
 	double		 started_at, last_update;	/* capture times (server clock) */
+	double		 et_zero;		/* server time of its ET 0, seen on its first frame */
 	double		 last_frame;		/* when its last frame arrived (server clock) */
 	double		 et, et_at;		/* last ET and when (server clock) it was seen */
 	int		 phase;
@@ -359,6 +364,7 @@ struct tsession {
 	enum liveness	 state;
 	int		 finished;
 	char		 prev_id[TRACK_ID_LEN + 1], next_id[TRACK_ID_LEN + 1];
+	char		 results_file[256];	/* the game's results of a closed session */
 	struct tcar	**cars;
 	size_t		 ncars, cars_cap;
 	struct tcar	**by_slot;		/* slot → newest car in it */
@@ -446,6 +452,7 @@ struct tclient {
 	double		 still_since;	/* server time ET stopped moving, or 0 */
 	int		 last_phase;
 	char		 last_key[TRACK_NAME_MAX * 2];
+	int		 left;		/* it saw s end (obs.closed) and no longer counts in it */
 };
 
 struct track {
