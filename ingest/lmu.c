@@ -266,6 +266,7 @@ lmu_car(struct obs *ob, const cJSON *c)
 		return -1;
 	oc = &ob->cars[ob->ncars];
 	memset(oc, 0, sizeof(*oc));
+	oc->cuts = oc->collisions = -1;	/* the game reports neither */
 	/* In the order the game sends the members: see lmu_get(). */
 	oc->best = lmu_num(ob, c, "bestLapTime", -1);
 	oc->cls = lmu_str(ob, c, "carClass");

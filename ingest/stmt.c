@@ -195,6 +195,18 @@ static const char *const stmt_sql[STMT__MAX] = {
 	"excluded.still_since",
 	/* STMT_R_ID_SEQ: the counter in the ids session_id() made (hex digits 13-16) */
 	"SELECT coalesce(max(substr(id, 13, 4)), '') FROM sessions WHERE length(id) = 32",
+	/* STMT_SESSION_AC: what sources such as AC add to a session (sql/008-ac.sql) */
+	"UPDATE sessions SET et_zero = ?2, results_file = ?3 WHERE id = ?1",
+	/* STMT_CAR_KEY: a car's identity whatever its slot, and its slot now */
+	"UPDATE cars SET key = ?2, slot = ?3 WHERE id = ?1",
+	/* STMT_LAP_AC */
+	"UPDATE laps SET cuts = ?3, collisions = ?4, sectors_derived = ?5 WHERE car_id = ?1 AND "
+	"lap = ?2",
+	/* STMT_R_SESSION_AC */
+	"SELECT coalesce(et_zero, started_at), coalesce(results_file, '') FROM sessions WHERE "
+	"id = ?1",
+	/* STMT_R_CAR_KEYS */
+	"SELECT id, key FROM cars WHERE session_id = ?1 AND key IS NOT NULL",
 };
 
 /*

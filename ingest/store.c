@@ -78,6 +78,33 @@ store_session_new(struct ingest *ig, const struct tsession *s)
 	return step_done(st);
 }
 
+/* What a session holds besides its header (sql/008-ac.sql). Returns 1 or -1. */
+static int
+store_session_more(struct ingest *ig, const struct tsession *s)
+{
+	sqlite3_stmt *st = stmt(ig->st, STMT_SESSION_AC);
+
+	sqlite3_bind_text(st, 1, s->id, -1, SQLITE_STATIC);
+	sqlite3_bind_double(st, 2, s->et_zero);
+	bind_str(st, 3, s->results_file);
+	return step_done(st);
+}
+
+/* A car's key and its slot now (a keyed car changes slots). Returns 1 or -1. */
+static int
+store_car_key(struct ingest *ig, const struct tcar *c)
+{
+	sqlite3_stmt *st;
+
+	if (c->key[0] == '\0')
+		return 1;
+	st = stmt(ig->st, STMT_CAR_KEY);
+	sqlite3_bind_int64(st, 1, c->store_id);
+	sqlite3_bind_text(st, 2, c->key, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 3, c->slot);
+	return step_done(st);
+}
+
 static int
 store_session_update(struct ingest *ig, const struct tsession *s)
 {
@@ -246,6 +273,25 @@ store_lap(struct ingest *ig, const struct tsession *s, const struct tcar *c, con
 	if (step_done(st) < 0)
 		return -1;
 	return 1;
+}
+
+/* A lap's cuts, collisions and whether its sectors were derived (sql/008-ac.sql). Returns 1 or -1. */
+static int
+store_lap_more(struct ingest *ig, const struct tcar *c, const struct tlap *l)
+{
+	sqlite3_stmt *st;
+
+	if (l->cuts < 0 && l->collisions < 0 && !l->sectors_derived)
+		return 1;
+	st = stmt(ig->st, STMT_LAP_AC);
+	sqlite3_bind_int64(st, 1, c->store_id);
+	sqlite3_bind_int(st, 2, l->lap);
+	if (l->cuts >= 0)
+		sqlite3_bind_int(st, 3, l->cuts);
+	if (l->collisions >= 0)
+		sqlite3_bind_int(st, 4, l->collisions);
+	sqlite3_bind_int(st, 5, l->sectors_derived);
+	return step_done(st);
 }
 
 static void
@@ -436,8 +482,12 @@ store_change(struct ingest *ig, const struct change *ch)
 
 	switch (ch->type) {
 	case CH_SESSION_NEW:
-		return store_session_new(ig, s);
+		if (store_session_new(ig, s) < 0)
+			return -1;
+		return store_session_more(ig, s);
 	case CH_SESSION_UPDATE:
+		if (s->results_file[0] && store_session_more(ig, s) < 0)
+			return -1;
 		return store_session_update(ig, s);
 	case CH_SESSION_LINK:
 		if (store_link(ig, s->id, STMT_SESSION_NEXT, s->next_id) < 0)
@@ -461,14 +511,20 @@ store_change(struct ingest *ig, const struct change *ch)
 		sqlite3_bind_double(st, 3, s->last_update);
 		return step_done(st);
 	case CH_CAR_NEW:
-		return store_car_new(ig, s, c);
+		if (store_car_new(ig, s, c) < 0)
+			return -1;
+		return store_car_key(ig, c);
 	case CH_CAR_INFO:
-		return store_car_info(ig, c);
+		if (store_car_info(ig, c) < 0)
+			return -1;
+		return store_car_key(ig, c);
 	case CH_CAR_STATE:
 		return store_car_state(ig, c);
 	case CH_LAP:
 	case CH_LAP_FILL:
-		return store_lap(ig, s, c, &c->laps_v[ch->n - 1]);
+		if (store_lap(ig, s, c, &c->laps_v[ch->n - 1]) < 0)
+			return -1;
+		return store_lap_more(ig, c, &c->laps_v[ch->n - 1]);
 	case CH_PIT:
 	case CH_PIT_UPDATE:
 		return store_pit(ig, c, &c->pits[ch->n]);
@@ -649,6 +705,32 @@ resume_bests(struct ingest *ig, struct tsession *s)
 		b->car = resume_car(s, sqlite3_column_int64(q, 7));
 		snprintf(b->driver, sizeof(b->driver), "%s", COL_TEXT(q, 8));
 	}
+	return rc == SQLITE_DONE ? 1 : -1;
+}
+
+/* The keys of the cars of s and what else the session holds (sql/008-ac.sql). Returns 1 or -1. */
+static int
+resume_more(struct ingest *ig, struct tsession *s)
+{
+	sqlite3_stmt	*st = stmt(ig->st, STMT_R_SESSION_AC);
+	int		 rc;
+
+	sqlite3_bind_text(st, 1, s->id, -1, SQLITE_STATIC);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		s->et_zero = sqlite3_column_double(st, 0);
+		snprintf(s->results_file, sizeof(s->results_file), "%s", COL_TEXT(st, 1));
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return -1;
+	st = stmt(ig->st, STMT_R_CAR_KEYS);
+	sqlite3_bind_text(st, 1, s->id, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		for (size_t i = 0; i < s->ncars; i++)
+			if (s->cars[i]->store_id == sqlite3_column_int64(st, 0))
+				snprintf(s->cars[i]->key, sizeof(s->cars[i]->key), "%s",
+				    COL_TEXT(st, 1));
+	sqlite3_reset(st);
 	return rc == SQLITE_DONE ? 1 : -1;
 }
 
@@ -930,7 +1012,7 @@ resume(struct ingest *ig)
 		return -1;
 	for (size_t i = 0; i < ig->t.nsess; i++) {
 		struct tsession *s = ig->t.sess[i];
-		if (resume_cars(ig, s) < 0 || resume_entries(ig, s) < 0)
+		if (resume_cars(ig, s) < 0 || resume_entries(ig, s) < 0 || resume_more(ig, s) < 0)
 			return -1;
 		s->nlaps = 0;
 		for (size_t k = 0; k < s->ncars; k++)

@@ -938,6 +938,8 @@ car_observe(struct track *t, struct tsession *s, const struct obs *o, const stru
 			s->by_slot[c->slot] = NULL;
 		c->slot = oc->slot;
 		s->by_slot[oc->slot] = c;
+		if (track_emit(t, CH_CAR_INFO, s, c) < 0)
+			return -1;
 	} else if (oc->key != NULL && oc->key[0] && c == NULL)
 		c = (size_t)oc->slot < s->nslots ? s->by_slot[oc->slot] : NULL;
 	if (c != NULL && (strcmp(c->veh, oc->veh) != 0 ||

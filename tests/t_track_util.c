@@ -185,6 +185,7 @@ tobs_car(struct tobs *b, int slot, const char *veh, const char *driver, int laps
 	c->last = c->last_s1 = c->last_s2 = c->cur_s1 = c->cur_s2 = c->best = -1;
 	c->fuel = 0.5;
 	c->ve = -1;
+	c->cuts = c->collisions = -1;
 	c->lap_start_et = -1;
 	c->sector = 1;
 	return c;
