@@ -486,8 +486,9 @@ store_change(struct ingest *ig, const struct change *ch)
 			return -1;
 		return store_session_more(ig, s);
 	case CH_SESSION_UPDATE:
-		if (s->results_file[0] && store_session_more(ig, s) < 0)
+		if (s->more_dirty && store_session_more(ig, s) < 0)
 			return -1;
+		s->more_dirty = 0;
 		return store_session_update(ig, s);
 	case CH_SESSION_LINK:
 		if (store_link(ig, s->id, STMT_SESSION_NEXT, s->next_id) < 0)
@@ -718,6 +719,7 @@ resume_more(struct ingest *ig, struct tsession *s)
 	sqlite3_bind_text(st, 1, s->id, -1, SQLITE_STATIC);
 	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		s->et_zero = sqlite3_column_double(st, 0);
+		s->et_zero_known = s->et > 0;
 		snprintf(s->results_file, sizeof(s->results_file), "%s", COL_TEXT(st, 1));
 	}
 	sqlite3_reset(st);

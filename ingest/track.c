@@ -494,6 +494,7 @@ session_new(struct track *t, const struct track_in *in, const struct obs *o, dou
 		scopy(s->owner, sizeof(s->owner), in->client);
 	s->started_at = tcap;
 	s->et_zero = tcap - o->et;
+	s->et_zero_known = o->et > 0;
 	s->state = LIVE_LIVE;
 	s->phase = -1;
 	t->c.sessions++;
@@ -561,6 +562,12 @@ session_header(struct track *t, struct tsession *s, const struct obs *o, double 
 		return 1;	/* an older view never overwrites a newer one */
 	s->et = o->et;
 	s->et_at = tcap;
+	/* a session first seen at ET 0 (a countdown) learns its ET 0 once ET runs */
+	if (!s->et_zero_known && o->et > 0) {
+		s->et_zero = tcap - o->et;
+		s->et_zero_known = 1;
+		s->more_dirty = 1;
+	}
 	if (o->phase >= 0)
 		s->phase = o->phase;
 	s->remaining = o->remaining;
@@ -1352,6 +1359,7 @@ track_frame(struct track *t, const struct track_in *in, const struct obs *o, str
 	if (o->closed) {
 		s->finished = 1;
 		scopy(s->results_file, sizeof(s->results_file), o->results_file);
+		s->more_dirty = 1;
 		s->nclients = s->nclients > 0 ? s->nclients - 1 : 0;
 		cl->left = 1;
 	}

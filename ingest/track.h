@@ -352,7 +352,9 @@ struct tsession {
 	int		 port, online;
 	char		 owner[72];		/* client of an offline session */
 	double		 started_at, last_update;	/* capture times (server clock) */
-	double		 et_zero;		/* server time of its ET 0, seen on its first frame */
+	double		 et_zero;		/* server time of its ET 0 */
+	int		 et_zero_known;		/* 1 seen at a positive ET (before: the first frame's) */
+	int		 more_dirty;		/* et_zero or results_file changed (store.c) */
 	double		 last_frame;		/* when its last frame arrived (server clock) */
 	double		 et, et_at;		/* last ET and when (server clock) it was seen */
 	int		 phase;

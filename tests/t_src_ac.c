@@ -473,7 +473,16 @@ t_race(void)
 	send_frames();
 	ok(s->finished && strcmp(s->results_file, "results/2026_12_6_6_0_RACE.json") == 0,
 	    "END_SESSION: over, the results file kept");
-	ok(tcount(&T, CH_CHAT) == 1, "the chat line");
+	{
+		const struct change *ch = NULL;
+		for (size_t i = 0; i < T.nch; i++)
+			if (T.ch[i].type == CH_CHAT)
+				ch = &T.ch[i];
+		ok(tcount(&T, CH_CHAT) == 1 && ch != NULL && strcmp(ch->chat_text, "Bert: gg") == 0 &&
+		    fabs(ch->chat_ts / 1e7 - now_ms / 1000.0) < 3,
+		    "the chat line, \"name: message\" at the session's time (%.3f, now %.3f)",
+		    ch ? ch->chat_ts / 1e7 : 0, now_ms / 1000.0);
+	}
 	track_tick(&T, now_ms / 1000.0 + 1);
 	ok(s->state == LIVE_CLOSED, "and closed once its client saw the end");
 	now_ms += 1000;
