@@ -164,7 +164,8 @@ order_session(struct track *t, struct tsession *s)
 	struct tcar	**v, **lead;
 	int		*count;
 	size_t		 n = 0, nclass = 0;
-	int		 race = strncmp(s->type, "RACE", 4) == 0;
+	enum session_kind kind;
+	int		 kn, race = session_type_parse(s->type, &kind, &kn) == 0 && kind == SK_RACE;
 
 	if (s->ncars == 0)
 		return 0;

@@ -40,6 +40,14 @@ struct source_ops {
 
 extern const struct source_ops sources[SRC__MAX];
 
+/* src_lmu.c: Le Mans Ultimate's REST responses. */
+void	*lmu_state_new(void);
+int	 lmu_parse(void *, const struct src_in *, const struct cJSON *, struct obs *);
+int	 lmu_state_save(const void *, struct buf *);
+int	 lmu_state_load(void *, const char *);
+void	 lmu_state_free(void *);
+int	 lmu_session_type(const char *word, enum session_kind *, int *n);
+
 /* src_ac.c: Assetto Corsa (docs/ac.md) */
 void	*ac_state_new(void);
 int	 ac_parse(void *, const struct src_in *, const struct cJSON *, struct obs *);

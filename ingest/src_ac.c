@@ -74,7 +74,7 @@ struct ac_state {
 	size_t		 ndrv, drv_cap;
 	cJSON		*pending;			/* events after a session's end */
 	/* what the observation points to */
-	char		 track_full[AC_NAME], type_s[16];
+	char		 track_full[AC_NAME];
 	char		*chat[AC_CHAT_MAX];
 	size_t		 nchat;
 };
@@ -647,8 +647,6 @@ ac_observe(struct ac_state *st, long long now_ms, struct obs *ob)
 	ob->track = st->track_full;
 	ob->kind = kind;
 	ob->kind_n = 0;
-	session_type_format(kind, 0, st->type_s, sizeof(st->type_s));
-	ob->type = st->type_s;
 	ob->et = et_ms > 0 ? (double)et_ms / 1000.0 : 0;
 	ob->max_time = st->time_min > 0 ? st->time_min * 60.0 : -1;
 	ob->end_et = ob->max_time;

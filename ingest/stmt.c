@@ -35,8 +35,8 @@ static const char *const stmt_sql[STMT__MAX] = {
 	"UPDATE sessions SET last_update = ?2, et = ?3, phase = ?4, remaining = ?5, max_time = "
 	"?6, max_laps = ?7, track_length = ?8, state = ?9, finished = ?10, air_temp = ?11, "
 	"track_temp = ?12, raining = ?13, wetness = ?14, sector_flags = ?15, cars = ?16, laps = "
-	"?17, clients = ?18, frames = ?19, frames_dropped = ?20, end_et = ?21, utid_offset = ?22, "
-	"et_at = ?23, bound_n1 = ?24, bound_sum1 = ?25, bound_n2 = ?26, bound_sum2 = ?27 "
+	"?17, clients = ?18, frames = ?19, frames_dropped = ?20, end_et = ?21, et_at = ?22, "
+	"bound_n1 = ?23, bound_sum1 = ?24, bound_n2 = ?25, bound_sum2 = ?26 "
 	"WHERE id = ?1",
 	/* STMT_SESSION_NEXT */
 	"UPDATE sessions SET next_id = ?2 WHERE id = ?1",
@@ -127,7 +127,7 @@ static const char *const stmt_sql[STMT__MAX] = {
 	"coalesce(owner, ''), started_at, last_update, coalesce(et, -1), coalesce(phase, -1), "
 	"coalesce(remaining, -1), coalesce(max_time, -1), coalesce(max_laps, -1), "
 	"coalesce(track_length, -1), state, finished, coalesce(prev_id, ''), coalesce(next_id, "
-	"''), cars, laps, clients, frames, frames_dropped, coalesce(end_et, -1), utid_offset, "
+	"''), cars, laps, clients, frames, frames_dropped, coalesce(end_et, -1), "
 	"coalesce(air_temp, -1e9), coalesce(track_temp, -1e9), coalesce(raining, -1), "
 	"coalesce(wetness, -1), coalesce(sector_flags, ''), coalesce(et_at, last_update), "
 	"coalesce(bound_n1, 0), coalesce(bound_sum1, 0), coalesce(bound_n2, 0), "
@@ -169,7 +169,7 @@ static const char *const stmt_sql[STMT__MAX] = {
 	"SELECT ts, text FROM chat WHERE session_id = ?1",
 	/* STMT_R_CLIENTS */
 	"SELECT client, session_id, clock_offset, last_et, last_at, last_phase, last_key, "
-	"still_since FROM tracker_clients WHERE session_id IN (SELECT id FROM sessions WHERE "
+	"source_state FROM tracker_clients WHERE session_id IN (SELECT id FROM sessions WHERE "
 	"state <> 'closed')",
 	/* STMT_R_TRACKMAP */
 	"SELECT 1 FROM track_maps WHERE track = ?1",
@@ -185,14 +185,14 @@ static const char *const stmt_sql[STMT__MAX] = {
 	"?1 ORDER BY utid, name",
 	/* STMT_R_CLIENT: as STMT_R_CLIENTS */
 	"SELECT client, session_id, clock_offset, last_et, last_at, last_phase, last_key, "
-	"still_since FROM tracker_clients WHERE client = ?1",
+	"source_state FROM tracker_clients WHERE client = ?1",
 	/* STMT_CLIENT_PUT */
 	"INSERT INTO tracker_clients (client, clock_offset, session_id, last_et, last_at, "
-	"last_phase, last_key, still_since) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT "
+	"last_phase, last_key, source_state) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT "
 	"(client) DO UPDATE SET clock_offset = excluded.clock_offset, session_id = "
 	"excluded.session_id, last_et = excluded.last_et, last_at = excluded.last_at, "
-	"last_phase = excluded.last_phase, last_key = excluded.last_key, still_since = "
-	"excluded.still_since",
+	"last_phase = excluded.last_phase, last_key = excluded.last_key, source_state = "
+	"excluded.source_state",
 	/* STMT_R_ID_SEQ: the counter in the ids session_id() made (hex digits 13-16) */
 	"SELECT coalesce(max(substr(id, 13, 4)), '') FROM sessions WHERE length(id) = 32",
 	/* STMT_SESSION_AC: what sources such as AC add to a session (sql/008-ac.sql) */

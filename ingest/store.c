@@ -17,12 +17,23 @@
 
 #include "ingest.h"
 #include "db.h"
+#include "source.h"
 #include "track.h"
+
+/* What a client's source keeps between its frames (source.h). */
+struct src_client {
+	char		 id[72];
+	enum source	 src;
+	void		*state;
+};
 
 struct ingest {
 	struct stmts	*st;
 	struct track	 t;
 	struct obs	 o;
+	struct src_client *sc;		/* one per client met since the start */
+	size_t		 nsc, sc_cap;
+	struct buf	 state;		/* a state as saved */
 	void		(*on_change)(void *, const struct change *);
 	void		*arg;
 	long long	 dropped[DROP__MAX];	/* not yet added to ingest_counters */
@@ -135,12 +146,10 @@ store_session_update(struct ingest *ig, const struct tsession *s)
 	sqlite3_bind_int64(st, 19, s->frames);
 	sqlite3_bind_int64(st, 20, s->dropped);
 	bind_opt(st, 21, s->end_et);
-	if (s->utid_offset_known)
-		sqlite3_bind_int(st, 22, s->utid_offset);
-	bind_opt(st, 23, s->et_at);
+	bind_opt(st, 22, s->et_at);
 	for (int k = 0; k < 2; k++) {
-		sqlite3_bind_int(st, 24 + 2 * k, s->bound_n[k]);
-		sqlite3_bind_double(st, 25 + 2 * k, s->bound_sum[k]);
+		sqlite3_bind_int(st, 23 + 2 * k, s->bound_n[k]);
+		sqlite3_bind_double(st, 24 + 2 * k, s->bound_sum[k]);
 	}
 	return step_done(st);
 }
@@ -408,7 +417,7 @@ store_entry(struct ingest *ig, const struct tsession *s, const struct tentry *e)
 	const char	*p;
 
 	sqlite3_bind_text(st, 1, s->id, -1, SQLITE_STATIC);
-	sqlite3_bind_int(st, 2, e->utid);
+	sqlite3_bind_int(st, 2, e->id);
 	bind_str(st, 3, e->team_id);
 	bind_str(st, 4, e->number);
 	bind_str(st, 5, e->name);
@@ -419,7 +428,7 @@ store_entry(struct ingest *ig, const struct tsession *s, const struct tentry *e)
 		return -1;
 	st = stmt(ig->st, STMT_MEMBER_DEL);
 	sqlite3_bind_text(st, 1, s->id, -1, SQLITE_STATIC);
-	sqlite3_bind_int(st, 2, e->utid);
+	sqlite3_bind_int(st, 2, e->id);
 	if (step_done(st) < 0)
 		return -1;
 	/* members: "name\tbadge\tnationality\troles\n" lines */
@@ -438,7 +447,7 @@ store_entry(struct ingest *ig, const struct tsession *s, const struct tentry *e)
 		if (k == 4) {
 			st = stmt(ig->st, STMT_MEMBER_INS);
 			sqlite3_bind_text(st, 1, s->id, -1, SQLITE_STATIC);
-			sqlite3_bind_int(st, 2, e->utid);
+			sqlite3_bind_int(st, 2, e->id);
 			sqlite3_bind_text(st, 3, f[0], len[0], SQLITE_STATIC);
 			for (int i = 1; i < 4; i++)
 				if (len[i] > 0)
@@ -576,11 +585,20 @@ store_change(struct ingest *ig, const struct change *ch)
 	}
 }
 
-/* Writes what the tracker knows of client cl after its frame. Returns 1 or -1. */
+/*
+ * Writes what the tracker and the client's source know of client cl after
+ * its frame. Returns 1 or -1.
+ */
 static int
-store_client(struct ingest *ig, const struct tclient *cl)
+store_client(struct ingest *ig, const struct tclient *cl, const struct src_client *sc)
 {
-	sqlite3_stmt *st = stmt(ig->st, STMT_CLIENT_PUT);
+	sqlite3_stmt			*st = stmt(ig->st, STMT_CLIENT_PUT);
+	const struct source_ops		*so = &sources[sc->src];
+
+	buf_reset(&ig->state);
+	if (buf_printf(&ig->state, "{\"source\":\"%s\",\"state\":", so->name) < 0 ||
+	    so->state_save(sc->state, &ig->state) < 0 || buf_putc(&ig->state, '}') < 0)
+		return -1;
 
 	sqlite3_bind_text(st, 1, cl->id, -1, SQLITE_STATIC);
 	if (cl->offset_known)
@@ -591,7 +609,7 @@ store_client(struct ingest *ig, const struct tclient *cl)
 	sqlite3_bind_double(st, 5, cl->last_tcap);
 	sqlite3_bind_int(st, 6, cl->last_phase);
 	sqlite3_bind_text(st, 7, cl->last_key, -1, SQLITE_STATIC);
-	sqlite3_bind_double(st, 8, cl->still_since);
+	sqlite3_bind_text(st, 8, ig->state.p, (int)ig->state.len, SQLITE_STATIC);
 	return step_done(st);
 }
 
@@ -651,7 +669,37 @@ resume_client(struct tclient *cl, sqlite3_stmt *q)
 	cl->last_tcap = sqlite3_column_double(q, 4);
 	cl->last_phase = sqlite3_column_int(q, 5);
 	snprintf(cl->last_key, sizeof(cl->last_key), "%s", COL_TEXT(q, 6));
-	cl->still_since = sqlite3_column_double(q, 7);
+}
+
+/*
+ * Restores the source state a client's row holds (column 7 of
+ * STMT_R_CLIENT), when it is the state of source src. An unreadable one
+ * leaves the state new. Returns 1 or -1.
+ */
+static int
+resume_source(struct src_client *sc, sqlite3_stmt *q)
+{
+	const struct source_ops	*so = &sources[sc->src];
+	cJSON			*o, *st;
+	const cJSON		*name;
+	char			*txt;
+	int			 rc = 1;
+
+	if (sqlite3_column_type(q, 7) == SQLITE_NULL)
+		return 1;
+	if ((o = cJSON_Parse(COL_TEXT(q, 7))) == NULL)
+		return 1;
+	name = cJSON_GetObjectItemCaseSensitive(o, "source");
+	st = cJSON_GetObjectItemCaseSensitive(o, "state");
+	if (cJSON_IsString(name) && strcmp(name->valuestring, so->name) == 0 && st != NULL) {
+		if ((txt = cJSON_PrintUnformatted(st)) == NULL)
+			rc = -1;
+		else if (so->state_load(sc->state, txt) < 0)
+			rc = -1;
+		cJSON_free(txt);
+	}
+	cJSON_Delete(o);
+	return rc;
 }
 
 /* The car of s whose row is id, or NULL. */
@@ -987,27 +1035,23 @@ resume(struct ingest *ig)
 		s->frames = sqlite3_column_int64(st, 23);
 		s->dropped = sqlite3_column_int64(st, 24);
 		s->end_et = sqlite3_column_double(st, 25);
-		if (sqlite3_column_type(st, 26) != SQLITE_NULL) {
-			s->utid_offset = sqlite3_column_int(st, 26);
-			s->utid_offset_known = 1;
-		}
-		s->air = sqlite3_column_double(st, 27);
-		s->track_temp = sqlite3_column_double(st, 28);
-		s->rain = sqlite3_column_double(st, 29);
-		s->wetness = sqlite3_column_double(st, 30);
-		snprintf(s->sector_flags, sizeof(s->sector_flags), "%s", COL_TEXT(st, 31));
-		s->et_at = sqlite3_column_double(st, 32);
+		s->air = sqlite3_column_double(st, 26);
+		s->track_temp = sqlite3_column_double(st, 27);
+		s->rain = sqlite3_column_double(st, 28);
+		s->wetness = sqlite3_column_double(st, 29);
+		snprintf(s->sector_flags, sizeof(s->sector_flags), "%s", COL_TEXT(st, 30));
+		s->et_at = sqlite3_column_double(st, 31);
 		/* Sector boundaries: as far as this session learned them. */
 		for (int k = 0; k < 2; k++) {
-			s->bound_n[k] = sqlite3_column_int(st, 33 + 2 * k);
-			s->bound_sum[k] = sqlite3_column_double(st, 34 + 2 * k);
+			s->bound_n[k] = sqlite3_column_int(st, 32 + 2 * k);
+			s->bound_sum[k] = sqlite3_column_double(st, 33 + 2 * k);
 			if (s->bound_n[k] >= TRACK_BOUND_CROSSINGS)
 				s->sector_bound[k] = s->bound_sum[k] / s->bound_n[k];
 		}
 		/* The next conditions sample comes TRACK_COND_EVERY after the last one. */
-		if (sqlite3_column_type(st, 37) != SQLITE_NULL)
-			s->cond_et = sqlite3_column_double(st, 37);
-		s->has_trackmap = sqlite3_column_int(st, 38);
+		if (sqlite3_column_type(st, 36) != SQLITE_NULL)
+			s->cond_et = sqlite3_column_double(st, 36);
+		s->has_trackmap = sqlite3_column_int(st, 37);
 		s->coherence = -1;
 	}
 	if (rc != SQLITE_DONE)
@@ -1145,43 +1189,102 @@ store_counters(struct ingest *ig)
 }
 
 /*
- * Applies one frame inside the caller's transaction; session receives the
- * id of the session it was assigned to, or "". Returns 1 applied, 0 the
- * frame belongs to no session (dropped and counted), -1 database error or
- * out of memory (the caller rolls back and reloads the tracking state).
+ * The source state of client id for source src: a client met for the first
+ * time since the start is resumed as its row left it (the tracker's view of
+ * it too, unless the tracker resumed it with its session). A client that
+ * changed source starts a new state. NULL when out of memory or on a
+ * database error.
  */
-int
-ingest_frame(struct ingest *ig, const struct frame *f, char session[SESSION_ID_LEN + 1])
+static struct src_client *
+ingest_src_client(struct ingest *ig, const char *id, enum source src)
 {
-	struct track_in	 in;
-	struct tsession	*s = NULL;
-	struct tclient	*cl;
-	enum drop	 d;
+	struct src_client	*sc = NULL;
+	sqlite3_stmt		*st;
+	struct tclient		*cl;
+	int			 rc;
 
-	session[0] = '\0';
-	ig->now = f->received_at;
-	if (strcmp(f->source, "lmu") != 0) {
-		ig->dropped[DROP_UNKNOWN_SOURCE]++;
-		return store_counters(ig) < 0 ? -1 : 0;
+	for (size_t i = 0; i < ig->nsc; i++)
+		if (strcmp(ig->sc[i].id, id) == 0)
+			sc = &ig->sc[i];
+	if (sc != NULL && sc->src == src)
+		return sc;
+	if (sc != NULL) {
+		sources[sc->src].state_free(sc->state);
+		sc->src = src;
+		return (sc->state = sources[src].state_new()) != NULL ? sc : NULL;
 	}
-	if (lmu_parse(f->data, &ig->o) < 0)
-		return -1;
-	for (int i = 0; i < DRIFT__MAX; i++)
-		ig->drift[i] += ig->o.drift[i];
-	/* A client met for the first time since the start: as it was left. */
-	if (!ig->fresh && track_client(&ig->t, f->client, 0) == NULL) {
-		sqlite3_stmt *st = stmt(ig->st, STMT_R_CLIENT);
-		int rc;
-		sqlite3_bind_text(st, 1, f->client, -1, SQLITE_STATIC);
-		if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-			if ((cl = track_client(&ig->t, f->client, 1)) == NULL)
+	if (ig->nsc == ig->sc_cap) {
+		size_t nc = ig->sc_cap ? ig->sc_cap * 2 : 8;
+		struct src_client *np = realloc(ig->sc, nc * sizeof(*np));
+		if (np == NULL)
+			return NULL;
+		ig->sc = np;
+		ig->sc_cap = nc;
+	}
+	sc = &ig->sc[ig->nsc];
+	snprintf(sc->id, sizeof(sc->id), "%s", id);
+	sc->src = src;
+	if ((sc->state = sources[src].state_new()) == NULL)
+		return NULL;
+	ig->nsc++;
+	if (ig->fresh)
+		return sc;
+	st = stmt(ig->st, STMT_R_CLIENT);
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (track_client(&ig->t, id, 0) == NULL) {
+			if ((cl = track_client(&ig->t, id, 1)) == NULL)
 				rc = SQLITE_NOMEM;
 			else
 				resume_client(cl, st);
 		}
-		sqlite3_reset(st);
-		if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		if (rc == SQLITE_ROW && resume_source(sc, st) < 0)
+			rc = SQLITE_NOMEM;
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? sc : NULL;
+}
+
+/*
+ * Applies one frame inside the caller's transaction; session receives the
+ * id of the session it was assigned to, or "". Returns 1 applied, 0 the
+ * frame belongs to no session (dropped and counted) or its source saw
+ * nothing to observe, -1 database error or out of memory (the caller rolls
+ * back and reloads the tracking state).
+ */
+int
+ingest_frame(struct ingest *ig, const struct frame *f, char session[SESSION_ID_LEN + 1])
+{
+	struct track_in		 in;
+	struct src_in		 sin;
+	struct tsession		*s = NULL;
+	struct tclient		*cl;
+	struct src_client	*sc;
+	enum drop		 d;
+	int			 src = source_find(f->source), rc;
+
+	session[0] = '\0';
+	ig->now = f->received_at;
+	if (src < 0 || sources[src].parse == NULL) {
+		ig->dropped[DROP_UNKNOWN_SOURCE]++;
+		return store_counters(ig) < 0 ? -1 : 0;
+	}
+	if ((sc = ingest_src_client(ig, f->client, src)) == NULL)
+		return -1;
+	memset(&sin, 0, sizeof(sin));
+	sin.client = f->client;
+	sin.seq = f->seq;
+	sin.captured_at = f->captured_at;
+	if ((rc = sources[src].parse(sc->state, &sin, f->data, &ig->o)) < 0)
+		return -1;
+	for (int i = 0; i < DRIFT__MAX; i++)
+		ig->drift[i] += ig->o.drift[i];
+	if (rc == 0) {
+		/* Nothing to observe, but what the source learned is kept. */
+		if (!ig->fresh && ((cl = track_client(&ig->t, f->client, 1)) == NULL ||
+		    store_client(ig, cl, sc) < 0))
 			return -1;
+		return 0;
 	}
 	memset(&in, 0, sizeof(in));
 	in.client = f->client;
@@ -1194,7 +1297,7 @@ ingest_frame(struct ingest *ig, const struct frame *f, char session[SESSION_ID_L
 	if (d == DROP_NOMEM)
 		return -1;
 	if (!ig->fresh && (cl = track_client(&ig->t, f->client, 0)) != NULL &&
-	    store_client(ig, cl) < 0)
+	    store_client(ig, cl, sc) < 0)
 		return -1;
 	if (d != DROP_NONE)
 		ig->dropped[d]++;
@@ -1226,5 +1329,9 @@ ingest_close(struct ingest *ig)
 		return;
 	track_free(&ig->t);
 	obs_free(&ig->o);
+	for (size_t i = 0; i < ig->nsc; i++)
+		sources[ig->sc[i].src].state_free(ig->sc[i].state);
+	free(ig->sc);
+	buf_free(&ig->state);
 	free(ig);
 }

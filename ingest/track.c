@@ -11,6 +11,9 @@
 
 #include "track.h"
 
+const char *const pit_state_names[PIT__MAX] = { "NONE", "REQUEST", "ENTERING", "STOPPED", "EXITING" };
+const char *const drift_names[DRIFT__MAX] = { "unknown_session", "unknown_pit_state",
+	"unknown_finish", "unknown_phase", "bad_type", "missing_field" };
 const char *const liveness_names[LIVE__MAX] = { "live", "inactive", "closed" };
 const char *const lap_source_names[LSRC__MAX] = { "live", "history", "missing" };
 const char *const drop_names[DROP__MAX] = { "applied", "no_session", "loading", "replay",
@@ -342,8 +345,11 @@ track_client(struct track *t, const char *id, int create)
 static void
 obs_key(const struct track_in *in, const struct obs *o, char *out, size_t sz)
 {
+	char type[16];
+
+	session_type_format(o->kind, o->kind_n, type, sizeof(type));
 	snprintf(out, sz, "%s|%s|%d|%s|%s|%d", in->sim ? in->sim : "", o->server, o->port,
-	    o->track, o->type, o->online);
+	    o->track, type, o->online);
 }
 
 /* The identity key of the frames of s, as obs_key() writes it. */
@@ -378,9 +384,13 @@ track_attach(struct track *t, const char *client, struct tsession *s)
 static int
 session_matches(const struct tsession *s, const struct track_in *in, const struct obs *o)
 {
+	enum session_kind	 kind;
+	int			 n;
+
 	return strcmp(s->sim, in->sim ? in->sim : "") == 0 && strcmp(s->server, o->server) == 0 &&
 	    s->port == o->port && strcmp(s->track, o->track) == 0 &&
-	    strcmp(s->type, o->type) == 0 && s->online == o->online;
+	    session_type_parse(s->type, &kind, &n) == 0 && kind == o->kind && n == o->kind_n &&
+	    s->online == o->online;
 }
 
 /*
@@ -486,7 +496,7 @@ session_new(struct track *t, const struct track_in *in, const struct obs *o, dou
 		return NULL;
 	scopy(s->sim, sizeof(s->sim), in->sim);
 	scopy(s->track, sizeof(s->track), o->track);
-	scopy(s->type, sizeof(s->type), o->type);
+	session_type_format(o->kind, o->kind_n, s->type, sizeof(s->type));
 	scopy(s->server, sizeof(s->server), o->server);
 	s->port = o->port;
 	s->online = o->online;
@@ -598,87 +608,45 @@ entry_roles_str(unsigned r, char *out, size_t sz)
 	return r;
 }
 
-/*
- * The offset between "utid<N>" and standings slots: hosted sessions number
- * teams from an arbitrary offset. Found by matching vehicle and members.
- */
-static void
-session_utid_offset(struct tsession *s, const struct obs *o)
-{
-	int	 best = 0, bestn = 0;
-
-	for (size_t i = 0; i < o->nentries && i < 64; i++) {
-		const struct obs_entry *e = &o->entries[i];
-		for (size_t k = 0; k < o->ncars; k++) {
-			const struct obs_car *oc = &o->cars[k];
-			int off = e->utid - oc->slot, n = 0, m;
-			if (strcmp(oc->veh, e->veh) != 0 || oc->driver == NULL)
-				continue;
-			for (m = 0; m < (int)e->nmembers; m++)
-				if (strcmp(o->members[e->member0 + m].name, oc->driver) == 0)
-					break;
-			if (m == (int)e->nmembers)
-				continue;
-			/* Count how many entries this offset explains. */
-			for (size_t j = 0; j < o->nentries; j++)
-				for (size_t q = 0; q < o->ncars; q++)
-					if (o->cars[q].slot == o->entries[j].utid - off &&
-					    strcmp(o->cars[q].veh, o->entries[j].veh) == 0) {
-						n++;
-						break;
-					}
-			if (n > bestn) {
-				bestn = n;
-				best = off;
-			}
-			break;
-		}
-		if (bestn * 2 > (int)o->nentries)
-			break;
-	}
-	if (bestn > 0) {
-		s->utid_offset = best;
-		s->utid_offset_known = 1;
-	}
-}
-
-/* The entry list row utid of s, added empty when new; NULL when out of memory. */
+/* The entry list row id of s, added empty when new; NULL when out of memory. */
 struct tentry *
-track_entry(struct tsession *s, int utid)
+track_entry(struct tsession *s, int id)
 {
 	struct tentry	*te;
 	size_t		 cap = s->nentries;
 
 	for (size_t k = 0; k < s->nentries; k++)
-		if (s->entries[k].utid == utid)
+		if (s->entries[k].id == id)
 			return &s->entries[k];
 	if (grow((void **)&s->entries, &cap, s->nentries + 1, sizeof(*s->entries)) < 0)
 		return NULL;
 	te = &s->entries[s->nentries++];
 	memset(te, 0, sizeof(*te));
-	te->utid = utid;
+	te->id = id;
 	return te;
 }
 
-/* Entry list of an online frame: teams, numbers, members with badges and roles. */
+/*
+ * Entry list of an online frame: teams, numbers, members with badges and
+ * roles; each entry joins the car in its slot. A list seen before, whose
+ * slots were known then, is not walked again.
+ */
 static int
 session_entries(struct track *t, struct tsession *s, const struct obs *o)
 {
 	if (!o->has_teams || (o->coherence >= 0 && o->coherence == s->coherence &&
-	    s->utid_offset_known))
+	    o->entry_slots_known))
 		return 1;
-	if (o->ncars > 0)
-		session_utid_offset(s, o);
 	s->coherence = o->coherence;
 	for (size_t i = 0; i < o->nentries; i++) {
 		const struct obs_entry	*e = &o->entries[i];
 		struct tentry		*te = NULL;
 		struct buf_s { char *p; size_t len, cap; } mb = { 0 };
-		int			 slot = e->utid - s->utid_offset;
+		int			 slot = e->slot;
 		char			 roles[8];
 		struct change		*ch;
 
-		if ((te = track_entry(s, e->utid)) == NULL)
+		if ((te = track_entry(s, e->id)) == NULL)
 			return -1;
 		for (size_t m = 0; m < e->nmembers; m++) {
 			const struct obs_member *om = &o->members[e->member0 + m];
@@ -1246,22 +1214,6 @@ track_frame(struct track *t, const struct track_in *in, const struct obs *o, str
 		return d;
 	}
 	obs_key(in, o, key, sizeof(key));
-	/*
-	 * Loading: ET standing still while the wall clock runs on (a paused
-	 * session holds ET too, and is no loading).
-	 */
-	if (strcmp(key, cl->last_key) == 0 && cl->last_tcap > 0 && o->et == cl->last_et &&
-	    o->phase != PHASE_PAUSED && tcap > cl->last_tcap) {
-		if (cl->still_since == 0)
-			cl->still_since = cl->last_tcap;
-		if (tcap - cl->still_since >= TRACK_STILL_LOADING) {
-			if (client_dropped(t, cl) < 0)
-				return DROP_NOMEM;
-			t->c.dropped[DROP_LOADING]++;
-			return DROP_LOADING;
-		}
-	} else
-		cl->still_since = 0;
 	/* Loading: ET jumping far more than wall-clock time within one view. */
 	if (strcmp(key, cl->last_key) == 0 && cl->last_tcap > 0 && tcap > cl->last_tcap &&
 	    o->et > cl->last_et + (tcap - cl->last_tcap) + 3 * TRACK_ET_TOLERANCE &&
@@ -1406,4 +1358,21 @@ track_tick(struct track *t, double now)
 			track_emit(t, CH_SESSION_UPDATE, s, NULL);
 		}
 	}
+}
+
+/* Releases the arrays of ob. */
+void
+obs_free(struct obs *ob)
+{
+	if (ob == NULL)
+		return;
+	free(ob->cars);
+	free(ob->entries);
+	free(ob->members);
+	free(ob->chat);
+	free(ob->stops);
+	free(ob->usage);
+	free(ob->hist);
+	free(ob->points);
+	memset(ob, 0, sizeof(*ob));
 }

@@ -1,7 +1,7 @@
 /*
  * Session tracking: the pure part of trackside-ingestd.
  *
- * A source parser (lmu.c) turns one frame into a source-neutral
+ * A source (source.h: src_lmu.c, ...) turns one frame into a source-neutral
  * observation (struct obs). The tracker (track.c, with pits.c and bests.c)
  * keeps the live sessions in memory and turns each observation into a list
  * of model changes (struct change): no SQLite, no I/O, no clock. store.c
@@ -105,7 +105,8 @@ struct obs_member {
 #define ROLE_OWNER	0x8
 
 struct obs_entry {
-	int		 utid;		/* N of "utid<N>" */
+	int		 id;		/* the entry's number in the game's list */
+	int		 slot;		/* the standings slot of its car */
 	const char	*team_id, *number, *name;
 	char		 veh[TRACK_NAME_MAX];	/* ".veh" stripped */
 	size_t		 member0, nmembers;	/* range in obs.members */
@@ -149,7 +150,7 @@ struct obs {
 	int		 has_session;	/* sessionInfo present */
 	int		 loading, replay;
 	/* session header */
-	const char	*type, *track, *server;
+	const char	*track, *server;
 	enum session_kind kind;
 	int		 kind_n;		/* number of that kind in the weekend, 0 only one */
 	int		 closed;		/* the game ended the session (AC END_SESSION) */
@@ -167,7 +168,8 @@ struct obs {
 	int		 has_standings;
 	/* online entry list */
 	int		 has_teams;
-	long long	 coherence;
+	long long	 coherence;	/* the list's version, -1 unknown */
+	int		 entry_slots_known;	/* the slots were known before this list came */
 	struct obs_entry *entries;
 	size_t		 nentries, entries_cap;
 	struct obs_member *members;
@@ -193,11 +195,7 @@ struct obs {
 	long long	 drift[DRIFT__MAX];
 };
 
-/* lmu.c */
-struct cJSON;
-int	 lmu_parse(const struct cJSON *data, struct obs *);
 void	 obs_free(struct obs *);
-int	 session_type_valid(const char *);
 
 /*
  * The model, as the tracker keeps it in memory. store_id fields belong to
@@ -333,7 +331,7 @@ struct tcar {
 };
 
 struct tentry {
-	int		 utid;
+	int		 id;			/* obs_entry.id */
 	char		 team_id[48], number[16], name[TRACK_NAME_MAX], veh[TRACK_NAME_MAX];
 	struct tcar	*car;
 	char		*members;		/* "name\tbadge\tnationality\troles\n"... */
@@ -374,7 +372,6 @@ struct tsession {
 	struct tentry	*entries;
 	size_t		 nentries;
 	long long	 coherence;
-	int		 utid_offset, utid_offset_known;
 	struct tclass_best *cbest;
 	size_t		 ncbest;
 	struct tchat_set *chat;
@@ -451,7 +448,6 @@ struct tclient {
 	int		 offset_known;	/* 1 estimated (smallest seen), 2 measured */
 	double		 last_tcap;	/* server time of its last frame */
 	double		 last_et;
-	double		 still_since;	/* server time ET stopped moving, or 0 */
 	int		 last_phase;
 	char		 last_key[TRACK_NAME_MAX * 2];
 	int		 left;		/* it saw s end (obs.closed) and no longer counts in it */
@@ -476,7 +472,7 @@ struct track_in {
 	double		 received_at;	/* server clock */
 	double		 captured_at;	/* client clock */
 	double		 sent_at;	/* client clock when the upload was sent, 0 = unknown */
-	const char	*sim;		/* "lmu" */
+	const char	*sim;		/* source_names[] */
 };
 
 /* track.c */
@@ -493,15 +489,13 @@ struct tlap	*track_lap_slot(struct tcar *, int lap);
 const char	*track_car_name(struct tcar *, const char *name);
 void		 track_session_key(const struct tsession *, char *out, size_t outsz);
 int		 track_attach(struct track *, const char *client, struct tsession *);
-struct tentry	*track_entry(struct tsession *, int utid);
+struct tentry	*track_entry(struct tsession *, int id);
 struct tclient	*track_client(struct track *, const char *id, int create);
 int		 track_emit(struct track *, enum change_type, struct tsession *, struct tcar *);
 struct change	*track_emit_ch(struct track *, enum change_type, struct tsession *, struct tcar *);
 void		 track_chat_seen(struct tsession *, long long ts, const char *text);
-void		 track_session_type_key(const char *type, char *out, size_t outsz);
 
 #define TRACK_ET_TOLERANCE	10.0	/* s: ET vs wall clock */
-#define TRACK_STILL_LOADING	5.0	/* s: ET still that long outside a pause = loading */
 #define TRACK_INACTIVE_AFTER	600.0	/* s without frames */
 #define TRACK_CLOSE_AFTER	1200.0	/* s inactive */
 #define TRACK_COND_EVERY	10.0	/* s of ET between conditions samples */

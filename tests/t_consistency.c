@@ -1,7 +1,7 @@
 /*
  * Numbers checked against each other: the fake game's weekend (in process,
  * tests/sim_frames.c) and every recording of ../shared/data/recordings run
- * through the tracker (lmu_parse, track_frame), and after every frame the
+ * through the tracker (the LMU source, track_frame), and after every frame the
  * order it keeps must add up: an interval is the difference of two gaps on
  * one lap, class positions count 1, 2, 3 in each class and class gaps
  * are gaps to the class's first car, laps behind grow down the order and
@@ -19,6 +19,7 @@
 #include <cjson/cJSON.h>
 
 #include "tap.h"
+#include "source.h"
 #include "track.h"
 #include "t_track_util.h"
 #include "sim_frames.h"
@@ -48,13 +49,23 @@ bad(struct figures *f, long long *counter, const struct tsession *s, const struc
 		    c->interval_laps, what);
 }
 
+/* Whether s is a session of kind want. */
+static int
+is_kind(const struct tsession *s, enum session_kind want)
+{
+	enum session_kind	 kind;
+	int			 n;
+
+	return session_type_parse(s->type, &kind, &n) == 0 && kind == want;
+}
+
 /* The order of session s after a frame: every rule of the header. */
 static void
 check_order(struct figures *f, const struct tsession *s)
 {
 	struct tcar	*v[256];
 	size_t		 n = 0;
-	int		 race = strncmp(s->type, "RACE", 4) == 0;
+	int		 race = is_kind(s, SK_RACE);
 
 	for (size_t i = 0; i < s->ncars && n < 256; i++)
 		if (s->cars[i]->present && s->cars[i]->position > 0)
@@ -106,7 +117,7 @@ check_pits(struct figures *f, struct track *t, int want_all)
 {
 	for (size_t k = 0; k < t->nsess; k++) {
 		const struct tsession *s = t->sess[k];
-		int race = strncmp(s->type, "RACE", 4) == 0;
+		int race = is_kind(s, SK_RACE);
 		if (s->gone)
 			continue;
 		for (size_t i = 0; i < s->ncars; i++) {
@@ -144,18 +155,19 @@ check_pits(struct figures *f, struct track *t, int want_all)
 	}
 }
 
-/* Applies one poll's responses object to the tracker at wall time at. */
+/* Applies one poll's responses object to the tracker (and the client's state) at wall time at. */
 static int
-feed(struct track *t, struct obs *o, const char *resp, size_t len, double at, long long seq,
-    struct figures *f)
+feed(struct track *t, void *st, struct obs *o, const char *resp, size_t len, double at,
+    long long seq, struct figures *f)
 {
 	struct track_in	 in;
+	struct src_in	 sin = { "consistency", seq, at };
 	struct tsession	*s = NULL;
 	cJSON		*data = cJSON_ParseWithLength(resp, len);
 
 	if (data == NULL)
 		return 0;
-	if (lmu_parse(data, o) < 0) {
+	if (lmu_parse(st, &sin, data, o) < 0) {
 		cJSON_Delete(data);
 		return -1;
 	}
@@ -167,7 +179,7 @@ feed(struct track *t, struct obs *o, const char *resp, size_t len, double at, lo
 	track_changes_reset(t);
 	if (track_frame(t, &in, o, &s) == DROP_NONE) {
 		f->frames++;
-		if (strncmp(s->type, "RACE", 4) == 0 && o->phase == PHASE_GREEN &&
+		if (is_kind(s, SK_RACE) && o->phase == PHASE_GREEN &&
 		    strcmp(f->race_id, s->id) != 0) {
 			snprintf(f->race_id, sizeof(f->race_id), "%s", s->id);
 			f->green_et = o->et;
@@ -221,9 +233,9 @@ check_qualifying(struct track *t)
 	const char *pole_cls = "";
 
 	for (size_t k = 0; k < t->nsess; k++) {
-		if (strncmp(t->sess[k]->type, "QUALIFY", 7) == 0)
+		if (is_kind(t->sess[k], SK_QUALIFY))
 			q = t->sess[k];
-		if (strncmp(t->sess[k]->type, "RACE", 4) == 0)
+		if (is_kind(t->sess[k], SK_RACE))
 			r = t->sess[k];
 	}
 	if (q == NULL || r == NULL) {
@@ -265,6 +277,7 @@ run_sim(void)
 	struct figures		 f;
 	struct track		 t;
 	struct obs		 o;
+	void			*st = lmu_state_new();
 	struct buf		 resp = { 0 }, err = { 0 };
 	long long		 seq = 0;
 	double			 at;
@@ -278,7 +291,7 @@ run_sim(void)
 		return;
 	}
 	while (sim_frames_next(sf, &at, &resp))
-		if (feed(&t, &o, resp.p, resp.len, 1.8e9 + at, ++seq, &f) < 0)
+		if (feed(&t, st, &o, resp.p, resp.len, 1.8e9 + at, ++seq, &f) < 0)
 			break;
 	check_pits(&f, &t, 1);
 	report("fake game", &t, &f);
@@ -289,6 +302,7 @@ run_sim(void)
 	sim_frames_free(sf);
 	track_free(&t);
 	obs_free(&o);
+	lmu_state_free(st);
 	buf_free(&resp);
 	buf_free(&err);
 }
@@ -301,6 +315,7 @@ run_recording(const char *file)
 	struct figures		 f;
 	struct track		 t;
 	struct obs		 o;
+	void			*st;
 	char			 path[4096];
 	long long		 seq = 0;
 
@@ -311,8 +326,10 @@ run_recording(const char *file)
 	memset(&o, 0, sizeof(o));
 	f.green_et = -1;
 	track_init(&t);
+	if ((st = lmu_state_new()) == NULL)
+		abort();
 	while (rec_next(&r))
-		if (feed(&t, &o, r.responses, r.rlen, r.created + r.t, ++seq, &f) < 0)
+		if (feed(&t, st, &o, r.responses, r.rlen, r.created + r.t, ++seq, &f) < 0)
 			break;
 	check_pits(&f, &t, 0);
 	report(file, &t, &f);
@@ -320,6 +337,7 @@ run_recording(const char *file)
 	rec_close(&r);
 	track_free(&t);
 	obs_free(&o);
+	lmu_state_free(st);
 	return 1;
 }
 

@@ -11,6 +11,7 @@
 
 #include "tap.h"
 #include "ingest.h"
+#include "source.h"
 #include "track.h"
 #include "db.h"
 #include "t_track_util.h"
@@ -67,12 +68,16 @@ main(void)
 	tap_plan(2 * NGRIDS);
 	memset(&o, 0, sizeof(o));
 	for (int g = 0; g < NGRIDS; g++) {
-		cJSON *j;
+		struct src_in	 in = { "grid", 1, 1000 };
+		void		*st = lmu_state_new();
+		cJSON		*j;
 		grid_responses(&resp, grids[g], 100);
 		j = cJSON_ParseWithLength(resp.p, resp.len);
-		ok(j != NULL && lmu_parse(j, &o) == 1 && cars_ok(&o, grids[g]),
+		ok(j != NULL && st != NULL && lmu_parse(st, &in, j, &o) == 1 &&
+		    cars_ok(&o, grids[g]),
 		    "a %d-car frame is parsed with every car's own vehicle and driver", grids[g]);
 		cJSON_Delete(j);
+		lmu_state_free(st);
 	}
 	obs_free(&o);
 

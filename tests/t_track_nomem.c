@@ -12,6 +12,7 @@
 
 #include "tap.h"
 #include "ingest.h"
+#include "source.h"
 #include "track.h"
 #include "t_track_util.h"
 
@@ -54,15 +55,27 @@ __wrap_realloc(void *p, size_t n)
 static cJSON	*frames[MAXF];
 static double	 at[MAXF];
 static int	 nframes;
+static void	*lmu;		/* the client's parser state, new with each tracker */
+
+/* A tracker and a parser state as a client's first frame meets them. */
+static void
+fresh(struct track *t)
+{
+	track_init(t);
+	lmu_state_free(lmu);
+	if ((lmu = lmu_state_new()) == NULL)
+		abort();
+}
 
 /* Feeds frame i of the recording to t; returns what track_frame says. */
 static enum drop
 feed(struct track *t, struct obs *o, int i)
 {
 	struct track_in	 in;
+	struct src_in	 sin = { "clientA", i + 1, at[i] };
 	struct tsession	*s;
 
-	if (lmu_parse(frames[i], o) < 0)
+	if (lmu_parse(lmu, &sin, frames[i], o) < 0)
 		return DROP_NOMEM;
 	memset(&in, 0, sizeof(in));
 	in.client = "clientA";
@@ -85,7 +98,7 @@ probes(struct obs *o, int probe[NPROBE])
 	struct track	t;
 	long		n[MAXF];
 
-	track_init(&t);
+	fresh(&t);
 	for (int i = 0; i < nframes; i++) {
 		fail_at = -1;
 		nalloc = 0;
@@ -133,7 +146,7 @@ main(void)
 		for (k = 1; k < 100000; k++) {
 			struct track	t;
 			enum drop	d;
-			track_init(&t);
+			fresh(&t);
 			for (int i = 0; i < f; i++)
 				feed(&t, &o, i);
 			fail_at = k;
@@ -155,6 +168,7 @@ main(void)
 		    f + 1, k - 1);
 	}
 	obs_free(&o);
+	lmu_state_free(lmu);
 	for (int i = 0; i < nframes; i++)
 		cJSON_Delete(frames[i]);
 	return tap_done();

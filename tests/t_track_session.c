@@ -289,26 +289,6 @@ loading_and_replay_dropped_and_counted(void)
 }
 
 static void
-et_standing_still_is_loading(void)
-{
-	struct tsession *s, *none;
-	enum drop d1, d2, d3;
-
-	fresh();
-	grid("c1", 1000, "PRACTICE1", 100, 0, &s);
-	tobs_session(&B, "PRACTICE1", 100, 0);
-	tobs_car(&B, 0, "CAR_A", "Ann", 0);
-	d1 = tfeed(&T, "c1", 1002, &B, &none);	/* still for 2 s: could be a slow poll */
-	d2 = tfeed(&T, "c1", 1006, &B, &none);	/* still for 6 s: the game is loading */
-	tobs_session(&B, "PRACTICE1", 107, 0);
-	tobs_car(&B, 0, "CAR_A", "Ann", 0);
-	d3 = tfeed(&T, "c1", 1007, &B, &none);	/* moving again */
-	ok(d1 == DROP_NONE && d2 == DROP_LOADING && d3 == DROP_NONE &&
-	    T.c.dropped[DROP_LOADING] == 1 && T.nsess == 1,
-	    "ET standing still for seconds outside a pause is loading: dropped and counted");
-}
-
-static void
 previous_sessions_finished_cars_dropped(void)
 {
 	struct tsession *q, *none;
@@ -325,7 +305,7 @@ previous_sessions_finished_cars_dropped(void)
 }
 
 static void
-hosted_slot_offset(void)
+entries_join_cars_by_slot(void)
 {
 	struct tsession *s;
 
@@ -333,12 +313,12 @@ hosted_slot_offset(void)
 	tobs_session(&B, "RACE1", 100, 1);
 	tobs_car(&B, 0, "CAR_A", "Ann", 0);
 	tobs_car(&B, 1, "CAR_B", "Bob", 0);
-	tobs_entry(&B, 37, "CAR_A", "Ann", "Ann");
-	tobs_entry(&B, 38, "CAR_B", "Bob", "Bob");
+	tobs_entry(&B, 37, "CAR_A", "Ann", "Ann")->slot = 0;
+	tobs_entry(&B, 38, "CAR_B", "Bob", "Bob")->slot = 1;
 	tfeed(&T, "c1", 1000, &B, &s);
-	ok(s->utid_offset_known && s->utid_offset == 37 && s->nentries == 2 &&
+	ok(s->nentries == 2 && s->entries[0].id == 37 && s->entries[1].id == 38 &&
 	    s->entries[0].car == s->by_slot[0] && s->entries[1].car == s->by_slot[1] &&
-	    tcount(&T, CH_ENTRY) == 2, "hosted sessions: teams numbered from an offset map onto their slots");
+	    tcount(&T, CH_ENTRY) == 2, "entries keep their own number and join the car in their slot");
 }
 
 static void
@@ -420,9 +400,8 @@ main(void)
 	chequered_accepts_its_clients();
 	closed_after_inactive_unless_time_remains();
 	loading_and_replay_dropped_and_counted();
-	et_standing_still_is_loading();
 	previous_sessions_finished_cars_dropped();
-	hosted_slot_offset();
+	entries_join_cars_by_slot();
 	entry_members_badges_roles();
 	slot_reused_is_another_car();
 	freshest_observation_wins();

@@ -14,6 +14,7 @@
 
 #include "tap.h"
 
+#include "source.h"
 #include "t_track_util.h"
 
 /* Reads one line into r->line. Returns 1, or 0 at the end. */
@@ -135,13 +136,13 @@ data_dir(void)
 	return dir;
 }
 
-/* A frame of a session: type at ET et, online or not; no cars yet. */
+/* A frame of a session: type (the game's word) at ET et, online or not; no cars yet. */
 void
 tobs_session(struct tobs *b, const char *type, double et, int online)
 {
 	memset(b, 0, sizeof(*b));
 	b->o.has_session = 1;
-	b->o.type = type;
+	lmu_session_type(type, &b->o.kind, &b->o.kind_n);
 	b->o.track = "Test Ring";
 	b->o.server = online ? "Test Server" : "";
 	b->o.port = online ? 64297 : 0;
@@ -191,15 +192,15 @@ tobs_car(struct tobs *b, int slot, const char *veh, const char *driver, int laps
 	return c;
 }
 
-/* An entry list row with one member (driver role). */
+/* An entry list row with one member (driver role), for the car in slot id. */
 struct obs_entry *
-tobs_entry(struct tobs *b, int utid, const char *veh, const char *name, const char *member)
+tobs_entry(struct tobs *b, int id, const char *veh, const char *name, const char *member)
 {
 	struct obs_entry	*e = &b->entries[b->o.nentries++];
 	struct obs_member	*m = &b->members[b->o.nmembers];
 
 	memset(e, 0, sizeof(*e));
-	e->utid = utid;
+	e->id = e->slot = id;
 	e->team_id = "7";
 	e->number = "1";
 	e->name = name;
@@ -425,8 +426,14 @@ truth_compare(sqlite3 *db, const char *truth_path, struct score *sc)
 	for (int i = 0; i < nt; i++) {
 		const cJSON *tsn = cJSON_GetArrayItem(ts, i), *tc;
 		const char *sid = NULL;
+		enum session_kind kind;
+		int kn;
+		char type[16];
+		/* The truth speaks the game's words ("RACE1"), the database ours. */
+		lmu_session_type(jstr(tsn, "type"), &kind, &kn);
+		session_type_format(kind, kn, type, sizeof(type));
 		for (int k = 0; k < n && sid == NULL; k++)
-			if (strcmp(types[k], jstr(tsn, "type")) == 0)
+			if (strcmp(types[k], type) == 0)
 				sid = ids[k];
 		if (sid == NULL) {
 			diag("no %s session", jstr(tsn, "type"));

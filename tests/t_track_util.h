@@ -56,7 +56,7 @@ struct tobs {
 };
 void		 tobs_session(struct tobs *, const char *type, double et, int online);
 struct obs_car	*tobs_car(struct tobs *, int slot, const char *veh, const char *driver, int laps);
-struct obs_entry *tobs_entry(struct tobs *, int utid, const char *veh, const char *name,
+struct obs_entry *tobs_entry(struct tobs *, int id, const char *veh, const char *name,
 		    const char *member);
 void		 tobs_chat(struct tobs *, long long ts, const char *text);
 enum drop	 tfeed(struct track *, const char *client, double at, struct tobs *,

@@ -1,8 +1,15 @@
 /*
- * Le Mans Ultimate: one poll's responses (request path → body or null, see
- * spec/lmu-recording.md) into an observation. Lenient: a missing field, a
- * wrong type or an unknown enum value never fails the frame; it leaves the
- * value unknown and counts the drift.
+ * Le Mans Ultimate, the source table's "lmu" entry (source.h): one poll's
+ * responses (request path → body or null, see spec/lmu-recording.md) into an
+ * observation. Lenient: a missing field, a wrong type or an unknown enum
+ * value never fails the frame; it leaves the value unknown and counts the
+ * drift.
+ *
+ * The game's words stop here: session types become a session kind and
+ * number, finish statuses lib/vocab.h's. So do the rules only this game
+ * needs, kept in a state per client: ET standing still means loading, and
+ * a hosted session numbers its entry list ("utid<N>") from an offset to
+ * the standings' slots.
  */
 #include <limits.h>
 #include <stdio.h>
@@ -13,23 +20,53 @@
 #include <cjson/cJSON.h>
 
 #include "trackside.h"
+#include "source.h"
 #include "track.h"
 
-const char *const pit_state_names[PIT__MAX] = { "NONE", "REQUEST", "ENTERING", "STOPPED", "EXITING" };
-const char *const drift_names[DRIFT__MAX] = { "unknown_session", "unknown_pit_state",
-	"unknown_finish", "unknown_phase", "bad_type", "missing_field" };
+#define LMU_STILL_LOADING	5.0	/* s of client clock: ET still that long outside a pause */
+#define LMU_KEY_LEN		(TRACK_NAME_MAX * 2 + 32)
 
-static const char *const session_types[] = { "TESTDAY", "PRACTICE1", "PRACTICE2", "PRACTICE3",
-	"PRACTICE4", "QUALIFY1", "QUALIFY2", "QUALIFY3", "QUALIFY4", "WARMUP", "RACE1", "RACE2",
-	"RACE3", "RACE4" };
+/* What the parser keeps of one client between its frames. */
+struct lmu_state {
+	/* the view of its last frame that had a running session */
+	char		 key[LMU_KEY_LEN];	/* server|port|track|type|online */
+	double		 last_et;
+	double		 last_at;	/* client clock */
+	double		 still_since;	/* client clock ET stopped moving, or 0 */
+	/* the entry list's offset to the standings' slots, in the session of key */
+	long long	 coherence;	/* of the entry list that gave it, -1 none */
+	int		 utid_offset, utid_offset_known;
+};
 
-/* Whether s is a session type of the game. Returns 1 or 0. */
+/* The game's session words, in the order of their numbers. */
+static const struct {
+	const char		*word;
+	enum session_kind	 kind;
+	int			 n;
+} session_words[] = {
+	{ "TESTDAY", SK_TEST, 0 }, { "PRACTICE1", SK_PRACTICE, 1 }, { "PRACTICE2", SK_PRACTICE, 2 },
+	{ "PRACTICE3", SK_PRACTICE, 3 }, { "PRACTICE4", SK_PRACTICE, 4 },
+	{ "QUALIFY1", SK_QUALIFY, 1 }, { "QUALIFY2", SK_QUALIFY, 2 }, { "QUALIFY3", SK_QUALIFY, 3 },
+	{ "QUALIFY4", SK_QUALIFY, 4 }, { "WARMUP", SK_WARMUP, 0 }, { "RACE1", SK_RACE, 1 },
+	{ "RACE2", SK_RACE, 2 }, { "RACE3", SK_RACE, 3 }, { "RACE4", SK_RACE, 4 },
+};
+
+/*
+ * The kind and number of one of the game's session words ("RACE1" → race,
+ * 1; "WARMUP" → warmup, 0). Returns 1, or 0 for a word the game does not
+ * use (*kind SK_OTHER, *n 0).
+ */
 int
-session_type_valid(const char *s)
+lmu_session_type(const char *word, enum session_kind *kind, int *n)
 {
-	for (size_t i = 0; i < sizeof(session_types) / sizeof(session_types[0]); i++)
-		if (strcmp(s, session_types[i]) == 0)
+	for (size_t i = 0; word != NULL && i < sizeof(session_words) / sizeof(session_words[0]); i++)
+		if (strcmp(word, session_words[i].word) == 0) {
+			*kind = session_words[i].kind;
+			*n = session_words[i].n;
 			return 1;
+		}
+	*kind = SK_OTHER;
+	*n = 0;
 	return 0;
 }
 
@@ -197,14 +234,13 @@ static int
 lmu_session(struct obs *ob, const cJSON *si)
 {
 	const cJSON	*v, *f;
+	const char	*s;
 	size_t		 k = 0;
 
 	ob->has_session = 1;
-	ob->type = lmu_str(ob, si, "session");
-	if (ob->type != NULL && !session_type_valid(ob->type))
+	s = lmu_str(ob, si, "session");
+	if (!lmu_session_type(s, &ob->kind, &ob->kind_n) && s != NULL)
 		ob->drift[DRIFT_UNKNOWN_SESSION]++;
-	if (ob->type == NULL)
-		ob->type = "UNKNOWN";
 	ob->track = lmu_str(ob, si, "trackName");
 	if (ob->track == NULL)
 		ob->track = "";
@@ -353,14 +389,14 @@ lmu_teams(struct obs *ob, const cJSON *t)
 	dr = lmu_get(t, "drivers");
 	cJSON_ArrayForEach(e, (cJSON_IsObject(teams) ? teams : NULL)) {
 		struct obs_entry *oe;
-		int utid = lmu_utid(e->string);
-		if (utid < 0 || !cJSON_IsObject(e))
+		int id = lmu_utid(e->string);
+		if (id < 0 || !cJSON_IsObject(e))
 			continue;
 		if (GROW(ob, entries, nentries, entries_cap) < 0)
 			return -1;
 		oe = &ob->entries[ob->nentries++];
 		memset(oe, 0, sizeof(*oe));
-		oe->utid = utid;
+		oe->id = id;
 		oe->team_id = lmu_str(ob, e, "Id");
 		oe->number = lmu_str(ob, e, "carNumber");
 		oe->name = lmu_str(ob, e, "name");
@@ -572,11 +608,109 @@ lmu_ws_standings(struct obs *ob, const cJSON *w)
 }
 
 /*
- * Fills ob from the responses object of one LMU poll; ob's arrays are
- * reused. Returns 1, or -1 when out of memory.
+ * The offset between "utid<N>" and standings slots: hosted sessions number
+ * teams from an arbitrary offset. Found by matching vehicle and members;
+ * left as it was when nothing matches.
+ */
+static void
+lmu_utid_offset(struct lmu_state *st, const struct obs *o)
+{
+	int	 best = 0, bestn = 0;
+
+	for (size_t i = 0; i < o->nentries && i < 64; i++) {
+		const struct obs_entry *e = &o->entries[i];
+		for (size_t k = 0; k < o->ncars; k++) {
+			const struct obs_car *oc = &o->cars[k];
+			int off = e->id - oc->slot, n = 0, m;
+			if (strcmp(oc->veh, e->veh) != 0 || oc->driver == NULL)
+				continue;
+			for (m = 0; m < (int)e->nmembers; m++)
+				if (strcmp(o->members[e->member0 + m].name, oc->driver) == 0)
+					break;
+			if (m == (int)e->nmembers)
+				continue;
+			/* Count how many entries this offset explains. */
+			for (size_t j = 0; j < o->nentries; j++)
+				for (size_t q = 0; q < o->ncars; q++)
+					if (o->cars[q].slot == o->entries[j].id - off &&
+					    strcmp(o->cars[q].veh, o->entries[j].veh) == 0) {
+						n++;
+						break;
+					}
+			if (n > bestn) {
+				bestn = n;
+				best = off;
+			}
+			break;
+		}
+		if (bestn * 2 > (int)o->nentries)
+			break;
+	}
+	if (bestn > 0) {
+		st->utid_offset = best;
+		st->utid_offset_known = 1;
+	}
+}
+
+/*
+ * Maps each entry of the list onto its standings slot: the offset is
+ * learned again whenever the list changed (its coherence id), from a frame
+ * that has standings too; until it is known, entry N is slot N.
+ */
+static void
+lmu_slots(struct lmu_state *st, struct obs *ob)
+{
+	if (!ob->has_teams)
+		return;
+	ob->entry_slots_known = st->utid_offset_known;
+	if (ob->ncars > 0 && !(ob->coherence >= 0 && ob->coherence == st->coherence &&
+	    st->utid_offset_known))
+		lmu_utid_offset(st, ob);
+	st->coherence = ob->coherence;
+	for (size_t i = 0; i < ob->nentries; i++)
+		ob->entries[i].slot = ob->entries[i].id - (st->utid_offset_known ? st->utid_offset : 0);
+}
+
+/*
+ * Loading: ET standing still on the client's clock (a paused session holds
+ * ET too, and is no loading). A new view (server, track, session, online)
+ * starts over, and forgets the entry list's offset.
+ */
+static void
+lmu_still(struct lmu_state *st, const struct src_in *in, struct obs *ob)
+{
+	char key[LMU_KEY_LEN];
+
+	if (!ob->has_session || ob->replay || ob->loading || ob->et < 0)
+		return;
+	snprintf(key, sizeof(key), "%s|%d|%s|%d|%d|%d", ob->server, ob->port, ob->track, ob->kind,
+	    ob->kind_n, ob->online);
+	if (strcmp(key, st->key) != 0) {
+		snprintf(st->key, sizeof(st->key), "%s", key);
+		st->still_since = 0;
+		st->utid_offset_known = 0;
+		st->coherence = -1;
+	} else if (st->last_at > 0 && ob->et == st->last_et && ob->phase != PHASE_PAUSED &&
+	    in->captured_at > st->last_at) {
+		if (st->still_since == 0)
+			st->still_since = st->last_at;
+		if (in->captured_at - st->still_since >= LMU_STILL_LOADING) {
+			ob->loading = 1;
+			return;
+		}
+	} else
+		st->still_since = 0;
+	st->last_et = ob->et;
+	st->last_at = in->captured_at;
+}
+
+/*
+ * Fills ob from the responses object of one LMU poll (ob's arrays are
+ * reused) and applies the rules kept in state. Returns 1, or -1 when out of
+ * memory.
  */
 int
-lmu_parse(const struct cJSON *data, struct obs *ob)
+lmu_parse(void *state, const struct src_in *in, const struct cJSON *data, struct obs *ob)
 {
 	const cJSON	*d = (const cJSON *)data, *v, *gs;
 
@@ -585,7 +719,10 @@ lmu_parse(const struct cJSON *data, struct obs *ob)
 	ob->has_session = ob->has_standings = ob->has_teams = ob->has_chat = 0;
 	ob->has_strategy = ob->has_usage = ob->has_history = ob->has_trackmap = 0;
 	ob->loading = ob->replay = ob->online = 0;
+	ob->kind = SK_OTHER;
+	ob->kind_n = 0;
 	ob->coherence = -1;
+	ob->entry_slots_known = 0;
 	memset(ob->drift, 0, sizeof(ob->drift));
 	if (!cJSON_IsObject(d))
 		return 1;
@@ -636,22 +773,88 @@ lmu_parse(const struct cJSON *data, struct obs *ob)
 	v = lmu_get(d, "/rest/watch/trackmap");
 	if (cJSON_IsArray(v) && lmu_trackmap(ob, v) < 0)
 		return -1;
+	lmu_still(state, in, ob);
+	lmu_slots(state, ob);
 	return 1;
 }
 
-/* Releases the arrays of ob. */
-void
-obs_free(struct obs *ob)
+/* A new client's state; NULL when out of memory. lmu_state_free() releases it. */
+void *
+lmu_state_new(void)
 {
-	if (ob == NULL)
-		return;
-	free(ob->cars);
-	free(ob->entries);
-	free(ob->members);
-	free(ob->chat);
-	free(ob->stops);
-	free(ob->usage);
-	free(ob->hist);
-	free(ob->points);
-	memset(ob, 0, sizeof(*ob));
+	struct lmu_state *st = calloc(1, sizeof(*st));
+
+	if (st != NULL)
+		st->coherence = -1;
+	return st;
+}
+
+void
+lmu_state_free(void *st)
+{
+	free(st);
+}
+
+/* The state as one JSON object. Returns 1 or -1. */
+int
+lmu_state_save(const void *state, struct buf *out)
+{
+	const struct lmu_state	*st = state;
+	cJSON			*o = cJSON_CreateObject();
+	char			*txt = NULL;
+	int			 rc = -1;
+
+	if (o != NULL && cJSON_AddStringToObject(o, "key", st->key) != NULL &&
+	    cJSON_AddNumberToObject(o, "last_et", st->last_et) != NULL &&
+	    cJSON_AddNumberToObject(o, "last_at", st->last_at) != NULL &&
+	    cJSON_AddNumberToObject(o, "still_since", st->still_since) != NULL &&
+	    cJSON_AddNumberToObject(o, "coherence", (double)st->coherence) != NULL &&
+	    (!st->utid_offset_known ||
+	    cJSON_AddNumberToObject(o, "utid_offset", st->utid_offset) != NULL) &&
+	    (txt = cJSON_PrintUnformatted(o)) != NULL && buf_puts(out, txt) >= 0)
+		rc = 1;
+	cJSON_free(txt);
+	cJSON_Delete(o);
+	return rc;
+}
+
+/* Restores what lmu_state_save() wrote. Returns 1, 0 unreadable (state left as it was). */
+int
+lmu_state_load(void *state, const char *json)
+{
+	struct lmu_state	*st = state, n;
+	cJSON			*o = cJSON_Parse(json);
+	const cJSON		*key = cJSON_GetObjectItemCaseSensitive(o, "key");
+	const cJSON		*off = cJSON_GetObjectItemCaseSensitive(o, "utid_offset");
+	static const char *const nums[] = { "last_et", "last_at", "still_since", "coherence" };
+	double			 v[4];
+	long long		 ll;
+
+	for (size_t i = 0; i < 4; i++) {
+		const cJSON *x = cJSON_GetObjectItemCaseSensitive(o, nums[i]);
+		if (!cJSON_IsNumber(x)) {
+			cJSON_Delete(o);
+			return 0;
+		}
+		v[i] = x->valuedouble;
+	}
+	memset(&n, 0, sizeof(n));
+	if (!cJSON_IsString(key) || strlen(key->valuestring) >= sizeof(n.key) ||
+	    !num_to_ll(v[3], -1, LLONG_MAX, &n.coherence) ||
+	    (off != NULL && (!cJSON_IsNumber(off) ||
+	    !num_to_ll(off->valuedouble, -2000000, 2000000, &ll)))) {
+		cJSON_Delete(o);
+		return 0;
+	}
+	memcpy(n.key, key->valuestring, strlen(key->valuestring) + 1);
+	n.last_et = v[0];
+	n.last_at = v[1];
+	n.still_since = v[2];
+	if (off != NULL) {
+		n.utid_offset = (int)ll;
+		n.utid_offset_known = 1;
+	}
+	*st = n;
+	cJSON_Delete(o);
+	return 1;
 }
