@@ -126,7 +126,11 @@ track_changes_reset(struct track *t)
 	t->nch = 0;
 	for (size_t i = 0; i < t->nsess; i++) {
 		struct tsession *s = t->sess[i];
-		if (s->gone || s->state == LIVE_CLOSED) {
+		int linked = 0;
+		/* a client that saw s end links it to its next session: kept till then */
+		for (size_t k = 0; k < t->nclients && !s->gone; k++)
+			linked |= t->clients[k]->s == s && t->clients[k]->left;
+		if (s->gone || (s->state == LIVE_CLOSED && !linked)) {
 			for (size_t k = 0; k < t->nclients; k++)
 				if (t->clients[k]->s == s)
 					t->clients[k]->s = NULL;
