@@ -21,18 +21,6 @@
 #include "db.h"
 #include "t_track_util.h"
 
-static long long
-count(sqlite3 *db, const char *sql)
-{
-	sqlite3_stmt	*st;
-	long long	 n = -1;
-
-	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
-		n = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	return n;
-}
-
 /* The rows of a query, a line each, columns separated by spaces. */
 static void
 rows(sqlite3 *db, const char *sql, struct buf *out)
@@ -124,32 +112,32 @@ main(void)
 	snprintf(dbpath, sizeof(dbpath), "/tmp/t_src_ac_store.%d.db", (int)getpid());
 	if (!play(&w, dbpath, frames, 0))
 		return 1;
-	ok(count(w.db, "SELECT count(*) FROM sessions") == 2 &&
-	    count(w.db, "SELECT count(*) FROM sessions WHERE sim = 'ac' AND type = 'race' AND "
+	ok(db_count(w.db, "SELECT count(*) FROM sessions") == 2 &&
+	    db_count(w.db, "SELECT count(*) FROM sessions WHERE sim = 'ac' AND type = 'race' AND "
 	    "track = 'ks_vallelunga/club_circuit'") == 1 &&
-	    count(w.db, "SELECT count(*) FROM sessions WHERE type = 'practice' AND prev_id = "
+	    db_count(w.db, "SELECT count(*) FROM sessions WHERE type = 'practice' AND prev_id = "
 	    "(SELECT id FROM sessions WHERE type = 'race')") == 1,
 	    "the flood stores nothing: the race, then the next session linked to it");
-	ok(count(w.db, "SELECT count(*) FROM sessions WHERE type = 'race' AND results_file = "
+	ok(db_count(w.db, "SELECT count(*) FROM sessions WHERE type = 'race' AND results_file = "
 	    "'results/2026_12_6_RACE.json' AND finished = 1") == 1,
 	    "END_SESSION: the race keeps its results file");
-	ok(count(w.db, "SELECT count(*) FROM cars c JOIN sessions s ON s.id = c.session_id WHERE "
+	ok(db_count(w.db, "SELECT count(*) FROM cars c JOIN sessions s ON s.id = c.session_id WHERE "
 	    "s.type = 'race'") == 2 &&
-	    count(w.db, "SELECT count(*) FROM cars c JOIN sessions s ON s.id = c.session_id WHERE "
+	    db_count(w.db, "SELECT count(*) FROM cars c JOIN sessions s ON s.id = c.session_id WHERE "
 	    "s.type = 'race' AND key = 'Bert' AND slot = 3") == 1 &&
-	    count(w.db, "SELECT count(*) FROM cars WHERE key = '7656119800000001' AND team = "
+	    db_count(w.db, "SELECT count(*) FROM cars WHERE key = '7656119800000001' AND team = "
 	    "'Team A'") >= 1, "cars keyed by GUID or name; a reconnect on slot 3 is the same car");
-	ok(count(w.db, "SELECT count(*) FROM laps l JOIN cars c ON c.id = l.car_id WHERE c.key = "
+	ok(db_count(w.db, "SELECT count(*) FROM laps l JOIN cars c ON c.id = l.car_id WHERE c.key = "
 	    "'7656119800000001' AND l.lap = 1 AND l.collisions = 1 AND l.cuts = 0") == 1 &&
-	    count(w.db, "SELECT count(*) FROM laps l JOIN cars c ON c.id = l.car_id WHERE c.key = "
+	    db_count(w.db, "SELECT count(*) FROM laps l JOIN cars c ON c.id = l.car_id WHERE c.key = "
 	    "'Bert' AND l.cuts = 1") == 2, "cuts and collisions per lap");
-	ok(count(w.db, "SELECT count(*) FROM laps WHERE sectors_derived = 1 AND s1 > 0 AND s2 > 0 "
+	ok(db_count(w.db, "SELECT count(*) FROM laps WHERE sectors_derived = 1 AND s1 > 0 AND s2 > 0 "
 	    "AND s3 > 0 AND abs(s1 + s2 + s3 - time) < 1e-6") == 4 &&
-	    count(w.db, "SELECT count(*) FROM laps WHERE sectors_derived = 1") == 4,
+	    db_count(w.db, "SELECT count(*) FROM laps WHERE sectors_derived = 1") == 4,
 	    "sectors derived from positions, marked as such, adding up to the lap");
-	ok(count(w.db, "SELECT count(*) FROM chat WHERE text = 'Bert: sorry!'") == 1,
+	ok(db_count(w.db, "SELECT count(*) FROM chat WHERE text = 'Bert: sorry!'") == 1,
 	    "the chat line");
-	ok(count(w.db, "SELECT count(*) FROM car_state s JOIN cars c ON c.id = s.car_id JOIN "
+	ok(db_count(w.db, "SELECT count(*) FROM car_state s JOIN cars c ON c.id = s.car_id JOIN "
 	    "sessions x ON x.id = c.session_id WHERE x.type = 'race' AND s.finish = 'finished'") == 2,
 	    "both finished");
 	rows(w.db, LAPS_SQL, &a);
@@ -161,9 +149,9 @@ main(void)
 	    "a restart mid-race stores what an uninterrupted run stores");
 	if (a.len != b.len || memcmp(a.p, b.p, a.len) != 0)
 		diag("uninterrupted:\n%s\nrestarted:\n%s", a.p, b.p);
-	ok(count(w.db, "SELECT count(*) FROM cars c JOIN sessions s ON s.id = c.session_id WHERE "
+	ok(db_count(w.db, "SELECT count(*) FROM cars c JOIN sessions s ON s.id = c.session_id WHERE "
 	    "s.type = 'race'") == 2, "after the restart the reconnect is still the same car");
-	ok(count(w.db, "SELECT count(*) FROM tracker_clients WHERE client = 'acA' AND "
+	ok(db_count(w.db, "SELECT count(*) FROM tracker_clients WHERE client = 'acA' AND "
 	    "source_state LIKE '%\"source\":\"ac\"%\"has_info\":1%'") == 1, "the source's state is kept with the client");
 	worker_close(&w);
 	if (getenv("KEEP") == NULL)

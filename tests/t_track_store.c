@@ -20,18 +20,6 @@ static char		 dbpath[256];
 static struct rec_reader r;
 static struct buf	 rec;
 
-static long long
-count(sqlite3 *db, const char *sql)
-{
-	sqlite3_stmt	*st;
-	long long	 n = -1;
-
-	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
-		n = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	return n;
-}
-
 static int
 truth_ok(sqlite3 *db, struct score *sc)
 {
@@ -101,8 +89,8 @@ main(void)
 		}
 	}
 	db_exec(w.db, "COMMIT", NULL);
-	ok(count(w.db, "SELECT count(*) FROM sessions") == 1 &&
-	    count(w.db, "SELECT count(*) FROM sessions WHERE id = (SELECT session_id FROM raw_frames LIMIT 1)") == 1,
+	ok(db_count(w.db, "SELECT count(*) FROM sessions") == 1 &&
+	    db_count(w.db, "SELECT count(*) FROM sessions WHERE id = (SELECT session_id FROM raw_frames LIMIT 1)") == 1,
 	    "a restart resumes the open session (no second session)");
 	rc = truth_ok(w.db, &sc);
 	ok(rc, "after the restart every lap and pit matches the truth (laps %lld/%lld, pits %lld/%lld)",
@@ -122,8 +110,8 @@ main(void)
 		db_exec(w.db, "COMMIT", NULL);
 		ok(dup && sqlite3_total_changes(w.db) == before, "frames sent again change nothing");
 	}
-	laps_before = count(w.db, "SELECT count(*) FROM laps");
-	pits_before = count(w.db, "SELECT count(*) FROM pits");
+	laps_before = db_count(w.db, "SELECT count(*) FROM laps");
+	pits_before = db_count(w.db, "SELECT count(*) FROM pits");
 	worker_close(&w);
 	/* trackside reprocess SESSION */
 	{
@@ -138,9 +126,9 @@ main(void)
 		if (sqlite3_step(st) == SQLITE_ROW)
 			snprintf(id2, sizeof(id2), "%s", sqlite3_column_text(st, 0));
 		sqlite3_finalize(st);
-		ok(rc == 0 && strcmp(id1, id2) == 0 && count(a.db, "SELECT count(*) FROM sessions") == 1 &&
-		    count(a.db, "SELECT count(*) FROM laps") == laps_before &&
-		    count(a.db, "SELECT count(*) FROM pits") == pits_before,
+		ok(rc == 0 && strcmp(id1, id2) == 0 && db_count(a.db, "SELECT count(*) FROM sessions") == 1 &&
+		    db_count(a.db, "SELECT count(*) FROM laps") == laps_before &&
+		    db_count(a.db, "SELECT count(*) FROM pits") == pits_before,
 		    "reprocess re-derives the session under its id (%lld laps, %lld pits)", laps_before, pits_before);
 		rc = truth_ok(a.db, &sc);
 		ok(rc, "the reprocessed session matches the truth (laps %lld/%lld, pits %lld/%lld)",

@@ -112,6 +112,19 @@ rec_frame(struct buf *out, const char *client, long long seq, double at, const c
 	buf_putc(out, '}');
 }
 
+/* The first column of the first row of sql on db, or -1. */
+long long
+db_count(sqlite3 *db, const char *sql)
+{
+	sqlite3_stmt	*st;
+	long long	 n = -1;
+
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return n;
+}
+
 /* Removes a test database with its -wal and -shm files. */
 void
 db_remove(const char *path)

@@ -38,6 +38,7 @@ struct score {
 };
 
 struct sqlite3;
+long long db_count(struct sqlite3 *, const char *sql);
 void	 truth_compare(struct sqlite3 *, const char *truth_path, struct score *);
 
 /* Observations built in C for the unit tests of the pure tracker. */
