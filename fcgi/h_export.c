@@ -262,26 +262,22 @@ out:
  * invalid lap time is "--.----"; an unknown lap attribute is left out.
  */
 
-/* The rF2 session element for a Trackside session type (RACE1 -> Race). */
+/* The rF2 session element of a session type ("race1" → Race, "practice2" → Practice2). */
 static void
 rf2_session_name(const char *type, char *out, size_t outsz)
 {
-	int n = 1;
+	enum session_kind	 k = SK_OTHER;
+	int			 n = 1;
 
-	if (type == NULL)
-		type = "";
-	if (strncmp(type, "RACE", 4) == 0)
+	(void)session_type_parse(type, &k, &n);	/* else a practice, as rF2 has no other */
+	if (k == SK_RACE)
 		snprintf(out, outsz, "Race");
-	else if (strncmp(type, "QUALIFY", 7) == 0)
+	else if (k == SK_QUALIFY)
 		snprintf(out, outsz, "Qualify");
-	else if (strncmp(type, "WARMUP", 6) == 0)
+	else if (k == SK_WARMUP)
 		snprintf(out, outsz, "Warmup");
-	else {
-		if (strncmp(type, "PRACTICE", 8) == 0 && type[8] >= '1' && type[8] <= '9' &&
-		    type[9] == '\0')
-			n = type[8] - '0';
-		snprintf(out, outsz, "Practice%d", n);
-	}
+	else
+		snprintf(out, outsz, "Practice%d", k == SK_PRACTICE && n > 0 ? n : 1);
 }
 
 /* Appends <name>text</name> (text escaped; nothing when text is NULL). */
@@ -314,9 +310,9 @@ rf2_num(const cJSON *o, const char *key)
 }
 
 /*
- * rF2's FinishStatus of a result row, from the game's finish status (LMU's
- * FSTAT_* or the tracker's words) and the last status: what the game did
- * not call finished, retired or disqualified is "None".
+ * rF2's FinishStatus of a result row, from its finish status and its last
+ * status (results_finish()): what did not finish, retire or get
+ * disqualified is "None".
  */
 static const char *
 rf2_finish(const cJSON *res)
@@ -546,7 +542,7 @@ h_results_xml(struct req *req, struct resp *resp)
 	if (sqlite3_step(st[RX_SESSION]) != SQLITE_ROW)
 		goto dberr;
 
-	race = type != NULL && strncmp(type, "RACE", 4) == 0;
+	race = hist_kind(type) == SK_RACE;
 	rf2_session_name(type, elem, sizeof(elem));
 	started = rf2_num(s, "started_at");
 	t = isnan(started) ? 0 : (time_t)started;

@@ -116,7 +116,7 @@ void
 standings_decorate(cJSON *o)
 {
 	const char	*type = str(o, "type");
-	int		 race = type != NULL && strncmp(type, "RACE", 4) == 0;
+	int		 race = hist_kind(type) == SK_RACE;
 	cJSON		*rows = cJSON_GetObjectItemCaseSensitive(o, "standings"), *r, *b;
 	double		 fastest = NAN, prev_best = NAN;
 	char		 key[32], txt[48];
