@@ -161,12 +161,14 @@ struct standings_col {
 	const char	*key;
 	const char	*label;
 	int		 dflt;		/* shown on the timing page by default */
+	unsigned	 caps;		/* CAP_* it shows, one of them enough; 0: none needed */
 };
 #define STANDINGS_COLS 21
 extern const struct standings_col standings_cols[STANDINGS_COLS];
 void	 standings_decorate(cJSON *session);
 void	 standings_class_key(const char *cls, char *out, size_t outsz);
 void	 standings_show_all(cJSON *session);
+int	 standings_col_has(const struct standings_col *, const cJSON *session);
 cJSON	*session_page_load(struct req *, struct resp *, const char *what);
 cJSON	*session_api_load(struct req *, struct resp *);
 void	 chat_decorate(cJSON *lines);

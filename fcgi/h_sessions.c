@@ -109,6 +109,7 @@ session_list(struct req *req, struct resp *resp)
 	cJSON_ArrayForEach(el, arr) {
 		view_bools(el, session_bools, 3);
 		view_add_phase(el);
+		view_add_source(el);
 	}
 	cJSON_AddNumberToObject(o, "total", (double)sqlite3_column_int64(cnt, 0));
 	cJSON_AddNumberToObject(o, "limit", (double)limit);

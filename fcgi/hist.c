@@ -30,7 +30,7 @@ hist_session_arg(struct req *req, struct resp *resp)
 
 /*
  * The header of session id (what every history page of a session shows),
- * with "phase_name". Returns a new object (caller frees), or NULL after
+ * with "phase_name" and what its source and type mean (view_add_source()). Returns a new object (caller frees), or NULL after
  * answering 404 or 503.
  */
 cJSON *
@@ -52,6 +52,7 @@ hist_session(struct req *req, struct resp *resp, const char *id)
 	if ((rc = sqlite3_step(st)) == SQLITE_ROW && (o = view_row_json(st)) != NULL) {
 		view_bools(o, hist_session_bools, 3);
 		view_add_phase(o);
+		view_add_source(o);
 		resp_cache_closed(resp, o);
 	} else if (rc == SQLITE_DONE)
 		resp_error(resp, 404, "not_found", "There is no such session.");

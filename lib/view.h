@@ -40,6 +40,7 @@ struct view {
 #define VIEW_PHASE_N	10
 extern const char *const view_phase_names[VIEW_PHASE_N];
 void	 view_add_phase(cJSON *);
+void	 view_add_source(cJSON *);
 void	 view_bools(cJSON *, const char *const *keys, size_t n);
 
 /* Chat lines a session view carries (the chat page shows them all). */
