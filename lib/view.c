@@ -11,11 +11,13 @@
 #include "trackside.h"
 #include "db.h"
 #include "view.h"
-#include "vocab.h"
 
 const char *const view_phase_names[VIEW_PHASE_N] = {
-	"before session", "reconnaissance laps", "grid walk", "formation lap", "countdown",
-	"green flag", "full course yellow", "session stopped", "session over", "paused",
+	[PHASE_STARTING] = "before session", [PHASE_RECON] = "reconnaissance laps",
+	[PHASE_GRID] = "grid walk", [PHASE_FORMATION] = "formation lap",
+	[PHASE_COUNTDOWN] = "countdown", [PHASE_GREEN] = "green flag",
+	[PHASE_FCY] = "full course yellow", [PHASE_STOPPED] = "session stopped",
+	[PHASE_CHECKERED] = "session over", [PHASE_PAUSED] = "paused",
 };
 
 #define ROW_COLUMNS \

@@ -86,9 +86,11 @@
 		if (isnum(t) && t > 0) return '+' + laptime(t);
 		return '';
 	}
+	/* The phases the clock and the flag look for: lib/vocab.h's enum phase. */
+	var PHASE = { green: 5, fcy: 6, checkered: 8 };
 	/* The flag has fallen: the session says so, or its phase is "session over". */
 	function chequered(s) {
-		return s.finished === true || s.phase === 8 || /C/.test(s.sector_flags || '');
+		return s.finished === true || s.phase === PHASE.checkered || /C/.test(s.sector_flags || '');
 	}
 	function status(r) {
 		var st = r.status, ps = r.pit_state;
@@ -254,7 +256,7 @@
 
 		/* The local clock between events: ET runs, remaining falls, while green. */
 		function tick() {
-			if (!state || ended || !state.live || chequered(state) || !(state.phase >= 5 && state.phase <= 6)) return;
+			if (!state || ended || !state.live || chequered(state) || !(state.phase === PHASE.green || state.phase === PHASE.fcy)) return;
 			var dt = (Date.now() - received) / 1000;
 			document.querySelectorAll('[data-h="et"]').forEach(function (e) { e.textContent = duration(state.et + dt); });
 			if (isnum(state.remaining))
