@@ -10,6 +10,7 @@
 
 #include "trackside.h"
 #include "view.h"
+#include "vocab.h"
 
 struct tmpl_set;
 
@@ -89,6 +90,9 @@ int	 req_parse_query(struct req *, const char *query);
 const char *req_param(const struct req *, const char *key);
 int	 req_param_int(struct req *, struct resp *, const char *key, long long min,
 	    long long max, long long dflt, long long *out);
+int	 req_param_enum(struct req *, struct resp *, const char *key, const char *const *names,
+	    size_t n, int *out);
+int	 req_names(struct buf *, const char *const *names, size_t n);
 int	 req_param_id(struct req *, struct resp *, const char *key, const char **out);
 void	 req_free(struct req *);
 void	 resp_init(struct resp *);
@@ -130,8 +134,8 @@ int	 hist_param_bool(struct req *, struct resp *, const char *key, int *out);
 int	 hist_param_date(struct req *, struct resp *, const char *key, int end, double *out);
 int	 hist_param_text(struct req *, struct resp *, const char *key, size_t max, const char **out);
 void	 hist_decorate(cJSON *, int depth);
-void	 hist_type_label(const char *type, char *out, size_t outsz);
 void	 hist_title(cJSON *, const char *what);
+enum session_kind hist_kind(const char *type);
 void	 hist_answer(struct req *, struct resp *, cJSON *, int api, const char *tmpl,
 	    const char *title);
 cJSON	*results_load(struct req *, struct resp *, const char *id, const char *type);
@@ -157,12 +161,14 @@ struct standings_col {
 	const char	*key;
 	const char	*label;
 	int		 dflt;		/* shown on the timing page by default */
+	unsigned	 caps;		/* CAP_* it shows, one of them enough; 0: none needed */
 };
 #define STANDINGS_COLS 21
 extern const struct standings_col standings_cols[STANDINGS_COLS];
 void	 standings_decorate(cJSON *session);
 void	 standings_class_key(const char *cls, char *out, size_t outsz);
 void	 standings_show_all(cJSON *session);
+int	 standings_col_has(const struct standings_col *, const cJSON *session);
 cJSON	*session_page_load(struct req *, struct resp *, const char *what);
 cJSON	*session_api_load(struct req *, struct resp *);
 void	 chat_decorate(cJSON *lines);

@@ -10,7 +10,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "fcgi.h"
 
@@ -18,12 +17,8 @@
 #define BEST_MAX_LIMIT	5000
 #define BEST_TEXT_MAX	128
 
-/* Session type filters: the prefix of sessions.type they match. */
-static const char *const type_values[] = { "PRACTICE", "QUALIFY", "WARMUP", "RACE" };
-static const char *const type_labels[] = { "Practice", "Qualifying", "Warm-up", "Race" };
 static const char *const network_values[] = { "1", "0" };
 static const char *const network_labels[] = { "online", "offline" };
-#define NTYPES (sizeof(type_values) / sizeof(type_values[0]))
 
 /* The filters, on best_laps rows aliased x. */
 #define BEST_FILTERS \
@@ -73,7 +68,7 @@ struct best_filter {
 static int
 best_filters(struct req *req, struct resp *resp, struct best_filter *f)
 {
-	const char *t;
+	int kind;
 
 	if (!hist_param_text(req, resp, "track", BEST_TEXT_MAX, &f->track) ||
 	    !hist_param_date(req, resp, "since", 0, &f->since) ||
@@ -82,17 +77,10 @@ best_filters(struct req *req, struct resp *resp, struct best_filter *f)
 	    !hist_param_bool(req, resp, "online", &f->online) ||
 	    !req_param_int(req, resp, "limit", 1, BEST_MAX_LIMIT, BEST_LIMIT, &f->limit))
 		return 0;
-	f->type = NULL;
-	if ((t = req_param(req, "type")) != NULL) {
-		for (size_t i = 0; i < NTYPES; i++)
-			if (strcasecmp(t, type_values[i]) == 0)
-				f->type = type_values[i];
-		if (f->type == NULL) {
-			resp_error(resp, 400, "bad_parameter",
-			    "type must be PRACTICE, QUALIFY, WARMUP or RACE.");
-			return 0;
-		}
-	}
+	/* a kind matches its sessions of every number: "race" is race1, race2... */
+	if (!req_param_enum(req, resp, "type", session_kind_names, SK__MAX, &kind))
+		return 0;
+	f->type = kind >= 0 ? session_kind_names[kind] : NULL;
 	return 1;
 }
 
@@ -289,8 +277,10 @@ best_load(struct req *req, struct resp *resp, int api)
 	}
 	if ((o = cJSON_CreateObject()) == NULL)
 		goto dberr;
+	/* the type offers every kind but the catch-all "other" (the last) */
 	if (hist_echo_filters(req, o) < 0 ||
-	    hist_options(req, o, "types", "type", type_values, type_labels, NTYPES) < 0 ||
+	    hist_options(req, o, "types", "type", session_kind_names, session_kind_labels,
+	    SK_OTHER) < 0 ||
 	    hist_options(req, o, "networks", "online", network_values, network_labels, 2) < 0)
 		goto dberr;
 	cJSON_AddBoolToObject(o, "known_only", f.known == 1);

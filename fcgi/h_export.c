@@ -17,43 +17,77 @@
 #define EXPORT_FORMAT	"trackside-session"
 #define EXPORT_VERSION	1
 
-/* What a CSV column takes from each JSON row. */
+/*
+ * What a CSV column takes from each JSON row, and the caps of lib/vocab.h
+ * it needs (0: none): an export leaves out what its session's source does
+ * not report.
+ */
 enum csv_kind { CSV_TEXT, CSV_INT, CSV_SECONDS, CSV_BOOL, CSV__MAX };
 struct csv_col {
 	const char	*key;
 	enum csv_kind	 kind;
+	unsigned	 caps;
 };
 
 static const struct csv_col results_cols[] = {
-	{ "position", CSV_INT }, { "class_position", CSV_INT }, { "class", CSV_TEXT },
-	{ "number", CSV_TEXT }, { "team", CSV_TEXT }, { "vehicle", CSV_TEXT },
-	{ "veh", CSV_TEXT }, { "laps", CSV_INT }, { "time", CSV_SECONDS },
-	{ "gap", CSV_SECONDS }, { "gap_laps", CSV_INT }, { "best", CSV_SECONDS },
-	{ "best_lap", CSV_INT }, { "best_driver", CSV_TEXT }, { "best_s1", CSV_SECONDS },
-	{ "best_s2", CSV_SECONDS }, { "best_s3", CSV_SECONDS }, { "pits", CSV_INT },
-	{ "tyres", CSV_TEXT }, { "status", CSV_TEXT }, { "finish", CSV_TEXT },
-	{ "drivers", CSV_TEXT },
+	{ "position", CSV_INT, 0 }, { "class_position", CSV_INT, CAP_CLASSES },
+	{ "class", CSV_TEXT, CAP_CLASSES }, { "number", CSV_TEXT, 0 }, { "team", CSV_TEXT, 0 },
+	{ "vehicle", CSV_TEXT, 0 }, { "veh", CSV_TEXT, 0 }, { "laps", CSV_INT, 0 },
+	{ "time", CSV_SECONDS, 0 }, { "gap", CSV_SECONDS, 0 }, { "gap_laps", CSV_INT, 0 },
+	{ "best", CSV_SECONDS, 0 }, { "best_lap", CSV_INT, 0 }, { "best_driver", CSV_TEXT, 0 },
+	{ "best_s1", CSV_SECONDS, 0 }, { "best_s2", CSV_SECONDS, 0 }, { "best_s3", CSV_SECONDS, 0 },
+	{ "pits", CSV_INT, CAP_PITS }, { "tyres", CSV_TEXT, CAP_COMPOUND },
+	{ "status", CSV_TEXT, 0 }, { "finish", CSV_TEXT, 0 }, { "drivers", CSV_TEXT, 0 },
 };
 
 static const struct csv_col laps_cols[] = {
-	{ "car", CSV_INT }, { "slot", CSV_INT }, { "number", CSV_TEXT }, { "team", CSV_TEXT },
-	{ "class", CSV_TEXT }, { "lap", CSV_INT }, { "time", CSV_SECONDS },
-	{ "s1", CSV_SECONDS }, { "s2", CSV_SECONDS }, { "s3", CSV_SECONDS },
-	{ "driver", CSV_TEXT }, { "valid", CSV_BOOL }, { "pit", CSV_BOOL },
-	{ "position", CSV_INT }, { "fuel", CSV_SECONDS }, { "ve", CSV_SECONDS },
-	{ "tyres", CSV_TEXT }, { "start_et", CSV_SECONDS },
+	{ "car", CSV_INT, 0 }, { "slot", CSV_INT, 0 }, { "number", CSV_TEXT, 0 },
+	{ "team", CSV_TEXT, 0 }, { "class", CSV_TEXT, CAP_CLASSES }, { "lap", CSV_INT, 0 },
+	{ "time", CSV_SECONDS, 0 }, { "s1", CSV_SECONDS, 0 }, { "s2", CSV_SECONDS, 0 },
+	{ "s3", CSV_SECONDS, 0 }, { "driver", CSV_TEXT, 0 }, { "valid", CSV_BOOL, 0 },
+	{ "pit", CSV_BOOL, CAP_PITS }, { "position", CSV_INT, 0 },
+	{ "fuel", CSV_SECONDS, CAP_FUEL }, { "ve", CSV_SECONDS, CAP_VE },
+	{ "tyres", CSV_TEXT, CAP_COMPOUND }, { "start_et", CSV_SECONDS, 0 },
 };
 
-/* One CSV line of row o: the columns of cols, comma-separated. */
+/* Whether a source with caps reports column c. */
 static int
-csv_line(struct buf *b, const cJSON *o, const struct csv_col *cols, size_t n)
+csv_has(const struct csv_col *c, unsigned caps)
 {
-	int rc = 1;
+	return c->caps == 0 || (c->caps & caps) != 0;
+}
+
+/* The caps of session s's source (every cap for one we do not know). */
+static unsigned
+export_caps(const cJSON *s)
+{
+	const cJSON *sim = cJSON_GetObjectItemCaseSensitive(s, "sim");
+
+	return source_caps_of(cJSON_IsString(sim) ? sim->valuestring : NULL);
+}
+
+/* Removes from row o the members of cols its source does not report. */
+static void
+export_drop(cJSON *o, const struct csv_col *cols, size_t n, unsigned caps)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!csv_has(&cols[i], caps))
+			cJSON_DeleteItemFromObjectCaseSensitive(o, cols[i].key);
+}
+
+/* One CSV line of row o: the columns of cols the source reports, comma-separated. */
+static int
+csv_line(struct buf *b, const cJSON *o, const struct csv_col *cols, size_t n, unsigned caps)
+{
+	int rc = 1, first = 1;
 
 	for (size_t i = 0; i < n && rc > 0; i++) {
 		const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, cols[i].key);
-		if (i > 0)
+		if (!csv_has(&cols[i], caps))
+			continue;
+		if (!first)
 			rc = buf_putc(b, ',');
+		first = 0;
 		if (rc < 0 || v == NULL || cJSON_IsNull(v))
 			continue;
 		if (cJSON_IsString(v))
@@ -69,11 +103,17 @@ csv_line(struct buf *b, const cJSON *o, const struct csv_col *cols, size_t n)
 }
 
 static int
-csv_header(struct buf *b, const struct csv_col *cols, size_t n)
+csv_header(struct buf *b, const struct csv_col *cols, size_t n, unsigned caps)
 {
-	for (size_t i = 0; i < n; i++)
-		if (buf_printf(b, "%s%s", i ? "," : "", cols[i].key) < 0)
+	int first = 1;
+
+	for (size_t i = 0; i < n; i++) {
+		if (!csv_has(&cols[i], caps))
+			continue;
+		if (buf_printf(b, "%s%s", first ? "" : ",", cols[i].key) < 0)
 			return -1;
+		first = 0;
+	}
 	return buf_puts(b, "\r\n");
 }
 
@@ -115,7 +155,8 @@ h_results_csv(struct req *req, struct resp *resp)
 	if (r == NULL)
 		return;
 	buf_reset(&resp->body);
-	csv_header(&resp->body, results_cols, sizeof(results_cols) / sizeof(results_cols[0]));
+	csv_header(&resp->body, results_cols, sizeof(results_cols) / sizeof(results_cols[0]),
+	    export_caps(s));
 	cJSON_ArrayForEach(el, r) {
 		/* drivers: "name;name" in order of first appearance */
 		struct buf names = { 0 };
@@ -126,7 +167,8 @@ h_results_csv(struct req *req, struct resp *resp)
 		cJSON_DeleteItemFromObjectCaseSensitive(el, "drivers");
 		cJSON_AddStringToObject(el, "drivers", names.p ? names.p : "");
 		buf_free(&names);
-		csv_line(&resp->body, el, results_cols, sizeof(results_cols) / sizeof(results_cols[0]));
+		csv_line(&resp->body, el, results_cols, sizeof(results_cols) / sizeof(results_cols[0]),
+		    export_caps(s));
 	}
 	csv_answer(resp, id, "results");
 	cJSON_Delete(r);
@@ -168,9 +210,11 @@ h_laps_csv(struct req *req, struct resp *resp)
 		resp_error(resp, 503, "unavailable", "The laps cannot be read now.");
 	} else {
 		buf_reset(&resp->body);
-		csv_header(&resp->body, laps_cols, sizeof(laps_cols) / sizeof(laps_cols[0]));
+		csv_header(&resp->body, laps_cols, sizeof(laps_cols) / sizeof(laps_cols[0]),
+		    export_caps(s));
 		cJSON_ArrayForEach(el, laps)
-			csv_line(&resp->body, el, laps_cols, sizeof(laps_cols) / sizeof(laps_cols[0]));
+			csv_line(&resp->body, el, laps_cols, sizeof(laps_cols) / sizeof(laps_cols[0]),
+			    export_caps(s));
 		csv_answer(resp, id, "laps");
 	}
 	cJSON_Delete(laps);
@@ -208,9 +252,13 @@ h_export_api(struct req *req, struct resp *resp)
 	const char	*id = hist_session_arg(req, resp);
 	sqlite3_stmt	*st = NULL;
 	cJSON		*s = NULL, *r, *o = NULL, *cars, *flat = NULL, *el;
+	unsigned	 caps;
 
 	if (id == NULL || (r = export_results(req, resp, id, &s)) == NULL)
 		return;
+	caps = export_caps(s);
+	cJSON_ArrayForEach(el, r)
+		export_drop(el, results_cols, sizeof(results_cols) / sizeof(results_cols[0]), caps);
 	o = cJSON_CreateObject();
 	cJSON_AddStringToObject(o, "format", EXPORT_FORMAT);
 	cJSON_AddNumberToObject(o, "version", EXPORT_VERSION);
@@ -228,9 +276,11 @@ h_export_api(struct req *req, struct resp *resp)
 	st = NULL;
 	if ((flat = cJSON_CreateArray()) == NULL || export_laps(req->db, id, flat) < 0)
 		goto dberr;
-	cJSON_ArrayForEach(el, flat)
+	cJSON_ArrayForEach(el, flat) {
 		for (size_t i = 0; i < sizeof(car_cols) / sizeof(car_cols[0]); i++)
 			cJSON_DeleteItemFromObjectCaseSensitive(el, car_cols[i]);
+		export_drop(el, laps_cols, sizeof(laps_cols) / sizeof(laps_cols[0]), caps);
+	}
 	export_nest(cars, flat, "laps");
 	cJSON_Delete(flat);
 	if ((flat = cJSON_CreateArray()) == NULL || pits_load(req->db, id, 0, flat) < 0)
@@ -262,26 +312,22 @@ out:
  * invalid lap time is "--.----"; an unknown lap attribute is left out.
  */
 
-/* The rF2 session element for a Trackside session type (RACE1 -> Race). */
+/* The rF2 session element of a session type ("race1" → Race, "practice2" → Practice2). */
 static void
 rf2_session_name(const char *type, char *out, size_t outsz)
 {
-	int n = 1;
+	enum session_kind	 k = SK_OTHER;
+	int			 n = 1;
 
-	if (type == NULL)
-		type = "";
-	if (strncmp(type, "RACE", 4) == 0)
+	(void)session_type_parse(type, &k, &n);	/* else a practice, as rF2 has no other */
+	if (k == SK_RACE)
 		snprintf(out, outsz, "Race");
-	else if (strncmp(type, "QUALIFY", 7) == 0)
+	else if (k == SK_QUALIFY)
 		snprintf(out, outsz, "Qualify");
-	else if (strncmp(type, "WARMUP", 6) == 0)
+	else if (k == SK_WARMUP)
 		snprintf(out, outsz, "Warmup");
-	else {
-		if (strncmp(type, "PRACTICE", 8) == 0 && type[8] >= '1' && type[8] <= '9' &&
-		    type[9] == '\0')
-			n = type[8] - '0';
-		snprintf(out, outsz, "Practice%d", n);
-	}
+	else
+		snprintf(out, outsz, "Practice%d", k == SK_PRACTICE && n > 0 ? n : 1);
 }
 
 /* Appends <name>text</name> (text escaped; nothing when text is NULL). */
@@ -314,9 +360,9 @@ rf2_num(const cJSON *o, const char *key)
 }
 
 /*
- * rF2's FinishStatus of a result row, from the game's finish status (LMU's
- * FSTAT_* or the tracker's words) and the last status: what the game did
- * not call finished, retired or disqualified is "None".
+ * rF2's FinishStatus of a result row, from its finish status and its last
+ * status (results_finish()): what did not finish, retire or get
+ * disqualified is "None".
  */
 static const char *
 rf2_finish(const cJSON *res)
@@ -354,10 +400,11 @@ enum rf2_lap_col { RL_LAP, RL_POS, RL_ET, RL_TIME, RL_S1, RL_S2, RL_S3, RL_FUEL,
  * The <Lap> elements of one car into laps and its <Swap> elements (one
  * per stint, only when the driver changed) into swaps; *name gets the
  * last driver (caller frees; NULL when no lap names one). st selects the
- * car's laps in order (rf2_lap_col). Returns 1 or -1.
+ * car's laps in order (rf2_lap_col); a lap's fuel only when the source
+ * (caps) reports it. Returns 1 or -1.
  */
 static int
-rf2_laps(sqlite3_stmt *st, struct buf *laps, struct buf *swaps, char **name)
+rf2_laps(sqlite3_stmt *st, unsigned caps, struct buf *laps, struct buf *swaps, char **name)
 {
 	char	*cur = NULL;
 	int	 rc, first = 0, last = 0, stints = 0;
@@ -373,7 +420,7 @@ rf2_laps(sqlite3_stmt *st, struct buf *laps, struct buf *swaps, char **name)
 		    buf_printf(laps, " p=\"%d\"", sqlite3_column_int(st, RL_POS)) < 0) ||
 		    rf2_attr(laps, st, RL_ET, "et", 4) < 0 || rf2_attr(laps, st, RL_S1, "s1", 4) < 0 ||
 		    rf2_attr(laps, st, RL_S2, "s2", 4) < 0 || rf2_attr(laps, st, RL_S3, "s3", 4) < 0 ||
-		    rf2_attr(laps, st, RL_FUEL, "fuel", 3) < 0 ||
+		    ((caps & CAP_FUEL) && rf2_attr(laps, st, RL_FUEL, "fuel", 3) < 0) ||
 		    (sqlite3_column_int(st, RL_PIT) && buf_puts(laps, " pit=\"1\"") < 0))
 			goto fail;
 		if (sqlite3_column_type(st, RL_TIME) != SQLITE_NULL && t > 0 &&
@@ -413,11 +460,13 @@ fail:
 }
 
 /*
- * One <Driver> element: the result row res of a car, its laps and stints.
- * Returns 1 or -1 (an SQLite error or out of memory).
+ * One <Driver> element: the result row res of a car, its laps and stints,
+ * its pit stops when the source (caps) reports them. Returns 1 or -1 (an
+ * SQLite error or out of memory).
  */
 static int
-rf2_driver(struct buf *b, sqlite3_stmt *lst, sqlite3_stmt *dst, const cJSON *res, int race)
+rf2_driver(struct buf *b, sqlite3_stmt *lst, sqlite3_stmt *dst, const cJSON *res, int race,
+    unsigned caps)
 {
 	struct buf	 laps = { 0 }, swaps = { 0 };
 	char		*name = NULL;
@@ -428,7 +477,7 @@ rf2_driver(struct buf *b, sqlite3_stmt *lst, sqlite3_stmt *dst, const cJSON *res
 
 	sqlite3_reset(lst);
 	sqlite3_bind_int64(lst, 1, car);
-	if (rf2_laps(lst, &laps, &swaps, &name) < 0)
+	if (rf2_laps(lst, caps, &laps, &swaps, &name) < 0)
 		goto out;
 	if (name == NULL) {
 		/* no lap names a driver: whoever the car last showed */
@@ -458,8 +507,9 @@ rf2_driver(struct buf *b, sqlite3_stmt *lst, sqlite3_stmt *dst, const cJSON *res
 	    buf_add(b, laps.p, laps.len) < 0 || buf_add(b, swaps.p, swaps.len) < 0 ||
 	    (!isnan(best) && buf_printf(b, "      <BestLapTime>%.4f</BestLapTime>\n", best) < 0) ||
 	    (race && !isnan(time) && buf_printf(b, "      <FinishTime>%.4f</FinishTime>\n", time) < 0) ||
-	    buf_printf(b, "      <Laps>%d</Laps>\n      <Pitstops>%d</Pitstops>\n",
-	    (int)rf2_num(res, "laps"), (int)rf2_num(res, "pits")) < 0 ||
+	    buf_printf(b, "      <Laps>%d</Laps>\n", (int)rf2_num(res, "laps")) < 0 ||
+	    ((caps & CAP_PITS) &&
+	    buf_printf(b, "      <Pitstops>%d</Pitstops>\n", (int)rf2_num(res, "pits")) < 0) ||
 	    rf2_text(b, "      ", "FinishStatus", rf2_finish(res)) < 0 ||
 	    buf_puts(b, "    </Driver>\n") < 0)
 		goto out;
@@ -546,7 +596,7 @@ h_results_xml(struct req *req, struct resp *resp)
 	if (sqlite3_step(st[RX_SESSION]) != SQLITE_ROW)
 		goto dberr;
 
-	race = type != NULL && strncmp(type, "RACE", 4) == 0;
+	race = hist_kind(type) == SK_RACE;
 	rf2_session_name(type, elem, sizeof(elem));
 	started = rf2_num(s, "started_at");
 	t = isnan(started) ? 0 : (time_t)started;
@@ -571,7 +621,7 @@ h_results_xml(struct req *req, struct resp *resp)
 	    sqlite3_column_int(st[RX_SESSION], 2),
 	    (int)lround(sqlite3_column_double(st[RX_SESSION], 1) / 60.0));
 	cJSON_ArrayForEach(el, r)
-		if (rf2_driver(b, st[RX_LAPS], st[RX_DRIVER], el, race) < 0)
+		if (rf2_driver(b, st[RX_LAPS], st[RX_DRIVER], el, race, export_caps(s)) < 0)
 			goto dberr;
 	if (buf_printf(b, "  </%s>\n</RaceResults>\n</rFactorXML>\n", elem) < 0)
 		goto dberr;

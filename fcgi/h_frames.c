@@ -15,8 +15,6 @@
 #define CLIENT_ID_MIN		8
 #define CLIENT_ID_MAX		64
 
-static const char *const sources[] = { "lmu", "ac", "pcars2" };
-
 struct envelope {
 	char		 client[CLIENT_ID_MAX + 1];
 	long long	 seq;
@@ -106,7 +104,6 @@ frames_check(struct resp *resp, const char *p, size_t len, size_t idx, struct en
 	char		 tmp[64];
 	long long	 ver;
 	double		 t;
-	size_t		 i;
 
 #define BAD(...) do { resp_error(resp, 400, "bad_frame", __VA_ARGS__); return 0; } while (0)
 	if (!jscan_fields(p, len, field_names, F__MAX, f, &obj, used)) {
@@ -134,11 +131,14 @@ frames_check(struct resp *resp, const char *p, size_t len, size_t idx, struct en
 		BAD("Frame %zu: captured_at must be an ISO-8601 UTC time.", idx);
 	if (!jscan_string(&f[F_SOURCE], tmp, sizeof(tmp)))
 		BAD("Frame %zu has no \"source\".", idx);
-	for (i = 0; i < sizeof(sources) / sizeof(sources[0]); i++)
-		if (strcmp(tmp, sources[i]) == 0)
-			break;
-	if (i == sizeof(sources) / sizeof(sources[0]))
-		BAD("Frame %zu: unknown source \"%s\" (lmu, ac or pcars2).", idx, tmp);
+	if (source_find(tmp) < 0) {
+		struct buf known = { 0 };
+		req_names(&known, source_names, SRC__MAX);
+		resp_error(resp, 400, "bad_frame", "Frame %zu: unknown source \"%s\" (%s).", idx, tmp,
+		    known.p ? known.p : "");
+		buf_free(&known);
+		return 0;
+	}
 	if (f[F_DATA].type != JT_OBJECT)
 		BAD("Frame %zu has no \"data\" object.", idx);
 #undef BAD

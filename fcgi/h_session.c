@@ -140,14 +140,15 @@ session_api_load(struct req *req, struct resp *resp)
 	return o;
 }
 
-/* Every standings column shown (the session page has no chooser). */
+/* Every standings column the source reports shown (the session page has no chooser). */
 void
 standings_show_all(cJSON *o)
 {
 	cJSON *show = cJSON_AddObjectToObject(o, "show");
 
 	for (size_t i = 0; i < STANDINGS_COLS; i++)
-		cJSON_AddTrueToObject(show, standings_cols[i].key);
+		cJSON_AddBoolToObject(show, standings_cols[i].key,
+		    standings_col_has(&standings_cols[i], o));
 }
 
 void

@@ -5,7 +5,6 @@
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
-#include <strings.h>
 
 #include "fcgi.h"
 #include "view.h"
@@ -27,27 +26,11 @@ static const char session_filter[] =
 	" AND (?5 IS NULL OR online = ?5)"
 	" AND (?6 IS NULL OR started_at >= ?6) AND (?7 IS NULL OR started_at < ?7)";
 
-/* The values the sim and type filters take, with their labels. */
-static const char *const sim_values[] = { "lmu", "ac", "pcars2" };
-static const char *const sim_labels[] = { "Le Mans Ultimate", "Assetto Corsa",
-    "Project CARS 2 / AMS2" };
-static const char *const type_values[] = { "PRACTICE", "QUALIFY", "WARMUP", "RACE" };
-static const char *const type_labels[] = { "Practice", "Qualifying", "Warm-up", "Race" };
 static const char *const network_values[] = { "1", "0" };
 static const char *const network_labels[] = { "online", "offline" };
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
 #define SESSIONS_TEXT_MAX 128
-
-/* The index of v in values (case-insensitive), or -1. */
-static int
-one_of(const char *v, const char *const *values, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (strcasecmp(v, values[i]) == 0)
-			return (int)i;
-	return -1;
-}
 
 /*
  * Binds the request's filters to ?1..?7 of st. Returns 1, or 0 after
@@ -68,21 +51,15 @@ bind_filters(sqlite3_stmt *st, struct req *req, struct resp *resp)
 		return 0;
 	if (v != NULL)
 		sqlite3_bind_text(st, 2, v, -1, SQLITE_TRANSIENT);
-	if ((v = req_param(req, "sim")) != NULL) {
-		if ((i = one_of(v, sim_values, NELEM(sim_values))) < 0) {
-			resp_error(resp, 400, "bad_parameter", "sim must be lmu, ac or pcars2.");
-			return 0;
-		}
-		sqlite3_bind_text(st, 3, sim_values[i], -1, SQLITE_STATIC);
-	}
-	if ((v = req_param(req, "type")) != NULL) {
-		if ((i = one_of(v, type_values, NELEM(type_values))) < 0) {
-			resp_error(resp, 400, "bad_parameter",
-			    "type must be PRACTICE, QUALIFY, WARMUP or RACE.");
-			return 0;
-		}
-		sqlite3_bind_text(st, 4, type_values[i], -1, SQLITE_STATIC);
-	}
+	if (!req_param_enum(req, resp, "sim", source_names, SRC__MAX, &i))
+		return 0;
+	if (i >= 0)
+		sqlite3_bind_text(st, 3, source_names[i], -1, SQLITE_STATIC);
+	/* a kind matches its sessions of every number: "race" is race1, race2... */
+	if (!req_param_enum(req, resp, "type", session_kind_names, SK__MAX, &i))
+		return 0;
+	if (i >= 0)
+		sqlite3_bind_text(st, 4, session_kind_names[i], -1, SQLITE_STATIC);
 	if (!hist_param_bool(req, resp, "online", &b))
 		return 0;
 	if (b >= 0)
@@ -132,6 +109,7 @@ session_list(struct req *req, struct resp *resp)
 	cJSON_ArrayForEach(el, arr) {
 		view_bools(el, session_bools, 3);
 		view_add_phase(el);
+		view_add_source(el);
 	}
 	cJSON_AddNumberToObject(o, "total", (double)sqlite3_column_int64(cnt, 0));
 	cJSON_AddNumberToObject(o, "limit", (double)limit);
@@ -209,9 +187,11 @@ h_sessions_page(struct req *req, struct resp *resp)
 		page_error(req, resp);
 		return;
 	}
+	/* the type offers every kind but the catch-all "other" (the last) */
 	if (hist_echo_filters(req, o) < 0 ||
-	    hist_options(req, o, "sims", "sim", sim_values, sim_labels, NELEM(sim_values)) < 0 ||
-	    hist_options(req, o, "types", "type", type_values, type_labels, NELEM(type_values)) < 0 ||
+	    hist_options(req, o, "sims", "sim", source_names, source_labels, SRC__MAX) < 0 ||
+	    hist_options(req, o, "types", "type", session_kind_names, session_kind_labels,
+	    SK_OTHER) < 0 ||
 	    hist_options(req, o, "networks", "online", network_values, network_labels,
 	    NELEM(network_values)) < 0 || session_tracks(req->db, o) < 0) {
 		log_err("sessions: %s", sqlite3_errmsg(req->db));

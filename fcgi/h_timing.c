@@ -1,7 +1,8 @@
 /*
  * GET /sessions/{id}/timing: the standings with the columns a person
- * chose. The choice comes from the form (?c=pos&c=driver...), so it works
- * without JavaScript; static/live.js remembers it in the browser.
+ * chose, among those the session's source reports. The choice comes from
+ * the form (?c=pos&c=driver...), so it works without JavaScript;
+ * static/live.js remembers it in the browser.
  */
 #include <string.h>
 
@@ -33,6 +34,11 @@ h_timing_page(struct req *req, struct resp *resp)
 	cols = cJSON_AddArrayToObject(o, "columns");
 	for (size_t k = 0; k < STANDINGS_COLS; k++) {
 		int on = !chosen && standings_cols[k].dflt;
+		if (!standings_col_has(&standings_cols[k], o)) {
+			/* what the source does not report is neither shown nor offered */
+			cJSON_AddFalseToObject(show, standings_cols[k].key);
+			continue;
+		}
 		for (size_t i = 0; chosen && i < req->nparams; i++)
 			if (strcmp(req->params[i].key, "c") == 0 &&
 			    strcmp(req->params[i].val, standings_cols[k].key) == 0)

@@ -6,12 +6,13 @@
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "fcgi.h"
 
 #define HIST_ID_MAX 64
 
-/* LMU's gamePhase numbers; other sources are normalised onto them. */
+/* The session columns SQLite holds as 0/1. */
 static const char *const hist_session_bools[] = { "online", "finished", "live" };
 
 /*
@@ -29,7 +30,7 @@ hist_session_arg(struct req *req, struct resp *resp)
 
 /*
  * The header of session id (what every history page of a session shows),
- * with "phase_name". Returns a new object (caller frees), or NULL after
+ * with "phase_name" and what its source and type mean (view_add_source()). Returns a new object (caller frees), or NULL after
  * answering 404 or 503.
  */
 cJSON *
@@ -51,6 +52,7 @@ hist_session(struct req *req, struct resp *resp, const char *id)
 	if ((rc = sqlite3_step(st)) == SQLITE_ROW && (o = view_row_json(st)) != NULL) {
 		view_bools(o, hist_session_bools, 3);
 		view_add_phase(o);
+		view_add_source(o);
 		resp_cache_closed(resp, o);
 	} else if (rc == SQLITE_DONE)
 		resp_error(resp, 404, "not_found", "There is no such session.");
@@ -170,7 +172,7 @@ hist_echo_filters(struct req *req, cJSON *o)
 
 /*
  * A list of options for a <select>: each {"value","label","selected"},
- * selected when value equals the request's parameter key. Added to o under
+ * selected when value is the request's parameter key (in any case). Added to o under
  * name. Returns 1 or -1.
  */
 int
@@ -189,7 +191,7 @@ hist_options(struct req *req, cJSON *o, const char *name, const char *key,
 		cJSON_AddItemToArray(arr, el);
 		cJSON_AddStringToObject(el, "value", values[i]);
 		cJSON_AddStringToObject(el, "label", labels[i]);
-		cJSON_AddBoolToObject(el, "selected", cur != NULL && strcmp(cur, values[i]) == 0);
+		cJSON_AddBoolToObject(el, "selected", cur != NULL && strcasecmp(cur, values[i]) == 0);
 	}
 	return 1;
 }
@@ -269,11 +271,14 @@ hist_param_text(struct req *req, struct resp *resp, const char *key, size_t max,
  * Decorates the objects in v (recursively) for the templates: for each
  * array member "x", "has_x" (whether it has elements); for a string
  * "class", "cls_key" (its colour, see standings_class_key()); for a string
- * "type", "type_label" (see hist_type_label()).
+ * "type" or "session_type", "type_label" or "session_type_label" (see
+ * session_type_label()).
  */
 void
 hist_decorate(cJSON *v, int depth)
 {
+	static const char *const types[][2] = { { "type", "type_label" },
+	    { "session_type", "session_type_label" } };
 	cJSON		*el;
 	const cJSON	*cls, *type;
 	char		 k[64];
@@ -287,10 +292,12 @@ hist_decorate(cJSON *v, int depth)
 	}
 	if (!cJSON_IsObject(v))
 		return;
-	type = cJSON_GetObjectItemCaseSensitive(v, "type");
-	if (cJSON_IsString(type) && cJSON_GetObjectItemCaseSensitive(v, "type_label") == NULL) {
-		hist_type_label(type->valuestring, k, sizeof(k));
-		cJSON_AddStringToObject(v, "type_label", k);
+	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
+		type = cJSON_GetObjectItemCaseSensitive(v, types[i][0]);
+		if (cJSON_IsString(type) && cJSON_GetObjectItemCaseSensitive(v, types[i][1]) == NULL) {
+			session_type_label(type->valuestring, k, sizeof(k));
+			cJSON_AddStringToObject(v, types[i][1], k);
+		}
 	}
 	cls = cJSON_GetObjectItemCaseSensitive(v, "class");
 	if (cJSON_IsString(cls) && cJSON_GetObjectItemCaseSensitive(v, "cls_key") == NULL) {
@@ -311,33 +318,14 @@ hist_decorate(cJSON *v, int depth)
 	}
 }
 
-/*
- * The session type as a person reads it: "RACE1" → "Race", "RACE2" →
- * "Race 2", "QUALIFY1" → "Qualifying", "PRACTICE3" → "Practice 3",
- * "WARMUP" → "Warm-up"; anything else as it is.
- */
-void
-hist_type_label(const char *type, char *out, size_t outsz)
+/* The kind of a stored session type ("race1" → SK_RACE); SK_OTHER when it is none of ours. */
+enum session_kind
+hist_kind(const char *type)
 {
-	static const struct { const char *prefix, *label; } kinds[] = {
-		{ "PRACTICE", "Practice" }, { "QUALIFY", "Qualifying" },
-		{ "WARMUP", "Warm-up" }, { "RACE", "Race" },
-	};
-	size_t n;
+	enum session_kind	 k;
+	int			 n;
 
-	if (type == NULL)
-		type = "";
-	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
-		n = strlen(kinds[i].prefix);
-		if (strncmp(type, kinds[i].prefix, n) != 0)
-			continue;
-		if (type[n] >= '2' && type[n] <= '9' && type[n + 1] == '\0')
-			snprintf(out, outsz, "%s %c", kinds[i].label, type[n]);
-		else
-			snprintf(out, outsz, "%s", kinds[i].label);
-		return;
-	}
-	snprintf(out, outsz, "%s", type);
+	return session_type_parse(type, &k, &n) == 0 ? k : SK_OTHER;
 }
 
 /*
@@ -354,7 +342,7 @@ hist_title(cJSON *o, const char *what)
 	struct buf	 t = { 0 };
 	char		 label[48];
 
-	hist_type_label(cJSON_IsString(type) ? type->valuestring : NULL, label, sizeof(label));
+	session_type_label(cJSON_IsString(type) ? type->valuestring : NULL, label, sizeof(label));
 	cJSON_DeleteItemFromObjectCaseSensitive(o, "type_label");
 	cJSON_AddStringToObject(o, "type_label", label);
 	if (what != NULL)

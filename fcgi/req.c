@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "fcgi.h"
 #include "tmpl.h"
@@ -155,6 +156,41 @@ req_param_int(struct req *req, struct resp *resp, const char *key, long long min
 		    key, min, max);
 		return 0;
 	}
+	return 1;
+}
+
+/*
+ * A parameter that is one of names (in any case): *out is its index, -1
+ * when absent. Returns 1, or 0 after answering 400 with the names.
+ */
+int
+req_param_enum(struct req *req, struct resp *resp, const char *key, const char *const *names,
+    size_t n, int *out)
+{
+	const char	*v = req_param(req, key);
+	struct buf	 list = { 0 };
+
+	*out = -1;
+	if (v == NULL)
+		return 1;
+	for (size_t i = 0; i < n; i++)
+		if (strcasecmp(v, names[i]) == 0) {
+			*out = (int)i;
+			return 1;
+		}
+	req_names(&list, names, n);
+	resp_error(resp, 400, "bad_parameter", "%s must be %s.", key, list.p ? list.p : "");
+	buf_free(&list);
+	return 0;
+}
+
+/* Appends names as a sentence lists them: "a, b or c". Returns 1 or -1. */
+int
+req_names(struct buf *b, const char *const *names, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (buf_printf(b, "%s%s", i == 0 ? "" : i + 1 == n ? " or " : ", ", names[i]) < 0)
+			return -1;
 	return 1;
 }
 

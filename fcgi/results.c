@@ -183,27 +183,28 @@ add_str(cJSON *o, const char *k, const char *v)
 		cJSON_AddStringToObject(o, k, v);
 }
 
+/* How the results name each finish (lib/vocab.h's enum finish). */
+static const char *const finish_labels[FIN__MAX] = { "", "finished", "DNF", "DQ" };
+
 /*
- * How a result row ended, in our words: "dq", "dnf", "finished" (the
- * game's finish status, LMU's FSTAT_* or the tracker's words, else the last
- * status), or NULL when it did none of these.
+ * How a result row ended, in our words (lib/vocab.h): "dq", "dnf" or
+ * "finished" from its finish status or its last status, the graver of the
+ * two (enum finish runs from the mildest); NULL when it did none of these.
  */
 const char *
 results_finish(const cJSON *res)
 {
+	static const enum finish of_status[CST__MAX] = {
+		[CST_FINISHED] = FIN_FINISHED, [CST_DNF] = FIN_DNF, [CST_DQ] = FIN_DQ,
+	};
 	const cJSON	*fv = cJSON_GetObjectItemCaseSensitive(res, "finish");
 	const cJSON	*sv = cJSON_GetObjectItemCaseSensitive(res, "status");
-	const char	*f = cJSON_IsString(fv) ? fv->valuestring : "";
-	const char	*st = cJSON_IsString(sv) ? sv->valuestring : "";
+	int		 f = cJSON_IsString(fv) ? finish_find(fv->valuestring) : -1;
 
-	if (strcmp(f, "FSTAT_DQ") == 0 || strcmp(f, "dq") == 0 || strcmp(st, "dq") == 0)
-		return "dq";
-	if (strcmp(f, "FSTAT_DNF") == 0 || strcmp(f, "dnf") == 0 || strcmp(st, "dnf") == 0)
-		return "dnf";
-	if (strcmp(f, "FSTAT_FINISHED") == 0 || strcmp(f, "FSTAT_CHECKERED") == 0 ||
-	    strcmp(f, "finished") == 0 || strcmp(st, "finished") == 0)
-		return "finished";
-	return NULL;
+	for (int i = 0; cJSON_IsString(sv) && i < CST__MAX; i++)
+		if (strcmp(sv->valuestring, car_status_names[i]) == 0 && (int)of_status[i] > f)
+			f = of_status[i];
+	return f > FIN_NONE ? finish_names[f] : NULL;
 }
 
 /* Writes what was added up into the car's result object. */
@@ -255,7 +256,7 @@ res_fill(struct res_car *c, const struct res_car *leader, double race_start,
 	const cJSON *st = cJSON_GetObjectItemCaseSensitive(o, "status");
 	cJSON_AddStringToObject(o, "finish_key", fin ? fin : "none");
 	cJSON_AddStringToObject(o, "finish_label", fin == NULL ? (cJSON_IsString(st) ? st->valuestring : "") :
-	    strcmp(fin, "finished") == 0 ? "finished" : strcmp(fin, "dnf") == 0 ? "DNF" : "DQ");
+	    finish_labels[finish_find(fin)]);
 	cJSON_AddNumberToObject(o, "pits", c->pits);
 	if (c->tyres != NULL) {
 		cJSON_DeleteItemFromObjectCaseSensitive(o, "tyres");
@@ -309,7 +310,7 @@ results_load(struct req *req, struct resp *resp, const char *id, const char *typ
 	const char	**classes = NULL;
 	double		*class_best = NULL, (*class_bs)[3] = NULL, race_start = NAN;
 	size_t		 n = 0, cap = 0, ncls = 0;
-	int		 rc, race = type != NULL && strncmp(type, "RACE", 4) == 0;
+	int		 rc, race = hist_kind(type) == SK_RACE;
 
 	for (int i = 0; i < RES__MAX; i++) {
 		if (sqlite3_prepare_v2(req->db, res_sqls[i], -1, &st[i], NULL) != SQLITE_OK)
@@ -331,8 +332,7 @@ results_load(struct req *req, struct resp *resp, const char *id, const char *typ
 		c->slot = sqlite3_column_int(st[RES_CARS], 1);
 		c->last_position = sqlite3_column_int(st[RES_CARS], 7);
 		const char *fin = (const char *)sqlite3_column_text(st[RES_CARS], 9);
-		c->final = fin != NULL && *fin != '\0' && strcmp(fin, "FSTAT_NONE") != 0 &&
-		    strcmp(fin, "none") != 0;
+		c->final = finish_find(fin) > FIN_NONE;
 		c->finish = c->start = c->best = NAN;
 		for (int j = 0; j < 3; j++)
 			c->bs[j] = NAN;

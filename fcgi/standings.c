@@ -116,7 +116,7 @@ void
 standings_decorate(cJSON *o)
 {
 	const char	*type = str(o, "type");
-	int		 race = type != NULL && strncmp(type, "RACE", 4) == 0;
+	int		 race = hist_kind(type) == SK_RACE;
 	cJSON		*rows = cJSON_GetObjectItemCaseSensitive(o, "standings"), *r, *b;
 	double		 fastest = NAN, prev_best = NAN;
 	char		 key[32], txt[48];
@@ -173,11 +173,19 @@ standings_decorate(cJSON *o)
 
 /* The standings columns, in table order, as the timing page's chooser lists them. */
 const struct standings_col standings_cols[STANDINGS_COLS] = {
-	{ "pos", "Position", 1 }, { "num", "Number", 1 }, { "status", "Status", 1 },
-	{ "cpos", "Position in class", 1 }, { "class", "Class", 1 }, { "make", "Car", 0 },
-	{ "team", "Team", 1 }, { "driver", "Driver", 1 }, { "laps", "Laps", 1 },
-	{ "gap", "Gap", 1 }, { "int", "Interval", 1 }, { "best", "Best lap", 1 },
-	{ "last", "Last lap", 1 }, { "s1", "S1", 1 }, { "s2", "S2", 1 }, { "s3", "S3", 1 },
-	{ "pits", "Pit stops", 1 }, { "stint", "Stint laps", 1 }, { "tyres", "Tyres", 1 },
-	{ "fuel", "Fuel/VE", 1 }, { "progress", "Lap progress", 1 },
+	{ "pos", "Position", 1, 0 }, { "num", "Number", 1, 0 }, { "status", "Status", 1, 0 },
+	{ "cpos", "Position in class", 1, CAP_CLASSES }, { "class", "Class", 1, CAP_CLASSES },
+	{ "make", "Car", 0, 0 }, { "team", "Team", 1, 0 }, { "driver", "Driver", 1, 0 },
+	{ "laps", "Laps", 1, 0 }, { "gap", "Gap", 1, 0 }, { "int", "Interval", 1, 0 },
+	{ "best", "Best lap", 1, 0 }, { "last", "Last lap", 1, 0 }, { "s1", "S1", 1, 0 },
+	{ "s2", "S2", 1, 0 }, { "s3", "S3", 1, 0 }, { "pits", "Pit stops", 1, CAP_PITS },
+	{ "stint", "Stint laps", 1, CAP_PITS }, { "tyres", "Tyres", 1, CAP_COMPOUND },
+	{ "fuel", "Fuel/VE", 1, CAP_FUEL | CAP_VE }, { "progress", "Lap progress", 1, 0 },
 };
+
+/* Whether the session's source reports what column c shows (lib/vocab.h's caps). */
+int
+standings_col_has(const struct standings_col *c, const cJSON *session)
+{
+	return c->caps == 0 || (source_caps_of(str(session, "sim")) & c->caps) != 0;
+}

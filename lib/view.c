@@ -13,8 +13,11 @@
 #include "view.h"
 
 const char *const view_phase_names[VIEW_PHASE_N] = {
-	"before session", "reconnaissance laps", "grid walk", "formation lap", "countdown",
-	"green flag", "full course yellow", "session stopped", "session over", "paused",
+	[PHASE_STARTING] = "before session", [PHASE_RECON] = "reconnaissance laps",
+	[PHASE_GRID] = "grid walk", [PHASE_FORMATION] = "formation lap",
+	[PHASE_COUNTDOWN] = "countdown", [PHASE_GREEN] = "green flag",
+	[PHASE_FCY] = "full course yellow", [PHASE_STOPPED] = "session stopped",
+	[PHASE_CHECKERED] = "session over", [PHASE_PAUSED] = "paused",
 };
 
 #define ROW_COLUMNS \
@@ -226,8 +229,9 @@ view_flag_name(char c)
 }
 
 /*
- * Adds the derived header fields: booleans, "phase_name" and "flags" (one
- * object per sector with its flag name).
+ * Adds the derived header fields: booleans, "phase_name", what the source
+ * and type mean (view_add_source) and "flags" (one object per sector with
+ * its flag name).
  */
 static void
 view_header_derive(cJSON *o)
@@ -237,6 +241,7 @@ view_header_derive(cJSON *o)
 
 	view_bools(o, header_bools, sizeof(header_bools) / sizeof(header_bools[0]));
 	view_add_phase(o);
+	view_add_source(o);
 	flags = cJSON_AddArrayToObject(o, "flags");
 	for (int i = 0; cJSON_IsString(sf) && i < 3 && sf->valuestring[i]; i++) {
 		cJSON *f = cJSON_CreateObject();
@@ -511,11 +516,58 @@ view_add_phase(cJSON *o)
 		cJSON_AddNullToObject(o, "phase_name");
 }
 
+/* The caps a session's "caps" names (lib/vocab.h's CAP_*). */
+static const struct {
+	unsigned	 cap;
+	const char	*name;
+} view_caps[] = {
+	{ CAP_FUEL, "fuel" }, { CAP_VE, "ve" }, { CAP_WEAR, "wear" },
+	{ CAP_COMPOUND, "compound" }, { CAP_SECTORS, "sectors" }, { CAP_PITS, "pits" },
+	{ CAP_ENTRIES, "entries" }, { CAP_CLASSES, "classes" },
+};
+
+/*
+ * Adds what a session object's "sim" and "type" mean: "sim_label" (the
+ * source's name for people; the stored word for a source we do not know),
+ * "caps" (one boolean per thing the source reports, all true for an
+ * unknown source: pages hide the columns of what it lacks), "kind" (the
+ * session kind's name, "other" for a type that is none of ours) and
+ * "type_label".
+ */
+void
+view_add_source(cJSON *o)
+{
+	const cJSON		*sim = cJSON_GetObjectItemCaseSensitive(o, "sim");
+	const cJSON		*type = cJSON_GetObjectItemCaseSensitive(o, "type");
+	const char		*name = cJSON_IsString(sim) ? sim->valuestring : NULL;
+	const char		*t = cJSON_IsString(type) ? type->valuestring : NULL;
+	unsigned		 caps = source_caps_of(name);
+	enum session_kind	 k = SK_OTHER;
+	cJSON			*c;
+	char			 label[48];
+	int			 src = source_find(name), n;
+
+	if (src >= 0)
+		cJSON_AddStringToObject(o, "sim_label", source_labels[src]);
+	else if (name != NULL)
+		cJSON_AddStringToObject(o, "sim_label", name);
+	else
+		cJSON_AddNullToObject(o, "sim_label");
+	if ((c = cJSON_AddObjectToObject(o, "caps")) != NULL)
+		for (size_t i = 0; i < sizeof(view_caps) / sizeof(view_caps[0]); i++)
+			cJSON_AddBoolToObject(c, view_caps[i].name, (caps & view_caps[i].cap) != 0);
+	(void)session_type_parse(t, &k, &n);
+	cJSON_AddStringToObject(o, "kind", session_kind_names[k]);
+	session_type_label(t, label, sizeof(label));
+	cJSON_AddStringToObject(o, "type_label", label);
+}
+
 static void
 view_summary_derive(cJSON *o)
 {
 	view_bools(o, header_bools, sizeof(header_bools) / sizeof(header_bools[0]));
 	view_add_phase(o);
+	view_add_source(o);
 }
 
 /* One line of the sessions list. */

@@ -14,6 +14,8 @@
 #include <cjson/cJSON.h>
 #include <sqlite3.h>
 
+#include "vocab.h"
+
 /* Statements of the views, prepared on first use and kept. */
 enum view_sql {
 	VIEW_SQL_HEADER,
@@ -37,9 +39,11 @@ struct view {
 	sqlite3_stmt	*st[VIEW_SQL__MAX];
 };
 
-#define VIEW_PHASE_N	10
+/* What the pages call each phase of lib/vocab.h's enum phase (stored as its value). */
+#define VIEW_PHASE_N	PHASE__MAX
 extern const char *const view_phase_names[VIEW_PHASE_N];
 void	 view_add_phase(cJSON *);
+void	 view_add_source(cJSON *);
 void	 view_bools(cJSON *, const char *const *keys, size_t n);
 
 /* Chat lines a session view carries (the chat page shows them all). */

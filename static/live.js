@@ -76,17 +76,6 @@
 		var z = zoneName();
 		root.querySelectorAll('[data-tz]').forEach(function (e) { e.textContent = z; });
 	}
-	/* "RACE1" → "Race", "PRACTICE2" → "Practice 2": as fcgi/hist.c's hist_type_label(). */
-	function typeLabel(t) {
-		var kinds = [['PRACTICE', 'Practice'], ['QUALIFY', 'Qualifying'], ['WARMUP', 'Warm-up'], ['RACE', 'Race']];
-		t = str(t);
-		for (var i = 0; i < kinds.length; i++) {
-			if (t.indexOf(kinds[i][0]) !== 0) continue;
-			var rest = t.slice(kinds[i][0].length);
-			return kinds[i][1] + (/^[2-9]$/.test(rest) ? ' ' + rest : '');
-		}
-		return t;
-	}
 	function clsKey(c) { return typeof c === 'string' ? c.toLowerCase().replace(/[^a-z0-9]/g, '') : ''; }
 	function str(v) { return v === null || v === undefined ? '' : String(v); }
 
@@ -97,9 +86,11 @@
 		if (isnum(t) && t > 0) return '+' + laptime(t);
 		return '';
 	}
+	/* The phases the clock and the flag look for: lib/vocab.h's enum phase. */
+	var PHASE = { green: 5, fcy: 6, checkered: 8 };
 	/* The flag has fallen: the session says so, or its phase is "session over". */
 	function chequered(s) {
-		return s.finished === true || s.phase === 8 || /C/.test(s.sector_flags || '');
+		return s.finished === true || s.phase === PHASE.checkered || /C/.test(s.sector_flags || '');
 	}
 	function status(r) {
 		var st = r.status, ps = r.pit_state;
@@ -167,9 +158,9 @@
 	var ORDER = ['pos', 'num', 'status', 'cpos', 'class', 'make', 'team', 'driver', 'laps', 'gap',
 	    'int', 'best', 'last', 's1', 's2', 's3', 'pits', 'stint', 'tyres', 'fuel', 'progress'];
 
-	/* Gaps and intervals by session type (see standings_decorate). */
+	/* Gaps and intervals by session kind (see standings_decorate). */
 	function gaps(s) {
-		var race = /^RACE/.test(s.type || ''), rows = s.standings, fastest = null, prev = null;
+		var race = s.kind === 'race', rows = s.standings, fastest = null, prev = null;
 		rows.forEach(function (r) { if (isnum(r.best) && r.best > 0 && (fastest === null || r.best < fastest)) fastest = r.best; });
 		rows.forEach(function (r) {
 			if (race) {
@@ -206,7 +197,7 @@
 		var notice = document.getElementById('notice'), badge = document.getElementById('live-badge');
 		var follow = document.getElementById('follow'), nextLink = document.getElementById('next-link');
 		var state = null, received = 0, es = null, ended = false, flagClock = null;
-		var classView = table ? ClassView(table) : null;
+		var classView = table && !table.dataset.classless ? ClassView(table) : null;
 		var FLASH = /^(s1|s2|s3|last|best|pos)$/;
 
 		if (follow) {
@@ -265,7 +256,7 @@
 
 		/* The local clock between events: ET runs, remaining falls, while green. */
 		function tick() {
-			if (!state || ended || !state.live || chequered(state) || !(state.phase >= 5 && state.phase <= 6)) return;
+			if (!state || ended || !state.live || chequered(state) || !(state.phase === PHASE.green || state.phase === PHASE.fcy)) return;
 			var dt = (Date.now() - received) / 1000;
 			document.querySelectorAll('[data-h="et"]').forEach(function (e) { e.textContent = duration(state.et + dt); });
 			if (isnum(state.remaining))
@@ -544,7 +535,7 @@
 			if (!tr) {
 				tr = el('tr');
 				tr.dataset.id = s.id;
-				['track', 'type', 'phase', 'remaining', 'cars', 'clients'].forEach(function (k) {
+				['track', 'sim', 'type', 'phase', 'remaining', 'cars', 'clients'].forEach(function (k) {
 					var td = el('td', /^(remaining|cars|clients)$/.test(k) ? 'num' : '');
 					td.dataset.k = k;
 					if (k === 'track') td.appendChild(el('a'));
@@ -555,7 +546,8 @@
 			var a = tr.querySelector('[data-k="track"] a');
 			a.href = '/sessions/' + encodeURIComponent(s.id);
 			a.textContent = str(s.track);
-			tr.querySelector('[data-k="type"]').textContent = typeLabel(s.type);
+			tr.querySelector('[data-k="sim"]').textContent = str(s.sim_label);
+			tr.querySelector('[data-k="type"]').textContent = str(s.type_label);
 			tr.querySelector('[data-k="phase"]').textContent = str(s.phase_name);
 			tr.querySelector('[data-k="remaining"]').textContent = duration(s.remaining);
 			tr.querySelector('[data-k="cars"]').textContent = str(s.cars);
@@ -693,11 +685,17 @@
 		var boxes = form.querySelectorAll('input[name="c"]');
 		var saved = store.get('trackside.columns');
 
+		/*
+		 * A column the session's source lacks is not offered (fcgi/h_timing.c):
+		 * it stays hidden, and a choice remembered for it stays remembered for
+		 * the sessions that have it.
+		 */
 		function apply() {
-			var on = {};
+			var on = {}, keep = saved === null ? [] : saved.split(',');
 			boxes.forEach(function (b) { on[b.value] = b.checked; });
 			table.querySelectorAll('[data-col]').forEach(function (c) { c.classList.toggle('hide', !on[c.dataset.col]); });
-			store.set('trackside.columns', Object.keys(on).filter(function (k) { return on[k]; }).join(','));
+			keep = keep.filter(function (k) { return k && !(k in on); });
+			store.set('trackside.columns', keep.concat(Object.keys(on).filter(function (k) { return on[k]; })).join(','));
 		}
 		if (saved !== null && location.search.indexOf('c=') < 0) {
 			var want = saved.split(',');

@@ -201,8 +201,12 @@ main(void)
 	ok(post_json(&r, "[]") == 400, "an empty batch: 400");
 	ok(post_json(&r, "42") == 400 && is_error(&r, "bad_frame"), "a frame that is not an object: 400");
 	f = frame("clientCCCC", 1, "rfactor");
-	ok(post_json(&r, f) == 400 && is_error(&r, "bad_frame") && strstr(r.body.p, "rfactor"),
-	    "an unknown source: 400 naming it");
+	ok(post_json(&r, f) == 400 && is_error(&r, "bad_frame") && strstr(r.body.p, "rfactor") &&
+	    strstr(r.body.p, "(lmu or ac)"), "an unknown source: 400 naming it and the known ones");
+	free(f);
+	f = frame("clientCCCC", 1, "pcars2");
+	ok(post_json(&r, f) == 400 && is_error(&r, "bad_frame"),
+	    "a source lib/vocab.h does not know: 400");
 	free(f);
 	f = frame("short", 1, "lmu");
 	ok(post_json(&r, f) == 400 && strstr(r.body.p, "client.id"), "a client id too short: 400");
@@ -250,6 +254,10 @@ main(void)
 	    "a gzip body that inflates past the cap: 413");
 	h.app.max_inflated = 16u << 20;
 	is_int(hctx_inbox_count(&h), before, "no oversize request stored anything");
+	f = frame("clientACAC", 1, "ac");
+	ok(post_json(&r, f) == 202 && hctx_inbox_count(&h) == before + 1,
+	    "a frame of Assetto Corsa (lib/vocab.h's sources) is stored");
+	free(f);
 
 	resp_free(&r);
 	resp_init(&r);

@@ -79,8 +79,11 @@ main(void)
 	ok(jsize(o, "laps") == 7 && i >= 0 && same_time(row_num(o, i, "time"), 109.6),
 	    "since: the best lap set from that day on");
 	cJSON_Delete(o);
-	o = best(&r, SEBRING "&type=QUALIFY");
+	o = best(&r, SEBRING "&type=qualify");
 	ok(jsize(o, "laps") == 4, "the session type filter");
+	cJSON_Delete(o);
+	o = best(&r, SEBRING "&type=QUALIFY");
+	ok(jsize(o, "laps") == 4, "an old link's type in capitals still filters");
 	cJSON_Delete(o);
 	o = best(&r, SEBRING "&class=LMGT3");
 	ok(jsize(o, "laps") == 5 && strcmp(jstr(o, "laps.4.class"), "LMGT3") == 0, "the class filter");
@@ -102,7 +105,9 @@ main(void)
 	ok(get(&r, "/api/v1/best-laps", NULL) == 400 && strstr(r.body.p, "track is required"),
 	    "the API needs a track");
 	ok(get(&r, "/api/v1/best-laps", SEBRING "&since=last%20week") == 400, "a bad since: 400");
-	ok(get(&r, "/api/v1/best-laps", SEBRING "&type=TEST") == 400, "a bad session type: 400");
+	ok(get(&r, "/api/v1/best-laps", SEBRING "&type=ENDURO") == 400 && strstr(r.body.p,
+	    "type must be test, practice, qualify, warmup, race or other."),
+	    "a bad session type: 400 naming the kinds");
 	ok(get(&r, "/api/v1/best-laps", SEBRING "&online=2") == 400, "a bad online value: 400");
 	ok(get(&r, "/api/v1/best-laps", SEBRING "&known=maybe") == 400, "a bad known value: 400");
 	ok(get(&r, "/api/v1/best-laps", SEBRING "&limit=0") == 400, "a bad limit: 400");

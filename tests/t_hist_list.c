@@ -35,7 +35,8 @@ main(void)
 
 	is_int(count(&r, "track=Sebring%20International%20Raceway"), 2, "the track filter");
 	is_int(count(&r, "sim=lmu"), 4, "the sim filter");
-	is_int(count(&r, "type=RACE"), 2, "the session type filter");
+	is_int(count(&r, "type=race"), 2, "the session type filter: a kind, of every number");
+	is_int(count(&r, "type=RACE"), 2, "an old link's type in capitals still filters");
 	is_int(count(&r, "type=qualify"), 1, "the session type filter ignores case");
 	is_int(count(&r, "online=0"), 1, "the offline filter");
 	is_int(count(&r, "online=1"), 3, "the online filter");
@@ -43,10 +44,11 @@ main(void)
 	is_int(count(&r, "until=2026-11-13"), 2, "until includes its whole day");
 	is_int(count(&r, "since=2026-11-13&until=2026-11-14&type=RACE"), 1, "filters combine");
 
-	ok(get(&r, "/api/v1/sessions", "sim=rf2") == 400 && strstr(r.body.p, "sim must be"),
+	ok(get(&r, "/api/v1/sessions", "sim=rf2") == 400 && strstr(r.body.p, "sim must be lmu or ac."),
 	    "an unknown sim: 400 naming the values");
-	ok(get(&r, "/api/v1/sessions", "type=ENDURO") == 400 && strstr(r.body.p, "type must be"),
-	    "an unknown session type: 400");
+	ok(get(&r, "/api/v1/sessions", "type=ENDURO") == 400 && strstr(r.body.p,
+	    "type must be test, practice, qualify, warmup, race or other."),
+	    "an unknown session type: 400 naming the kinds");
 	ok(get(&r, "/api/v1/sessions", "online=yes") == 400 && strstr(r.body.p, "online"),
 	    "a bad online value: 400");
 	ok(get(&r, "/api/v1/sessions", "until=2026-13-01") == 400 && strstr(r.body.p, "until"),
@@ -61,8 +63,8 @@ main(void)
 	ok(get(&r, "/", "type=RACE&limit=1&offset=1") == 200 &&
 	    strstr(r.body.p, "href=\"/?type=RACE&amp;limit=1&amp;offset=0\"") != NULL,
 	    "the previous page link back to the first page");
-	ok(strstr(r.body.p, "<option value=\"RACE\" selected>") != NULL,
-	    "the form shows the chosen filter");
+	ok(strstr(r.body.p, "<option value=\"race\" selected>") != NULL,
+	    "the form shows the chosen filter, chosen by an old link in capitals too");
 	ok(get(&r, "/", "track=Nordschleife") == 200 && strstr(r.body.p, "No session matches"),
 	    "no match says so");
 

@@ -278,7 +278,7 @@ results_xml(struct resp *r)
 
 	ok(get(r, "/sessions/" RACE "/results.xml", NULL) == 200 &&
 	    strcmp(r->ctype, "application/xml; charset=utf-8") == 0, "results.xml is XML");
-	ok(strstr(r->headers.p, "attachment; filename=\"Sebring-International-Raceway-RACE1.xml\"") != NULL,
+	ok(strstr(r->headers.p, "attachment; filename=\"Sebring-International-Raceway-race1.xml\"") != NULL,
 	    "results.xml downloads as <track>-<type>.xml, spaces made safe");
 	ok(xml_well_formed(r->body.p), "results.xml is well-formed");
 	ok(strncmp(r->body.p, "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<rFactorXML version=\"1.0\">\n"
@@ -322,7 +322,7 @@ results_xml(struct resp *r)
 	    "qualifying is a <Qualify> element without finish times");
 
 	ok(hctx_sql(&h, "INSERT INTO sessions (id, sim, track, type, online, started_at, last_update, "
-	    "state, finished) VALUES ('0190bbbb000070008000000000000005', 'lmu', 'Le Mans', 'RACE1', 1, "
+	    "state, finished) VALUES ('0190bbbb000070008000000000000005', 'lmu', 'Le Mans', 'race1', 1, "
 	    "1794800000, 1794801000, 'closed', 1);"
 	    "INSERT INTO cars (id, session_id, slot, vehicle, vehicle_name, number, team, class) VALUES "
 	    "(51, '0190bbbb000070008000000000000005', 1, 'X', 'Car X', '1', 'T', 'GT3');"

@@ -47,7 +47,7 @@ main(void)
 		return 1;
 	}
 	sql("INSERT INTO sessions (id, sim, track, type, online, started_at, last_update, state) "
-	    "VALUES ('s1', 'lmu', 'Sebring', 'RACE1', 1, 1000, 1000, 'live');"
+	    "VALUES ('s1', 'lmu', 'Sebring', 'race1', 1, 1000, 1000, 'live');"
 	    "INSERT INTO cars (id, session_id, slot, vehicle, vehicle_name, class) "
 	    "VALUES (1, 's1', 1, 'M4_LMGT3', 'BMW M4', 'LMGT3');");
 
@@ -56,7 +56,7 @@ main(void)
 	ok(BEST("time", "Ann") == 121.5 && BEST("lap", "Ann") == 1 && BEST("set_at", "Ann") == 1100,
 	    "a driver's first valid lap makes the row");
 	ok(num("SELECT count(*) FROM best_laps WHERE track = 'Sebring' AND vehicle = 'M4_LMGT3' "
-	    "AND class = 'LMGT3' AND session_type = 'RACE1' AND online = 1") == 1,
+	    "AND class = 'LMGT3' AND session_type = 'race1' AND online = 1") == 1,
 	    "the row carries what the filters need");
 	sql("INSERT INTO laps (car_id, lap, time, s1, s2, s3, driver) VALUES (1, 2, 122.0, 42.5, 34.6, 44.9, 'Ann')");
 	ok(BEST("time", "Ann") == 121.5 && BEST("lap", "Ann") == 1, "a slower lap keeps the best");
@@ -92,8 +92,8 @@ main(void)
 	sql("UPDATE cars SET class = 'GT3', vehicle_name = 'BMW M4 GT3' WHERE id = 1");
 	ok(num("SELECT count(*) FROM best_laps WHERE class = 'GT3' AND vehicle_name = 'BMW M4 GT3'") == 1,
 	    "a class learned later follows into the rows");
-	sql("UPDATE sessions SET type = 'RACE2', online = 0 WHERE id = 's1'");
-	ok(num("SELECT count(*) FROM best_laps WHERE session_type = 'RACE2' AND online = 0") == 1,
+	sql("UPDATE sessions SET type = 'race2', online = 0 WHERE id = 's1'");
+	ok(num("SELECT count(*) FROM best_laps WHERE session_type = 'race2' AND online = 0") == 1,
 	    "a session's type and network follow into the rows");
 	sql("DELETE FROM sessions WHERE id = 's1'");
 	ok(num("SELECT count(*) FROM best_laps") == 0, "deleting a session removes its rows");

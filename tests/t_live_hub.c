@@ -278,7 +278,7 @@ fixture(void)
 {
 	sql("INSERT INTO sessions (id, sim, track, type, online, started_at, last_update, et, phase, "
 	    "remaining, track_length, state, cars, sector_flags) VALUES ('" SID "', 'lmu', 'Test Ring', "
-	    "'RACE1', 1, 1700000000, 1700000000, 100, 5, 3000, 4000, 'live', 2, 'GGG')");
+	    "'race1', 1, 1700000000, 1700000000, 100, 5, 3000, 4000, 'live', 2, 'GGG')");
 	sql("INSERT INTO cars (id, session_id, slot, vehicle, number, team, class) VALUES "
 	    "(1, '" SID "', 0, 'car_a', '7', 'Team A', 'GT3'), (2, '" SID "', 1, 'car_b', '8', 'Team B', 'GT3')");
 	sql("INSERT INTO car_state (car_id, session_id, driver, position, laps, x, z, lap_dist, status) VALUES "
@@ -495,7 +495,7 @@ main(void)
 	/* transition and end */
 	buf_reset(&a.in);
 	sql("INSERT INTO sessions (id, sim, track, type, online, started_at, last_update, state) VALUES "
-	    "('" SID2 "', 'lmu', 'Test Ring', 'RACE2', 1, 1700003000, 1700003000, 'live')");
+	    "('" SID2 "', 'lmu', 'Test Ring', 'race2', 1, 1700003000, 1700003000, 'live')");
 	sql("UPDATE sessions SET next_id = '" SID2 "' WHERE id = '" SID "'");
 	live_note(hub, LN_SESSION, SID2, 0, 0, NULL);
 	live_note(hub, LN_LINK, SID, 0, 0, SID2);

@@ -41,7 +41,7 @@ main(void)
 	if (!hctx_sql(&h,
 	    "INSERT INTO sessions (id, sim, track, type, online, started_at, last_update, et, phase, "
 	    "remaining, track_length, state, cars, sector_flags, air_temp, track_temp, raining, wetness) "
-	    "VALUES ('" SID "', 'lmu', 'Test Ring', 'RACE1', 1, 1700000000, 1700000000, 600, 5, 3000, "
+	    "VALUES ('" SID "', 'lmu', 'Test Ring', 'race1', 1, 1700000000, 1700000000, 600, 5, 3000, "
 	    "1000, 'live', 2, 'GYG', 21.5, 30.25, 0.1, 0.2);"
 	    "INSERT INTO cars (id, session_id, slot, vehicle, vehicle_name, number, team, class) VALUES "
 	    "(1, '" SID "', 0, 'a', 'Car A', '7', 'Team <A>', 'GT3'),"

@@ -87,8 +87,8 @@ async function main() {
 	const sessions = await until(async () => {
 		const l = await api('/api/v1/sessions');
 		const s = l && l.sessions || [];
-		const r = s.find((x) => /^RACE/.test(x.type) && x.live);
-		const q = s.find((x) => /^QUALIFY/.test(x.type) && !x.live);
+		const r = s.find((x) => x.kind === 'race' && x.live);
+		const q = s.find((x) => x.kind === 'qualify' && !x.live);
 		return r && q ? { r: r.id, q: q.id } : null;
 	}, 240000, 500);
 	ok(sessions !== null, 'the fake game makes a closed qualifying and a live race');
