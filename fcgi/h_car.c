@@ -339,7 +339,7 @@ car_chart(const struct car_lap *v, size_t n)
 static cJSON *
 car_load(struct req *req, struct resp *resp)
 {
-	static const char *const lap_bools[] = { "valid", "pit" };
+	static const char *const lap_bools[] = { "valid", "pit", "sectors_derived" };
 	const char	*id = hist_session_arg(req, resp);
 	sqlite3_stmt	*st = NULL;
 	struct car_lap	*v = NULL;
@@ -347,7 +347,7 @@ car_load(struct req *req, struct resp *resp)
 	cJSON		*o = NULL, *car = NULL, *laps, *pits, *el;
 	long long	 carid;
 	double		 cls[4];
-	int		 rc;
+	int		 rc, has_cuts = 0;
 
 	if (id == NULL || (o = hist_session(req, resp, id)) == NULL)
 		return NULL;
@@ -363,7 +363,8 @@ car_load(struct req *req, struct resp *resp)
 	if (pits_load(req->db, id, carid, pits) < 0 ||
 	    car_class_bests(req->db, id, car, cls) < 0 ||
 	    sqlite3_prepare_v2(req->db, "SELECT lap, time, s1, s2, s3, driver, valid, pit, "
-	    "position, fuel, ve, tyres, start_et, source FROM laps WHERE car_id = ? ORDER BY lap",
+	    "position, fuel, ve, tyres, start_et, source, cuts, collisions, sectors_derived FROM "
+	    "laps WHERE car_id = ? ORDER BY lap",
 	    -1, &st, NULL) != SQLITE_OK)
 		goto dberr;
 	sqlite3_bind_int64(st, 1, carid);
@@ -387,6 +388,9 @@ car_load(struct req *req, struct resp *resp)
 		l->fuel = num_or_nan(l->o, "fuel");
 		l->ve = num_or_nan(l->o, "ve");
 		l->start = num_or_nan(l->o, "start_et");
+		/* cuts and collisions (AC): a column when any lap knows them */
+		if (sqlite3_column_type(st, 14) != SQLITE_NULL || sqlite3_column_type(st, 15) != SQLITE_NULL)
+			has_cuts = 1;
 		cJSON *d = cJSON_GetObjectItemCaseSensitive(l->o, "driver");
 		l->driver = cJSON_IsString(d) ? d->valuestring : NULL;
 	}
@@ -405,7 +409,8 @@ car_load(struct req *req, struct resp *resp)
 	}
 	car_laps_finish(v, n, cls);
 	cJSON_ArrayForEach(el, laps)
-		view_bools(el, lap_bools, 2);
+		view_bools(el, lap_bools, 3);
+	cJSON_AddBoolToObject(o, "has_cuts", has_cuts);
 	cJSON *bests = cJSON_AddObjectToObject(o, "class_bests");
 	json_add_time(bests, "time", cls[0]);
 	json_add_time(bests, "s1", cls[1]);

@@ -124,6 +124,12 @@ test_car(void)
 	    !has(b, "Pit stops") && !has(b, "pit stops") &&
 	    has(b, "<th class=\"num\">Pos</th><th>Valid</th>") && has(b, "1:35.100"),
 	    "AC car: no tyres, fuel, VE or pit stops; its laps are there");
+	ok(has(b, "<th>Valid</th><th class=\"num\">Cuts</th><th class=\"num\">Collisions</th>") &&
+	    has(b, "<td class=\"num\">2</td><td class=\"num\">1</td>") &&
+	    has(b, "title=\"derived from positions\">") &&
+	    !has(page("/sessions/" LMU "/cars/101", NULL), "Cuts") &&
+	    !has(r.body.p, "derived from positions"),
+	    "AC car: cuts and collisions per lap, sectors marked as derived; LMU: neither");
 }
 
 /* results.csv, laps.csv, results.xml and the JSON export leave out what the source lacks. */
