@@ -26,7 +26,7 @@
 #define AC_NO_TIME	999999999LL	/* a leaderboard row without a time */
 #define AC_NAME		TRACK_NAME_MAX
 #define AC_PATH		256
-#define AC_CHAT_MAX	64		/* chat lines kept per observation */
+#define AC_PENDING_MAX	100000		/* events waiting for the next frame */
 
 /*
  * Sector boundaries as fractions of the spline, per track ("track/config"
@@ -75,8 +75,8 @@ struct ac_state {
 	cJSON		*pending;			/* events after a session's end */
 	/* what the observation points to */
 	char		 track_full[AC_NAME];
-	char		*chat[AC_CHAT_MAX];
-	size_t		 nchat;
+	char		**chat;
+	size_t		 nchat, chat_cap;
 };
 
 static void
@@ -143,6 +143,7 @@ ac_state_free(void *p)
 	if (st == NULL)
 		return;
 	ac_chat_clear(st);
+	free(st->chat);
 	free(st->drv);
 	cJSON_Delete(st->pending);
 	free(st);
@@ -487,8 +488,16 @@ ac_chat(struct ac_state *st, const cJSON *ev, long long at)
 	char		 num[16];
 	size_t		 len;
 
-	if (m == NULL || st->nchat == AC_CHAT_MAX)
+	if (m == NULL)
 		return 1;
+	if (st->nchat == st->chat_cap) {
+		size_t nc = st->chat_cap ? st->chat_cap * 2 : 8;
+		char **np = realloc(st->chat, nc * sizeof(*np));
+		if (np == NULL)
+			return -1;
+		st->chat = np;
+		st->chat_cap = nc;
+	}
 	if (id >= 0 && st->slots[id].name[0])
 		who = st->slots[id].name;
 	else {
@@ -572,13 +581,19 @@ ac_begins(const struct ac_state *st, const cJSON *ev)
 	return 0;
 }
 
-/* Keeps events from index from of the list a on for the next frame. Returns 1 or -1. */
+/*
+ * Keeps events from index from of the list a on for the next frame.
+ * Returns 1, 0 too many wait already (the caller goes on: sessions that
+ * end in one frame share its observation), -1 out of memory.
+ */
 static int
 ac_keep(struct ac_state *st, const cJSON *a, int from)
 {
-	cJSON *keep = cJSON_CreateArray(), *c;
+	cJSON *keep, *c;
 
-	if (keep == NULL)
+	if (cJSON_GetArraySize(a) - from > AC_PENDING_MAX)
+		return 0;
+	if ((keep = cJSON_CreateArray()) == NULL)
 		return -1;
 	for (int i = from; i < cJSON_GetArraySize(a); i++)
 		if ((c = cJSON_Duplicate(cJSON_GetArrayItem(a, i), 1)) == NULL ||
@@ -607,13 +622,14 @@ ac_events(struct ac_state *st, const cJSON *a, long long *last_at, int *applied)
 		int rc;
 		if (!cJSON_IsObject(ev))
 			continue;
-		if (*applied && st->active && !st->closed && ac_begins(st, ev))
-			return ac_keep(st, a, i) < 0 ? -1 : 0;
+		if (*applied && st->active && !st->closed && ac_begins(st, ev) &&
+		    (rc = ac_keep(st, a, i)) != 0)
+			return rc < 0 ? -1 : 0;
 		if ((rc = ac_event(st, ev, last_at)) < 0)
 			return -1;
 		*applied = 1;
-		if (rc == 2)
-			return ac_keep(st, a, i + 1) < 0 ? -1 : 0;
+		if (rc == 2 && (rc = ac_keep(st, a, i + 1)) != 0)
+			return rc < 0 ? -1 : 0;
 	}
 	return 1;
 }

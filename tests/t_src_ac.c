@@ -590,10 +590,24 @@ t_end_and_next(void)
 	    "the next frame observes the next session, linked to it");
 }
 
+static void
+t_chat_many(void)
+{
+	world(1);
+	session("ACSP_NEW_SESSION", 1, 0, 0);
+	connect_(0, "Anna", "g1", "m");
+	for (int i = 0; i < 200; i++)
+		ev("ACSP_CHAT", "\"car_id\":0,\"message\":\"line %d\"", i);
+	now_ms += 1000;
+	send_frames();
+	ok(feeds[0]->rc == 1 && tcount(&T, CH_CHAT) == 200,
+	    "200 chat lines in one frame: none lost (%d)", tcount(&T, CH_CHAT));
+}
+
 int
 main(void)
 {
-	tap_plan(46);
+	tap_plan(47);
 	t_flood();
 	t_kinds();
 	t_slots();
@@ -602,6 +616,7 @@ main(void)
 	t_resume();
 	t_two_clients();
 	t_end_and_next();
+	t_chat_many();
 	for (int i = 0; i < nfeeds; i++)
 		feed_free(feeds[i]);
 	track_free(&T);
