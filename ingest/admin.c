@@ -11,6 +11,7 @@
 
 #include "ingest.h"
 #include "db.h"
+#include "source.h"
 
 static int
 cmd_db_init(struct admin *a, int argc, char *argv[])
@@ -391,6 +392,11 @@ main(int argc, char *argv[])
 		return 1;
 	}
 	log_init("trackside", 1, LOG_LVL_WARN);
+	/* reprocess parses frames as trackside-ingestd does */
+	if (!ac_sectors_conf(conf_get(&conf, "ac_sectors"), &err)) {
+		fprintf(stderr, "trackside: %s\n", err.p);
+		return 1;
+	}
 	memset(&a, 0, sizeof(a));
 	a.conf = &conf;
 	a.db_path = dbflag ? dbflag : conf_get(&conf, "database");

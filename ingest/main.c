@@ -25,6 +25,7 @@
 #include "ingest.h"
 #include "live.h"
 #include "db.h"
+#include "source.h"
 
 static volatile sig_atomic_t stopping;
 
@@ -151,6 +152,10 @@ main(int argc, char *argv[])
 		return 1;
 	}
 	lconf.max_conns = (size_t)viewers;
+	if (!ac_sectors_conf(conf_get(&conf, "ac_sectors"), &err)) {
+		log_err("%s", err.p);
+		return 1;
+	}
 	raise_nofile();
 	if ((db = conf_get(&conf, "database")) == NULL)
 		db = LOCALSTATEDIR "/lib/trackside/trackside.db";

@@ -54,5 +54,6 @@ int	 ac_parse(void *, const struct src_in *, const struct cJSON *, struct obs *)
 int	 ac_state_save(const void *, struct buf *);
 int	 ac_state_load(void *, const char *);
 void	 ac_state_free(void *);
+int	 ac_sectors_conf(const char *spec, struct buf *err);
 
 #endif

@@ -28,16 +28,18 @@
 #define AC_PATH		256
 #define AC_PENDING_MAX	100000		/* events waiting for the next frame */
 
+#define AC_TRACKS_MAX	64		/* tracks with their own sector ends */
+
 /*
- * Sector boundaries as fractions of the spline, per track ("track/config"
- * as observed). A track not listed is cut in thirds.
+ * Sector ends as fractions of the spline, per track ("track/config" as
+ * observed), from the configuration (ac_sectors_conf). A track not listed
+ * is cut in thirds. Set once when the program starts.
  */
-static const struct ac_track_sectors {
-	const char	*track;
+static struct ac_track_sectors {
+	char		 track[AC_NAME];
 	double		 b1, b2;
-} ac_sectors[] = {
-	{ "", 1.0 / 3.0, 2.0 / 3.0 },	/* the default: thirds */
-};
+} ac_sectors[AC_TRACKS_MAX];
+static size_t ac_nsectors;
 
 struct ac_slot {
 	int		 connected;
@@ -111,6 +113,53 @@ ev_str(const cJSON *o, const char *key)
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
 
 	return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+/*
+ * Sets the sector ends of tracks from the configuration key ac_sectors:
+ * "TRACK B1 B2" entries separated by ";", TRACK as sessions show it
+ * ("ks_vallelunga/club_circuit"), 0 < B1 < B2 < 1 the ends of S1 and S2 as
+ * fractions of the lap. An empty spec clears them. Returns 1, or 0 with a
+ * message in err (nothing changed).
+ */
+int
+ac_sectors_conf(const char *spec, struct buf *err)
+{
+	struct ac_track_sectors	 v[AC_TRACKS_MAX];
+	size_t			 n = 0;
+	const char		*p = spec ? spec : "";
+
+	while (*p) {
+		char	 ent[AC_NAME + 64], track[AC_NAME], b1[32], b2[32], extra[2];
+		size_t	 len = strcspn(p, ";");
+		int	 k;
+
+		if (len >= sizeof(ent)) {
+			buf_printf(err, "ac_sectors: an entry is too long");
+			return 0;
+		}
+		memcpy(ent, p, len);
+		ent[len] = '\0';
+		p += len + (p[len] == ';');
+		k = sscanf(ent, "%95s %31s %31s %1s", track, b1, b2, extra);
+		if (k <= 0)
+			continue;	/* an empty entry */
+		if (n == AC_TRACKS_MAX) {
+			buf_printf(err, "ac_sectors: more than %d tracks", AC_TRACKS_MAX);
+			return 0;
+		}
+		if (k != 3 || !num_parse_d(b1, 0, 1, &v[n].b1) || !num_parse_d(b2, 0, 1, &v[n].b2) ||
+		    !(v[n].b1 > 0 && v[n].b1 < v[n].b2 && v[n].b2 < 1)) {
+			buf_printf(err, "ac_sectors: \"%s\": want TRACK B1 B2 with 0 < B1 < B2 < 1",
+			    ent);
+			return 0;
+		}
+		scopy(v[n].track, sizeof(v[n].track), track);
+		n++;
+	}
+	memcpy(ac_sectors, v, n * sizeof(v[0]));
+	ac_nsectors = n;
+	return 1;
 }
 
 /* A new state: no session known. NULL when out of memory. */
@@ -226,19 +275,19 @@ ac_et_ms(const struct ac_state *st, long long at_ms)
 static void
 ac_session_reset(struct ac_state *st)
 {
-	const struct ac_track_sectors *ts = &ac_sectors[0];
-
 	st->ndrv = 0;
 	st->active = st->closed = st->seen_start = 0;
 	st->results[0] = '\0';
 	st->track_len = -1;
 	snprintf(st->track_full, sizeof(st->track_full), "%s%s%s", st->track,
 	    st->config[0] ? "/" : "", st->config);
-	for (size_t i = 1; i < sizeof(ac_sectors) / sizeof(ac_sectors[0]); i++)
-		if (strcmp(ac_sectors[i].track, st->track_full) == 0)
-			ts = &ac_sectors[i];
-	st->b1 = ts->b1;
-	st->b2 = ts->b2;
+	st->b1 = 1.0 / 3.0;
+	st->b2 = 2.0 / 3.0;
+	for (size_t i = 0; i < ac_nsectors; i++)
+		if (strcmp(ac_sectors[i].track, st->track_full) == 0) {
+			st->b1 = ac_sectors[i].b1;
+			st->b2 = ac_sectors[i].b2;
+		}
 	for (int i = 0; i < AC_SLOTS; i++)
 		if (st->slots[i].connected)
 			st->active = 1;

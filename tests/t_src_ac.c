@@ -604,10 +604,39 @@ t_chat_many(void)
 	    "200 chat lines in one frame: none lost (%d)", tcount(&T, CH_CHAT));
 }
 
+/* Sector ends of a track from the configuration: S1 ends at a quarter, S2 at half the lap. */
+static void
+t_sectors_conf(void)
+{
+	struct buf		 err = { 0 };
+	struct race		 r;
+	struct tsession		*s;
+	const struct tlap	*l;
+	int			 bad = 0;
+	static const char *const bads[] = { "ks_vallelunga 0.6 0.5", "x 0.2", "x a b", "x 0 0.5",
+		"x 0.2 1", "x 0.2 0.5 9" };
+
+	for (size_t i = 0; i < sizeof(bads) / sizeof(bads[0]); i++) {
+		buf_reset(&err);
+		bad += ac_sectors_conf(bads[i], &err) == 0 && err.len > 0;
+	}
+	ok(bad == 6, "bad ac_sectors entries are refused with a message (%d of 6)", bad);
+	ok(ac_sectors_conf("other/track 0.3 0.6; ks_vallelunga/club_circuit 0.25 0.5;", &err) == 1,
+	    "ac_sectors: two tracks");
+	world(1);
+	s = race(&r, 0);
+	l = car_lap(car_key(s, "g1"), 2);
+	ok(l && l->sectors_derived && fabs(l->s1 - 15) < 0.01 && fabs(l->s2 - 15) < 0.01 &&
+	    fabs(l->s3 - 30) < 0.01, "a configured track's sectors end where it says (%.3f %.3f %.3f)",
+	    l ? l->s1 : 0, l ? l->s2 : 0, l ? l->s3 : 0);
+	ac_sectors_conf("", &err);
+	buf_free(&err);
+}
+
 int
 main(void)
 {
-	tap_plan(47);
+	tap_plan(50);
 	t_flood();
 	t_kinds();
 	t_slots();
@@ -617,6 +646,7 @@ main(void)
 	t_two_clients();
 	t_end_and_next();
 	t_chat_many();
+	t_sectors_conf();
 	for (int i = 0; i < nfeeds; i++)
 		feed_free(feeds[i]);
 	track_free(&T);
