@@ -12,7 +12,8 @@
  * shows during a swap. At every cut the frames after it are first applied
  * and rolled back (kill -9 loses the open batch), then applied again.
  * Laps, pits, stints, bests, car states and the session must be the same
- * row for row.
+ * row for row. A hosted race built in the test restarts while ET stands
+ * still: the source's state per client carries over.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -58,6 +59,8 @@ static const struct {
 	{ "conditions", "SELECT * FROM conditions ORDER BY session_id, et" },
 	{ "entries", "SELECT * FROM entries ORDER BY session_id, utid" },
 	{ "entry members", "SELECT * FROM entry_members ORDER BY session_id, utid, name" },
+	{ "tracker clients", "SELECT client, clock_offset, last_et, last_at, last_phase, last_key, "
+	    "source_state FROM tracker_clients ORDER BY client" },
 };
 #define NTABLES (sizeof(tables) / sizeof(tables[0]))
 
@@ -381,6 +384,89 @@ resume_case(const char *file, int swap, unsigned mask, int after_next)
 	}
 }
 
+/* One poll of a hosted race at ET et; with the standings of its two cars when cars is set. */
+static void
+hosted_poll(struct buf *out, double et, int cars)
+{
+	buf_reset(out);
+	buf_printf(out, "{\"/rest/watch/sessionInfo\":{\"session\":\"RACE1\",\"trackName\":"
+	    "\"Test Ring\",\"serverName\":\"Host\",\"serverPort\":64297,\"currentEventTime\":%g,"
+	    "\"endEventTime\":3600,\"gamePhase\":5},\"/rest/watch/standings\":[", et);
+	if (cars)
+		buf_printf(out, "{\"slotID\":0,\"vehicleFilename\":\"CAR_A.veh\",\"driverName\":"
+		    "\"Ann\",\"position\":1,\"lapsCompleted\":0},{\"slotID\":1,\"vehicleFilename\":"
+		    "\"CAR_B.veh\",\"driverName\":\"Bob\",\"position\":2,\"lapsCompleted\":0}");
+	buf_printf(out, "],\"/rest/multiplayer/teams\":{\"coherenceId\":7,\"teams\":{"
+	    "\"utid37\":{\"Id\":\"t37\",\"carNumber\":\"1\",\"name\":\"Team A\",\"vehicle\":"
+	    "\"CAR_A.veh\",\"drivers\":{\"Ann\":{\"roles\":[\"Driver\"]}}},"
+	    "\"utid38\":{\"Id\":\"t38\",\"carNumber\":\"2\",\"name\":\"Team B\",\"vehicle\":"
+	    "\"CAR_B.veh\",\"drivers\":{\"Bob\":{\"roles\":[\"Driver\"]}}}},\"drivers\":{}}}");
+}
+
+/*
+ * What the LMU source keeps per client survives a restart: in a hosted race
+ * whose entry list is numbered from 37, ET stands still from 1000 on (the
+ * game loads) and the worker restarts at 1003; the frame at 1006 is still
+ * loading, and the entry list seen again without standings still joins
+ * its cars. Once without a break, once with restarts between all frames:
+ * every table the same.
+ */
+static void
+state_case(void)
+{
+	static const struct { double at, et; int cars; } f[] = {
+		{ 1000, 100, 1 }, { 1003, 100, 1 }, { 1006, 100, 1 }, { 1008, 108, 0 },
+		{ 1009, 109, 1 },
+	};
+	struct worker	 w;
+	struct buf	 poll = { 0 }, rec = { 0 }, a = { 0 }, b = { 0 };
+	char		 db[2][256];
+	int		 same = 1;
+
+	for (int run = 0; run < 2; run++) {
+		snprintf(db[run], sizeof(db[run]), "/tmp/t_track_resume.%d.s%d.db", (int)getpid(), run);
+		unlink(db[run]);
+		if (!open_worker(&w, db[run]))
+			exit(1);
+		for (size_t i = 0; i < sizeof(f) / sizeof(f[0]); i++) {
+			hosted_poll(&poll, f[i].et, f[i].cars);
+			rec_frame(&rec, "clientS", (long long)i + 1, f[i].at, poll.p, poll.len);
+			worker_apply(&w, rec.p, rec.len, "clientS", (long long)i + 1, 1);
+			db_exec(w.db, "COMMIT", NULL);
+			if (run == 1) {
+				worker_close(&w);
+				if (!open_worker(&w, db[run]))
+					exit(1);
+			} else
+				db_exec(w.db, "BEGIN", NULL);
+		}
+		db_exec(w.db, "COMMIT", NULL);
+		worker_close(&w);
+	}
+	for (size_t t = 0; t < NTABLES; t++) {
+		sqlite3 *x, *y;
+		sqlite3_open(db[0], &x);
+		sqlite3_open(db[1], &y);
+		dump(x, tables[t].sql, &a);
+		dump(y, tables[t].sql, &b);
+		if (strcmp(a.p, b.p) != 0) {
+			diag("%s differ", tables[t].name);
+			first_diff(a.p, b.p);
+			same = 0;
+		}
+		sqlite3_close(x);
+		sqlite3_close(y);
+	}
+	ok(same, "a restart between frames keeps the source's state per client: loading and "
+	    "the entry list's slots as without a break");
+	for (int run = 0; run < 2; run++)
+		db_remove(db[run]);
+	buf_free(&poll);
+	buf_free(&rec);
+	buf_free(&a);
+	buf_free(&b);
+}
+
 int
 main(void)
 {
@@ -392,7 +478,8 @@ main(void)
 		printf("1..0 # SKIP no recordings in %s\n", data_dir());
 		return 0;
 	}
-	tap_plan(2 * (3 + (int)NTABLES));
+	tap_plan(2 * (3 + (int)NTABLES) + 1);
+	state_case();
 	/* A race with stops, a swap and strategy data. */
 	resume_case("sebring-school-race-A.jsonl.gz", 1, CUTS_PITS, 0);
 	/* Practice, the loading polls, and qualifying begins. */
