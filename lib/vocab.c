@@ -46,6 +46,15 @@ source_caps_of(const char *name)
 }
 
 int
+finish_find(const char *name)
+{
+	for (int i = 0; name != NULL && i < FIN__MAX; i++)
+		if (strcmp(name, finish_names[i]) == 0)
+			return i;
+	return -1;
+}
+
+int
 session_kind_find(const char *name)
 {
 	for (int i = 0; name != NULL && i < SK__MAX; i++)
