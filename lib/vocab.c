@@ -28,13 +28,20 @@ const char *const car_status_names[CST__MAX] = { "running", "pit", "garage", "le
 const char *const phase_names[PHASE__MAX] = { "starting", "reconnaissance", "grid", "formation",
 	"countdown", "green", "fcy", "stopped", "checkered", "paused" };
 
+/* The index of name in names[n], or -1. */
+static int
+vocab_find(const char *const *names, int n, const char *name)
+{
+	for (int i = 0; name != NULL && i < n; i++)
+		if (strcmp(name, names[i]) == 0)
+			return i;
+	return -1;
+}
+
 int
 source_find(const char *name)
 {
-	for (int i = 0; name != NULL && i < SRC__MAX; i++)
-		if (strcmp(name, source_names[i]) == 0)
-			return i;
-	return -1;
+	return vocab_find(source_names, SRC__MAX, name);
 }
 
 unsigned
@@ -46,21 +53,18 @@ source_caps_of(const char *name)
 }
 
 int
-finish_find(const char *name)
-{
-	for (int i = 0; name != NULL && i < FIN__MAX; i++)
-		if (strcmp(name, finish_names[i]) == 0)
-			return i;
-	return -1;
-}
-
-int
 session_kind_find(const char *name)
 {
 	for (int i = 0; name != NULL && i < SK__MAX; i++)
 		if (strcasecmp(name, session_kind_names[i]) == 0)
 			return i;
 	return -1;
+}
+
+int
+finish_find(const char *name)
+{
+	return vocab_find(finish_names, FIN__MAX, name);
 }
 
 /* Writes the stored type of kind number n (0 = the only one). Returns 0, -1 too long. */
