@@ -148,7 +148,7 @@ struct obs_point {
 
 struct obs {
 	int		 has_session;	/* sessionInfo present */
-	int		 loading, replay;
+	int		 loading, replay;	/* the source saw the game load or replay */
 	/* session header */
 	const char	*track, *server;
 	enum session_kind kind;
