@@ -194,6 +194,7 @@ struct obs {
 	long long	 drift[DRIFT__MAX];
 };
 
+/* track.c: releases an observation's arrays (a source fills them, track_frame reads them). */
 void	 obs_free(struct obs *);
 
 /*
