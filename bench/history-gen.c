@@ -31,7 +31,7 @@ static const char *const tracks[NTRACKS] = {
 static const double track_base[NTRACKS] = { 208, 110, 108, 136, 92, 109, 100, 118, 98, 64 };
 static const char *const classes[3] = { "Hypercar", "LMP2", "LMGT3" };
 static const double class_factor[3] = { 1.0, 1.06, 1.14 };
-static const char *const types[4] = { "PRACTICE1", "QUALIFY1", "RACE1", "RACE1" };
+static const char *const types[4] = { "practice1", "qualify1", "race1", "race1" };
 static const char *const first[] = { "Antonio", "Kevin", "Miguel", "Laurens", "Sophia", "Alex",
 	"Ian", "Klaus", "Augusto", "Lewis", "Frank", "Eric", "Stacy", "Ron", "Cole", "Mike" };
 static const char *const last[] = { "Fuoco", "Estre", "Molina", "Vanthoor", "Floersch",

@@ -644,15 +644,6 @@ pit_state_parse(const char *s)
 	return PIT_NONE;
 }
 
-static enum finish
-finish_parse(const char *s)
-{
-	for (int i = 0; i < FIN__MAX; i++)
-		if (strcmp(s, finish_names[i]) == 0)
-			return (enum finish)i;
-	return FIN_NONE;
-}
-
 #define COL_TEXT(st, i) ((const char *)sqlite3_column_text((st), (i)))
 
 /* Reads a client's row (STMT_R_CLIENT, STMT_R_CLIENTS) into cl. */
@@ -789,7 +780,7 @@ static int
 resume_cars(struct ingest *ig, struct tsession *s)
 {
 	sqlite3_stmt *st = stmt(ig->st, STMT_R_CARS), *q;
-	int rc;
+	int rc, fin;
 
 	sqlite3_bind_text(st, 1, s->id, -1, SQLITE_STATIC);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -826,7 +817,8 @@ resume_cars(struct ingest *ig, struct tsession *s)
 		c->pitstops = sqlite3_column_int(st, 28);
 		snprintf(c->status, sizeof(c->status), "%s", COL_TEXT(st, 29));
 		snprintf(c->tyres, sizeof(c->tyres), "%s", COL_TEXT(st, 30));
-		c->finish = finish_parse(COL_TEXT(st, 31));
+		fin = finish_find(COL_TEXT(st, 31));
+		c->finish = fin < 0 ? FIN_NONE : (enum finish)fin;
 		c->lap_dist = sqlite3_column_double(st, 32);
 		c->x = sqlite3_column_double(st, 33);
 		c->z = sqlite3_column_double(st, 34);

@@ -862,24 +862,25 @@ laps_history(struct track *t, struct tsession *s, const struct obs *o)
 	return 1;
 }
 
+/* What car c is doing, as the timing screen shows it (lib/vocab.h). */
 static void
 car_status(struct tcar *c)
 {
-	const char *st = "running";
+	enum car_status st = CST_RUNNING;
 
 	if (c->finish == FIN_DNF)
-		st = "dnf";
+		st = CST_DNF;
 	else if (c->finish == FIN_DQ)
-		st = "dq";
+		st = CST_DQ;
 	else if (c->finish == FIN_FINISHED)
-		st = "finished";
+		st = CST_FINISHED;
 	else if (c->in_garage)
-		st = "garage";
+		st = CST_GARAGE;
 	else if (c->pit_state >= PIT_ENTERING)
-		st = "pit";
+		st = CST_PIT;
 	else if (!c->present)
-		st = "left";
-	scopy(c->status, sizeof(c->status), st);
+		st = CST_LEFT;
+	scopy(c->status, sizeof(c->status), car_status_names[st]);
 }
 
 /* The car of s whose identity is key (AC: the driver's GUID), or NULL. */

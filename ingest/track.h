@@ -148,7 +148,7 @@ struct obs_point {
 
 struct obs {
 	int		 has_session;	/* sessionInfo present */
-	int		 loading, replay;
+	int		 loading, replay;	/* the source saw the game load or replay */
 	/* session header */
 	const char	*track, *server;
 	enum session_kind kind;
@@ -195,6 +195,7 @@ struct obs {
 	long long	 drift[DRIFT__MAX];
 };
 
+/* track.c: releases an observation's arrays (a source fills them, track_frame reads them). */
 void	 obs_free(struct obs *);
 
 /*

@@ -54,7 +54,7 @@ laps_of() {
 	api "/api/v1/sessions/$1/laps" | jq -r '.cars[] | .slot as $s | .laps[] |
 	    "\($s) \(.lap) \(.time)"' | sort -n -k1,1 -k2,2
 }
-one_session() { api /api/v1/sessions | jq -r '.sessions[] | select(.type == "RACE1") | .id'; }
+one_session() { api /api/v1/sessions | jq -r '.sessions[] | select(.type == "race1") | .id'; }
 frames_of() { sqlite3 "$TS_DB" "SELECT count(*), min(seq), max(seq) FROM raw_frames WHERE client = '$(cat "$T/$1/client-id")'"; }
 in_order() {	# no frame of the client was received before the one before it
 	sqlite3 "$TS_DB" "SELECT count(*) FROM raw_frames a JOIN raw_frames b ON a.client = b.client
@@ -71,7 +71,7 @@ if [ -x "$FG" ]; then
 	wait_for 30 test -s "$T/fg.port"
 	client_bg live --game-port "$(cat "$T/fg.port")" --poll-interval 0.5
 	wait_for 120 sh -c "curl -fsS '$TS_URL/api/v1/sessions' | jq -e '.sessions[] |
-	    select(.type == \"RACE1\" and .cars == 12)'"
+	    select(.type == \"race1\" and .cars == 12)'"
 	ok $? "a live client on the simulated race makes a live session with every car"
 	kill -TERM "$CPID"
 	wait "$CPID"
@@ -138,7 +138,7 @@ done
 wait "$PA" && wait "$PB" && wait "$PC"
 ok $? "three clients replay A, B (leaves halfway) and C (joins late) in step"
 wait_for 300 inbox_empty
-is "$(api /api/v1/sessions | jq '[.sessions[] | select(.type == "RACE1")] | length')" 1 \
+is "$(api /api/v1/sessions | jq '[.sessions[] | select(.type == "race1")] | length')" 1 \
     "the three clients make one session"
 [ "$_tap_failed" -eq 0 ] || api /api/v1/sessions | jq -c '.sessions[]' | sed 's/^/# /'
 multi=$(one_session)

@@ -84,7 +84,7 @@ ok $r "every client sends its whole recording"
 wait_for 300 inbox_empty
 ok $? "the worker applies every frame"
 
-is "$(api /api/v1/sessions | jq '[.sessions[] | select(.type == "RACE1")] | length')" 1 \
+is "$(api /api/v1/sessions | jq '[.sessions[] | select(.type == "race1")] | length')" 1 \
     "all the clients make one session"
 [ "$_tap_failed" -eq 0 ] || api /api/v1/sessions | jq -c '.sessions[]' | sed 's/^/# /'
 sid=$(api /api/v1/sessions | jq -r '.sessions[0].id')

@@ -23,7 +23,7 @@ list=$(api /api/v1/sessions)
 id=$(printf '%s' "$list" | jq -r '.sessions[0].id')
 is "$(printf '%s' "$list" | jq -r '.total')" 1 "the recording makes one session"
 is "$(printf '%s' "$list" | jq -r '.sessions[0].track + " " + .sessions[0].type')" \
-   "$REC_TRACK RACE1" "the session has the recording's track and type"
+   "$REC_TRACK race1" "the session has the recording's track and type"
 
 s=$(api "/api/v1/sessions/$id")
 is "$(printf '%s' "$s" | jq '.standings | length')" "$REC_CARS" "the standings have every car"

@@ -12,7 +12,9 @@
  * shows during a swap. At every cut the frames after it are first applied
  * and rolled back (kill -9 loses the open batch), then applied again.
  * Laps, pits, stints, bests, car states and the session must be the same
- * row for row.
+ * row for row. A hosted race built in the test restarts, and reloads after
+ * a failed batch, while ET stands still: the source's state per client
+ * carries over.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -58,6 +60,8 @@ static const struct {
 	{ "conditions", "SELECT * FROM conditions ORDER BY session_id, et" },
 	{ "entries", "SELECT * FROM entries ORDER BY session_id, utid" },
 	{ "entry members", "SELECT * FROM entry_members ORDER BY session_id, utid, name" },
+	{ "tracker clients", "SELECT client, clock_offset, last_et, last_at, last_phase, last_key, "
+	    "source_state FROM tracker_clients ORDER BY client" },
 };
 #define NTABLES (sizeof(tables) / sizeof(tables[0]))
 
@@ -381,6 +385,164 @@ resume_case(const char *file, int swap, unsigned mask, int after_next)
 	}
 }
 
+/* One poll of a hosted race at ET et; with the standings of its two cars when cars is set. */
+static void
+hosted_poll(struct buf *out, double et, int cars)
+{
+	buf_reset(out);
+	buf_printf(out, "{\"/rest/watch/sessionInfo\":{\"session\":\"RACE1\",\"trackName\":"
+	    "\"Test Ring\",\"serverName\":\"Host\",\"serverPort\":64297,\"currentEventTime\":%g,"
+	    "\"endEventTime\":3600,\"gamePhase\":5},\"/rest/watch/standings\":[", et);
+	if (cars)
+		buf_printf(out, "{\"slotID\":0,\"vehicleFilename\":\"CAR_A.veh\",\"driverName\":"
+		    "\"Ann\",\"position\":1,\"lapsCompleted\":0},{\"slotID\":1,\"vehicleFilename\":"
+		    "\"CAR_B.veh\",\"driverName\":\"Bob\",\"position\":2,\"lapsCompleted\":0}");
+	buf_printf(out, "],\"/rest/multiplayer/teams\":{\"coherenceId\":7,\"teams\":{"
+	    "\"utid37\":{\"Id\":\"t37\",\"carNumber\":\"1\",\"name\":\"Team A\",\"vehicle\":"
+	    "\"CAR_A.veh\",\"drivers\":{\"Ann\":{\"roles\":[\"Driver\"]}}},"
+	    "\"utid38\":{\"Id\":\"t38\",\"carNumber\":\"2\",\"name\":\"Team B\",\"vehicle\":"
+	    "\"CAR_B.veh\",\"drivers\":{\"Bob\":{\"roles\":[\"Driver\"]}}}},\"drivers\":{}}}");
+}
+
+#define STATE_FRAMES	5
+static const struct { double at, et; int cars; } state_f[STATE_FRAMES] = {
+	{ 1000, 100, 1 }, { 1003, 100, 1 }, { 1006, 100, 1 }, { 1008, 108, 0 }, { 1009, 109, 1 },
+};
+static int fault_left;		/* times frame 4 fails */
+
+/* The test fault: frame 4 fails while fault_left says so. */
+static int
+fault_frame4(const char *client, long long seq)
+{
+	(void)client;
+	if (seq == 4 && fault_left > 0) {
+		fault_left--;
+		return -1;
+	}
+	return 1;
+}
+
+/* Frame i of the hosted race as an inbox record in rec. */
+static void
+state_frame(struct buf *rec, struct buf *poll, size_t i)
+{
+	hosted_poll(poll, state_f[i].et, state_f[i].cars);
+	rec_frame(rec, "clientS", (long long)i + 1, state_f[i].at, poll->p, poll->len);
+}
+
+/*
+ * Drains the inbox as trackside-ingestd does, frames [from, to) appended
+ * first. Returns 1, or 0 when it cannot.
+ */
+static int
+state_drain(struct worker *w, struct inbox_writer *iw, size_t from, size_t to)
+{
+	struct buf	 rec = { 0 }, poll = { 0 };
+	unsigned long	 ticket = 0;
+	int		 more, rc = 1;
+
+	for (size_t i = from; i < to && rc; i++) {
+		const char *nl;
+		state_frame(&rec, &poll, i);
+		nl = memchr(rec.p, '\n', rec.len);
+		rc = inbox_append(iw, "clientS", (long long)i + 1, rec.p, (size_t)(nl - rec.p),
+		    nl + 1, rec.len - (size_t)(nl + 1 - rec.p), &ticket) > 0;
+	}
+	if (rc && inbox_sync(iw, ticket) < 0)
+		rc = 0;
+	while (rc) {
+		int n = worker_drain(w, &more);
+		if (n < 0)
+			rc = 0;
+		else if (n == 0 && !more)
+			break;
+	}
+	buf_free(&rec);
+	buf_free(&poll);
+	return rc;
+}
+
+/*
+ * What the LMU source keeps per client survives a restart and the worker's
+ * reload after a failed batch: in a hosted race whose entry list is
+ * numbered from 37, ET stands still from 1000 on (the game loads); the
+ * frame at 1006 is still loading, and the entry list seen again without
+ * standings still joins its cars. Once without a break; once with a restart
+ * after every frame; once through the inbox, where the batch of frames 3
+ * to 5 fails on frame 4, is rolled back and applied again frame by frame
+ * from the state reloaded as frame 2 left it. Every table the same.
+ */
+static void
+state_case(void)
+{
+	struct worker		 w;
+	struct inbox_writer	*iw = NULL;
+	struct buf		 poll = { 0 }, rec = { 0 }, a = { 0 }, b = { 0 };
+	char			 db[3][256], inbox[256], cmd[300];
+	int			 same = 1;
+
+	snprintf(inbox, sizeof(inbox), "/tmp/t_track_resume.%d.inbox", (int)getpid());
+	for (int run = 0; run < 3; run++) {
+		snprintf(db[run], sizeof(db[run]), "/tmp/t_track_resume.%d.s%d.db", (int)getpid(), run);
+		unlink(db[run]);
+	}
+	for (int run = 0; run < 2; run++) {
+		if (!open_worker(&w, db[run]))
+			exit(1);
+		for (size_t i = 0; i < STATE_FRAMES; i++) {
+			state_frame(&rec, &poll, i);
+			worker_apply(&w, rec.p, rec.len, "clientS", (long long)i + 1, 1);
+			db_exec(w.db, "COMMIT", NULL);
+			if (run == 1) {
+				worker_close(&w);
+				if (!open_worker(&w, db[run]))
+					exit(1);
+			} else
+				db_exec(w.db, "BEGIN", NULL);
+		}
+		db_exec(w.db, "COMMIT", NULL);
+		worker_close(&w);
+	}
+	if (inbox_init(inbox) < 0 || inbox_writer_open(&iw, inbox) < 0 ||
+	    !worker_open(&w, db[2], inbox, &a))
+		exit(1);
+	w.fault = fault_frame4;
+	fault_left = 1;
+	if (!state_drain(&w, iw, 0, 2) || !state_drain(&w, iw, 2, STATE_FRAMES) ||
+	    fault_left != 0) {
+		diag("the inbox run did not go through its failed batch");
+		same = 0;
+	}
+	worker_close(&w);
+	inbox_writer_close(iw);
+	for (int run = 1; run < 3; run++)
+		for (size_t t = 0; t < NTABLES; t++) {
+			sqlite3 *x, *y;
+			sqlite3_open(db[0], &x);
+			sqlite3_open(db[run], &y);
+			dump(x, tables[t].sql, &a);
+			dump(y, tables[t].sql, &b);
+			if (strcmp(a.p, b.p) != 0) {
+				diag("%s: %s differ", run == 1 ? "restarts" : "reload", tables[t].name);
+				first_diff(a.p, b.p);
+				same = 0;
+			}
+			sqlite3_close(x);
+			sqlite3_close(y);
+		}
+	ok(same, "restarts between frames and the reload after a failed batch keep the source's "
+	    "state per client: loading and the entry list's slots as without a break");
+	for (int run = 0; run < 3; run++)
+		db_remove(db[run]);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", inbox);
+	if (system(cmd) != 0)
+		diag("could not remove %s", inbox);
+	buf_free(&poll);
+	buf_free(&rec);
+	buf_free(&a);
+	buf_free(&b);
+}
+
 int
 main(void)
 {
@@ -392,7 +554,8 @@ main(void)
 		printf("1..0 # SKIP no recordings in %s\n", data_dir());
 		return 0;
 	}
-	tap_plan(2 * (3 + (int)NTABLES));
+	tap_plan(2 * (3 + (int)NTABLES) + 1);
+	state_case();
 	/* A race with stops, a swap and strategy data. */
 	resume_case("sebring-school-race-A.jsonl.gz", 1, CUTS_PITS, 0);
 	/* Practice, the loading polls, and qualifying begins. */
