@@ -186,6 +186,29 @@ test_api(void)
 	    "the history list shows the sim");
 }
 
+/* The pit stop page, linked or not, and a live session's tower and bests. */
+static void
+test_pits_live(void)
+{
+	const char *b;
+
+	/* a stop of an AC car (a lane visit seen in its positions, say) */
+	hctx_sql(&h, "INSERT INTO pits (car_id, lap, pit_time, stop_time, exit_time) "
+	    "VALUES (201, 1, 90.0, 95.0, 112.0)");
+	ok(has(page("/sessions/" LMU "/pits", NULL), "<th>Tyres</th><th class=\"num\">Fuel</th>") &&
+	    has(page("/sessions/" AC "/pits", NULL), "<th>Swap</th><th>Notes</th>") && !has(r.body.p, "Fuel"),
+	    "the pit stop page has no fuel, VE or tyres for AC");
+	hctx_sql(&h, "UPDATE sessions SET state = 'live', finished = 0 WHERE id IN ('" LMU "', '" AC "')");
+	b = page("/sessions/" LMU, NULL);
+	ok(has(b, "<h2>Class bests</h2>") && has(b, "<thead><tr><th>Class</th><th class=\"num\">Lap</th>") &&
+	    has(b, "<th data-col=\"fuel\" class=\"num\""), "LMU live: class bests, fuel in the tower");
+	b = page("/sessions/" AC, NULL);
+	ok(has(b, "<h2>Bests</h2>") && has(b, "<thead><tr><th class=\"num\">Lap</th>") &&
+	    has(b, "id=\"bests\" data-classless=\"1\"") && has(b, "<th data-col=\"fuel\" class=\"num hide\"") &&
+	    has(b, "<th data-col=\"class\" class=\"hide\""),
+	    "AC live: bests without classes, no fuel or class in the tower");
+}
+
 int
 main(void)
 {
@@ -197,6 +220,7 @@ main(void)
 	test_car();
 	test_exports();
 	test_api();
+	test_pits_live();
 	resp_free(&r);
 	hctx_close(&h);
 	return tap_done();
