@@ -77,6 +77,12 @@ test_timing(void)
 	    "AC timing: a fuel column asked for in the address stays hidden");
 	ok(has(b, "data-classless=\"1\"") && !has(page("/sessions/" LMU "/timing", NULL), "data-classless"),
 	    "the tower of a source without classes says so to static/live.js");
+	b = page("/sessions/" AC "/timing", NULL);
+	ok(has(b, "<span class=\"sb\">purple</span> best of the session · ") &&
+	    has(b, "S1, S2 and S3 are timed from the cars' positions") && !has(b, "the car's class") &&
+	    has(page("/sessions/" LMU "/timing", NULL), "best in class") &&
+	    !has(r.body.p, "timed from the cars' positions"),
+	    "AC timing: the legend says its sectors are derived, and speaks of no classes");
 	b = page("/sessions/" OLD "/timing", NULL);
 	ok(has(b, "value=\"fuel\" checked") && has(b, "value=\"pits\" checked") &&
 	    has(b, "<td data-col=\"fuel\" class=\"num\">41% · 38%</td>"),
