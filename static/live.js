@@ -383,8 +383,10 @@
 			(state.bests || []).forEach(function (b) {
 				var tr = el('tr'), td = el('td');
 				tr.dataset['class'] = str(b.class);
-				td.appendChild(el('span', 'cls cls-' + clsKey(b.class), str(b.class)));
-				tr.appendChild(td);
+				if (!bestsT.dataset.classless) {
+					td.appendChild(el('span', 'cls cls-' + clsKey(b.class), str(b.class)));
+					tr.appendChild(td);
+				}
 				tr.appendChild(el('td', 'num sb', laptime(b.best)));
 				['s1', 's2', 's3'].forEach(function (k) { tr.appendChild(el('td', 'num sb', laptime(b[k]))); });
 				tb.appendChild(tr);

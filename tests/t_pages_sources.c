@@ -77,6 +77,12 @@ test_timing(void)
 	    "AC timing: a fuel column asked for in the address stays hidden");
 	ok(has(b, "data-classless=\"1\"") && !has(page("/sessions/" LMU "/timing", NULL), "data-classless"),
 	    "the tower of a source without classes says so to static/live.js");
+	b = page("/sessions/" AC "/timing", NULL);
+	ok(has(b, "<span class=\"sb\">purple</span> best of the session · ") &&
+	    has(b, "S1, S2 and S3 are timed from the cars' positions") && !has(b, "the car's class") &&
+	    has(page("/sessions/" LMU "/timing", NULL), "best in class") &&
+	    !has(r.body.p, "timed from the cars' positions"),
+	    "AC timing: the legend says its sectors are derived, and speaks of no classes");
 	b = page("/sessions/" OLD "/timing", NULL);
 	ok(has(b, "value=\"fuel\" checked") && has(b, "value=\"pits\" checked") &&
 	    has(b, "<td data-col=\"fuel\" class=\"num\">41% · 38%</td>"),
@@ -192,6 +198,29 @@ test_api(void)
 	    "the history list shows the sim");
 }
 
+/* The pit stop page, linked or not, and a live session's tower and bests. */
+static void
+test_pits_live(void)
+{
+	const char *b;
+
+	/* a stop of an AC car (a lane visit seen in its positions, say) */
+	hctx_sql(&h, "INSERT INTO pits (car_id, lap, pit_time, stop_time, exit_time) "
+	    "VALUES (201, 1, 90.0, 95.0, 112.0)");
+	ok(has(page("/sessions/" LMU "/pits", NULL), "<th>Tyres</th><th class=\"num\">Fuel</th>") &&
+	    has(page("/sessions/" AC "/pits", NULL), "<th>Swap</th><th>Notes</th>") && !has(r.body.p, "Fuel"),
+	    "the pit stop page has no fuel, VE or tyres for AC");
+	hctx_sql(&h, "UPDATE sessions SET state = 'live', finished = 0 WHERE id IN ('" LMU "', '" AC "')");
+	b = page("/sessions/" LMU, NULL);
+	ok(has(b, "<h2>Class bests</h2>") && has(b, "<thead><tr><th>Class</th><th class=\"num\">Lap</th>") &&
+	    has(b, "<th data-col=\"fuel\" class=\"num\""), "LMU live: class bests, fuel in the tower");
+	b = page("/sessions/" AC, NULL);
+	ok(has(b, "<h2>Bests</h2>") && has(b, "<thead><tr><th class=\"num\">Lap</th>") &&
+	    has(b, "id=\"bests\" data-classless=\"1\"") && has(b, "<th data-col=\"fuel\" class=\"num hide\"") &&
+	    has(b, "<th data-col=\"class\" class=\"hide\""),
+	    "AC live: bests without classes, no fuel or class in the tower");
+}
+
 int
 main(void)
 {
@@ -203,6 +232,7 @@ main(void)
 	test_car();
 	test_exports();
 	test_api();
+	test_pits_live();
 	resp_free(&r);
 	hctx_close(&h);
 	return tap_done();
