@@ -58,8 +58,8 @@ struct ac_drv {
 	double		 lap_et;			/* ET the current lap began, -1 */
 	double		 spline, x, z;
 	long long	 upd_at;			/* last CAR_UPDATE, 0 none */
-	double		 dist;				/* path since the line */
-	int		 dist_ok;			/* dist began at the line */
+	double		 dist, dist_sp;		/* path driven, and the spline it covered */
+	int		 wraps, wrap_off;		/* line crossings; laps = wraps + wrap_off */
 };
 
 struct ac_state {
@@ -392,8 +392,12 @@ ac_car_info(struct ac_state *st, const cJSON *ev, int *nomem)
 	}
 }
 
-/* Records when car d ended a sector or the lap between two updates, interpolated. */
-static void
+/*
+ * Records when car d ended a sector or the lap between two updates,
+ * interpolated. Returns the spline it covered, 0 standing, -1 backwards or
+ * a jump (back to the pits).
+ */
+static double
 ac_crossings(struct ac_state *st, struct ac_drv *d, double p1, long long t1)
 {
 	double p0 = d->spline, q1 = p1;
@@ -401,23 +405,22 @@ ac_crossings(struct ac_state *st, struct ac_drv *d, double p1, long long t1)
 
 	if (q1 < p0 - 0.5)
 		q1 += 1.0;	/* through the line */
+	if (q1 == p0)
+		return 0;
 	if (!(q1 > p0) || q1 - p0 >= 0.5)
-		return;		/* standing, backwards, or a jump (back to the pits) */
+		return -1;
 	for (size_t k = 0; k < sizeof(ends) / sizeof(ends[0]); k++) {
 		double b = ends[k];
 		long long tc;
 		if (!(p0 < b && b <= q1))
 			continue;
 		tc = d->upd_at + llround((b - p0) / (q1 - p0) * (double)(t1 - d->upd_at));
-		if (b == 1.0) {
-			/* the line: a whole lap of path is the track's length */
-			if (d->dist_ok && st->track_len <= 0 && d->dist > 100)
-				st->track_len = d->dist;
-			d->dist = 0;
-			d->dist_ok = 1;
-		} else
+		if (b == 1.0)
+			d->wraps++;
+		else
 			d->cross[k % 3 == 0 ? 0 : 1] = tc;
 	}
+	return q1 - p0;
 }
 
 static void
@@ -439,13 +442,23 @@ ac_car_update(struct ac_state *st, const cJSON *ev, long long at, int *nomem)
 	z = cJSON_GetArrayItem(pos, 2)->valuedouble;	/* AC's y is up */
 	if (!isfinite(x) || !isfinite(z) || !(p >= 0 && p <= 1))
 		return;
-	if (d->upd_at > 0 && at > d->upd_at && d->spline >= 0) {
-		double step = hypot(x - d->x, z - d->z);
-		ac_crossings(st, d, p, at);
-		if (step < 1000)
+	if (d->spline < 0) {
+		/*
+		 * The first sight of the car: the spline is how far into its lap
+		 * it is, but on a race's grid the cars stand behind the line.
+		 */
+		d->wrap_off = d->laps - (p > 0.5 && ac_et_ms(st, at) < 0 && st->type == 3);
+	} else if (d->upd_at > 0 && at > d->upd_at) {
+		double step = hypot(x - d->x, z - d->z), dp = ac_crossings(st, d, p, at);
+		/* the track's length: the path of a whole lap's worth of spline, from anywhere */
+		if (dp < 0 || step >= 1000)
+			d->dist = d->dist_sp = 0;
+		else if (dp > 0) {
 			d->dist += step;
-		else
-			d->dist_ok = 0;
+			d->dist_sp += dp;
+			if (st->track_len <= 0 && d->dist_sp >= 1.0 && d->dist > 100)
+				st->track_len = d->dist / d->dist_sp;
+		}
 	}
 	d->spline = p;
 	d->x = x;
@@ -512,6 +525,11 @@ ac_lap(struct ac_state *st, const cJSON *ev, long long at, int *nomem)
 			if (ev_ll(r, "car_id", 0, AC_SLOTS - 1, -1) == id &&
 			    ev_ll(r, "laps", 0, 65535, 0) > d->laps)
 				d->laps = (int)ev_ll(r, "laps", 0, 65535, 0);
+	/*
+	 * The line crossings count laps from here: the car crossed it (its
+	 * last update shows it early in a lap) or is about to.
+	 */
+	d->wrap_off = d->laps - d->wraps - (d->spline >= 0 && d->spline > 0.5);
 	d->last_ms = ms;
 	if (ms > 0 && (d->best_ms < 0 || ms < d->best_ms))
 		d->best_ms = ms;
@@ -751,7 +769,14 @@ ac_observe(struct ac_state *st, long long now_ms, struct obs *ob)
 		oc->finish = d->finished ? FIN_FINISHED : FIN_NONE;
 		any_finished |= d->finished;
 		oc->fuel = oc->ve = -1;
-		oc->lap_dist = d->spline >= 0 && st->track_len > 0 ? d->spline * st->track_len : -1;
+		/*
+		 * Into the lap by the spline, on the lap the line crossings say:
+		 * a crossing whose LAP_COMPLETED has not come yet holds the car
+		 * at the end of its lap, a LAP_COMPLETED before the crossing at
+		 * the line, so laps and lap distance never go back.
+		 */
+		oc->lap_dist = d->spline >= 0 && st->track_len > 0 ?
+		    (d->wraps + d->wrap_off - d->laps + d->spline) * st->track_len : -1;
 		oc->x = d->x;
 		oc->z = d->z;
 		oc->lap_start_et = d->lap_et;
@@ -914,7 +939,8 @@ ac_state_save(const void *state, struct buf *out)
 		    ac_add_num(x, "cross2", (double)d->cross[1]) && ac_add_num(x, "lap_et", d->lap_et) &&
 		    ac_add_num(x, "spline", d->spline) && ac_add_num(x, "x", d->x) &&
 		    ac_add_num(x, "z", d->z) && ac_add_num(x, "upd_at", (double)d->upd_at) &&
-		    ac_add_num(x, "dist", d->dist) && ac_add_num(x, "dist_ok", d->dist_ok);
+		    ac_add_num(x, "dist", d->dist) && ac_add_num(x, "dist_sp", d->dist_sp) &&
+		    ac_add_num(x, "wraps", d->wraps) && ac_add_num(x, "wrap_off", d->wrap_off);
 	}
 	if (ok && st->pending != NULL) {
 		cJSON *p = cJSON_Duplicate(st->pending, 1);
@@ -1018,7 +1044,9 @@ ac_state_load(void *state, const char *json)
 		d->z = ev_num(x, "z", 0);
 		d->upd_at = ev_ll(x, "upd_at", 0, 1LL << 53, 0);
 		d->dist = ev_num(x, "dist", 0);
-		d->dist_ok = (int)ev_ll(x, "dist_ok", 0, 1, 0);
+		d->dist_sp = ev_num(x, "dist_sp", 0);
+		d->wraps = (int)ev_ll(x, "wraps", 0, 1000000, 0);
+		d->wrap_off = (int)ev_ll(x, "wrap_off", -1000000, 1000000, 0);
 	}
 	a = cJSON_GetObjectItemCaseSensitive(o, "pending");
 	if (rc == 1 && cJSON_IsArray(a)) {
