@@ -9,6 +9,7 @@
 
 #include "hist.h"
 #include "ingest.h"
+#include "source.h"
 #include "db.h"
 #include "t_track_util.h"
 
@@ -68,8 +69,12 @@ truth_race(const cJSON *truth)
 	const cJSON *s;
 
 	cJSON_ArrayForEach(s, cJSON_GetObjectItemCaseSensitive(truth, "sessions")) {
-		const cJSON *t = cJSON_GetObjectItemCaseSensitive(s, "type");
-		if (cJSON_IsString(t) && strncmp(t->valuestring, "RACE", 4) == 0)
+		const cJSON		*t = cJSON_GetObjectItemCaseSensitive(s, "type");
+		enum session_kind	 kind;
+		int			 n;
+		/* The truth speaks the game's words ("RACE1"). */
+		if (cJSON_IsString(t) && lmu_session_type(t->valuestring, &kind, &n) &&
+		    kind == SK_RACE)
 			return s;
 	}
 	return NULL;
