@@ -715,6 +715,55 @@ ac_grow_cars(struct obs *ob, size_t n)
 	return 1;
 }
 
+/* A car of a race as ac_race_order() ranks it. */
+struct ac_rank {
+	struct obs_car	*oc;
+	double		 progress;	/* laps and the fraction of the lap in progress */
+	int		 finished, row;	/* row: its place on the leaderboard */
+};
+
+/* qsort() order of a race: laps, the flag (in the leaderboard's order), then where on the lap. */
+static int
+ac_rank_cmp(const void *a, const void *b)
+{
+	const struct ac_rank *x = a, *y = b;
+
+	if (x->oc->laps != y->oc->laps)
+		return x->oc->laps > y->oc->laps ? -1 : 1;
+	if (x->finished != y->finished)
+		return x->finished ? -1 : 1;
+	if (!x->finished && x->progress != y->progress)
+		return x->progress > y->progress ? -1 : 1;
+	return x->row - y->row;
+}
+
+/*
+ * Race positions as the cars stand now: AC's leaderboard changes only when
+ * a car crosses the line, so passes on the lap would wait a lap. Cars that
+ * took the flag keep the leaderboard's order. Returns 1 or -1.
+ */
+static int
+ac_race_order(const struct ac_state *st, struct obs *ob)
+{
+	struct ac_rank *v = calloc(ob->ncars ? ob->ncars : 1, sizeof(*v));
+
+	if (v == NULL)
+		return -1;
+	for (size_t i = 0; i < ob->ncars; i++) {
+		struct obs_car *oc = &ob->cars[i];
+		v[i].oc = oc;
+		v[i].finished = oc->finish == FIN_FINISHED;
+		v[i].row = oc->position;
+		v[i].progress = oc->laps + (oc->lap_dist > 0 && st->track_len > 0 ?
+		    fmin(oc->lap_dist / st->track_len, 0.9999) : 0);
+	}
+	qsort(v, ob->ncars, sizeof(*v), ac_rank_cmp);
+	for (size_t i = 0; i < ob->ncars; i++)
+		v[i].oc->position = (int)i + 1;
+	free(v);
+	return 1;
+}
+
 /* The observation of the state's session at client time now_ms. Returns 1 or -1. */
 static int
 ac_observe(struct ac_state *st, long long now_ms, struct obs *ob)
@@ -775,8 +824,8 @@ ac_observe(struct ac_state *st, long long now_ms, struct obs *ob)
 		 * at the end of its lap, a LAP_COMPLETED before the crossing at
 		 * the line, so laps and lap distance never go back.
 		 */
-		oc->lap_dist = d->spline >= 0 && st->track_len > 0 ?
-		    (d->wraps + d->wrap_off - d->laps + d->spline) * st->track_len : -1;
+		oc->lap_dist = d->spline >= 0 && st->track_len > 0 ? fmin(fmax(d->wraps +
+		    d->wrap_off - d->laps + d->spline, 0), 0.9999) * st->track_len : -1;
 		oc->x = d->x;
 		oc->z = d->z;
 		oc->lap_start_et = d->lap_et;
@@ -787,6 +836,8 @@ ac_observe(struct ac_state *st, long long now_ms, struct obs *ob)
 		if (d->slot < 0)
 			ob->ncars--;
 	}
+	if (kind == SK_RACE && et_ms >= 0 && ac_race_order(st, ob) < 0)
+		return -1;
 	if (kind == SK_RACE)
 		ob->phase = et_ms < 0 ? PHASE_COUNTDOWN : any_finished ? PHASE_CHECKERED : PHASE_GREEN;
 	else

@@ -639,10 +639,44 @@ t_sectors_conf(void)
 	buf_free(&err);
 }
 
+/* A pass on the lap: the race order follows the cars, not the leaderboard of the last line. */
+static void
+t_pass(void)
+{
+	struct tsession *s;
+
+	world(1);
+	session("ACSP_NEW_SESSION", 3, 0, 2);
+	connect_(0, "Anna", "g1", "m");
+	connect_(1, "Bert", "g2", "m");
+	/* a lap's worth of spline, so the track's length is known */
+	for (int k = 0; k <= 12; k++) {
+		update(0, k / 12.0 * 0.999);
+		update(1, k / 12.0 * 0.998);
+		now_ms += 5000;
+	}
+	lap(0, 60000, 0, "{\"car_id\":0,\"time_ms\":60000,\"laps\":1,\"finished\":0},"
+	    "{\"car_id\":1,\"time_ms\":60100,\"laps\":1,\"finished\":0}");
+	lap(1, 60100, 0, "{\"car_id\":0,\"time_ms\":60000,\"laps\":1,\"finished\":0},"
+	    "{\"car_id\":1,\"time_ms\":60100,\"laps\":1,\"finished\":0}");
+	update(0, 0.02);
+	update(1, 0.02);
+	now_ms += 1000;
+	send_frames();
+	s = only_session();
+	ok(s && car_key(s, "g1") && car_key(s, "g1")->position == 1, "after the line: the leaderboard's order");
+	update(0, 0.40);
+	update(1, 0.45);
+	now_ms += 1000;
+	send_frames();
+	ok(s && car_key(s, "g2") && car_key(s, "g2")->position == 1 && car_key(s, "g1")->position == 2,
+	    "Bert passed Anna on the lap: P1 before the line says so");
+}
+
 int
 main(void)
 {
-	tap_plan(51);
+	tap_plan(53);
 	t_flood();
 	t_kinds();
 	t_slots();
@@ -653,6 +687,7 @@ main(void)
 	t_end_and_next();
 	t_chat_many();
 	t_sectors_conf();
+	t_pass();
 	for (int i = 0; i < nfeeds; i++)
 		feed_free(feeds[i]);
 	track_free(&T);
