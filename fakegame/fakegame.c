@@ -1,9 +1,11 @@
 /*
  * trackside-fakegame: answers the requests of Le Mans Ultimate's local REST
  * API (spec/lmu-api.md) on loopback, from a recording played at a chosen
- * speed or from a simulated race weekend (sim.c). Several ports may serve
- * one simulation, each as seen from its own car or as a spectator, so one
- * process stands in for the games of a whole team.
+ * speed or from a simulated race weekend (race.c, in LMU's words by
+ * sim_lmu.c). Several ports may serve one simulation, each as seen from its
+ * own car or as a spectator, so one process stands in for the games of a
+ * whole team. With --sim ac it plays an Assetto Corsa dedicated server's
+ * UDP plugin interface instead (sim_ac.c).
  *
  * For tests, /fake/ endpoints stall the game, make it answer garbage, or
  * put it into a replay or a loading screen.
@@ -465,14 +467,14 @@ main(int argc, char *argv[])
 	pthread_mutex_init(&g.mu, NULL);
 	g.speed = 1;
 	g.frozen_at = -1;
-	so.cars = 20;
-	snprintf(so.sessions, sizeof(so.sessions), "P,Q,R");
-	so.minutes[0] = 10;
-	so.minutes[1] = 10;
-	so.minutes[2] = 30;
-	so.seed = 1;
+	so.race.cars = 20;
+	snprintf(so.race.sessions, sizeof(so.race.sessions), "P,Q,R");
+	so.race.minutes[0] = 10;
+	so.race.minutes[1] = 10;
+	so.race.minutes[2] = 30;
+	so.race.seed = 1;
 	so.online = 1;
-	so.track_m = 5200;
+	so.race.track_m = 5200;
 
 #define BAD(...) do { fprintf(stderr, "trackside-fakegame: " __VA_ARGS__); \
 	fputc('\n', stderr); return 2; } while (0)
@@ -505,23 +507,23 @@ main(int argc, char *argv[])
 		case OPT_CARS:
 			if (!num_parse_ll(optarg, 1, 100, &n))
 				BAD("--cars must be 1 to 100, not \"%s\"", optarg);
-			so.cars = (int)n;
+			so.race.cars = (int)n;
 			break;
 		case OPT_CLASSES:
-			snprintf(so.classes, sizeof(so.classes), "%s", optarg);
+			snprintf(so.race.classes, sizeof(so.race.classes), "%s", optarg);
 			break;
 		case OPT_SESSIONS:
-			snprintf(so.sessions, sizeof(so.sessions), "%s", optarg);
+			snprintf(so.race.sessions, sizeof(so.race.sessions), "%s", optarg);
 			break;
 		case OPT_PMIN: case OPT_QMIN: case OPT_RMIN:
 			if (!num_parse_d(optarg, 0.5, 1440, &d))
 				BAD("session lengths are 0.5 to 1440 minutes, not \"%s\"", optarg);
-			so.minutes[ch - OPT_PMIN] = d;
+			so.race.minutes[ch - OPT_PMIN] = d;
 			break;
 		case OPT_TRACK:
 			if (!num_parse_d(optarg, 1000, 30000, &d))
 				BAD("--track-length must be 1000 to 30000 metres, not \"%s\"", optarg);
-			so.track_m = d;
+			so.race.track_m = d;
 			break;
 		case OPT_OFFLINE:
 			so.online = 0;
@@ -529,7 +531,7 @@ main(int argc, char *argv[])
 		case OPT_SEED:
 			if (!num_parse_ll(optarg, 0, 4294967295LL, &n))
 				BAD("--seed must be a whole number, not \"%s\"", optarg);
-			so.seed = (unsigned)n;
+			so.race.seed = (unsigned)n;
 			break;
 		case 'h':
 			usage(stdout);
@@ -557,8 +559,9 @@ main(int argc, char *argv[])
 		for (size_t i = 0; i < naddr; i++) {
 			if (ctx[i].v.slot <= -2)
 				ctx[i].v.slot = sim_default_player(g.sim, (int)(-ctx[i].v.slot - 2));
-			else if (ctx[i].v.slot >= so.cars)
-				BAD("--listen %s: the simulation has slots 0 to %d", specs[i], so.cars - 1);
+			else if (ctx[i].v.slot >= so.race.cars)
+				BAD("--listen %s: the simulation has slots 0 to %d", specs[i],
+				    so.race.cars - 1);
 		}
 	}
 	buf_free(&err);

@@ -1,11 +1,16 @@
 /*
- * trackside-fakegame: a stand-in for Le Mans Ultimate's local REST API, for
- * tests and the demo. It serves a recording, or simulates a race weekend.
+ * trackside-fakegame: simulated games for tests and the demo. Le Mans
+ * Ultimate's local REST API, from a recording or a simulated race weekend,
+ * or an Assetto Corsa dedicated server's UDP plugin interface. The race is
+ * race.c's; each game's wire format is its own file (sim_lmu.c, sim_ac.c).
+ * It borrows the recording reader and the LMU paths from the client's
+ * library (client/client.h); the client links nothing of it.
  */
 #ifndef FAKEGAME_H
 #define FAKEGAME_H
 
 #include "client.h"
+#include "race.h"
 
 /* Whose game a port is: a car's driver, or a spectator. */
 struct view {
@@ -15,17 +20,12 @@ struct view {
 };
 
 /*
- * sim.c: a simulated weekend, advanced in fixed steps of game time.
+ * sim_lmu.c: LMU's answers over a simulated weekend.
  */
 struct sim;
 struct sim_opts {
-	int		 cars;
-	char		 classes[256];	/* "Hyper:4,LMP2:4,GT3:6"; empty = a default mix */
-	char		 sessions[64];	/* "P,Q,R" */
-	double		 minutes[3];	/* practice, qualifying, race lengths (game time) */
-	unsigned	 seed;
+	struct race_opts race;
 	int		 online;	/* multiplayer teams present */
-	double		 track_m;	/* track length, metres */
 };
 int	 sim_new(struct sim **, const struct sim_opts *, struct buf *err);
 void	 sim_free(struct sim *);
