@@ -9,6 +9,9 @@
 #ifndef FAKEGAME_H
 #define FAKEGAME_H
 
+#include <netinet/in.h>
+#include <signal.h>
+
 #include "client.h"
 #include "race.h"
 
@@ -34,5 +37,19 @@ double	 sim_progress(const struct sim *);
 int	 sim_render(struct sim *, int ep, const struct view *, struct buf *out);
 void	 sim_set_flags(struct sim *, int replay, int loading);
 int	 sim_default_player(const struct sim *, int which);
+
+/*
+ * sim_ac.c: an Assetto Corsa dedicated server's UDP plugin interface over a
+ * simulated weekend.
+ */
+struct sim_ac_opts {
+	struct race_opts race;
+	struct sockaddr_in plugin;	/* where events go (UDP_PLUGIN_ADDRESS) */
+	struct sockaddr_in listen;	/* where requests come (UDP_PLUGIN_LOCAL_PORT) */
+	double		 speed;		/* game time over wall time */
+	const char	*truth;		/* write what was simulated here, or NULL */
+	const char	*portfile;	/* write the request port here, or NULL */
+};
+int	 sim_ac_run(const struct sim_ac_opts *, volatile sig_atomic_t *quit);
 
 #endif

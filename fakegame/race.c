@@ -696,7 +696,8 @@ static const struct race *cmp_race_of;
 static int
 cmp_race(const void *a, const void *b)
 {
-	const struct race_car *x = *(const struct race_car *const *)a, *y = *(const struct race_car *const *)b;
+	const struct race_car *x = *(const struct race_car *const *)a;
+	const struct race_car *y = *(const struct race_car *const *)b;
 	double px = car_progress(cmp_race_of, x), py = car_progress(cmp_race_of, y);
 
 	if (x->dnf != y->dnf)
@@ -709,7 +710,8 @@ cmp_race(const void *a, const void *b)
 static int
 cmp_best(const void *a, const void *b)
 {
-	const struct race_car *x = *(const struct race_car *const *)a, *y = *(const struct race_car *const *)b;
+	const struct race_car *x = *(const struct race_car *const *)a;
+	const struct race_car *y = *(const struct race_car *const *)b;
 	double bx = x->best > 0 ? x->best : 1e9, by = y->best > 0 ? y->best : 1e9;
 
 	return bx < by ? -1 : bx > by ? 1 : x->slot - y->slot;
