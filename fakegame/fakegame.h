@@ -50,6 +50,11 @@ struct sim_ac_opts {
 	const char	*truth;		/* write what was simulated here, or NULL */
 	const char	*portfile;	/* write the request port here, or NULL */
 };
+struct ac;
+int	 sim_ac_new(struct ac **, const struct sim_ac_opts *, struct buf *err);
+void	 sim_ac_free(struct ac *);
+void	 sim_ac_advance(struct ac *, double game_seconds);
+void	 sim_ac_request(struct ac *, const unsigned char *, size_t);
 int	 sim_ac_run(const struct sim_ac_opts *, volatile sig_atomic_t *quit);
 
 #endif

@@ -216,10 +216,11 @@ put_w(struct buf *b, const char *s)
 		put_u32(b, cps[i]);
 }
 
+/* Sends a message to the plugin (nowhere without a socket, as in the fuzz harness). */
 static void
 ac_send(struct ac *a, const struct buf *b)
 {
-	if (sendto(a->fd, b->p, b->len, 0, (const struct sockaddr *)&a->o.plugin,
+	if (a->fd >= 0 && sendto(a->fd, b->p, b->len, 0, (const struct sockaddr *)&a->o.plugin,
 	    sizeof(a->o.plugin)) < 0 && errno != ECONNREFUSED)
 		fprintf(stderr, "trackside-fakegame: sendto: %s\n", strerror(errno));
 }
@@ -695,13 +696,24 @@ ac_new_session(struct ac *a)
 	a->next_collide = race_et(a->r) + AC_COLLIDE * (0.5 + ac_rnd(a));
 }
 
+/* Writes a file durably where path says. Returns 1, or -1 with errno. */
+static int
+write_path(const char *path, const void *p, size_t n)
+{
+	char	 dir[4096], *slash;
+
+	snprintf(dir, sizeof(dir), "%s", path);
+	if ((slash = strrchr(dir, '/')) == NULL)
+		return file_write_durable(".", path, p, n) < 0 ? -1 : 1;
+	*slash = '\0';
+	return file_write_durable(dir, slash + 1, p, n) < 0 ? -1 : 1;
+}
+
 /* Writes what was simulated (--truth). Returns 1, or -1 with errno. */
 static int
 ac_truth_write(struct ac *a)
 {
 	struct buf	 b = { 0 };
-	char		 dir[4096], *slash;
-	const char	*name;
 	int		 rc;
 
 	buf_puts(&b, "{\"sim\":\"ac\",");
@@ -751,22 +763,17 @@ ac_truth_write(struct ac *a)
 		    a->truth[i].order.p ? a->truth[i].order.p : "");
 	}
 	buf_puts(&b, "]}\n");
-	snprintf(dir, sizeof(dir), "%s", a->o.truth);
-	if ((slash = strrchr(dir, '/')) != NULL) {
-		*slash = '\0';
-		name = slash + 1;
-	} else {
-		snprintf(dir, sizeof(dir), ".");
-		name = a->o.truth;
-	}
-	rc = file_write_durable(dir, name, b.p, b.len);
+	rc = write_path(a->o.truth, b.p, b.len);
 	buf_free(&b);
-	return rc < 0 ? -1 : 1;
+	return rc;
 }
 
-/* A request of the plugin (spec/ac-udp.md 1.4). */
-static void
-ac_request(struct ac *a, const unsigned char *p, size_t n)
+/*
+ * A request of the plugin (spec/ac-udp.md 1.4): answered, or ignored with a
+ * line on stderr once per kind when it is short, unknown or not simulated.
+ */
+void
+sim_ac_request(struct ac *a, const unsigned char *p, size_t n)
 {
 	static int	 warned[256];
 	char		 msg[96];
@@ -871,8 +878,6 @@ ac_after_step(struct ac *a)
 			}
 		if (a->o.truth && ac_truth_write(a) < 0)
 			fprintf(stderr, "trackside-fakegame: %s: %s\n", a->o.truth, strerror(errno));
-		printf("trackside-fakegame: the weekend is over\n");
-		fflush(stdout);
 	}
 }
 
@@ -907,22 +912,19 @@ ac_drivers(struct ac *a)
 }
 
 /*
- * Plays the weekend to the plugin until *quit, answering its requests.
- * Returns 0, or 1 after a message on stderr.
+ * A server over a new weekend, without a socket yet. Returns 1 with *out
+ * (sim_ac_free() releases it), 0 with a message in err for bad options, -1
+ * when memory runs out.
  */
 int
-sim_ac_run(const struct sim_ac_opts *o, volatile sig_atomic_t *quit)
+sim_ac_new(struct ac **out, const struct sim_ac_opts *o, struct buf *err)
 {
-	struct ac		*a;
-	struct buf		 err = { 0 };
-	struct sockaddr_in	 sa;
-	socklen_t		 salen = sizeof(sa);
-	int			 status = 1;
+	struct ac	*a;
+	int		 rc;
 
-	if ((a = calloc(1, sizeof(*a))) == NULL) {
-		fprintf(stderr, "trackside-fakegame: out of memory\n");
-		return 1;
-	}
+	*out = NULL;
+	if ((a = calloc(1, sizeof(*a))) == NULL)
+		return -1;
 	a->o = *o;
 	a->fd = -1;
 	a->sess = -1;
@@ -930,9 +932,9 @@ sim_ac_run(const struct sim_ac_opts *o, volatile sig_atomic_t *quit)
 	a->rng = 0x2545F4914F6CDD1DULL ^ ((uint64_t)o->race.seed * 0x9E3779B97F4A7C15ULL);
 	if (a->rng == 0)
 		a->rng = 1;
-	if (race_new(&a->r, &o->race, &err) <= 0) {
-		fprintf(stderr, "trackside-fakegame: %s\n", err.p ? err.p : "out of memory");
-		goto out;
+	if ((rc = race_new(&a->r, &o->race, err)) <= 0) {
+		free(a);
+		return rc;
 	}
 	ac_drivers(a);
 	a->nslots = a->ndrivers + 1;
@@ -949,56 +951,15 @@ sim_ac_run(const struct sim_ac_opts *o, volatile sig_atomic_t *quit)
 	snprintf(a->server, sizeof(a->server), "Trackside AC Sim \u00b7 Z\u00fcrich");
 	snprintf(a->track, sizeof(a->track), "ks_trackside_park_%u", o->race.seed % 100);
 	snprintf(a->config, sizeof(a->config), "gp");
-	if ((a->fd = socket(AF_INET, SOCK_DGRAM, 0)) < 0 ||
-	    bind(a->fd, (const struct sockaddr *)&o->listen, sizeof(o->listen)) < 0 ||
-	    getsockname(a->fd, (struct sockaddr *)&sa, &salen) < 0) {
-		fprintf(stderr, "trackside-fakegame: cannot listen on UDP port %u: %s\n",
-		    ntohs(o->listen.sin_port), strerror(errno));
-		goto out;
-	}
-	printf("trackside-fakegame: Assetto Corsa server, requests on UDP 127.0.0.1:%u, "
-	    "events to %s:%u\n", ntohs(sa.sin_port), inet_ntoa(o->plugin.sin_addr),
-	    ntohs(o->plugin.sin_port));
-	fflush(stdout);
-	if (o->portfile) {
-		char	 dir[4096], line[16], *slash;
-		snprintf(dir, sizeof(dir), "%s", o->portfile);
-		slash = strrchr(dir, '/');
-		if (slash)
-			*slash = '\0';
-		snprintf(line, sizeof(line), "%u\n", ntohs(sa.sin_port));
-		if (file_write_durable(slash ? dir : ".", slash ? slash + 1 : o->portfile, line,
-		    strlen(line)) < 0) {
-			fprintf(stderr, "trackside-fakegame: %s: %s\n", o->portfile, strerror(errno));
-			goto out;
-		}
-	}
-	a->start = time_mono();
-	ac_version(a);
-	while (!*quit) {
-		struct pollfd	 pfd = { a->fd, POLLIN, 0 };
-		unsigned char	 dg[2048];
-		double		 now = time_mono(), t = (now - a->start) * o->speed, wait;
-		ssize_t		 n;
+	*out = a;
+	return 1;
+}
 
-		while (a->r->t + RACE_DT <= t) {
-			race_step(a->r);
-			ac_after_step(a);
-		}
-		if (a->interval_ms > 0 && now >= a->next_update) {
-			ac_car_updates(a);
-			a->next_update = fmax(a->next_update + a->interval_ms / 1000.0, now);
-		}
-		wait = (a->r->t + RACE_DT - t) / o->speed;
-		if (a->interval_ms > 0 && a->next_update - now < wait)
-			wait = a->next_update - now;
-		if (poll(&pfd, 1, (int)fmin(100, fmax(0, ceil(wait * 1000)))) > 0 &&
-		    (n = recv(a->fd, dg, sizeof(dg), 0)) > 0)
-			ac_request(a, dg, (size_t)n);
-	}
-	status = 0;
-out:
-	buf_free(&err);
+void
+sim_ac_free(struct ac *a)
+{
+	if (a == NULL)
+		return;
 	if (a->fd >= 0)
 		close(a->fd);
 	for (int i = 0; i < RS__MAX; i++) {
@@ -1010,5 +971,80 @@ out:
 	}
 	race_free(a->r);
 	free(a);
+}
+
+/* Plays the weekend up to t game seconds since it began (never backwards). */
+void
+sim_ac_advance(struct ac *a, double t)
+{
+	while (a->r->t + RACE_DT <= t) {
+		race_step(a->r);
+		ac_after_step(a);
+	}
+}
+
+/*
+ * Plays the weekend to the plugin until *quit, answering its requests.
+ * Returns 0, or 1 after a message on stderr.
+ */
+int
+sim_ac_run(const struct sim_ac_opts *o, volatile sig_atomic_t *quit)
+{
+	struct ac		*a = NULL;
+	struct buf		 err = { 0 };
+	struct sockaddr_in	 sa;
+	socklen_t		 salen = sizeof(sa);
+	char			 line[16];
+	int			 status = 1;
+
+	if (sim_ac_new(&a, o, &err) <= 0) {
+		fprintf(stderr, "trackside-fakegame: %s\n", err.p ? err.p : "out of memory");
+		goto out;
+	}
+	if ((a->fd = socket(AF_INET, SOCK_DGRAM, 0)) < 0 ||
+	    bind(a->fd, (const struct sockaddr *)&o->listen, sizeof(o->listen)) < 0 ||
+	    getsockname(a->fd, (struct sockaddr *)&sa, &salen) < 0) {
+		fprintf(stderr, "trackside-fakegame: cannot listen on UDP port %u: %s\n",
+		    ntohs(o->listen.sin_port), strerror(errno));
+		goto out;
+	}
+	printf("trackside-fakegame: Assetto Corsa server, requests on UDP 127.0.0.1:%u, "
+	    "events to %s:%u\n", ntohs(sa.sin_port), inet_ntoa(o->plugin.sin_addr),
+	    ntohs(o->plugin.sin_port));
+	fflush(stdout);
+	snprintf(line, sizeof(line), "%u\n", ntohs(sa.sin_port));
+	if (o->portfile && write_path(o->portfile, line, strlen(line)) < 0) {
+		fprintf(stderr, "trackside-fakegame: %s: %s\n", o->portfile, strerror(errno));
+		goto out;
+	}
+	a->start = time_mono();
+	ac_version(a);
+	while (!*quit) {
+		struct pollfd	 pfd = { a->fd, POLLIN, 0 };
+		unsigned char	 dg[2048];
+		double		 now = time_mono(), t = (now - a->start) * o->speed, wait;
+		ssize_t		 n;
+		int		 was_done = a->done;
+
+		sim_ac_advance(a, t);
+		if (a->done && !was_done) {
+			printf("trackside-fakegame: the weekend is over\n");
+			fflush(stdout);
+		}
+		if (a->interval_ms > 0 && now >= a->next_update) {
+			ac_car_updates(a);
+			a->next_update = fmax(a->next_update + a->interval_ms / 1000.0, now);
+		}
+		wait = (a->r->t + RACE_DT - t) / o->speed;
+		if (a->interval_ms > 0 && a->next_update - now < wait)
+			wait = a->next_update - now;
+		if (poll(&pfd, 1, (int)fmin(100, fmax(0, ceil(wait * 1000)))) > 0 &&
+		    (n = recv(a->fd, dg, sizeof(dg), 0)) > 0)
+			sim_ac_request(a, dg, (size_t)n);
+	}
+	status = 0;
+out:
+	buf_free(&err);
+	sim_ac_free(a);
 	return status;
 }
