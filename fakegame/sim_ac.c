@@ -416,7 +416,7 @@ plan_add(struct ac *a, double at, int sess, enum ac_act act, int driver, int slo
 static void
 ac_plan_weekend(struct ac *a)
 {
-	int	 n = a->ndrivers, late = n - 1;
+	int	 n = a->ndrivers, late = n > 1 ? n - 1 : n;	/* one driver: no late one */
 	double	 len = a->r->o.minutes[ac_kind(a, 0)] * 60.0, drop = len / 3.0;
 
 	for (int i = 0; i < n; i++)
@@ -431,7 +431,7 @@ ac_plan_weekend(struct ac *a)
 		plan_add(a, drop + 6.0, 0, ACT_LOADED, 1, n);
 		plan_add(a, drop + 8.0, 0, ACT_CONNECT, late, 1);
 		plan_add(a, drop + 11.0, 0, ACT_LOADED, late, 1);
-	} else if (late > 0) {
+	} else if (late < n) {
 		plan_add(a, drop, 0, ACT_CONNECT, late, late);
 		plan_add(a, drop + 3.0, 0, ACT_LOADED, late, late);
 	}
