@@ -851,8 +851,10 @@ ac_after_step(struct ac *a)
 		ac_new_session(a);
 	if (r->state == RST_RUNNING || r->state == RST_RESULTS) {
 		double et = race_et(r);
+		/* what a short session left undone happens as the next begins */
 		for (int i = 0; i < a->nplan; i++)
-			if (!a->plan[i].done && a->plan[i].sess == a->sess && a->plan[i].at <= et)
+			if (!a->plan[i].done && (a->plan[i].sess < a->sess ||
+			    (a->plan[i].sess == a->sess && a->plan[i].at <= et)))
 				ac_act(a, &a->plan[i]);
 	}
 	for (int d = 0; d < a->ndrivers; d++) {
