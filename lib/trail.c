@@ -2,7 +2,7 @@
  * A trail: where something was, progress (laps and the fraction of the lap
  * in progress) over time, kept for the last TRAIL_MAX samples. The gap
  * between two cars is the time since the car ahead passed the point where
- * the other one is now: the simulated game (client/sim.c) and the ingest
+ * the other one is now: the simulated game (fakegame/race.c) and the ingest
  * worker (ingest/order.c) both measure gaps that way.
  */
 #include "trackside.h"

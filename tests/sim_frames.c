@@ -31,15 +31,15 @@ sim_frames_new(struct sim_frames **out, const struct sim_frames_opts *o, struct 
 
 	*out = NULL;
 	memset(&so, 0, sizeof(so));
-	so.cars = o->cars;
-	snprintf(so.classes, sizeof(so.classes), "%s", o->classes ? o->classes : "");
-	snprintf(so.sessions, sizeof(so.sessions), "%s", o->sessions);
-	so.minutes[0] = 10;
-	so.minutes[1] = o->qualify_min;
-	so.minutes[2] = o->race_min;
-	so.seed = o->seed;
+	so.race.cars = o->cars;
+	snprintf(so.race.classes, sizeof(so.race.classes), "%s", o->classes ? o->classes : "");
+	snprintf(so.race.sessions, sizeof(so.race.sessions), "%s", o->sessions);
+	so.race.minutes[0] = 10;
+	so.race.minutes[1] = o->qualify_min;
+	so.race.minutes[2] = o->race_min;
+	so.race.seed = o->seed;
 	so.online = 1;
-	so.track_m = 5200;
+	so.race.track_m = 5200;
 	if ((f = calloc(1, sizeof(*f))) == NULL)
 		return -1;
 	if ((rc = sim_new(&f->sim, &so, err)) <= 0) {

@@ -1,5 +1,5 @@
 /*
- * The simulated weekend of trackside-fakegame (client/sim.c) in process:
+ * The simulated weekend of trackside-fakegame (fakegame/race.c, sim_lmu.c) in process:
  * polls as trackside-client takes them (its own cadence, client/src_lmu.c),
  * one a second of game time, without sockets or a wall clock.
  */

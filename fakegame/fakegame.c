@@ -1,9 +1,11 @@
 /*
  * trackside-fakegame: answers the requests of Le Mans Ultimate's local REST
  * API (spec/lmu-api.md) on loopback, from a recording played at a chosen
- * speed or from a simulated race weekend (sim.c). Several ports may serve
- * one simulation, each as seen from its own car or as a spectator, so one
- * process stands in for the games of a whole team.
+ * speed or from a simulated race weekend (race.c, in LMU's words by
+ * sim_lmu.c). Several ports may serve one simulation, each as seen from its
+ * own car or as a spectator, so one process stands in for the games of a
+ * whole team. With --sim ac it plays an Assetto Corsa dedicated server's
+ * UDP plugin interface instead (sim_ac.c).
  *
  * For tests, /fake/ endpoints stall the game, make it answer garbage, or
  * put it into a replay or a loading screen.
@@ -337,8 +339,11 @@ static void
 usage(FILE *f)
 {
 	fprintf(f, "usage: trackside-fakegame [--listen [HOST:]PORT[=VIEW]]... [--port-file FILE]\n"
-	    "           [--speed N] (--recording FILE [--loop] | --sim [sim options])\n"
-	    "A stand-in for Le Mans Ultimate's local REST API, on loopback.\n\n"
+	    "           [--speed N] (--recording FILE [--loop] | --sim [lmu] [sim options])\n"
+	    "       trackside-fakegame --sim ac --ac-plugin HOST:PORT [--ac-listen [HOST:]PORT]\n"
+	    "           [--port-file FILE] [--truth FILE] [--speed N] [sim options]\n"
+	    "A stand-in for Le Mans Ultimate's local REST API, on loopback, or for an\n"
+	    "Assetto Corsa dedicated server's UDP plugin interface.\n\n"
 	    "  --listen [HOST:]PORT[=VIEW]  serve on PORT (0: any free port; default 6397);\n"
 	    "                               VIEW is car:SLOT, car:auto1, car:auto2 or spectator,\n"
 	    "                               with ,join-at=F and ,leave-at=F (fractions of the\n"
@@ -354,7 +359,12 @@ usage(FILE *f)
 	    "  --practice-minutes M, --qualify-minutes M, --race-minutes M   session lengths\n"
 	    "  --track-length METRES        length of the generated circuit (default 5200)\n"
 	    "  --offline                    no multiplayer teams (an offline session)\n"
-	    "  --seed N                     random seed (default 1)\n\n"
+	    "  --seed N                     random seed (default 1)\n"
+	    "  --sim ac                     an Assetto Corsa server (12 GT3 cars by default)\n"
+	    "  --ac-plugin HOST:PORT        where its events go (UDP_PLUGIN_ADDRESS)\n"
+	    "  --ac-listen [HOST:]PORT      where it takes requests (default: any free port,\n"
+	    "                               written to --port-file)\n"
+	    "  --truth FILE                 write what was simulated as JSON at the end\n\n"
 	    "Test controls (GET): /fake/stall?seconds=N /fake/garbage?count=N\n"
 	    "  /fake/replay?on=1|0 /fake/loading?on=1|0[&state=1] (game time stands still;\n"
 	    "  state=1 also says MultiStintState LOADING) /fake/status\n");
@@ -421,7 +431,42 @@ parse_listen(const char *arg, struct sockaddr_in *sa, struct view *v, char *spec
 enum {
 	OPT_LISTEN = 256, OPT_PORTFILE, OPT_SPEED, OPT_RECORDING, OPT_LOOP, OPT_SIM, OPT_CARS,
 	OPT_CLASSES, OPT_SESSIONS, OPT_PMIN, OPT_QMIN, OPT_RMIN, OPT_TRACK, OPT_OFFLINE, OPT_SEED,
+	OPT_AC_PLUGIN, OPT_AC_LISTEN, OPT_TRUTH,
 };
+
+/*
+ * Parses [HOST:]PORT, HOST an IPv4 address or localhost (the default).
+ * Returns 1, or 0 with a message on stderr.
+ */
+static int
+parse_udp(const char *opt, const char *arg, int need_host, struct sockaddr_in *sa)
+{
+	char		 tmp[128], *port;
+	long long	 n;
+
+	snprintf(tmp, sizeof(tmp), "%s", arg);
+	memset(sa, 0, sizeof(*sa));
+	sa->sin_family = AF_INET;
+	sa->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if ((port = strrchr(tmp, ':')) != NULL) {
+		*port++ = '\0';
+		if (strcmp(tmp, "localhost") != 0 && inet_pton(AF_INET, tmp, &sa->sin_addr) != 1) {
+			fprintf(stderr, "trackside-fakegame: %s %s: \"%s\" is not an IPv4 address\n",
+			    opt, arg, tmp);
+			return 0;
+		}
+	} else if (need_host) {
+		fprintf(stderr, "trackside-fakegame: %s %s: HOST:PORT expected\n", opt, arg);
+		return 0;
+	} else
+		port = tmp;
+	if (!num_parse_ll(port, need_host ? 1 : 0, 65535, &n)) {
+		fprintf(stderr, "trackside-fakegame: %s %s: \"%s\" is not a port\n", opt, arg, port);
+		return 0;
+	}
+	sa->sin_port = htons((uint16_t)n);
+	return 1;
+}
 
 int
 main(int argc, char *argv[])
@@ -433,6 +478,9 @@ main(int argc, char *argv[])
 		{ "recording", required_argument, NULL, OPT_RECORDING },
 		{ "loop", no_argument, NULL, OPT_LOOP },
 		{ "sim", no_argument, NULL, OPT_SIM },
+		{ "ac-plugin", required_argument, NULL, OPT_AC_PLUGIN },
+		{ "ac-listen", required_argument, NULL, OPT_AC_LISTEN },
+		{ "truth", required_argument, NULL, OPT_TRUTH },
 		{ "cars", required_argument, NULL, OPT_CARS },
 		{ "classes", required_argument, NULL, OPT_CLASSES },
 		{ "sessions", required_argument, NULL, OPT_SESSIONS },
@@ -451,6 +499,8 @@ main(int argc, char *argv[])
 	size_t		 naddr = 0;
 	struct game	 g;
 	struct sim_opts	 so;
+	struct sim_ac_opts ao;
+	int		 ac = 0, have_plugin = 0, cars_given = 0;
 	struct recsrc	 rec;
 	const char	*portfile = NULL;
 	struct buf	 err = { 0 };
@@ -461,18 +511,20 @@ main(int argc, char *argv[])
 	memset(&g, 0, sizeof(g));
 	memset(&rec, 0, sizeof(rec));
 	memset(&so, 0, sizeof(so));
+	memset(&ao, 0, sizeof(ao));
+	parse_udp("--ac-listen", "0", 0, &ao.listen);
 	memset(ctx, 0, sizeof(ctx));
 	pthread_mutex_init(&g.mu, NULL);
 	g.speed = 1;
 	g.frozen_at = -1;
-	so.cars = 20;
-	snprintf(so.sessions, sizeof(so.sessions), "P,Q,R");
-	so.minutes[0] = 10;
-	so.minutes[1] = 10;
-	so.minutes[2] = 30;
-	so.seed = 1;
+	so.race.cars = 20;
+	snprintf(so.race.sessions, sizeof(so.race.sessions), "P,Q,R");
+	so.race.minutes[0] = 10;
+	so.race.minutes[1] = 10;
+	so.race.minutes[2] = 30;
+	so.race.seed = 1;
 	so.online = 1;
-	so.track_m = 5200;
+	so.race.track_m = 5200;
 
 #define BAD(...) do { fprintf(stderr, "trackside-fakegame: " __VA_ARGS__); \
 	fputc('\n', stderr); return 2; } while (0)
@@ -501,27 +553,44 @@ main(int argc, char *argv[])
 			rec.loop = 1;
 			break;
 		case OPT_SIM:
+			/* --sim [lmu|ac]: the game is an optional word of its own */
+			if (optind < argc && (strcmp(argv[optind], "lmu") == 0 ||
+			    strcmp(argv[optind], "ac") == 0))
+				ac = strcmp(argv[optind++], "ac") == 0;
+			break;
+		case OPT_AC_PLUGIN:
+			if (!parse_udp("--ac-plugin", optarg, 1, &ao.plugin))
+				return 2;
+			have_plugin = 1;
+			break;
+		case OPT_AC_LISTEN:
+			if (!parse_udp("--ac-listen", optarg, 0, &ao.listen))
+				return 2;
+			break;
+		case OPT_TRUTH:
+			ao.truth = optarg;
 			break;
 		case OPT_CARS:
 			if (!num_parse_ll(optarg, 1, 100, &n))
 				BAD("--cars must be 1 to 100, not \"%s\"", optarg);
-			so.cars = (int)n;
+			so.race.cars = (int)n;
+			cars_given = 1;
 			break;
 		case OPT_CLASSES:
-			snprintf(so.classes, sizeof(so.classes), "%s", optarg);
+			snprintf(so.race.classes, sizeof(so.race.classes), "%s", optarg);
 			break;
 		case OPT_SESSIONS:
-			snprintf(so.sessions, sizeof(so.sessions), "%s", optarg);
+			snprintf(so.race.sessions, sizeof(so.race.sessions), "%s", optarg);
 			break;
 		case OPT_PMIN: case OPT_QMIN: case OPT_RMIN:
 			if (!num_parse_d(optarg, 0.5, 1440, &d))
 				BAD("session lengths are 0.5 to 1440 minutes, not \"%s\"", optarg);
-			so.minutes[ch - OPT_PMIN] = d;
+			so.race.minutes[ch - OPT_PMIN] = d;
 			break;
 		case OPT_TRACK:
 			if (!num_parse_d(optarg, 1000, 30000, &d))
 				BAD("--track-length must be 1000 to 30000 metres, not \"%s\"", optarg);
-			so.track_m = d;
+			so.race.track_m = d;
 			break;
 		case OPT_OFFLINE:
 			so.online = 0;
@@ -529,7 +598,7 @@ main(int argc, char *argv[])
 		case OPT_SEED:
 			if (!num_parse_ll(optarg, 0, 4294967295LL, &n))
 				BAD("--seed must be a whole number, not \"%s\"", optarg);
-			so.seed = (unsigned)n;
+			so.race.seed = (unsigned)n;
 			break;
 		case 'h':
 			usage(stdout);
@@ -541,6 +610,24 @@ main(int argc, char *argv[])
 	}
 	if (optind < argc)
 		BAD("unexpected argument \"%s\" (see --help)", argv[optind]);
+	if (ac) {
+		if (!have_plugin)
+			BAD("--sim ac needs --ac-plugin HOST:PORT (the server's UDP_PLUGIN_ADDRESS)");
+		if (rec.file != NULL || naddr > 0)
+			BAD("--sim ac plays a server over UDP: no --recording or --listen");
+		ao.race = so.race;
+		if (!cars_given)
+			ao.race.cars = 12;
+		if (ao.race.classes[0] == '\0')
+			snprintf(ao.race.classes, sizeof(ao.race.classes), "GT3:%d", ao.race.cars);
+		ao.race.max_drivers = 1;	/* no driver swaps on an AC server */
+		ao.race.mistakes = 0.12;	/* cuts are common */
+		ao.speed = g.speed;
+		ao.portfile = portfile;
+		signal(SIGINT, on_signal);
+		signal(SIGTERM, on_signal);
+		return sim_ac_run(&ao, &quit);
+	}
 	if (naddr == 0) {
 		parse_listen("6397", &addrs[0], &ctx[0].v, specs[0], sizeof(specs[0]));
 		naddr = 1;
@@ -557,8 +644,9 @@ main(int argc, char *argv[])
 		for (size_t i = 0; i < naddr; i++) {
 			if (ctx[i].v.slot <= -2)
 				ctx[i].v.slot = sim_default_player(g.sim, (int)(-ctx[i].v.slot - 2));
-			else if (ctx[i].v.slot >= so.cars)
-				BAD("--listen %s: the simulation has slots 0 to %d", specs[i], so.cars - 1);
+			else if (ctx[i].v.slot >= so.race.cars)
+				BAD("--listen %s: the simulation has slots 0 to %d", specs[i],
+				    so.race.cars - 1);
 		}
 	}
 	buf_free(&err);
