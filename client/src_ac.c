@@ -79,14 +79,14 @@ ac_resolve(const char *what, const char *spec, int host_optional, struct ac_addr
 {
 	struct addrinfo	 hints, *res = NULL;
 	char		 host[256], port[16];
-	const char	*colon = strrchr(spec, ':');
+	const char	*colon = strrchr(spec, ':'), *portp;
 	size_t		 hl;
 	long long	 pn;
 	int		 rc;
 
 	if (colon == NULL && host_optional) {
 		snprintf(host, sizeof(host), "127.0.0.1");
-		colon = spec - 1;
+		portp = spec;
 	} else if (colon == NULL || colon == spec) {
 		log_err("%s: \"%s\" is not HOST:PORT", what, spec);
 		return 0;
@@ -102,8 +102,9 @@ ac_resolve(const char *what, const char *spec, int host_optional, struct ac_addr
 		}
 		memcpy(host, spec, hl);
 		host[hl] = '\0';
+		portp = colon + 1;
 	}
-	if (!num_parse_ll(colon + 1, 1, 65535, &pn)) {
+	if (!num_parse_ll(portp, 1, 65535, &pn)) {
 		log_err("%s: \"%s\" has no port number (1-65535)", what, spec);
 		return 0;
 	}

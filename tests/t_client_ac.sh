@@ -7,7 +7,7 @@
 . "$top_srcdir/tests/lib.sh"
 CLIENT=$top_builddir/trackside-client
 SEND=$top_builddir/tests/ac_send
-plan 15
+plan 16
 
 T=$(mktemp -d "${TMPDIR:-/tmp}/t_client_ac.XXXXXX")
 PIDS=
@@ -116,3 +116,9 @@ wait_for 20 sh -c "[ \$(grep -cx ccffff '$T/server.out') -ge 4 ]"
 wait_for 30 sh -c "[ \$(jq -s '[.[].data.events | length] | add // 0' '$T/frames2.jsonl') -ge $((NGOOD + NSESS)) ]"
 check "--replay-to sends the recording as datagrams: the listening client sees the same events" \
     sh -c "jq -c '.data.events[] | del(.at_ms)' '$T/frames2.jsonl' | cmp -s - '$T/live.events'"
+
+"$CLIENT" --source ac --print --quiet --state-dir "$T/st" --ac-listen "$("$SEND" port)" \
+    --ac-server 127.0.0.1 > /dev/null 2> "$T/bad.log"
+rc=$?
+check "an address without a port: a clear error, exit 1" sh -c \
+    "[ $rc -eq 1 ] && grep -q 'ac-server: \"127.0.0.1\" is not HOST:PORT' '$T/bad.log'"
