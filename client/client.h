@@ -32,6 +32,10 @@ int	 json_obj_next(const struct jspan *obj, size_t *off, struct jspan *key,
  */
 enum mode { MODE_LIVE, MODE_REPLAY };
 
+/* The games a client reads: one row each in main's source table. */
+enum src_id { SRC_LMU, SRC_AC, SRC__MAX };
+extern const char *const src_names[SRC__MAX];
+
 struct config {
 	char		*config_path;	/* the file read, or NULL */
 	char		*server;	/* base URL, "" = do not upload */
@@ -57,6 +61,12 @@ struct config {
 	int		 flush;
 	int		 quiet;
 	int		 foreground;
+	enum src_id	 source;	/* --source lmu|ac */
+	char		*ac_listen;	/* [HOST:]PORT, the server's UDP_PLUGIN_ADDRESS */
+	char		*ac_server;	/* HOST:PORT, its UDP_PLUGIN_LOCAL_PORT */
+	char		*ac_forward;	/* HOST:PORT of a second plugin, or NULL */
+	int		 ac_interval;	/* ms between CAR_UPDATEs asked for */
+	char		*replay_to;	/* HOST:PORT: replay as datagrams (ac) */
 };
 
 enum config_result { CONFIG_ERR = -1, CONFIG_BAD = 0, CONFIG_OK = 1, CONFIG_EXIT = 2 };
@@ -67,7 +77,7 @@ int	 config_parse_size(const char *, long long *out);
 void	 config_usage(FILE *);
 
 /*
- * guard.c: what one poll says, and whether it may be sent.
+ * guard_lmu.c: what one LMU poll says, and whether it may be sent.
  */
 struct car_laps {
 	long long	 slot;
@@ -132,6 +142,8 @@ struct client_ident {
 };
 int	 frame_build(struct buf *, const struct client_ident *, long long seq,
 	    double captured_at, const char *resp, size_t len);
+int	 frame_build_source(struct buf *, const struct client_ident *, long long seq,
+	    double captured_at, const char *source, const char *resp, size_t len);
 int	 frame_ident_load(struct client_ident *, const char *state_dir, const char *name);
 
 /*
@@ -170,9 +182,16 @@ struct rec_poll {
 };
 enum rec_result { REC_ERR = -1, REC_BAD = 0, REC_OK = 1, REC_EOF = 2 };
 #define REC_LINE_MAX	(64u << 20)
+#define REC_LMU		"lmu-recording"
+#define REC_AC		"ac-recording"
 int	 rec_open(struct rec_reader **, const char *path, struct buf *err);
+int	 rec_open_format(struct rec_reader **, const char *path, const char *format,
+	    struct buf *err);
 int	 rec_open_mem(struct rec_reader **, const void *, size_t, struct buf *err);
+int	 rec_open_mem_format(struct rec_reader **, const void *, size_t, const char *format,
+	    struct buf *err);
 enum rec_result rec_next(struct rec_reader *, struct rec_poll *, struct buf *err);
+enum rec_result rec_next_raw(struct rec_reader *, double *t, struct buf *raw, struct buf *err);
 double	 rec_created(const struct rec_reader *);
 long long rec_lineno(const struct rec_reader *);
 void	 rec_close(struct rec_reader *);
@@ -181,7 +200,10 @@ int	 rec_parse_poll(const char *, size_t, struct rec_poll *, struct buf *err);
 
 struct rec_writer;
 int	 rec_create(struct rec_writer **, const char *path, const char *note);
+int	 rec_create_format(struct rec_writer **, const char *path, const char *format,
+	    const char *note);
 int	 rec_write(struct rec_writer *, double t, const char *resp, size_t len);
+int	 rec_write_raw(struct rec_writer *, double t, const void *, size_t);
 int	 rec_finish(struct rec_writer *);
 
 /*
@@ -215,7 +237,7 @@ void	 upload_classify(long status, const char *body, size_t len, const char *ret
 double	 upload_backoff(int failures, double max, double rnd);
 
 /*
- * src_lmu.c: which endpoints a poll asks for.
+ * lmu.c: which endpoints an LMU poll asks for (src_lmu.c polls them).
  */
 enum lmu_ep {
 	EP_SESSIONINFO,

@@ -23,6 +23,8 @@ enum opt_type {
 	OT_LEVEL,	/* log level name */
 	OT_BOOL,	/* yes/no, true/false, 1/0, on/off */
 	OT_SPEED,	/* a positive number or "max" */
+	OT_MS,		/* milliseconds, 1 .. 65535 */
+	OT_SOURCE,	/* a name of src_names */
 	OT_FLAG,	/* a flag without a value; not in the file */
 	OT__MAX
 };
@@ -36,8 +38,12 @@ struct opt {
 	const char	*help;
 };
 
+const char *const src_names[SRC__MAX] = { "lmu", "ac" };
+
 #define O(f) offsetof(struct config, f)
 static const struct opt opts[] = {
+	{ "source", OT_SOURCE, O(source), 1, "lmu|ac",
+	  "the game: Le Mans Ultimate's API or an Assetto Corsa server's UDP plugin (default lmu)" },
 	{ "server", OT_URL, O(server), 1, "URL",
 	  "Trackside server, e.g. https://timing.example.org (empty: do not upload)" },
 	{ "token", OT_STR, O(token), 1, "TOKEN",
@@ -49,6 +55,14 @@ static const struct opt opts[] = {
 	  "time between polls of the game (default 1)" },
 	{ "timeout", OT_SECS, O(timeout), 1, "SECONDS",
 	  "time box of one game request (default 2)" },
+	{ "ac-listen", OT_STR, O(ac_listen), 1, "[HOST:]PORT",
+	  "ac: where the server sends its events (its UDP_PLUGIN_ADDRESS)" },
+	{ "ac-server", OT_STR, O(ac_server), 1, "HOST:PORT",
+	  "ac: where the server takes requests (its UDP_PLUGIN_LOCAL_PORT)" },
+	{ "ac-forward", OT_STR, O(ac_forward), 1, "HOST:PORT",
+	  "ac: pass every datagram on to a second plugin there, and its requests back" },
+	{ "ac-interval", OT_MS, O(ac_interval), 1, "MS",
+	  "ac: milliseconds between position updates asked for (default 1000)" },
 	{ "state-dir", OT_STR, O(state_dir), 1, "DIR", "where the client id and spool live" },
 	{ "spool-dir", OT_STR, O(spool_dir), 1, "DIR", "spool directory (default STATE-DIR/spool)" },
 	{ "spool-cap", OT_SIZE, O(spool_cap), 1, "SIZE",
@@ -58,6 +72,8 @@ static const struct opt opts[] = {
 	{ "record", OT_STR, O(record), 0, "FILE",
 	  "also write every poll to FILE (recording format; .gz compresses)" },
 	{ "replay", OT_STR, O(replay), 0, "FILE", "send a recording instead of polling the game" },
+	{ "replay-to", OT_STR, O(replay_to), 0, "HOST:PORT",
+	  "ac: send the recording's datagrams there at their pace, as the server would" },
 	{ "speed", OT_SPEED, O(speed), 0, "N|max", "replay speed (default 1)" },
 	{ "replay-epoch", OT_STR, O(replay_epoch), 0, "TIME",
 	  "recording time (ISO-8601 UTC) that maps to now, to replay several files in step" },
@@ -229,6 +245,22 @@ config_set(struct config *c, const struct opt *o, const char *val, const char *w
 		} else
 			*(double *)(void *)base = d;
 		return 1;
+	case OT_MS:
+		if (!num_parse_ll(val, 1, 65535, &ll)) {
+			buf_printf(err, "%s: %s must be milliseconds from 1 to 65535, not \"%s\"",
+			    where, o->key, val);
+			return 0;
+		}
+		*(int *)(void *)base = (int)ll;
+		return 1;
+	case OT_SOURCE:
+		for (int i = 0; i < SRC__MAX; i++)
+			if (strcmp(val, src_names[i]) == 0) {
+				*(enum src_id *)(void *)base = (enum src_id)i;
+				return 1;
+			}
+		buf_printf(err, "%s: %s must be lmu or ac, not \"%s\"", where, o->key, val);
+		return 0;
 	case OT_FLAG:
 		*(int *)(void *)base = 1;
 		return 1;
@@ -241,8 +273,9 @@ void
 config_usage(FILE *f)
 {
 	fprintf(f, "usage: trackside-client [options]\n"
-	    "Polls Le Mans Ultimate's local API and sends what it sees to a Trackside server;\n"
-	    "keeps every frame in a spool until the server has it.\n\n");
+	    "Polls Le Mans Ultimate's local API, or takes an Assetto Corsa server's UDP plugin\n"
+	    "slot, and sends what it sees to a Trackside server; keeps every frame in a spool\n"
+	    "until the server has it.\n\n");
 	for (size_t i = 0; i < NOPTS; i++) {
 		char left[64];
 		snprintf(left, sizeof(left), "--%s%s%s", opts[i].key, opts[i].arg ? " " : "",
@@ -251,7 +284,7 @@ config_usage(FILE *f)
 	}
 	fprintf(f, "  %-28s %s\n  %-28s %s\n\n", "-h, --help", "this help", "-V, --version",
 	    "print the version");
-	fprintf(f, "Every option but record, replay, speed, replay-*, once, print, flush, quiet and config\n"
+	fprintf(f, "Every option but record, replay*, speed, once, print, flush, quiet and config\n"
 	    "may also be set in the configuration file as \"key = value\" lines:\n  %s\n"
 	    "(XDG_CONFIG_HOME is honoured). See trackside-client(1).\n", config_default_path());
 }
@@ -290,6 +323,8 @@ config_load(struct config *c, int argc, char *argv[], struct buf *err)
 	c->gzip = 1;
 	c->speed = 1.0;
 	c->foreground = 1;
+	c->source = SRC_LMU;
+	c->ac_interval = 1000;
 	if (c->game_host == NULL || c->server == NULL)
 		return CONFIG_ERR;
 
@@ -425,6 +460,20 @@ config_load(struct config *c, int argc, char *argv[], struct buf *err)
 		buf_printf(err, "--once polls the game; it does not go with --replay");
 		return CONFIG_BAD;
 	}
+	if (c->source == SRC_AC && c->replay == NULL && (c->ac_listen == NULL ||
+	    c->ac_server == NULL) && !c->flush) {
+		buf_printf(err, "--source ac needs --ac-listen [HOST:]PORT (the server's "
+		    "UDP_PLUGIN_ADDRESS) and --ac-server HOST:PORT (its UDP_PLUGIN_LOCAL_PORT)");
+		return CONFIG_BAD;
+	}
+	if (c->source == SRC_AC && c->once) {
+		buf_printf(err, "--once polls a game; an Assetto Corsa server is listened to");
+		return CONFIG_BAD;
+	}
+	if (c->replay_to != NULL && (c->replay == NULL || c->source != SRC_AC)) {
+		buf_printf(err, "--replay-to needs --source ac and --replay FILE");
+		return CONFIG_BAD;
+	}
 	if (!c->print && c->server[0] != '\0' && c->token[0] == '\0') {
 		buf_printf(err, "a token is needed to upload to %s (token = ... in %s, --token, "
 		    "or $TRACKSIDE_TOKEN)", c->server, config_default_path());
@@ -447,5 +496,9 @@ config_free(struct config *c)
 	free(c->replay);
 	free(c->replay_epoch);
 	free(c->replay_clock);
+	free(c->ac_listen);
+	free(c->ac_server);
+	free(c->ac_forward);
+	free(c->replay_to);
 	memset(c, 0, sizeof(*c));
 }

@@ -22,6 +22,17 @@ int
 frame_build(struct buf *out, const struct client_ident *id, long long seq,
     double captured_at, const char *resp, size_t len)
 {
+	return frame_build_source(out, id, seq, captured_at, "lmu", resp, len);
+}
+
+/*
+ * Appends to out the frame of seq from source (a name of src_names); see
+ * frame_build(). Returns 1 or -1.
+ */
+int
+frame_build_source(struct buf *out, const struct client_ident *id, long long seq,
+    double captured_at, const char *source, const char *resp, size_t len)
+{
 	char	 ts[32];
 
 	time_iso(captured_at, ts);
@@ -30,7 +41,7 @@ frame_build(struct buf *out, const struct client_ident *id, long long seq,
 	    buf_puts(out, "\",\"name\":\"") < 0 ||
 	    esc_json(out, id->name, strlen(id->name)) < 0 ||
 	    buf_printf(out, "\",\"version\":\"%s\"},\"seq\":%lld,\"captured_at\":\"%s\","
-	    "\"source\":\"lmu\",\"data\":", CLIENT_VERSION, seq, ts) < 0 ||
+	    "\"source\":\"%s\",\"data\":", CLIENT_VERSION, seq, ts, source) < 0 ||
 	    buf_add(out, resp, len) < 0 ||
 	    buf_putc(out, '}') < 0)
 		return -1;

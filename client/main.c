@@ -1,9 +1,9 @@
 /*
- * trackside-client: one thread, one curl multi handle. A fixed-rate
- * schedule starts a poll of the game (or takes the next poll of a
- * recording), the guard decides whether it becomes a frame, the frame goes
- * to the spool, and the uploader drains the spool in order, one frame or a
- * batch per request, backing off while the server cannot take them.
+ * trackside-client: one thread, one curl multi handle. The source (a row of
+ * source.c's table: src_lmu.c polls Le Mans Ultimate, src_ac.c listens to an
+ * Assetto Corsa server) makes frames, each frame goes to the spool, and the
+ * uploader drains the spool in order, one frame or a batch per request,
+ * backing off while the server cannot take them.
  */
 #include <errno.h>
 #include <math.h>
@@ -16,26 +16,12 @@
 
 #include <curl/curl.h>
 
-#include "client.h"
+#include "source.h"
 
 #define UP_RESP_MAX	65536
-#define REPLAY_AHEAD	1000	/* frames pending before --speed max waits */
 #define STORE_BYTES	(1u << 20)	/* stored (gzip) bytes read for one batch */
 
 static volatile sig_atomic_t stop;
-
-struct game_poll {
-	CURL		*h[EP__MAX];
-	struct buf	 body[EP__MAX];
-	int		 ok[EP__MAX];
-	int		 tag[EP__MAX];	/* tag[e] == e, the handles' private pointers */
-	unsigned	 asked;		/* every round of this poll */
-	unsigned	 running;
-	int		 round;
-	int		 active;
-	double		 wall;		/* captured_at */
-	double		 mono;
-};
 
 struct uploader {
 	CURL		*h;
@@ -62,33 +48,16 @@ struct client {
 	struct config	 cfg;
 	struct client_ident id;
 	struct spool	*sp;
-	struct rec_writer *rec;
-	double		 rec_mono0;
-	struct guard	 guard;
-	struct lmu_sched sched;
+	const struct source *src;
+	void		*src_st;	/* the source's state; NULL with --flush */
+	struct src_queue q;		/* the frames it made */
 	CURLM		*multi;
-	struct game_poll gp;
 	struct uploader	 up;
-	char		 game_base[512];
 	char		 upload_url[1024];
-	struct buf	 resp, frame, gz;
-	/* replay */
-	struct rec_reader *rr;
-	struct rec_poll	 rp;
-	int		 rr_have;
-	int		 rr_done;
-	int		 rr_error;
-	double		 rr_created;
-	double		 rr_epoch;
-	double		 rr_mono0;
-	double		 rr_last_w;
+	struct buf	 frame, gz;
 	/* status */
-	enum guard_verdict verdict;
-	char		 session[160];
-	long long	 polls;
 	long long	 frames;
 	long long	 print_seq;
-	int		 game_ok;
 	int		 tty;
 	double		 status_at;
 };
@@ -98,17 +67,6 @@ on_signal(int sig)
 {
 	(void)sig;
 	stop = 1;
-}
-
-static size_t
-write_cb(char *p, size_t size, size_t n, void *arg)
-{
-	struct buf *b = arg;
-	size_t len = size * n;
-
-	if (b->len + len > BODY_MAX || buf_add(b, p, len) < 0)
-		return 0;	/* too large: the transfer fails */
-	return len;
 }
 
 static size_t
@@ -152,7 +110,8 @@ client_emit(struct client *c, double captured_at, const char *resp, size_t len)
 
 	buf_reset(&c->frame);
 	if (c->cfg.print) {
-		if (frame_build(&c->frame, &c->id, ++c->print_seq, captured_at, resp, len) < 0)
+		if (frame_build_source(&c->frame, &c->id, ++c->print_seq, captured_at,
+		    c->src->name, resp, len) < 0)
 			return -1;
 		fwrite(c->frame.p, 1, c->frame.len, stdout);
 		fputc('\n', stdout);
@@ -164,7 +123,8 @@ client_emit(struct client *c, double captured_at, const char *resp, size_t len)
 		return 1;	/* no server: recording only */
 	seq = spool_next_seq(c->sp);
 	buf_reset(&c->gz);
-	if (frame_build(&c->frame, &c->id, seq, captured_at, resp, len) < 0 ||
+	if (frame_build_source(&c->frame, &c->id, seq, captured_at, c->src->name, resp,
+	    len) < 0 ||
 	    gz_deflate(c->frame.p, c->frame.len, 6, &c->gz) < 0)
 		return -1;
 	if (c->frame.len > FRAME_MAX_INFLATED) {
@@ -185,148 +145,22 @@ client_emit(struct client *c, double captured_at, const char *resp, size_t len)
 }
 
 /*
- * Everything a poll goes through, live or replayed: the recording, the
- * guard, the frame. wall is captured_at, gt the time the guard measures
- * game time against. asked and ok are NULL when replaying.
+ * Takes the frames the source made.
  */
 static void
-client_poll_done(struct client *c, double wall, double gt, const char *resp, size_t len,
-    unsigned asked, const int *ok)
+client_take(struct client *c)
 {
-	struct poll_summary	 sum;
-	enum guard_verdict	 v;
-	int			 rc;
+	struct src_frame *f;
 
-	c->polls++;
-	if (c->rec && rec_write(c->rec, time_mono() - c->rec_mono0, resp, len) < 0) {
-		log_err("--record: cannot write: %s; recording stopped", strerror(errno));
-		rec_finish(c->rec);
-		c->rec = NULL;
-	}
-	if ((rc = guard_summarize(resp, len, &sum)) <= 0) {
-		log_err("poll %lld: %s", c->polls, rc < 0 ? "out of memory" : "not a JSON object");
-		return;
-	}
-	v = guard_decide(&c->guard, gt, &sum);
-	if (asked != 0)
-		lmu_observe(&c->sched, time_mono(), asked, ok, &sum);
-	if (v != c->verdict)
-		log_debug("game: %s", guard_names[v]);
-	c->verdict = v;
-	c->game_ok = sum.any_ok;
-	if (sum.has_session)
-		snprintf(c->session, sizeof(c->session), "%s ET %.0f %s", sum.session, sum.et,
-		    sum.track);
-	else
-		c->session[0] = '\0';
-	if (v == GUARD_SEND || v == GUARD_LEFT) {
-		if (v == GUARD_LEFT)
-			log_info("session left: sending the last frame");
-		client_emit(c, wall, resp, len);
-	}
-	guard_summary_free(&sum);
+	while (srcq_take(&c->q, &f) == 1)
+		client_emit(c, f->captured_at, f->data.p, f->data.len);
 }
 
-/*
- * Adds one game request of the current poll to the multi handle. Returns 1
- * or -1.
- */
-static int
-game_request(struct client *c, int e)
+/* Frames held that the server has not taken. */
+static long long
+client_backlog(const struct client *c)
 {
-	struct game_poll	*gp = &c->gp;
-	char			 url[1024];
-
-	if (gp->h[e] == NULL) {
-		if ((gp->h[e] = curl_easy_init()) == NULL)
-			return -1;
-		snprintf(url, sizeof(url), "%s%s", c->game_base, lmu_paths[e]);
-		curl_easy_setopt(gp->h[e], CURLOPT_URL, url);
-		curl_easy_setopt(gp->h[e], CURLOPT_NOSIGNAL, 1L);
-		curl_easy_setopt(gp->h[e], CURLOPT_WRITEFUNCTION, write_cb);
-		curl_easy_setopt(gp->h[e], CURLOPT_WRITEDATA, &gp->body[e]);
-		gp->tag[e] = e;
-		curl_easy_setopt(gp->h[e], CURLOPT_PRIVATE, (char *)&gp->tag[e]);
-		curl_easy_setopt(gp->h[e], CURLOPT_TIMEOUT_MS, (long)(c->cfg.timeout * 1000));
-		curl_easy_setopt(gp->h[e], CURLOPT_CONNECTTIMEOUT_MS, (long)(c->cfg.timeout * 1000));
-		curl_easy_setopt(gp->h[e], CURLOPT_USERAGENT, CLIENT_VERSION);
-		curl_easy_setopt(gp->h[e], CURLOPT_HTTPHEADER, NULL);
-	}
-	buf_reset(&gp->body[e]);
-	gp->ok[e] = 0;
-	if (curl_multi_add_handle(c->multi, gp->h[e]) != CURLM_OK)
-		return -1;
-	gp->running++;
-	return 1;
-}
-
-static void
-game_start_round(struct client *c, unsigned mask)
-{
-	for (int e = 0; e < EP__MAX; e++)
-		if ((mask & (1u << e)) && !(c->gp.asked & (1u << e))) {
-			c->gp.asked |= 1u << e;
-			if (game_request(c, e) < 0)
-				log_err("cannot start a request for %s", lmu_paths[e]);
-		}
-}
-
-static void
-game_start(struct client *c)
-{
-	struct game_poll *gp = &c->gp;
-
-	gp->active = 1;
-	gp->round = 0;
-	gp->asked = 0;
-	gp->running = 0;
-	gp->wall = time_now();
-	gp->mono = time_mono();
-	game_start_round(c, lmu_plan(&c->sched, gp->mono, 0));
-	if (gp->running == 0)
-		gp->active = 0;
-}
-
-/*
- * One game request finished. When the poll's last one is in, either asks for
- * the session endpoints (the poll found a session the client did not know
- * about) or hands the poll on.
- */
-static void
-game_done(struct client *c, int e, CURL *h, CURLcode res)
-{
-	struct game_poll	*gp = &c->gp;
-	long			 status = 0;
-
-	curl_multi_remove_handle(c->multi, h);
-	gp->running--;
-	if (res == CURLE_OK)
-		curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
-	gp->ok[e] = lmu_body_ok(status, &gp->body[e]);
-	if (!gp->ok[e])
-		log_debug("game %s: %s", lmu_paths[e], res != CURLE_OK ? curl_easy_strerror(res) :
-		    status != 200 ? "not 200" : "not JSON");
-	if (gp->running > 0)
-		return;
-	if (gp->round == 0 && !c->sched.in_session && gp->ok[EP_SESSIONINFO] &&
-	    gp->body[EP_SESSIONINFO].p[strspn(gp->body[EP_SESSIONINFO].p, " \t\r\n")] == '{') {
-		char sess[24] = "";
-		struct jspan v;
-		if (jscan_document(gp->body[EP_SESSIONINFO].p, gp->body[EP_SESSIONINFO].len, &v))
-			json_member_str(&v, "session", sess, sizeof(sess));
-		c->sched.in_session = 1;
-		c->sched.race = strncmp(sess, "RACE", 4) == 0;
-		gp->round = 1;
-		game_start_round(c, lmu_plan(&c->sched, time_mono(), 1));
-		if (gp->running > 0)
-			return;
-	}
-	gp->active = 0;
-	if (lmu_responses(&c->resp, gp->asked, gp->body, gp->ok) < 0) {
-		log_err("out of memory");
-		return;
-	}
-	client_poll_done(c, gp->wall, gp->mono, c->resp.p, c->resp.len, gp->asked, gp->ok);
+	return c->sp ? spool_pending(c->sp) : 0;
 }
 
 static void
@@ -545,78 +379,15 @@ up_done(struct client *c, CURLcode res)
 	up_release(up);
 }
 
-/*
- * Takes the polls of the recording that are due. Returns when none is due,
- * or when the spool holds enough unsent frames at --speed max.
- */
-static void
-replay_feed(struct client *c, double now)
-{
-	struct buf	 err = { 0 };
-	static const char left[] = "{\"/rest/watch/sessionInfo\":null,"
-	    "\"/rest/multiplayer/join/state\":null,\"/rest/sessions/GetGameState\":null}";
-
-	while (!c->rr_done) {
-		if (!c->rr_have) {
-			enum rec_result r;
-			buf_reset(&err);
-			r = rec_next(c->rr, &c->rp, &err);
-			if (r == REC_BAD) {
-				log_warn("%s: %s; skipped", c->cfg.replay, err.p);
-				continue;
-			}
-			if (r != REC_OK) {
-				if (r == REC_ERR) {
-					log_err("%s: %s", c->cfg.replay, err.p);
-					c->rr_error = 1;
-				}
-				c->rr_done = 1;
-				if (c->guard.joined) {
-					double w = c->rr_last_w + c->cfg.poll_interval;
-					guard_end(&c->guard);
-					log_info("end of the recording: sending the last frame");
-					client_emit(c, c->cfg.replay_clock && strcmp(c->cfg.replay_clock,
-					    "original") == 0 ? w : time_now(), left, sizeof(left) - 1);
-				}
-				log_info("%s: replayed %lld polls", c->cfg.replay, c->polls);
-				break;
-			}
-			c->rr_have = 1;
-			if (c->rr_epoch == 0 && c->polls == 0)
-				c->rr_epoch = c->rr_created + c->rp.t;
-		}
-		double w = c->rr_created + c->rp.t;
-		if (c->cfg.speed > 0) {
-			if (c->rr_mono0 + (w - c->rr_epoch) / c->cfg.speed > now)
-				break;
-		} else if (c->sp != NULL && spool_pending(c->sp) >= REPLAY_AHEAD)
-			break;
-		/* captured now, as if live; the guard goes by the recording's clock */
-		double wall = c->cfg.replay_clock && strcmp(c->cfg.replay_clock, "original") == 0 ?
-		    w : time_now();
-		c->rr_last_w = w;
-		c->rr_have = 0;
-		client_poll_done(c, wall, w, c->rp.responses.p, c->rp.responses.len, 0, NULL);
-	}
-	buf_free(&err);
-}
-
 static void
 status_line(struct client *c, int final)
 {
 	char		 game[200], server[200], line[600];
 
-	if (c->cfg.replay)
-		snprintf(game, sizeof(game), "replay %s%s", c->session[0] ? c->session : "-",
-		    c->rr_done ? " (done)" : "");
-	else if (c->cfg.flush)
+	if (c->cfg.flush || c->src_st == NULL)
 		snprintf(game, sizeof(game), "flushing the spool");
-	else if (!c->game_ok)
-		snprintf(game, sizeof(game), "game: not answering on %s", c->game_base);
-	else if (c->session[0])
-		snprintf(game, sizeof(game), "game: %s [%s]", c->session, guard_names[c->verdict]);
 	else
-		snprintf(game, sizeof(game), "game: connected, not in a session");
+		c->src->status(c->src_st, game, sizeof(game));
 	if (c->cfg.print)
 		snprintf(server, sizeof(server), "printing (%lld frames)", c->frames);
 	else if (c->sp == NULL)
@@ -642,9 +413,6 @@ client_setup(struct client *c)
 	struct buf	 err = { 0 };
 	int		 rc;
 
-	snprintf(c->game_base, sizeof(c->game_base), "http://%s%s%s:%d",
-	    strchr(c->cfg.game_host, ':') ? "[" : "", c->cfg.game_host,
-	    strchr(c->cfg.game_host, ':') ? "]" : "", c->cfg.game_port);
 	if ((rc = frame_ident_load(&c->id, c->cfg.state_dir, c->cfg.name)) <= 0) {
 		if (rc < 0)
 			log_err("%s: %s", c->cfg.state_dir, strerror(errno));
@@ -675,29 +443,9 @@ client_setup(struct client *c)
 	} else if (!c->cfg.print && c->cfg.record == NULL)
 		log_warn("no server configured: nothing is sent (set server, or use --print "
 		    "or --record)");
-	if (c->cfg.record) {
-		char note[512];
-		snprintf(note, sizeof(note), "recorded by %s from %s", c->id.name, c->game_base);
-		if (rec_create(&c->rec, c->cfg.record, note) < 0) {
-			log_err("--record %s: %s", c->cfg.record, strerror(errno));
-			return 0;
-		}
-		c->rec_mono0 = time_mono();
-	}
-	if (c->cfg.replay) {
-		if ((rc = rec_open(&c->rr, c->cfg.replay, &err)) <= 0) {
-			log_err("--replay: %s", err.p ? err.p : "cannot open");
-			buf_free(&err);
-			return 0;
-		}
-		c->rr_created = rec_created(c->rr);
-		c->rr_epoch = c->cfg.epoch;
-		c->rr_mono0 = time_mono();
-		if (c->cfg.replay_clock && strcmp(c->cfg.replay_clock, "original") == 0 &&
-		    c->rr_created == 0)
-			log_warn("%s has no creation time; captured_at counts from 1970",
-			    c->cfg.replay);
-	}
+	if (!c->cfg.flush && c->src->open(&c->src_st, &c->cfg, &c->id, c->multi,
+	    &c->q) <= 0)
+		return 0;
 	buf_free(&err);
 	return 1;
 }
@@ -705,13 +453,9 @@ client_setup(struct client *c)
 static void
 client_free(struct client *c)
 {
-	for (int e = 0; e < EP__MAX; e++) {
-		if (c->gp.h[e]) {
-			curl_multi_remove_handle(c->multi, c->gp.h[e]);
-			curl_easy_cleanup(c->gp.h[e]);
-		}
-		buf_free(&c->gp.body[e]);
-	}
+	c->src->close(c->src_st);
+	c->src_st = NULL;
+	srcq_free(&c->q);
 	if (c->up.h) {
 		curl_multi_remove_handle(c->multi, c->up.h);
 		curl_easy_cleanup(c->up.h);
@@ -723,19 +467,15 @@ client_free(struct client *c)
 	if (c->multi)
 		curl_multi_cleanup(c->multi);
 	spool_close(c->sp);
-	if (c->rec && rec_finish(c->rec) < 0)
-		log_err("--record: the end of the recording could not be written");
-	rec_close(c->rr);
-	lmu_sched_free(&c->sched);
-	buf_free(&c->resp);
 	buf_free(&c->frame);
 	buf_free(&c->gz);
 	config_free(&c->cfg);
 }
 
 /*
- * Whether the client is done: --once after its poll was sent, a replay once
- * the recording is through and the spool is drained. Sets *status.
+ * Whether the client is done: the source is through (--once after its
+ * poll, a replay at the end of the recording) and the spool is drained.
+ * Sets *status.
  */
 static int
 client_finished(struct client *c, int *status)
@@ -746,20 +486,12 @@ client_finished(struct client *c, int *status)
 		*status = 1;
 		return 1;
 	}
-	if (c->cfg.once && c->polls > 0 && !c->gp.active) {
-		if (drained) {
-			*status = c->game_ok ? 0 : 1;
-			return 1;
-		}
-	}
 	if (c->cfg.flush && drained) {
 		*status = 0;
 		return 1;
 	}
-	if (c->cfg.replay && c->rr_done && drained) {
-		*status = c->rr_error ? 1 : 0;
+	if (c->src_st && c->src->finished(c->src_st, status) && drained)
 		return 1;
-	}
 	return 0;
 }
 
@@ -768,8 +500,8 @@ main(int argc, char *argv[])
 {
 	struct client	 c;
 	struct buf	 err = { 0 };
-	double		 next_poll, once_deadline = 0;
-	int		 status = 0, running;
+	double		 once_deadline = 0;
+	int		 status = 0, running, dummy;
 
 	memset(&c, 0, sizeof(c));
 	switch (config_load(&c.cfg, argc, argv, &err)) {
@@ -785,6 +517,7 @@ main(int argc, char *argv[])
 		return 2;
 	}
 	buf_free(&err);
+	c.src = sources[c.cfg.source];
 	log_init("trackside-client", 1, c.cfg.log_level);
 	c.tty = isatty(STDERR_FILENO) && !c.cfg.quiet;
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK || (c.multi = curl_multi_init()) == NULL) {
@@ -802,30 +535,25 @@ main(int argc, char *argv[])
 #ifdef SIGPIPE
 	signal(SIGPIPE, SIG_IGN);
 #endif
-	log_info("%s: %s%s, client %s \"%s\"%s%s", CLIENT_VERSION,
-	    c.cfg.replay ? "replaying " : "polling ", c.cfg.replay ? c.cfg.replay : c.game_base,
+	log_info("%s: source %s, client %s \"%s\"%s%s", CLIENT_VERSION, c.src->name,
 	    c.id.id, c.id.name, c.sp ? ", sending to " : "", c.sp ? c.upload_url : "");
 
-	next_poll = time_mono();
 	while (!stop) {
 		double now = time_mono(), wait;
+		struct curl_waitfd fds[SRC_MAX_FDS];
+		unsigned nfds = 0;
 		CURLMsg *m;
 		int left;
 
-		if (c.cfg.replay)
-			replay_feed(&c, now);
-		else if (!c.cfg.flush && !c.gp.active && now >= next_poll &&
-		    !(c.cfg.once && c.polls > 0)) {
-			game_start(&c);
-			next_poll += c.cfg.poll_interval;
-			if (next_poll <= now)	/* fell behind: skip, do not catch up */
-				next_poll = now + c.cfg.poll_interval -
-				    fmod(now - next_poll, c.cfg.poll_interval);
+		if (c.src_st) {
+			c.src->ready(c.src_st, now, client_backlog(&c));
+			client_take(&c);
 		}
 		up_start(&c, now);
 		if (client_finished(&c, &status))
 			break;
-		if (c.cfg.once && c.polls > 0 && once_deadline == 0)
+		if (c.cfg.once && c.src_st && c.src->finished(c.src_st, &dummy) &&
+		    once_deadline == 0)
 			once_deadline = now + 20;
 		if (once_deadline > 0 && now > once_deadline) {
 			log_err("--once: the server did not acknowledge the frame in 20 s");
@@ -838,44 +566,36 @@ main(int argc, char *argv[])
 		}
 
 		wait = 0.5;
-		if (!c.cfg.replay && !c.cfg.flush && !c.gp.active && next_poll - now < wait)
-			wait = next_poll - now;
-		if (c.cfg.replay && c.cfg.speed > 0 && c.rr_have) {
-			double due = c.rr_mono0 + (c.rr_created + c.rp.t - c.rr_epoch) / c.cfg.speed;
-			if (due - now < wait)
-				wait = due - now;
-		}
-		if (c.cfg.replay && c.cfg.speed == 0 && !c.rr_done &&
-		    (c.sp == NULL || spool_pending(c.sp) < REPLAY_AHEAD))
-			wait = 0;
+		if (c.src_st)
+			nfds = c.src->wait(c.src_st, now, client_backlog(&c), fds, SRC_MAX_FDS, &wait);
 		if (c.sp && !c.up.busy && !c.up.fatal && spool_pending(c.sp) > 0 &&
 		    c.up.next_try - now < wait)
 			wait = c.up.next_try - now;
 		if (wait < 0)
 			wait = 0;
-		if (wait > 0)
-			curl_multi_poll(c.multi, NULL, 0, (int)(wait * 1000) + 1, NULL);
+		if (wait > 0 || nfds > 0)
+			curl_multi_poll(c.multi, nfds ? fds : NULL, nfds,
+			    wait > 0 ? (int)(wait * 1000) + 1 : 0, NULL);
 		curl_multi_perform(c.multi, &running);
 		while ((m = curl_multi_info_read(c.multi, &left)) != NULL) {
-			char *priv = NULL;
 			if (m->msg != CURLMSG_DONE)
 				continue;
-			curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, &priv);
 			if (m->easy_handle == c.up.h)
 				up_done(&c, m->data.result);
-			else if (priv != NULL)
-				game_done(&c, *(int *)(void *)priv, m->easy_handle, m->data.result);
+			else if (c.src_st)
+				c.src->done(c.src_st, m->easy_handle, m->data.result);
 		}
+		client_take(&c);
 	}
-	if (stop && !c.cfg.replay && c.guard.joined && (c.sp || c.cfg.print)) {
+	if (stop && c.src_st) {
 		/* leaving: tell the server, if it is there to hear it */
-		static const char left[] = "{\"/rest/watch/sessionInfo\":null,"
-		    "\"/rest/multiplayer/join/state\":null,\"/rest/sessions/GetGameState\":null}";
-		guard_end(&c.guard);
-		client_emit(&c, time_now(), left, sizeof(left) - 1);
+		c.src->leave(c.src_st, time_mono());
+		long long before = c.frames;
+		client_take(&c);
 		double until = time_mono() + 2;
 		c.up.next_try = 0;
-		while (c.sp && time_mono() < until && spool_pending(c.sp) > 0 && c.up.state != 0) {
+		while (c.frames > before && c.sp && time_mono() < until &&
+		    spool_pending(c.sp) > 0 && c.up.state != 0) {
 			up_start(&c, time_mono());
 			curl_multi_poll(c.multi, NULL, 0, 100, NULL);
 			curl_multi_perform(c.multi, &running);

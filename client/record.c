@@ -1,8 +1,10 @@
 /*
  * Recordings (spec/lmu-recording.md): JSON Lines, optionally gzip, a header
- * line then one {"t": seconds, "responses": {path: body}} per poll. The
- * reader checks every line (it may come from anywhere) and hands out spans
- * of the line; the writer is what --record uses.
+ * line then one {"t": seconds, "responses": {path: body}} per poll. Assetto
+ * Corsa recordings (docs/ac.md) have the same shape, format "ac-recording",
+ * and one {"t": seconds, "raw": base64} per datagram. The reader checks
+ * every line (it may come from anywhere) and hands out spans of the line;
+ * the writer is what --record uses.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -12,6 +14,7 @@
 #include "client.h"
 
 struct rec_reader {
+	const char	*format;	/* the header's "format" */
 	gzFile		 gz;		/* a file (gzip or plain), or NULL */
 	struct buf	 mem;		/* an in-memory recording, inflated */
 	size_t		 mem_off;
@@ -30,11 +33,12 @@ struct rec_writer {
 };
 
 /*
- * Checks a header line. Returns 1 with the creation time (0 when absent or
- * unreadable), 0 with a message in err when it is not a version 1 header.
+ * Checks a header line of format (REC_LMU or REC_AC). Returns 1 with the
+ * creation time (0 when absent or unreadable), 0 with a message in err when
+ * it is not a version 1 header of that format.
  */
-int
-rec_parse_header(const char *p, size_t len, double *created, struct buf *err)
+static int
+rec_header(const char *p, size_t len, const char *format, double *created, struct buf *err)
 {
 	struct jspan	 doc, v;
 	char		 s[64];
@@ -45,8 +49,8 @@ rec_parse_header(const char *p, size_t len, double *created, struct buf *err)
 		buf_printf(err, "line 1 is not a JSON object");
 		return 0;
 	}
-	if (!json_member_str(&doc, "format", s, sizeof(s)) || strcmp(s, "lmu-recording") != 0) {
-		buf_printf(err, "line 1 is not an lmu-recording header (\"format\":\"lmu-recording\")");
+	if (!json_member_str(&doc, "format", s, sizeof(s)) || strcmp(s, format) != 0) {
+		buf_printf(err, "line 1 is not an %s header (\"format\":\"%s\")", format, format);
 		return 0;
 	}
 	if (!jscan_member(&doc, "version", &v) || !jscan_int(&v, 0, 1000000, &ver) || ver != 1) {
@@ -56,6 +60,13 @@ rec_parse_header(const char *p, size_t len, double *created, struct buf *err)
 	if (json_member_str(&doc, "created", s, sizeof(s)) && !time_iso_parse(s, created))
 		*created = 0;
 	return 1;
+}
+
+/* The header of an LMU recording; see rec_header(). */
+int
+rec_parse_header(const char *p, size_t len, double *created, struct buf *err)
+{
+	return rec_header(p, len, REC_LMU, created, err);
 }
 
 /*
@@ -152,16 +163,18 @@ rec_start(struct rec_reader *r, struct buf *err)
 		return rc < 0 ? -1 : 0;
 	}
 	r->lineno = 1;
-	return rec_parse_header(r->line.p, r->line.len, &r->created, err);
+	return rec_header(r->line.p, r->line.len, r->format, &r->created, err);
 }
 
 /*
- * Opens a recording file (gzip or plain) and checks its header. Returns 1
- * with *out (rec_close() frees it), 0 with a message in err when the file is
- * not a recording, -1 when it cannot be read.
+ * Opens a recording file (gzip or plain) of format (REC_LMU, REC_AC) and
+ * checks its header. Returns 1 with *out (rec_close() frees it), 0 with a
+ * message in err when the file is not such a recording, -1 when it cannot be
+ * read.
  */
 int
-rec_open(struct rec_reader **out, const char *path, struct buf *err)
+rec_open_format(struct rec_reader **out, const char *path, const char *format,
+    struct buf *err)
 {
 	struct rec_reader	*r;
 	int			 rc;
@@ -169,6 +182,7 @@ rec_open(struct rec_reader **out, const char *path, struct buf *err)
 	*out = NULL;
 	if ((r = calloc(1, sizeof(*r))) == NULL)
 		return -1;
+	r->format = format;
 	r->last_t = -1;
 	if ((r->gz = gzopen(path, "rb")) == NULL) {
 		buf_printf(err, "%s: %s", path, errno ? strerror(errno) : "cannot open");
@@ -184,12 +198,20 @@ rec_open(struct rec_reader **out, const char *path, struct buf *err)
 	return 1;
 }
 
+/* Opens an LMU recording file; see rec_open_format(). */
+int
+rec_open(struct rec_reader **out, const char *path, struct buf *err)
+{
+	return rec_open_format(out, path, REC_LMU, err);
+}
+
 /*
- * Opens a recording held in memory (gzip or plain; it is copied). Returns
- * like rec_open().
+ * Opens a recording of format held in memory (gzip or plain; it is copied).
+ * Returns like rec_open_format().
  */
 int
-rec_open_mem(struct rec_reader **out, const void *p, size_t len, struct buf *err)
+rec_open_mem_format(struct rec_reader **out, const void *p, size_t len, const char *format,
+    struct buf *err)
 {
 	struct rec_reader	*r;
 	int			 rc;
@@ -197,6 +219,7 @@ rec_open_mem(struct rec_reader **out, const void *p, size_t len, struct buf *err
 	*out = NULL;
 	if ((r = calloc(1, sizeof(*r))) == NULL)
 		return -1;
+	r->format = format;
 	r->last_t = -1;
 	if (gz_is_gzip(p, len)) {
 		if ((rc = gz_inflate(p, len, 1u << 30, &r->mem)) != GZ_OK) {
@@ -217,13 +240,19 @@ rec_open_mem(struct rec_reader **out, const void *p, size_t len, struct buf *err
 	return 1;
 }
 
+/* Opens an LMU recording held in memory; see rec_open_mem_format(). */
+int
+rec_open_mem(struct rec_reader **out, const void *p, size_t len, struct buf *err)
+{
+	return rec_open_mem_format(out, p, len, REC_LMU, err);
+}
+
 /*
- * Reads the next poll. Returns REC_OK with poll (valid until the next call),
- * REC_EOF at the end, REC_BAD with a message in err for a line that is not a
- * poll (the caller may go on with the next), REC_ERR when reading fails.
+ * Reads the next line that is not blank. Returns REC_OK, REC_EOF, or
+ * REC_ERR with a message in err.
  */
-enum rec_result
-rec_next(struct rec_reader *r, struct rec_poll *poll, struct buf *err)
+static enum rec_result
+rec_line(struct rec_reader *r, struct buf *err)
 {
 	int rc;
 
@@ -245,8 +274,35 @@ rec_next(struct rec_reader *r, struct rec_poll *poll, struct buf *err)
 		    r->line.p[r->line.len - 1] == ' '))
 			r->line.p[--r->line.len] = '\0';
 		if (r->line.len > 0)
-			break;
+			return REC_OK;
 	}
+}
+
+/* Whether t goes on from the line before; REC_BAD with a message if not. */
+static enum rec_result
+rec_in_order(struct rec_reader *r, double t, struct buf *err)
+{
+	if (t < r->last_t) {
+		buf_printf(err, "line %lld: t %.3f goes back in time (previous %.3f)", r->lineno,
+		    t, r->last_t);
+		return REC_BAD;
+	}
+	r->last_t = t;
+	return REC_OK;
+}
+
+/*
+ * Reads the next poll. Returns REC_OK with poll (valid until the next call),
+ * REC_EOF at the end, REC_BAD with a message in err for a line that is not a
+ * poll (the caller may go on with the next), REC_ERR when reading fails.
+ */
+enum rec_result
+rec_next(struct rec_reader *r, struct rec_poll *poll, struct buf *err)
+{
+	enum rec_result rc;
+
+	if ((rc = rec_line(r, err)) != REC_OK)
+		return rc;
 	size_t before = err->len;
 	if (!rec_parse_poll(r->line.p, r->line.len, poll, err)) {
 		struct buf tmp = { 0 };
@@ -256,13 +312,34 @@ rec_next(struct rec_reader *r, struct rec_poll *poll, struct buf *err)
 		buf_free(&tmp);
 		return REC_BAD;
 	}
-	if (poll->t < r->last_t) {
-		buf_printf(err, "line %lld: t %.3f goes back in time (previous %.3f)", r->lineno,
-		    poll->t, r->last_t);
+	return rec_in_order(r, poll->t, err);
+}
+
+/*
+ * Reads the next datagram of an ac-recording: *t, and its bytes replace
+ * raw's. Returns like rec_next().
+ */
+enum rec_result
+rec_next_raw(struct rec_reader *r, double *t, struct buf *raw, struct buf *err)
+{
+	struct jspan	 doc, v;
+	enum rec_result	 rc;
+
+	if ((rc = rec_line(r, err)) != REC_OK)
+		return rc;
+	buf_reset(raw);
+	if (!jscan_document(r->line.p, r->line.len, &doc) || doc.type != JT_OBJECT ||
+	    !jscan_member(&doc, "t", &v) || !json_num(&v, t) || *t < 0 || *t > 1e9) {
+		buf_printf(err, "line %lld: not a JSON object with \"t\" (seconds since the "
+		    "recording started)", r->lineno);
 		return REC_BAD;
 	}
-	r->last_t = poll->t;
-	return REC_OK;
+	if (!jscan_member(&doc, "raw", &v) || v.type != JT_STRING || v.len < 3 ||
+	    b64_decode(raw, v.p + 1, v.len - 2) != 1) {
+		buf_printf(err, "line %lld: no \"raw\" (the datagram's bytes, base64)", r->lineno);
+		return REC_BAD;
+	}
+	return rec_in_order(r, *t, err);
 }
 
 /* The header's creation time (epoch seconds), 0 when unknown. */
@@ -291,12 +368,21 @@ rec_close(struct rec_reader *r)
 	free(r);
 }
 
-/*
- * Creates a recording at path (gzip when it ends in ".gz") and writes its
- * header. Returns 1 with *out, -1 with errno set. rec_finish() closes it.
- */
+/* Creates an LMU recording; see rec_create_format(). */
 int
 rec_create(struct rec_writer **out, const char *path, const char *note)
+{
+	return rec_create_format(out, path, REC_LMU, note);
+}
+
+/*
+ * Creates a recording of format (REC_LMU, REC_AC) at path (gzip when it
+ * ends in ".gz") and writes its header. Returns 1 with *out, -1 with errno
+ * set. rec_finish() closes it.
+ */
+int
+rec_create_format(struct rec_writer **out, const char *path, const char *format,
+    const char *note)
 {
 	struct rec_writer	*w;
 	struct buf		 h = { 0 };
@@ -314,8 +400,9 @@ rec_create(struct rec_writer **out, const char *path, const char *note)
 		return -1;
 	}
 	time_iso(time_now(), ts);
-	buf_printf(&h, "{\"format\":\"lmu-recording\",\"version\":1,\"created\":\"%s\","
-	    "\"client\":\"%s\",\"note\":\"", ts, CLIENT_VERSION);
+	buf_printf(&h, "{\"format\":\"%s\",\"version\":1,\"source\":\"%s\",\"created\":\"%s\","
+	    "\"client\":\"%s\",\"note\":\"", format, strcmp(format, REC_AC) == 0 ? "ac" : "lmu",
+	    ts, CLIENT_VERSION);
 	esc_json(&h, note, strlen(note));
 	buf_puts(&h, "\"}\n");
 	if (h.p == NULL || gzwrite(w->gz, h.p, (unsigned)h.len) != (int)h.len ||
@@ -331,6 +418,16 @@ rec_create(struct rec_writer **out, const char *path, const char *note)
 	return 1;
 }
 
+/* Writes w->line and flushes it, so a killed client keeps what it wrote. */
+static int
+rec_put(struct rec_writer *w)
+{
+	if (gzwrite(w->gz, w->line.p, (unsigned)w->line.len) != (int)w->line.len ||
+	    gzflush(w->gz, Z_SYNC_FLUSH) != Z_OK)
+		return -1;
+	return 1;
+}
+
 /*
  * Writes one poll taken t seconds after the recording started; resp is its
  * responses object. Returns 1 or -1.
@@ -342,10 +439,21 @@ rec_write(struct rec_writer *w, double t, const char *resp, size_t len)
 	if (buf_printf(&w->line, "{\"t\":%.3f,\"responses\":", t) < 0 ||
 	    buf_add(&w->line, resp, len) < 0 || buf_puts(&w->line, "}\n") < 0)
 		return -1;
-	if (gzwrite(w->gz, w->line.p, (unsigned)w->line.len) != (int)w->line.len ||
-	    gzflush(w->gz, Z_SYNC_FLUSH) != Z_OK)
+	return rec_put(w);
+}
+
+/*
+ * Writes one datagram of an ac-recording, received t seconds after the
+ * recording started. Returns 1 or -1.
+ */
+int
+rec_write_raw(struct rec_writer *w, double t, const void *raw, size_t len)
+{
+	buf_reset(&w->line);
+	if (buf_printf(&w->line, "{\"t\":%.3f,\"raw\":\"", t) < 0 ||
+	    b64_encode(&w->line, raw, len) < 0 || buf_puts(&w->line, "\"}\n") < 0)
 		return -1;
-	return 1;
+	return rec_put(w);
 }
 
 /*

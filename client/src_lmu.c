@@ -1,182 +1,418 @@
 /*
- * The Le Mans Ultimate source (spec/lmu-api.md): which endpoints each poll
- * asks for, and the poll itself, every request at once through one curl
- * multi handle, each time-boxed, so a stalled game never stalls the client.
- *
- * Cadence: session info, game state and join state every poll; teams and
- * standings while in a session; chat (and strategy and usage in races)
- * every few seconds; track map and event schedule once per session; the
- * profile once; standings history when laps were missed.
+ * The Le Mans Ultimate source: a fixed-rate schedule starts a poll of the
+ * game's REST API (lmu.c says which endpoints), every request at once on
+ * main's curl multi handle, or takes the next poll of a recording; the
+ * guard (guard_lmu.c) decides whether the poll becomes a frame.
  */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "client.h"
+#include "source.h"
 
-const char *const lmu_paths[EP__MAX] = {
-	"/rest/watch/sessionInfo",
-	"/rest/multiplayer/join/state",
-	"/rest/sessions/GetGameState",
-	"/rest/multiplayer/teams",
-	"/rest/watch/standings",
-	"/rest/chat/",
-	"/rest/strategy/overall",
-	"/rest/strategy/usage",
-	"/rest/watch/standings/history",
-	"/rest/watch/trackmap",
-	"/rest/sessions/GetSessionsInfoForEvent",
-	"/rest/profile/profileInfo/getProfileInfo",
+struct game_poll {
+	CURL		*h[EP__MAX];
+	struct buf	 body[EP__MAX];
+	int		 ok[EP__MAX];
+	int		 tag[EP__MAX];	/* tag[e] == e, the handles' private pointers */
+	unsigned	 asked;		/* every round of this poll */
+	unsigned	 running;
+	int		 round;
+	int		 active;
+	double		 wall;		/* captured_at */
+	double		 mono;
 };
 
-#define BIT(e) (1u << (e))
-#define EP_ALWAYS (BIT(EP_SESSIONINFO) | BIT(EP_JOINSTATE) | BIT(EP_GAMESTATE))
+struct lmu_src {
+	const struct config *cfg;
+	CURLM		*multi;
+	struct src_rec	 rec;
+	struct guard	 guard;
+	struct lmu_sched sched;
+	struct game_poll gp;
+	char		 game_base[512];
+	struct buf	 resp;
+	double		 next_poll;
+	struct src_queue *q;		/* main's */
+	/* replay */
+	struct src_replay rp;
+	struct rec_poll	 poll;		/* the next poll of the recording */
+	int		 have;		/* ... read and not yet due */
+	double		 last_w;
+	/* status */
+	enum guard_verdict verdict;
+	char		 session[160];
+	long long	 polls;
+	int		 game_ok;
+};
 
-/*
- * The endpoints to ask for in a poll at now. followup is 0 for the first
- * round of a poll, 1 for the second round that a poll gets when its first
- * round found a session the client did not know it was in. Returns a bit
- * mask of enum lmu_ep.
- */
-unsigned
-lmu_plan(struct lmu_sched *s, double now, int followup)
+/* What a client that left its session sends last. */
+static const char lmu_left[] = "{\"/rest/watch/sessionInfo\":null,"
+    "\"/rest/multiplayer/join/state\":null,\"/rest/sessions/GetGameState\":null}";
+
+static size_t
+write_cb(char *p, size_t size, size_t n, void *arg)
 {
-	unsigned m = followup ? 0 : EP_ALWAYS;
+	struct buf *b = arg;
+	size_t len = size * n;
 
-	if (!s->have_profile && (s->last_profile_try == 0 ||
-	    now - s->last_profile_try >= LMU_RETRY_EVERY * 6) && !followup) {
-		m |= BIT(EP_PROFILE);
-		s->last_profile_try = now;
-	}
-	if (!s->in_session)
-		return m;
-	m |= BIT(EP_TEAMS) | BIT(EP_STANDINGS);
-	if (s->last_chat == 0 || now - s->last_chat >= LMU_CHAT_EVERY - 0.05) {
-		m |= BIT(EP_CHAT);
-		if (s->race)
-			m |= BIT(EP_STRATEGY) | BIT(EP_USAGE);
-		s->last_chat = now;
-	}
-	if ((!s->have_map || !s->have_sched) && (s->last_map_try == 0 ||
-	    now - s->last_map_try >= LMU_RETRY_EVERY)) {
-		if (!s->have_map)
-			m |= BIT(EP_TRACKMAP);
-		if (!s->have_sched)
-			m |= BIT(EP_SCHEDULE);
-		s->last_map_try = now;
-	}
-	if (s->want_history && (s->last_history == 0 || now - s->last_history >= LMU_HISTORY_EVERY)) {
-		m |= BIT(EP_HISTORY);
-		s->last_history = now;
-		s->want_history = 0;
-	}
-	return m;
+	if (b->len + len > BODY_MAX || buf_add(b, p, len) < 0)
+		return 0;	/* too large: the transfer fails */
+	return len;
 }
 
-static long long
-lmu_laps_of(const struct lmu_sched *s, long long slot)
+/* Queues a frame; a full memory is logged and the frame lost. */
+static void
+lmu_emit(struct lmu_src *s, double captured_at, const char *resp, size_t len)
 {
-	for (size_t i = 0; i < s->nlaps; i++)
-		if (s->laps[i].slot == slot)
-			return s->laps[i].laps;
-	return -1;
+	if (srcq_push(s->q, captured_at, resp, len) < 0)
+		log_err("out of memory: a frame is lost");
 }
 
 /*
- * Learns from a finished poll taken at now: asked is what was asked for,
- * ok[e] whether endpoint e answered, sum the poll's summary.
+ * Everything a poll goes through, live or replayed: the recording, the
+ * guard, the frame. wall is captured_at, gt the time the guard measures
+ * game time against. asked and ok are NULL when replaying.
  */
-void
-lmu_observe(struct lmu_sched *s, double now, unsigned asked, const int *ok,
-    const struct poll_summary *sum)
+static void
+lmu_poll_done(struct lmu_src *s, double wall, double gt, const char *resp, size_t len,
+    unsigned asked, const int *ok)
 {
-	char key[sizeof(s->key)];
+	struct poll_summary	 sum;
+	enum guard_verdict	 v;
+	int			 rc;
 
-	if ((asked & BIT(EP_PROFILE)) && ok[EP_PROFILE])
-		s->have_profile = 1;
-	if (!sum->has_session) {
-		s->in_session = 0;
-		s->key[0] = '\0';
+	s->polls++;
+	if (s->rec.w && rec_write(s->rec.w, srcrec_t(&s->rec), resp, len) < 0)
+		srcrec_failed(&s->rec);
+	if ((rc = guard_summarize(resp, len, &sum)) <= 0) {
+		log_err("poll %lld: %s", s->polls, rc < 0 ? "out of memory" : "not a JSON object");
 		return;
 	}
-	snprintf(key, sizeof(key), "%s|%s|%s", sum->track, sum->session, sum->server);
-	if (!s->in_session || strcmp(key, s->key) != 0) {
-		/* a new session: map, schedule and chat again; laps start over */
-		snprintf(s->key, sizeof(s->key), "%s", key);
-		s->have_map = s->have_sched = 0;
-		s->last_map_try = asked & (BIT(EP_TRACKMAP) | BIT(EP_SCHEDULE)) ? now : 0;
-		s->last_chat = asked & BIT(EP_CHAT) ? now : 0;
-		s->nlaps = 0;
+	v = guard_decide(&s->guard, gt, &sum);
+	if (asked != 0)
+		lmu_observe(&s->sched, time_mono(), asked, ok, &sum);
+	if (v != s->verdict)
+		log_debug("game: %s", guard_names[v]);
+	s->verdict = v;
+	s->game_ok = sum.any_ok;
+	if (sum.has_session)
+		snprintf(s->session, sizeof(s->session), "%s ET %.0f %s", sum.session, sum.et,
+		    sum.track);
+	else
+		s->session[0] = '\0';
+	if (v == GUARD_SEND || v == GUARD_LEFT) {
+		if (v == GUARD_LEFT)
+			log_info("session left: sending the last frame");
+		lmu_emit(s, wall, resp, len);
 	}
-	s->in_session = 1;
-	s->race = strncmp(sum->session, "RACE", 4) == 0;
-	if ((asked & BIT(EP_TRACKMAP)) && ok[EP_TRACKMAP])
-		s->have_map = 1;
-	if ((asked & BIT(EP_SCHEDULE)) && ok[EP_SCHEDULE])
-		s->have_sched = 1;
-	if (!sum->has_standings)
-		return;
-	/* laps this client did not see: a car gained two or more since the last
-	 * poll, or cars had laps before this client first saw the session */
-	if (s->nlaps == 0 && sum->max_laps > 1)
-		s->want_history = 1;
-	for (size_t i = 0; i < sum->ncars && s->nlaps > 0; i++) {
-		long long before = lmu_laps_of(s, sum->cars[i].slot);
-		if (before >= 0 && sum->cars[i].laps - before >= 2)
-			s->want_history = 1;
-	}
-	if (s->last_seen > 0 && now - s->last_seen > 30.0 && sum->max_laps > 0)
-		s->want_history = 1;	/* the client was away */
-	s->last_seen = now;
-	free(s->laps);
-	s->laps = NULL;
-	s->nlaps = 0;
-	if (sum->ncars > 0 && (s->laps = malloc(sum->ncars * sizeof(*s->laps))) != NULL) {
-		memcpy(s->laps, sum->cars, sum->ncars * sizeof(*s->laps));
-		s->nlaps = sum->ncars;
-	}
-}
-
-void
-lmu_sched_free(struct lmu_sched *s)
-{
-	free(s->laps);
-	memset(s, 0, sizeof(*s));
+	guard_summary_free(&sum);
 }
 
 /*
- * Writes the responses object of a poll: every asked endpoint in enum order,
- * its body when ok[e] (already checked to be JSON), else null. Returns 1 or
- * -1.
+ * Adds one game request of the current poll to the multi handle. Returns 1
+ * or -1.
  */
-int
-lmu_responses(struct buf *out, unsigned asked, struct buf *bodies, const int *ok)
+static int
+game_request(struct lmu_src *s, int e)
 {
-	int first = 1;
+	struct game_poll	*gp = &s->gp;
+	char			 url[1024];
 
-	buf_reset(out);
-	if (buf_putc(out, '{') < 0)
+	if (gp->h[e] == NULL) {
+		if ((gp->h[e] = curl_easy_init()) == NULL)
+			return -1;
+		snprintf(url, sizeof(url), "%s%s", s->game_base, lmu_paths[e]);
+		curl_easy_setopt(gp->h[e], CURLOPT_URL, url);
+		curl_easy_setopt(gp->h[e], CURLOPT_NOSIGNAL, 1L);
+		curl_easy_setopt(gp->h[e], CURLOPT_WRITEFUNCTION, write_cb);
+		curl_easy_setopt(gp->h[e], CURLOPT_WRITEDATA, &gp->body[e]);
+		gp->tag[e] = e;
+		curl_easy_setopt(gp->h[e], CURLOPT_PRIVATE, (char *)&gp->tag[e]);
+		curl_easy_setopt(gp->h[e], CURLOPT_TIMEOUT_MS, (long)(s->cfg->timeout * 1000));
+		curl_easy_setopt(gp->h[e], CURLOPT_CONNECTTIMEOUT_MS,
+		    (long)(s->cfg->timeout * 1000));
+		curl_easy_setopt(gp->h[e], CURLOPT_USERAGENT, CLIENT_VERSION);
+		curl_easy_setopt(gp->h[e], CURLOPT_HTTPHEADER, NULL);
+	}
+	buf_reset(&gp->body[e]);
+	gp->ok[e] = 0;
+	if (curl_multi_add_handle(s->multi, gp->h[e]) != CURLM_OK)
 		return -1;
-	for (int e = 0; e < EP__MAX; e++) {
-		if (!(asked & BIT(e)))
-			continue;
-		if (buf_printf(out, "%s\"%s\":", first ? "" : ",", lmu_paths[e]) < 0)
-			return -1;
-		first = 0;
-		if ((ok[e] ? buf_add(out, bodies[e].p, bodies[e].len) : buf_puts(out, "null")) < 0)
-			return -1;
-	}
-	return buf_putc(out, '}');
+	gp->running++;
+	return 1;
+}
+
+static void
+game_start_round(struct lmu_src *s, unsigned mask)
+{
+	for (int e = 0; e < EP__MAX; e++)
+		if ((mask & (1u << e)) && !(s->gp.asked & (1u << e))) {
+			s->gp.asked |= 1u << e;
+			if (game_request(s, e) < 0)
+				log_err("cannot start a request for %s", lmu_paths[e]);
+		}
+}
+
+static void
+game_start(struct lmu_src *s)
+{
+	struct game_poll *gp = &s->gp;
+
+	gp->active = 1;
+	gp->round = 0;
+	gp->asked = 0;
+	gp->running = 0;
+	gp->wall = time_now();
+	gp->mono = time_mono();
+	game_start_round(s, lmu_plan(&s->sched, gp->mono, 0));
+	if (gp->running == 0)
+		gp->active = 0;
 }
 
 /*
- * Checks a game answer: HTTP 200 and a JSON document of at most BODY_MAX
- * bytes. Returns 1 when the body may go into a frame as it is, else 0.
+ * One game request finished. When the poll's last one is in, either asks for
+ * the session endpoints (the poll found a session the client did not know
+ * about) or hands the poll on.
  */
-int
-lmu_body_ok(long status, const struct buf *body)
+static void
+lmu_done(void *arg, CURL *h, CURLcode res)
 {
-	struct jspan v;
+	struct lmu_src		*s = arg;
+	struct game_poll	*gp = &s->gp;
+	char			*priv = NULL;
+	long			 status = 0;
+	int			 e;
 
-	return status == 200 && body->len > 0 && body->len <= BODY_MAX &&
-	    jscan_document(body->p, body->len, &v);
+	curl_easy_getinfo(h, CURLINFO_PRIVATE, &priv);
+	if (priv == NULL)
+		return;
+	e = *(int *)(void *)priv;
+	curl_multi_remove_handle(s->multi, h);
+	gp->running--;
+	if (res == CURLE_OK)
+		curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
+	gp->ok[e] = lmu_body_ok(status, &gp->body[e]);
+	if (!gp->ok[e])
+		log_debug("game %s: %s", lmu_paths[e], res != CURLE_OK ? curl_easy_strerror(res) :
+		    status != 200 ? "not 200" : "not JSON");
+	if (gp->running > 0)
+		return;
+	if (gp->round == 0 && !s->sched.in_session && gp->ok[EP_SESSIONINFO] &&
+	    gp->body[EP_SESSIONINFO].p[strspn(gp->body[EP_SESSIONINFO].p, " \t\r\n")] == '{') {
+		char sess[24] = "";
+		struct jspan v;
+		if (jscan_document(gp->body[EP_SESSIONINFO].p, gp->body[EP_SESSIONINFO].len, &v))
+			json_member_str(&v, "session", sess, sizeof(sess));
+		s->sched.in_session = 1;
+		s->sched.race = strncmp(sess, "RACE", 4) == 0;
+		gp->round = 1;
+		game_start_round(s, lmu_plan(&s->sched, time_mono(), 1));
+		if (gp->running > 0)
+			return;
+	}
+	gp->active = 0;
+	if (lmu_responses(&s->resp, gp->asked, gp->body, gp->ok) < 0) {
+		log_err("out of memory");
+		return;
+	}
+	lmu_poll_done(s, gp->wall, gp->mono, s->resp.p, s->resp.len, gp->asked, gp->ok);
 }
+
+/*
+ * Takes the polls of the recording that are due. Returns when none is due,
+ * or when enough frames wait for the server at --speed max.
+ */
+static void
+replay_feed(struct lmu_src *s, double now, long long backlog)
+{
+	struct buf	 err = { 0 };
+	int		 rc;
+
+	while (!s->rp.done) {
+		if (!s->have) {
+			buf_reset(&err);
+			rc = srcrp_result(&s->rp, s->cfg->replay, rec_next(s->rp.rr, &s->poll, &err),
+			    &err);
+			if (rc == 0)
+				continue;
+			if (rc < 0) {
+				if (s->guard.joined) {
+					guard_end(&s->guard);
+					log_info("end of the recording: sending the last frame");
+					lmu_emit(s, s->rp.original ? s->last_w + s->cfg->poll_interval :
+					    time_now(), lmu_left, sizeof(lmu_left) - 1);
+				}
+				log_info("%s: replayed %lld polls", s->cfg->replay, s->polls);
+				break;
+			}
+			s->have = 1;
+			srcrp_start(&s->rp, s->poll.t);
+		}
+		if (s->cfg->speed > 0) {
+			if (srcrp_due(&s->rp, s->cfg->speed, s->poll.t) > now)
+				break;
+		} else if (backlog + srcq_len(s->q) >= SRC_AHEAD)
+			break;
+		/* captured now, as if live; the guard goes by the recording's clock */
+		double w = s->rp.created + s->poll.t;
+		s->last_w = w;
+		s->have = 0;
+		lmu_poll_done(s, srcrp_wall(&s->rp, s->poll.t), w, s->poll.responses.p,
+		    s->poll.responses.len, 0, NULL);
+	}
+	buf_free(&err);
+}
+
+static void
+lmu_ready(void *arg, double now, long long backlog)
+{
+	struct lmu_src *s = arg;
+
+	if (s->cfg->replay) {
+		replay_feed(s, now, backlog);
+		return;
+	}
+	if (s->gp.active || now < s->next_poll || (s->cfg->once && s->polls > 0))
+		return;
+	game_start(s);
+	s->next_poll += s->cfg->poll_interval;
+	if (s->next_poll <= now)	/* fell behind: skip, do not catch up */
+		s->next_poll = now + s->cfg->poll_interval -
+		    fmod(now - s->next_poll, s->cfg->poll_interval);
+}
+
+static unsigned
+lmu_wait(void *arg, double now, long long backlog, struct curl_waitfd *fds, unsigned max,
+    double *timeout)
+{
+	struct lmu_src *s = arg;
+
+	(void)fds;
+	(void)max;
+	if (!s->cfg->replay && !s->gp.active && s->next_poll - now < *timeout)
+		*timeout = s->next_poll - now;
+	if (s->cfg->replay && s->cfg->speed > 0 && s->have) {
+		double due = srcrp_due(&s->rp, s->cfg->speed, s->poll.t);
+		if (due - now < *timeout)
+			*timeout = due - now;
+	}
+	if (s->cfg->replay && s->cfg->speed == 0 && !s->rp.done &&
+	    backlog + srcq_len(s->q) < SRC_AHEAD)
+		*timeout = 0;
+	return 0;
+}
+
+/*
+ * Whether the source is through: --once after its poll, a replay at the
+ * end of the recording.
+ */
+static int
+lmu_finished(void *arg, int *status)
+{
+	struct lmu_src *s = arg;
+
+	if (s->cfg->once && s->polls > 0 && !s->gp.active) {
+		*status = s->game_ok ? 0 : 1;
+		return 1;
+	}
+	return s->cfg->replay && srcrp_finished(&s->rp, status);
+}
+
+/* Leaving a live session: tell the server. */
+static void
+lmu_leave(void *arg, double now)
+{
+	struct lmu_src *s = arg;
+
+	(void)now;
+	if (s->cfg->replay || !s->guard.joined)
+		return;
+	guard_end(&s->guard);
+	lmu_emit(s, time_now(), lmu_left, sizeof(lmu_left) - 1);
+}
+
+static void
+lmu_status(void *arg, char *out, size_t outsz)
+{
+	struct lmu_src *s = arg;
+
+	if (s->cfg->replay)
+		snprintf(out, outsz, "replay %s%s", s->session[0] ? s->session : "-",
+		    s->rp.done ? " (done)" : "");
+	else if (!s->game_ok)
+		snprintf(out, outsz, "game: not answering on %s", s->game_base);
+	else if (s->session[0])
+		snprintf(out, outsz, "game: %s [%s]", s->session, guard_names[s->verdict]);
+	else
+		snprintf(out, outsz, "game: connected, not in a session");
+}
+
+static void
+lmu_close(void *arg)
+{
+	struct lmu_src *s = arg;
+
+	if (s == NULL)
+		return;
+	for (int e = 0; e < EP__MAX; e++) {
+		if (s->gp.h[e]) {
+			curl_multi_remove_handle(s->multi, s->gp.h[e]);
+			curl_easy_cleanup(s->gp.h[e]);
+		}
+		buf_free(&s->gp.body[e]);
+	}
+	srcrec_close(&s->rec);
+	srcrp_close(&s->rp);
+	lmu_sched_free(&s->sched);
+	buf_free(&s->resp);
+	free(s);
+}
+
+/*
+ * Opens the source: the game's address, the recording written (--record) or
+ * read (--replay). Returns 1 with *out, 0 when it cannot start (logged).
+ */
+static int
+lmu_open(void **out, const struct config *cfg, const struct client_ident *id, CURLM *multi,
+    struct src_queue *q)
+{
+	struct lmu_src	*s;
+
+	if ((*out = s = calloc(1, sizeof(*s))) == NULL) {
+		log_err("out of memory");
+		return 0;
+	}
+	s->cfg = cfg;
+	s->q = q;
+	s->multi = multi;
+	s->next_poll = time_mono();
+	snprintf(s->game_base, sizeof(s->game_base), "http://%s%s%s:%d",
+	    strchr(cfg->game_host, ':') ? "[" : "", cfg->game_host,
+	    strchr(cfg->game_host, ':') ? "]" : "", cfg->game_port);
+	if (cfg->record) {
+		char note[512];
+		snprintf(note, sizeof(note), "recorded by %s from %s", id->name, s->game_base);
+		if (!srcrec_open(&s->rec, cfg->record, REC_LMU, note))
+			return 0;
+	}
+	if (cfg->replay) {
+		if (!srcrp_open(&s->rp, cfg, REC_LMU))
+			return 0;
+		log_info("replaying %s", cfg->replay);
+	} else
+		log_info("polling %s", s->game_base);
+	return 1;
+}
+
+const struct source src_lmu = {
+	"lmu",
+	lmu_open,
+	lmu_wait,
+	lmu_ready,
+	lmu_done,
+	lmu_finished,
+	lmu_leave,
+	lmu_status,
+	lmu_close,
+};

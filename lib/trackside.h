@@ -46,6 +46,10 @@ int	 esc_json(struct buf *, const char *, size_t);
 int	 esc_csv(struct buf *, const char *, size_t);
 size_t	 esc_log(char *dst, size_t dstsz, const char *src, size_t len);
 
+/* b64.c */
+int	 b64_encode(struct buf *, const void *, size_t);
+int	 b64_decode(struct buf *, const char *, size_t);
+
 /* util.c */
 int	 num_parse_ll(const char *s, long long min, long long max, long long *out);
 int	 num_parse_d(const char *s, double min, double max, double *out);

@@ -1,6 +1,6 @@
 /*
  * The simulated weekend of trackside-fakegame (fakegame/race.c, sim_lmu.c) in process:
- * polls as trackside-client takes them (its own cadence, client/src_lmu.c),
+ * polls as trackside-client takes them (its own cadence, client/lmu.c),
  * one a second of game time, without sockets or a wall clock.
  */
 #ifndef SIM_FRAMES_H

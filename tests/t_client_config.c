@@ -104,6 +104,28 @@ main(void)
 	    "--record and --replay together are refused");
 	config_free(&c);
 
+	ok(load(&c, &err, "", NULL) == CONFIG_OK && c.source == SRC_LMU && c.ac_interval == 1000,
+	    "the source is lmu by default");
+	config_free(&c);
+	ok(load(&c, &err, "source = ac\nac-listen = 9600\nac-server = 127.0.0.1:11000\n"
+	    "ac-interval = 250\n", NULL) == CONFIG_OK && c.source == SRC_AC &&
+	    strcmp(c.ac_listen, "9600") == 0 && c.ac_interval == 250,
+	    "source, ac-listen, ac-server and ac-interval are read from the file");
+	config_free(&c);
+	ok(load(&c, &err, "", "--source", "rfactor", NULL) == CONFIG_BAD && err.p &&
+	    strstr(err.p, "lmu or ac"), "an unknown source is refused");
+	config_free(&c);
+	ok(load(&c, &err, "source = ac\n", NULL) == CONFIG_BAD && err.p &&
+	    strstr(err.p, "--ac-listen"), "the ac source needs its addresses");
+	config_free(&c);
+	ok(load(&c, &err, "", "--source", "ac", "--ac-listen", "9600", "--ac-server", "h:1",
+	    "--ac-interval", "0", NULL) == CONFIG_BAD, "--ac-interval 0 is refused");
+	config_free(&c);
+	ok(load(&c, &err, "", "--replay", "x", "--replay-to", "127.0.0.1:9600", NULL) ==
+	    CONFIG_BAD && load(&c, &err, "", "--source", "ac", "--replay", "x", "--replay-to",
+	    "127.0.0.1:9600", NULL) == CONFIG_OK, "--replay-to only replays AC recordings");
+	config_free(&c);
+
 	ok(load(&c, &err, "", "--state-dir", "/s", NULL) == CONFIG_OK &&
 	    strcmp(c.spool_dir, "/s/spool") == 0, "the spool lives in the state directory by default");
 	config_free(&c);

@@ -147,6 +147,46 @@ main(void)
 		rec_close(r);
 	}
 
+	{
+		/* Assetto Corsa recordings: datagrams as base64 with their times */
+		struct rec_writer *w = NULL;
+		struct buf raw = { 0 };
+		double t = -1;
+		int good;
+
+		snprintf(path, sizeof(path), "%s/ac.jsonl.gz", root);
+		good = rec_create_format(&w, path, REC_AC, "ac") == 1 &&
+		    rec_write_raw(w, 0.004, "\x38\x04", 2) == 1 &&
+		    rec_write_raw(w, 1.5, "\x00\xff\x3a", 3) == 1 && rec_finish(w) == 1;
+		buf_reset(&err);
+		r = NULL;
+		good = good && rec_open_format(&r, path, REC_AC, &err) == 1 &&
+		    rec_next_raw(r, &t, &raw, &err) == REC_OK && t == 0.004 && raw.len == 2 &&
+		    memcmp(raw.p, "\x38\x04", 2) == 0 && rec_next_raw(r, &t, &raw, &err) == REC_OK &&
+		    t == 1.5 && raw.len == 3 && memcmp(raw.p, "\x00\xff\x3a", 3) == 0 &&
+		    rec_next_raw(r, &t, &raw, &err) == REC_EOF;
+		ok(good, "an ac-recording written is read back the same");
+		rec_close(r);
+		buf_reset(&err);
+		r = NULL;
+		ok(rec_open(&r, path, &err) == 0 && err.p && strstr(err.p, "lmu-recording"),
+		    "an ac-recording is not an LMU recording");
+		rec_close(r);
+		static const char badlines[] = "{\"format\":\"ac-recording\",\"version\":1}\n"
+		    "{\"t\":1,\"raw\":\"O=AQ\"}\n{\"t\":2}\n{\"t\":0.5,\"raw\":\"OAQ=\"}\n"
+		    "{\"t\":3,\"raw\":\"OAQ=\"}\n";
+		buf_reset(&err);
+		r = NULL;
+		rec_open_mem_format(&r, badlines, sizeof(badlines) - 1, REC_AC, &err);
+		good = r != NULL && rec_next_raw(r, &t, &raw, &err) == REC_BAD &&
+		    strstr(err.p, "line 2") && rec_next_raw(r, &t, &raw, &err) == REC_BAD &&
+		    rec_next_raw(r, &t, &raw, &err) == REC_OK && t == 0.5 &&
+		    rec_next_raw(r, &t, &raw, &err) == REC_OK && t == 3 && raw.len == 2;
+		ok(good, "bad datagram lines (not base64, no raw) are reported and skipped");
+		rec_close(r);
+		buf_free(&raw);
+	}
+
 	buf_reset(&err);
 	r = NULL;
 	ok(rec_open(&r, "/nonexistent/x.jsonl", &err) == -1 && err.p && strstr(err.p, "/nonexistent"),

@@ -1,11 +1,13 @@
 /*
  * libFuzzer harness for the recording reader (gzip or plain) and for the
- * poll summary the guards compute from each poll's responses.
+ * poll summary the guards compute from each poll's responses; the same
+ * bytes as an Assetto Corsa recording, each datagram through the decoder.
  */
 #include <stdint.h>
 #include <stdlib.h>
 
 #include "client.h"
+#include "acsp.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
@@ -36,6 +38,20 @@ LLVMFuzzerTestOneInput(const uint8_t *p, size_t n)
 		rec_close(r);
 	}
 	lmu_sched_free(&sched);
+	if (rec_open_mem_format(&r, p, n, REC_AC, &err) == 1) {
+		static struct acsp_msg m;
+		struct acsp_dec d = { 0 };
+		struct buf raw = { 0 };
+		double t;
+		lines = 0;
+		while ((rc = rec_next_raw(r, &t, &raw, &err)) == REC_OK || rc == REC_BAD) {
+			buf_reset(&err);
+			if (rc == REC_OK && ++lines <= 10000)
+				acsp_decode(&d, raw.p, raw.len, &m);
+		}
+		buf_free(&raw);
+		rec_close(r);
+	}
 	buf_free(&err);
 	return 0;
 }

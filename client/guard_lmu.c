@@ -1,5 +1,5 @@
 /*
- * What must not reach the server: polls taken while the game loads (game
+ * The LMU source's guard. What must not reach the server: polls taken while the game loads (game
  * time not advancing, negative, or jumping far beyond wall-clock time),
  * while it plays a replay, or while it still shows the previous session's
  * finished cars. And the one "left" frame when a session ends for this

@@ -1,0 +1,102 @@
+/*
+ * The client's sources: one row per game in sources[] (spec DESIGN: a source
+ * is a row in a table, not an if). main.c drives every source the same way:
+ *
+ *	open()		once, with the configuration, the curl multi handle and the
+ *			queue its frames go to
+ *	wait()		the descriptors to wait on and how long at most
+ *	ready()		after the wait: do what is due (poll, read, replay)
+ *	done()		a curl transfer the source added to the multi handle ended
+ *	finished()	nothing more will come (--once, end of a replay)
+ *	leave()		the client stops: a last frame, if the source sends one
+ *	status()	the game's half of the status line
+ *	close()		free everything
+ *
+ * main takes the next frame from the queue (srcq_take()) after each call.
+ * backlog is how many frames main holds that the server has not taken (0
+ * when there is no server): a replay at --speed max waits while it is large.
+ */
+#ifndef SOURCE_H
+#define SOURCE_H
+
+#include <curl/curl.h>
+
+#include "client.h"
+
+#define SRC_AHEAD	1000	/* frames held before a replay at --speed max waits */
+#define SRC_MAX_FDS	4
+
+/* A frame's captured_at and data object, owned by the source. */
+struct src_frame {
+	double		 captured_at;
+	struct buf	 data;
+};
+
+struct src_queue;
+
+struct source {
+	const char	*name;		/* the frames' "source" */
+	int	 (*open)(void **, const struct config *, const struct client_ident *, CURLM *,
+		    struct src_queue *);
+	unsigned (*wait)(void *, double now, long long backlog, struct curl_waitfd *,
+		    unsigned max, double *timeout);
+	void	 (*ready)(void *, double now, long long backlog);
+	void	 (*done)(void *, CURL *, CURLcode);
+	int	 (*finished)(void *, int *status);
+	void	 (*leave)(void *, double now);
+	void	 (*status)(void *, char *, size_t);
+	void	 (*close)(void *);
+};
+
+extern const struct source src_lmu;
+extern const struct source src_ac;
+extern const struct source *const sources[SRC__MAX];
+
+/*
+ * source.c: the frames a source made and main has not taken yet, in order.
+ */
+struct src_queue {
+	struct src_frame *v;
+	size_t		 head;
+	size_t		 n;
+	size_t		 cap;
+	struct src_frame taken;		/* what the last srcq_take() returned */
+};
+int	 srcq_push(struct src_queue *, double captured_at, const char *, size_t);
+int	 srcq_take(struct src_queue *, struct src_frame **);
+long long srcq_len(const struct src_queue *);
+void	 srcq_free(struct src_queue *);
+
+/*
+ * source.c: the recording a source writes (--record) and the one it reads
+ * (--replay), on the clocks every source keeps the same way.
+ */
+struct src_rec {
+	struct rec_writer *w;		/* NULL: not recording */
+	double		 mono0;
+};
+int	 srcrec_open(struct src_rec *, const char *path, const char *format, const char *note);
+double	 srcrec_t(const struct src_rec *);
+void	 srcrec_failed(struct src_rec *);
+void	 srcrec_close(struct src_rec *);
+
+struct src_replay {
+	struct rec_reader *rr;
+	int		 started;	/* the first item was read */
+	int		 done;
+	int		 error;
+	int		 original;	/* --replay-clock original */
+	double		 created;	/* the recording's start, wall seconds */
+	double		 epoch;		/* recording time that maps to mono0 */
+	double		 mono0;
+};
+int	 srcrp_open(struct src_replay *, const struct config *, const char *format);
+int	 srcrp_result(struct src_replay *, const char *path, enum rec_result,
+	    const struct buf *err);
+void	 srcrp_start(struct src_replay *, double t);
+int	 srcrp_finished(const struct src_replay *, int *status);
+double	 srcrp_due(const struct src_replay *, double speed, double t);
+double	 srcrp_wall(const struct src_replay *, double t);
+void	 srcrp_close(struct src_replay *);
+
+#endif

@@ -1,0 +1,582 @@
+/*
+ * The Assetto Corsa source (docs/ac.md): takes the server's one UDP plugin
+ * slot. Every datagram the server sends is stamped with its arrival time,
+ * recorded (--record), passed on unchanged to a second plugin
+ * (--ac-forward), decoded (acsp.c) and kept as an event; once a second the
+ * events become one frame. The source asks the server for what it needs:
+ * the session, each connected car, and position updates every
+ * --ac-interval ms, at start and again on every NEW_SESSION. A datagram it
+ * cannot decode is counted and logged once per kind, never sent.
+ *
+ * --replay FILE takes the datagrams of an ac-recording instead, at their
+ * pace (--speed), into frames, or with --replay-to HOST:PORT sends them as
+ * the server would to a listening client.
+ */
+#include <sys/types.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+#include <netdb.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "acsp.h"
+#include "source.h"
+
+#define AC_DGRAM_MAX	65536
+#define AC_READ_MAX	4096		/* datagrams read in one ready() */
+#define AC_FRAME_EVERY	1.0		/* s */
+#define AC_FRAME_BYTES	(4u << 20)	/* events in one frame at most */
+#define AC_RCVBUF	(1 << 20)
+
+struct ac_addr {
+	struct sockaddr_storage	 ss;
+	socklen_t		 len;
+	char			 text[96];
+};
+
+struct ac_src {
+	const struct config *cfg;
+	int		 fd;		/* bound to --ac-listen; requests leave from it */
+	int		 fwd_fd;	/* talks to the --ac-forward plugin */
+	int		 out_fd;	/* --replay-to */
+	struct ac_addr	 server, forward, replay_to;
+	struct acsp_dec	 dec;
+	struct acsp_msg	*msg;
+	uint8_t		 connected[256 / 8];	/* slots known to be connected */
+	unsigned char	*dgram;		/* AC_DGRAM_MAX bytes */
+	/* the frame being filled */
+	struct buf	 events;	/* {"events":[ ... */
+	size_t		 nevents;
+	double		 next_frame;	/* mono (live) or recording time (replay) */
+	struct src_queue *q;		/* main's */
+	struct src_rec	 rec;		/* --record */
+	/* --replay */
+	struct src_replay rp;
+	struct buf	 raw;		/* the next datagram of the recording */
+	double		 raw_t;		/* ... its recording time */
+	int		 have;		/* ... read and not yet due */
+	/* counts */
+	long long	 datagrams;
+	long long	 bad[ACSP__MAX];
+	long long	 forwarded;
+	long long	 relayed;
+	long long	 requests;
+	long long	 frames;
+};
+
+/*
+ * Resolves "HOST:PORT", "[V6]:PORT" or, when host_optional, "PORT" (host
+ * 127.0.0.1). Returns 1, or 0 with a message logged.
+ */
+static int
+ac_resolve(const char *what, const char *spec, int host_optional, struct ac_addr *a)
+{
+	struct addrinfo	 hints, *res = NULL;
+	char		 host[256], port[16];
+	const char	*colon = strrchr(spec, ':'), *portp;
+	size_t		 hl;
+	long long	 pn;
+	int		 rc;
+
+	if (colon == NULL && host_optional) {
+		snprintf(host, sizeof(host), "127.0.0.1");
+		portp = spec;
+	} else if (colon == NULL || colon == spec) {
+		log_err("%s: \"%s\" is not HOST:PORT", what, spec);
+		return 0;
+	} else {
+		hl = (size_t)(colon - spec);
+		if (spec[0] == '[' && hl >= 2 && spec[hl - 1] == ']') {
+			spec++;
+			hl -= 2;
+		}
+		if (hl >= sizeof(host)) {
+			log_err("%s: the host of \"%s\" is too long", what, spec);
+			return 0;
+		}
+		memcpy(host, spec, hl);
+		host[hl] = '\0';
+		portp = colon + 1;
+	}
+	if (!num_parse_ll(portp, 1, 65535, &pn)) {
+		log_err("%s: \"%s\" has no port number (1-65535)", what, spec);
+		return 0;
+	}
+	snprintf(port, sizeof(port), "%lld", pn);
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_DGRAM;
+	hints.ai_flags = AI_NUMERICSERV;
+	if ((rc = getaddrinfo(host, port, &hints, &res)) != 0 || res == NULL) {
+		log_err("%s: %s: %s", what, host, gai_strerror(rc));
+		return 0;
+	}
+	memcpy(&a->ss, res->ai_addr, res->ai_addrlen);
+	a->len = res->ai_addrlen;
+	snprintf(a->text, sizeof(a->text), "%s%s%s:%s", strchr(host, ':') ? "[" : "", host,
+	    strchr(host, ':') ? "]" : "", port);
+	freeaddrinfo(res);
+	return 1;
+}
+
+/* A non-blocking UDP socket for a's family, bound to a when bind_it. */
+static int
+ac_socket(const struct ac_addr *a, int bind_it)
+{
+	int fd, one = 1, rcv = AC_RCVBUF;
+
+	if ((fd = socket(a->ss.ss_family, SOCK_DGRAM, 0)) < 0)
+		return -1;
+	if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) < 0 ||
+	    fcntl(fd, F_SETFD, FD_CLOEXEC) < 0) {
+		close(fd);
+		return -1;
+	}
+	setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcv, sizeof(rcv));
+	if (bind_it && (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0 ||
+	    bind(fd, (const struct sockaddr *)&a->ss, a->len) < 0)) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static void
+ac_send(struct ac_src *s, int fd, const struct ac_addr *to, const void *p, size_t len,
+    const char *what)
+{
+	if (sendto(fd, p, len, 0, (const struct sockaddr *)&to->ss, to->len) < 0)
+		log_debug("ac: cannot send %s to %s: %s", what, to->text, strerror(errno));
+	else if (fd == s->fd)
+		s->requests++;
+}
+
+static int
+ac_is_connected(const struct ac_src *s, unsigned car)
+{
+	return s->connected[car / 8] >> (car % 8) & 1;
+}
+
+static void
+ac_set_connected(struct ac_src *s, unsigned car, int on)
+{
+	if (on)
+		s->connected[car / 8] |= (uint8_t)(1u << (car % 8));
+	else
+		s->connected[car / 8] &= (uint8_t)~(1u << (car % 8));
+}
+
+static void
+ac_ask_car(struct ac_src *s, unsigned car)
+{
+	uint8_t b[2];
+
+	ac_send(s, s->fd, &s->server, b, acsp_req_car_info(b, car), "GET_CAR_INFO");
+}
+
+/* The session, every car known to be connected, position updates. */
+static void
+ac_ask_all(struct ac_src *s)
+{
+	uint8_t b[3];
+
+	ac_send(s, s->fd, &s->server, b, acsp_req_session_info(b, -1), "GET_SESSION_INFO");
+	ac_send(s, s->fd, &s->server, b, acsp_req_interval(b, (unsigned)s->cfg->ac_interval),
+	    "REALTIMEPOS_INTERVAL");
+	for (unsigned car = 0; car < 256; car++)
+		if (ac_is_connected(s, car))
+			ac_ask_car(s, car);
+}
+
+/* What a live client asks after message m. */
+static void
+ac_react(struct ac_src *s, const struct acsp_msg *m)
+{
+	switch (m->id) {
+	case ACSP_NEW_SESSION:
+		ac_ask_all(s);
+		break;
+	case ACSP_NEW_CONNECTION:
+		ac_set_connected(s, m->u.conn.car_id, 1);
+		ac_ask_car(s, m->u.conn.car_id);
+		break;
+	case ACSP_CLIENT_LOADED:
+		ac_set_connected(s, m->u.car_id, 1);
+		ac_ask_car(s, m->u.car_id);
+		break;
+	case ACSP_CONNECTION_CLOSED:
+		ac_set_connected(s, m->u.conn.car_id, 0);
+		break;
+	case ACSP_CAR_UPDATE:
+		/* a car that was there before the client started */
+		if (!ac_is_connected(s, m->u.car.car_id)) {
+			ac_set_connected(s, m->u.car.car_id, 1);
+			ac_ask_car(s, m->u.car.car_id);
+		}
+		break;
+	case ACSP_CAR_INFO:
+		ac_set_connected(s, m->u.info.car_id, m->u.info.is_connected != 0);
+		break;
+	default:
+		break;
+	}
+}
+
+/* Turns the events gathered so far into a frame captured at captured_at. */
+static void
+ac_flush(struct ac_src *s, double captured_at)
+{
+	if (s->nevents == 0)
+		return;
+	if (buf_puts(&s->events, "]}") < 0 ||
+	    srcq_push(s->q, captured_at, s->events.p, s->events.len) < 0)
+		log_err("out of memory: a frame of %zu events is lost", s->nevents);
+	else
+		s->frames++;
+	buf_reset(&s->events);
+	s->nevents = 0;
+}
+
+/*
+ * One datagram from the server, arrived at wall time at (seconds): decoded
+ * into an event of the frame being filled, or counted as malformed.
+ * live says whether to ask the server for more.
+ */
+static void
+ac_datagram(struct ac_src *s, const unsigned char *p, size_t len, double at, int live)
+{
+	enum acsp_result	 rc;
+	size_t			 mark = s->events.len;
+
+	s->datagrams++;
+	if ((rc = acsp_decode(&s->dec, p, len, s->msg)) != ACSP_OK) {
+		if (s->bad[rc]++ == 0)
+			log_warn("ac: a datagram of %zu bytes (id %u): %s; such datagrams are "
+			    "counted, not sent", len, len ? p[0] : 0, acsp_result_names[rc]);
+		return;
+	}
+	if (live)
+		ac_react(s, s->msg);
+	if ((s->nevents == 0 && buf_puts(&s->events, "{\"events\":[") < 0) ||
+	    (s->nevents > 0 && buf_putc(&s->events, ',') < 0) ||
+	    acsp_json(&s->events, (long long)(at * 1000), s->msg, p, len) < 0) {
+		log_err("out of memory: an event is lost");
+		s->events.len = mark;
+		return;
+	}
+	s->nevents++;
+	if (s->events.len >= AC_FRAME_BYTES)
+		ac_flush(s, live ? time_now() : at);
+}
+
+/* Reads what waits on fd; from_plugin: datagrams of the forward plugin. */
+static void
+ac_read(struct ac_src *s, int fd, int from_plugin)
+{
+	struct sockaddr_storage	 from;
+	socklen_t		 flen;
+	ssize_t			 n;
+
+	for (int i = 0; i < AC_READ_MAX; i++) {
+		flen = sizeof(from);
+		n = recvfrom(fd, s->dgram, AC_DGRAM_MAX, 0, (struct sockaddr *)&from, &flen);
+		if (n < 0) {
+			if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
+				log_debug("ac: recvfrom: %s", strerror(errno));
+			return;
+		}
+		/* the second plugin's requests go on to the server */
+		if (from_plugin || (s->fwd_fd >= 0 && flen == s->forward.len &&
+		    memcmp(&from, &s->forward.ss, flen) == 0)) {
+			if (sendto(s->fd, s->dgram, (size_t)n, 0,
+			    (const struct sockaddr *)&s->server.ss, s->server.len) >= 0)
+				s->relayed++;
+			continue;
+		}
+		if (s->rec.w && rec_write_raw(s->rec.w, srcrec_t(&s->rec), s->dgram,
+		    (size_t)n) < 0)
+			srcrec_failed(&s->rec);
+		if (s->fwd_fd >= 0 && sendto(s->fwd_fd, s->dgram, (size_t)n, 0,
+		    (const struct sockaddr *)&s->forward.ss, s->forward.len) >= 0)
+			s->forwarded++;
+		ac_datagram(s, s->dgram, (size_t)n, time_now(), 1);
+	}
+}
+
+/*
+ * Takes the datagrams of the recording that are due: into frames, or to
+ * --replay-to.
+ */
+static void
+ac_replay(struct ac_src *s, double now, long long backlog)
+{
+	struct buf	 err = { 0 };
+	int		 rc;
+
+	while (!s->rp.done) {
+		if (!s->have) {
+			buf_reset(&err);
+			rc = srcrp_result(&s->rp, s->cfg->replay, rec_next_raw(s->rp.rr, &s->raw_t,
+			    &s->raw, &err), &err);
+			if (rc == 0)
+				continue;
+			if (rc < 0) {
+				ac_flush(s, srcrp_wall(&s->rp, s->next_frame));
+				log_info("%s: replayed %lld datagrams", s->cfg->replay,
+				    s->datagrams + s->forwarded);
+				break;
+			}
+			s->have = 1;
+			srcrp_start(&s->rp, s->raw_t);
+			if (s->next_frame == 0)
+				s->next_frame = s->raw_t + AC_FRAME_EVERY;
+		}
+		if (s->cfg->speed > 0 && srcrp_due(&s->rp, s->cfg->speed, s->raw_t) > now)
+			break;
+		if (s->cfg->speed == 0 && s->out_fd < 0 && backlog + srcq_len(s->q) >= SRC_AHEAD)
+			break;
+		s->have = 0;
+		if (s->out_fd >= 0) {
+			if (sendto(s->out_fd, s->raw.p, s->raw.len, 0,
+			    (const struct sockaddr *)&s->replay_to.ss, s->replay_to.len) >= 0)
+				s->forwarded++;
+			continue;
+		}
+		/* a frame a second of the recording's time */
+		if (s->raw_t >= s->next_frame) {
+			ac_flush(s, srcrp_wall(&s->rp, s->next_frame));
+			while (s->next_frame <= s->raw_t)
+				s->next_frame += AC_FRAME_EVERY;
+		}
+		ac_datagram(s, (const unsigned char *)s->raw.p, s->raw.len,
+		    srcrp_wall(&s->rp, s->raw_t), 0);
+	}
+	/* at the recording's pace, a second without datagrams still ends a frame */
+	if (s->cfg->speed > 0 && s->out_fd < 0 && !s->rp.done && s->next_frame > 0 &&
+	    now >= srcrp_due(&s->rp, s->cfg->speed, s->next_frame)) {
+		ac_flush(s, srcrp_wall(&s->rp, s->next_frame));
+		s->next_frame += AC_FRAME_EVERY;
+	}
+	buf_free(&err);
+}
+
+static void
+ac_ready(void *arg, double now, long long backlog)
+{
+	struct ac_src *s = arg;
+
+	if (s->cfg->replay) {
+		ac_replay(s, now, backlog);
+		return;
+	}
+	ac_read(s, s->fd, 0);
+	if (s->fwd_fd >= 0)
+		ac_read(s, s->fwd_fd, 1);
+	if (now >= s->next_frame) {
+		ac_flush(s, time_now());
+		s->next_frame += AC_FRAME_EVERY;
+		if (s->next_frame <= now)	/* fell behind: skip, do not catch up */
+			s->next_frame = now + AC_FRAME_EVERY;
+	}
+}
+
+static unsigned
+ac_wait(void *arg, double now, long long backlog, struct curl_waitfd *fds, unsigned max,
+    double *timeout)
+{
+	struct ac_src	*s = arg;
+	unsigned	 n = 0;
+
+	if (s->cfg->replay) {
+		if (s->rp.done)
+			return 0;
+		if (s->cfg->speed > 0 && s->have &&
+		    srcrp_due(&s->rp, s->cfg->speed, s->raw_t) - now < *timeout)
+			*timeout = srcrp_due(&s->rp, s->cfg->speed, s->raw_t) - now;
+		if (s->cfg->speed == 0 && (s->out_fd >= 0 || backlog + srcq_len(s->q) < SRC_AHEAD))
+			*timeout = 0;
+		if (s->cfg->speed > 0 && *timeout > 0.1)
+			*timeout = 0.1;		/* the frame that ends without datagrams */
+		return 0;
+	}
+	if (s->next_frame - now < *timeout)
+		*timeout = s->next_frame - now;
+	if (n < max) {
+		fds[n].fd = s->fd;
+		fds[n].events = CURL_WAIT_POLLIN;
+		fds[n++].revents = 0;
+	}
+	if (s->fwd_fd >= 0 && n < max) {
+		fds[n].fd = s->fwd_fd;
+		fds[n].events = CURL_WAIT_POLLIN;
+		fds[n++].revents = 0;
+	}
+	return n;
+}
+
+static void
+ac_done(void *arg, CURL *h, CURLcode res)
+{
+	(void)arg;
+	(void)h;
+	(void)res;	/* the source makes no curl transfers */
+}
+
+static int
+ac_finished(void *arg, int *status)
+{
+	struct ac_src *s = arg;
+
+	return s->cfg->replay && srcrp_finished(&s->rp, status);
+}
+
+/* Stopping: what was gathered still goes out. */
+static void
+ac_leave(void *arg, double now)
+{
+	struct ac_src *s = arg;
+
+	(void)now;
+	ac_flush(s, time_now());
+}
+
+static long long
+ac_malformed(const struct ac_src *s)
+{
+	long long n = 0;
+
+	for (int i = 1; i < ACSP__MAX; i++)
+		n += s->bad[i];
+	return n;
+}
+
+static void
+ac_status(void *arg, char *out, size_t outsz)
+{
+	struct ac_src *s = arg;
+
+	if (s->out_fd >= 0)
+		snprintf(out, outsz, "ac replay to %s%s: %lld datagrams sent", s->replay_to.text,
+		    s->rp.done ? " (done)" : "", s->forwarded);
+	else
+		snprintf(out, outsz, "ac%s%s: %lld datagrams, %lld malformed, %lld frames",
+		    s->cfg->replay ? " replay" : "", s->rp.done ? " (done)" : "", s->datagrams,
+		    ac_malformed(s), s->frames);
+}
+
+static void
+ac_close(void *arg)
+{
+	struct ac_src *s = arg;
+
+	if (s == NULL)
+		return;
+	if (ac_malformed(s) > 0) {
+		struct buf b = { 0 };
+		for (int i = 1; i < ACSP__MAX; i++)
+			if (s->bad[i])
+				buf_printf(&b, "%s%s %lld", b.len ? ", " : "", acsp_result_names[i],
+				    s->bad[i]);
+		log_info("ac: %lld malformed datagrams (%s)", ac_malformed(s), b.p);
+		buf_free(&b);
+	}
+	log_info("ac: %lld datagrams, %lld frames, %lld requests, %lld forwarded, %lld relayed",
+	    s->datagrams, s->frames, s->requests, s->forwarded, s->relayed);
+	if (s->fd >= 0)
+		close(s->fd);
+	if (s->fwd_fd >= 0)
+		close(s->fwd_fd);
+	if (s->out_fd >= 0)
+		close(s->out_fd);
+	srcrec_close(&s->rec);
+	srcrp_close(&s->rp);
+	buf_free(&s->raw);
+	buf_free(&s->events);
+	free(s->msg);
+	free(s->dgram);
+	free(s);
+}
+
+/*
+ * Opens the source: the sockets, the recording written or read. Returns 1
+ * with *out, 0 when it cannot start (logged).
+ */
+static int
+ac_open(void **out, const struct config *cfg, const struct client_ident *id, CURLM *multi,
+    struct src_queue *q)
+{
+	struct ac_src	*s;
+	struct ac_addr	 listen_at;
+
+	(void)multi;
+	if ((*out = s = calloc(1, sizeof(*s))) == NULL) {
+		log_err("out of memory");
+		return 0;
+	}
+	s->cfg = cfg;
+	s->q = q;
+	s->fd = s->fwd_fd = s->out_fd = -1;
+	if ((s->msg = malloc(sizeof(*s->msg))) == NULL ||
+	    (s->dgram = malloc(AC_DGRAM_MAX)) == NULL) {
+		log_err("out of memory");
+		return 0;
+	}
+	if (cfg->replay) {
+		if (!srcrp_open(&s->rp, cfg, REC_AC))
+			return 0;
+		if (cfg->replay_to) {
+			if (!ac_resolve("--replay-to", cfg->replay_to, 0, &s->replay_to))
+				return 0;
+			if ((s->out_fd = ac_socket(&s->replay_to, 0)) < 0) {
+				log_err("--replay-to: %s", strerror(errno));
+				return 0;
+			}
+			log_info("replaying %s to %s", cfg->replay, s->replay_to.text);
+		} else
+			log_info("replaying %s", cfg->replay);
+		return 1;
+	}
+	if (!ac_resolve("--ac-listen", cfg->ac_listen, 1, &listen_at) ||
+	    !ac_resolve("--ac-server", cfg->ac_server, 0, &s->server) ||
+	    (cfg->ac_forward && !ac_resolve("--ac-forward", cfg->ac_forward, 0, &s->forward)))
+		return 0;
+	if ((s->fd = ac_socket(&listen_at, 1)) < 0) {
+		log_err("--ac-listen %s: %s", listen_at.text, strerror(errno));
+		return 0;
+	}
+	if (cfg->ac_forward && (s->fwd_fd = ac_socket(&s->forward, 0)) < 0) {
+		log_err("--ac-forward %s: %s", s->forward.text, strerror(errno));
+		return 0;
+	}
+	if (cfg->record) {
+		char note[512];
+		snprintf(note, sizeof(note), "recorded by %s from the Assetto Corsa server at %s",
+		    id->name, s->server.text);
+		if (!srcrec_open(&s->rec, cfg->record, REC_AC, note))
+			return 0;
+	}
+	s->next_frame = time_mono() + AC_FRAME_EVERY;
+	log_info("listening on %s for the Assetto Corsa server at %s%s%s", listen_at.text,
+	    s->server.text, cfg->ac_forward ? ", forwarding to " : "",
+	    cfg->ac_forward ? s->forward.text : "");
+	ac_ask_all(s);
+	return 1;
+}
+
+const struct source src_ac = {
+	"ac",
+	ac_open,
+	ac_wait,
+	ac_ready,
+	ac_done,
+	ac_finished,
+	ac_leave,
+	ac_status,
+	ac_close,
+};
