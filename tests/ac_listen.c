@@ -273,7 +273,8 @@ request(unsigned id, const unsigned char *pay, size_t n, const char *what)
 	if (!have_server)
 		return;
 	dg[0] = (unsigned char)id;
-	memcpy(dg + 1, pay, n);
+	if (n > 0)
+		memcpy(dg + 1, pay, n);
 	if (sendto(fd, dg, n + 1, 0, (struct sockaddr *)&server, sizeof(server)) < 0)
 		fprintf(stderr, "ac_listen: sendto: %s\n", strerror(errno));
 	fprintf(out, "{\"t\":%.3f,\"sent\":%u,\"what\":\"%s\"}\n", time_mono(), id, what);
