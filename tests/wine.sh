@@ -16,8 +16,8 @@ WIN_CLIENT=${WIN_CLIENT:-}
 WINE=${WINE:-}
 WINEPREFIX=${WINEPREFIX:-$top_builddir/tests/wineprefix}
 WINEDEBUG=-all
-# no Mono and Gecko installers when the prefix is made
-WINEDLLOVERRIDES="mscoree,mshtml="
+# no Mono and Gecko installers when the prefix is made, no desktop menu entries
+WINEDLLOVERRIDES="mscoree,mshtml=;winemenubuilder.exe=d"
 # Wine turns the arguments and the environment into UTF-16 with the locale's
 # character set: a C locale would mangle "Zoë".
 LC_ALL=C.UTF-8
@@ -87,6 +87,6 @@ win_client_env() {
 	shift
 	case ${WINE##*/} in
 	wine*)	"$WINE" cmd /c set "$_set" '&&' "$(winpath "$WIN_CLIENT")" "$@" ;;
-	*)	env "$_set" "$WIN_CLIENT" "$@" ;;
+	*)	env "XDG_STATE_HOME=${_set#*=}" "$WIN_CLIENT" "$@" ;;	# a stand-in
 	esac
 }
