@@ -7,12 +7,14 @@
 #	win_client ARGS...	# runs the exe under Wine
 #
 # make check exports WIN_CLIENT (windows/trackside-client.exe, made first when
-# the cross compiler is there) and WINE (empty when wine is not installed).
+# the cross compiler is there), WIN_BUILD (that build, windows/) and WINE
+# (empty when wine is not installed).
 # Every test shares one Wine prefix in the build tree, made once under a
 # lock since the tests run in parallel. Its wineserver is shared too and
 # never killed here (that would take the other tests' programs with it): it
 # exits by itself a few seconds after its last program.
 WIN_CLIENT=${WIN_CLIENT:-}
+WIN_BUILD=${WIN_BUILD:-}
 WINE=${WINE:-}
 WINEPREFIX=${WINEPREFIX:-$top_builddir/tests/wineprefix}
 WINEDEBUG=-all
@@ -89,4 +91,21 @@ win_client_env() {
 	wine*)	"$WINE" cmd /c set "$_set" '&&' "$(winpath "$WIN_CLIENT")" "$@" ;;
 	*)	env "XDG_STATE_HOME=${_set#*=}" "$WIN_CLIENT" "$@" ;;	# a stand-in
 	esac
+}
+
+# win_tap NAME: runs the cross-built C test windows/tests/NAME.exe under Wine
+# as this test, its TAP without the C runtime's CRLF line ends.
+win_tap() {
+	_exe=$WIN_BUILD/tests/$1.exe
+	if [ ! -f "$_exe" ]; then
+		[ "${TRACKSIDE_REQUIRE_WINE:-0}" != 0 ] &&
+		    { echo "Bail out! no $_exe (TRACKSIDE_REQUIRE_WINE is set)"; exit 1; }
+		skip_all "no windows/tests/$1.exe"
+	fi
+	_t=$(mktemp -d "${TMPDIR:-/tmp}/$1_win.XXXXXX")
+	(cd "$_t" && "$WINE" "$_exe" > "$_t/out" 2>&1)
+	_r=$?
+	tr -d '\r' < "$_t/out"
+	rm -rf "$_t"
+	exit $_r
 }
