@@ -421,7 +421,7 @@ static const char *
 config_build_date(void)
 {
 	static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
-	static char	 out[16];
+	static char	 out[32];
 	const char	*d = __DATE__, *m;	/* "Dec  6 2026" */
 	char		 mon[4] = { d[0], d[1], d[2], '\0' };
 
