@@ -298,11 +298,15 @@ status_line(struct client *c, int final)
 		snprintf(server, sizeof(server), "printing (%lld frames)", c->frames);
 	else if (c->sp == NULL)
 		snprintf(server, sizeof(server), "no server configured");
+	else if (c->up.state == 1)
+		snprintf(server, sizeof(server), "server reachable | %lld frames sent, %lld spooled%s",
+		    c->up.sent, spool_pending(c->sp), spool_dropped(c->sp) ?
+		    " (SOME DROPPED: the spool is full)" : "");
 	else
-		snprintf(server, sizeof(server), "server: %s | frames %lld sent, %lld spooled%s",
-		    c->up.state == 1 ? "ok" : c->up.state == 0 ? c->up.last : "not tried yet",
-		    c->up.sent, spool_pending(c->sp),
-		    spool_dropped(c->sp) ? " (SOME DROPPED: spool full)" : "");
+		snprintf(server, sizeof(server), "server %s | %lld frames sent, %lld spooled%s",
+		    c->up.state == 0 ? c->up.last : "not tried yet", c->up.sent,
+		    spool_pending(c->sp), spool_dropped(c->sp) ?
+		    " (SOME DROPPED: the spool is full)" : "");
 	snprintf(line, sizeof(line), "%s | %s", game, server);
 	if (c->tty && !final)
 		fprintf(stderr, "\r\033[K%s\r", line);

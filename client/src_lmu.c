@@ -312,11 +312,14 @@ lmu_status(void *arg, char *out, size_t outsz)
 		snprintf(out, outsz, "replay %s%s", s->session[0] ? s->session : "-",
 		    s->rp.done ? " (done)" : "");
 	else if (!s->game_ok)
-		snprintf(out, outsz, "game: not answering on %s", s->game_base);
+		snprintf(out, outsz, "game not found (nothing answers at %s)", s->game_base);
 	else if (s->session[0])
-		snprintf(out, outsz, "game: %s [%s]", s->session, guard_names[s->verdict]);
+		snprintf(out, outsz, "game found, in session %s%s", s->session,
+		    s->verdict == GUARD_SEND ? "" : s->verdict == GUARD_LOADING ? " (loading)" :
+		    s->verdict == GUARD_REPLAY ? " (watching a replay)" :
+		    s->verdict == GUARD_STALE ? " (waiting for fresh standings)" : "");
 	else
-		snprintf(out, outsz, "game: connected, not in a session");
+		snprintf(out, outsz, "game found, not in a session");
 }
 
 static void
