@@ -26,12 +26,12 @@
 #define OS_RDONLY	0x01
 #define OS_WRONLY	0x02
 #define OS_RDWR		0x03
-#define OS_CREAT	0x10	/* created with owner-only access where that exists */
+#define OS_CREAT	0x10	/* with mode (POSIX permissions; Windows ignores it) */
 #define OS_TRUNC	0x20
 #define OS_APPEND	0x40
 
 /* Files. */
-int	 os_open(const char *path, int flags);
+int	 os_open(const char *path, int flags, unsigned mode);
 int	 os_close(int fd);
 long long os_read(int fd, void *, size_t);
 long long os_write(int fd, const void *, size_t);
@@ -42,7 +42,7 @@ int	 os_fsize(int fd, long long *len);
 int	 os_lock(int fd);			/* exclusive, never waits; EAGAIN: held */
 int	 os_rename(const char *from, const char *to);	/* replaces to, durably */
 int	 os_unlink(const char *path);		/* a missing file is not an error */
-int	 os_mkdir(const char *path);		/* an existing folder is not an error */
+int	 os_mkdir(const char *path, unsigned mode);	/* an existing folder is no error */
 int	 os_sync_dir(const char *dir);		/* a rename in dir reaches the disk */
 int	 os_is_dir(const char *path);		/* 1, 0 */
 
