@@ -3,14 +3,12 @@
  * and the client's identity: an id generated once and kept in the state
  * directory, and a display name.
  */
-#include <sys/stat.h>
-
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "client.h"
+#include "os.h"
 
 #define IDENT_FILE "client-id"
 
@@ -85,7 +83,7 @@ frame_ident_load(struct client_ident *id, const char *state_dir, const char *nam
 	memset(id, 0, sizeof(*id));
 	if (name != NULL && *name != '\0')
 		snprintf(id->name, sizeof(id->name), "%s", name);
-	else if (gethostname(id->name, sizeof(id->name) - 1) < 0 || id->name[0] == '\0')
+	else if (os_hostname(id->name, sizeof(id->name)) < 0 || id->name[0] == '\0')
 		snprintf(id->name, sizeof(id->name), "trackside-client");
 	if (!frame_name_valid(id->name)) {
 		log_err("the client name is not valid UTF-8 text");

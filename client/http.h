@@ -50,7 +50,7 @@ void	 http_close(struct http *);
 int	 http_start(struct http *, struct http_req *);
 /* Stops a running request; it is not returned by http_done(). */
 void	 http_cancel(struct http *, struct http_req *);
-/* Frees what the engine keeps for a request (its connection). */
+/* Stops a request and frees its connection and its answer. */
 void	 http_req_free(struct http *, struct http_req *);
 /*
  * Waits at most timeout seconds for a request to finish or one of the

@@ -1,5 +1,5 @@
 /*
- * trackside-client: one thread, one curl multi handle. The source (a row of
+ * trackside-client: one thread, one HTTP engine (client/http.h). The source (a row of
  * source.c's table: src_lmu.c polls Le Mans Ultimate, src_ac.c listens to an
  * Assetto Corsa server) makes frames, each frame goes to the spool, and the
  * uploader drains the spool in order, one frame or a batch per request,
@@ -7,29 +7,21 @@
  */
 #include <errno.h>
 #include <math.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
-#include <unistd.h>
-
-#include <curl/curl.h>
 
 #include "source.h"
 
 #define UP_RESP_MAX	65536
 #define STORE_BYTES	(1u << 20)	/* stored (gzip) bytes read for one batch */
 
-static volatile sig_atomic_t stop;
-
 struct uploader {
-	CURL		*h;
-	struct curl_slist *hdrs;	/* the same for every request */
-	struct curl_slist *req_hdrs;	/* ... and Trackside-Sent-At, this request's */
+	struct http_req	 req;		/* its headers: auth etc., then Trackside-Sent-At */
+	char		 auth[1024];
+	char		 sent_at[UP_SENT_AT_MAX];
+	int		 nhdrs;		/* the fixed headers; sent_at goes after them */
 	struct buf	 body;
-	struct buf	 resp;
-	char		 retry_after[32];
 	struct spool_rec *recs;
 	size_t		 n;		/* frames read from the spool */
 	size_t		 nsent;		/* ... of which this upload carries */
@@ -51,9 +43,8 @@ struct client {
 	const struct source *src;
 	void		*src_st;	/* the source's state; NULL with --flush */
 	struct src_queue q;		/* the frames it made */
-	CURLM		*multi;
+	struct http	*http;
 	struct uploader	 up;
-	char		 upload_url[1024];
 	struct buf	 frame, gz;
 	/* status */
 	long long	 frames;
@@ -61,41 +52,6 @@ struct client {
 	int		 tty;
 	double		 status_at;
 };
-
-static void
-on_signal(int sig)
-{
-	(void)sig;
-	stop = 1;
-}
-
-static size_t
-up_write_cb(char *p, size_t size, size_t n, void *arg)
-{
-	struct buf *b = arg;
-	size_t len = size * n;
-
-	if (b->len < UP_RESP_MAX)
-		buf_add(b, p, b->len + len > UP_RESP_MAX ? UP_RESP_MAX - b->len : len);
-	return len;
-}
-
-static size_t
-up_header_cb(char *p, size_t size, size_t n, void *arg)
-{
-	struct uploader	*up = arg;
-	size_t		 len = size * n;
-
-	if (len > 12 && strncasecmp(p, "Retry-After:", 12) == 0) {
-		size_t i = 12, o = 0;
-		while (i < len && p[i] == ' ')
-			i++;
-		while (i < len && p[i] != '\r' && p[i] != '\n' && o + 1 < sizeof(up->retry_after))
-			up->retry_after[o++] = p[i++];
-		up->retry_after[o] = '\0';
-	}
-	return len;
-}
 
 /*
  * Turns the frame of a poll into a line on standard output (--print) or a
@@ -166,36 +122,10 @@ client_backlog(const struct client *c)
 static void
 up_release(struct uploader *up)
 {
-	curl_slist_free_all(up->req_hdrs);
-	up->req_hdrs = NULL;
 	spool_recs_free(up->recs, up->n);
 	up->recs = NULL;
 	up->n = up->nsent = 0;
 	up->busy = 0;
-}
-
-/*
- * The headers of a request sent now: the fixed ones and the client's clock
- * at this moment. Returns the list (curl_slist_free_all() frees it), or
- * NULL when memory runs out.
- */
-static struct curl_slist *
-up_headers(const struct uploader *up, double now)
-{
-	struct curl_slist	*l = NULL, *n;
-	char			 sent[UP_SENT_AT_MAX];
-
-	upload_sent_at(now, sent);
-	for (const struct curl_slist *p = up->hdrs; p != NULL; p = p->next) {
-		if ((n = curl_slist_append(l, p->data)) == NULL) {
-			curl_slist_free_all(l);
-			return NULL;
-		}
-		l = n;
-	}
-	if ((n = curl_slist_append(l, sent)) == NULL)
-		curl_slist_free_all(l);
-	return n;
 }
 
 /*
@@ -221,8 +151,6 @@ up_start(struct client *c, double now)
 	if ((n = up->n) == 0)
 		return;
 	buf_reset(&up->body);
-	buf_reset(&up->resp);
-	up->retry_after[0] = '\0';
 	if (n == 1 && c->cfg.gzip)
 		rc = buf_add(&up->body, up->recs[0].data.p, up->recs[0].data.len);
 	else if (n == 1)
@@ -250,32 +178,13 @@ up_start(struct client *c, double now)
 		up_release(up);
 		return;
 	}
-	if (up->h == NULL) {
-		if ((up->h = curl_easy_init()) == NULL) {
-			up_release(up);
-			return;
-		}
-		curl_easy_setopt(up->h, CURLOPT_URL, c->upload_url);
-		curl_easy_setopt(up->h, CURLOPT_NOSIGNAL, 1L);
-		curl_easy_setopt(up->h, CURLOPT_POST, 1L);
-		curl_easy_setopt(up->h, CURLOPT_WRITEFUNCTION, up_write_cb);
-		curl_easy_setopt(up->h, CURLOPT_WRITEDATA, &up->resp);
-		curl_easy_setopt(up->h, CURLOPT_HEADERFUNCTION, up_header_cb);
-		curl_easy_setopt(up->h, CURLOPT_HEADERDATA, up);
-				curl_easy_setopt(up->h, CURLOPT_CONNECTTIMEOUT_MS, 10000L);
-		curl_easy_setopt(up->h, CURLOPT_TIMEOUT_MS, 60000L);
-		curl_easy_setopt(up->h, CURLOPT_USERAGENT, CLIENT_VERSION);
-	}
-	curl_easy_setopt(up->h, CURLOPT_POSTFIELDS, up->body.p);
-	curl_easy_setopt(up->h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)up->body.len);
+	up->req.body = up->body.p;
+	up->req.body_len = up->body.len;
 	/* sent now, also when the frames were captured long ago */
-	if ((up->req_hdrs = up_headers(up, time_now())) == NULL) {
-		up_release(up);
-		up->next_try = now + 1;
-		return;
-	}
-	curl_easy_setopt(up->h, CURLOPT_HTTPHEADER, up->req_hdrs);
-	if (curl_multi_add_handle(c->multi, up->h) != CURLM_OK) {
+	upload_sent_at(time_now(), up->sent_at);
+	up->req.headers[up->nhdrs] = up->sent_at;
+	if (http_start(c->http, &up->req) < 0) {
+		log_err("server: %s", up->req.error);
 		up_release(up);
 		up->next_try = now + 1;
 		return;
@@ -310,18 +219,15 @@ up_fail(struct client *c, double max, const struct up_answer *a, const char *wha
  * The answer to an upload: acknowledge, set aside, or back off.
  */
 static void
-up_done(struct client *c, CURLcode res)
+up_done(struct client *c)
 {
 	struct uploader	*up = &c->up;
 	struct up_answer a;
-	long		 status = 0;
+	long		 status = up->req.status;
 	char		 what[256];
 
-	curl_multi_remove_handle(c->multi, up->h);
-	if (res == CURLE_OK)
-		curl_easy_getinfo(up->h, CURLINFO_RESPONSE_CODE, &status);
-	upload_classify(status, up->resp.p, up->resp.len,
-	    up->retry_after[0] ? up->retry_after : NULL, &a);
+	upload_classify(status, up->req.resp.p, up->req.resp.len,
+	    up->req.retry_after[0] ? up->req.retry_after : NULL, &a);
 	long long first = up->recs[0].seq, last = up->recs[up->nsent - 1].seq;
 	switch (a.result) {
 	case UP_OK:
@@ -344,7 +250,7 @@ up_done(struct client *c, CURLcode res)
 		break;
 	case UP_RETRY:
 		if (status == 0)
-			snprintf(what, sizeof(what), "unreachable (%s)", curl_easy_strerror(res));
+			snprintf(what, sizeof(what), "unreachable (%s)", up->req.error);
 		else
 			snprintf(what, sizeof(what), "HTTP %ld %s", status, a.message);
 		up_fail(c, UP_BACKOFF_MAX, &a, what);
@@ -392,11 +298,15 @@ status_line(struct client *c, int final)
 		snprintf(server, sizeof(server), "printing (%lld frames)", c->frames);
 	else if (c->sp == NULL)
 		snprintf(server, sizeof(server), "no server configured");
+	else if (c->up.state == 1)
+		snprintf(server, sizeof(server), "server reachable | %lld frames sent, %lld spooled%s",
+		    c->up.sent, spool_pending(c->sp), spool_dropped(c->sp) ?
+		    " (SOME DROPPED: the spool is full)" : "");
 	else
-		snprintf(server, sizeof(server), "server: %s | frames %lld sent, %lld spooled%s",
-		    c->up.state == 1 ? "ok" : c->up.state == 0 ? c->up.last : "not tried yet",
-		    c->up.sent, spool_pending(c->sp),
-		    spool_dropped(c->sp) ? " (SOME DROPPED: spool full)" : "");
+		snprintf(server, sizeof(server), "server %s | %lld frames sent, %lld spooled%s",
+		    c->up.state == 0 ? c->up.last : "not tried yet", c->up.sent,
+		    spool_pending(c->sp), spool_dropped(c->sp) ?
+		    " (SOME DROPPED: the spool is full)" : "");
 	snprintf(line, sizeof(line), "%s | %s", game, server);
 	if (c->tty && !final)
 		fprintf(stderr, "\r\033[K%s\r", line);
@@ -422,28 +332,34 @@ client_setup(struct client *c)
 		size_t n = strlen(c->cfg.server);
 		while (n > 0 && c->cfg.server[n - 1] == '/')
 			n--;
-		snprintf(c->upload_url, sizeof(c->upload_url), "%.*s/api/v1/frames", (int)n,
-		    c->cfg.server);
+		if (snprintf(c->up.req.url, sizeof(c->up.req.url), "%.*s/api/v1/frames", (int)n,
+		    c->cfg.server) >= (int)sizeof(c->up.req.url)) {
+			log_err("the server URL is too long");
+			return 0;
+		}
 		if ((rc = spool_open(&c->sp, c->cfg.spool_dir, c->cfg.spool_cap, &err)) <= 0) {
 			log_err("spool: %s", err.p ? err.p : "cannot open");
 			buf_free(&err);
 			return 0;
 		}
-		struct buf h = { 0 };
-		buf_printf(&h, "Authorization: Bearer %s", c->cfg.token);
-		c->up.hdrs = curl_slist_append(NULL, "Content-Type: application/json");
-		if (c->cfg.gzip)
-			c->up.hdrs = curl_slist_append(c->up.hdrs, "Content-Encoding: gzip");
-		c->up.hdrs = curl_slist_append(c->up.hdrs, h.p);
-		c->up.hdrs = curl_slist_append(c->up.hdrs, "Expect:");
-		buf_free(&h);
-		if (c->up.hdrs == NULL)
+		struct http_req *r = &c->up.req;
+		if (snprintf(c->up.auth, sizeof(c->up.auth), "Authorization: Bearer %s",
+		    c->cfg.token) >= (int)sizeof(c->up.auth)) {
+			log_err("the token is too long");
 			return 0;
+		}
+		r->headers[c->up.nhdrs++] = "Content-Type: application/json";
+		if (c->cfg.gzip)
+			r->headers[c->up.nhdrs++] = "Content-Encoding: gzip";
+		r->headers[c->up.nhdrs++] = c->up.auth;
+		r->connect_timeout = 10;
+		r->timeout = 60;
+		r->max_resp = UP_RESP_MAX;
 		c->up.state = -1;
 	} else if (!c->cfg.print && c->cfg.record == NULL)
 		log_warn("no server configured: nothing is sent (set server, or use --print "
 		    "or --record)");
-	if (!c->cfg.flush && c->src->open(&c->src_st, &c->cfg, &c->id, c->multi,
+	if (!c->cfg.flush && c->src->open(&c->src_st, &c->cfg, &c->id, c->http,
 	    &c->q) <= 0)
 		return 0;
 	buf_free(&err);
@@ -456,16 +372,11 @@ client_free(struct client *c)
 	c->src->close(c->src_st);
 	c->src_st = NULL;
 	srcq_free(&c->q);
-	if (c->up.h) {
-		curl_multi_remove_handle(c->multi, c->up.h);
-		curl_easy_cleanup(c->up.h);
-	}
+	if (c->http)
+		http_req_free(c->http, &c->up.req);
 	up_release(&c->up);
-	curl_slist_free_all(c->up.hdrs);
 	buf_free(&c->up.body);
-	buf_free(&c->up.resp);
-	if (c->multi)
-		curl_multi_cleanup(c->multi);
+	http_close(c->http);
 	spool_close(c->sp);
 	buf_free(&c->frame);
 	buf_free(&c->gz);
@@ -495,15 +406,34 @@ client_finished(struct client *c, int *status)
 	return 0;
 }
 
+/*
+ * Hands each finished request to its owner: the uploader or the source.
+ */
+static void
+client_answers(struct client *c)
+{
+	struct http_req *r;
+
+	while ((r = http_done(c->http)) != NULL)
+		if (r == &c->up.req)
+			up_done(c);
+		else if (c->src_st)
+			c->src->done(c->src_st, r);
+}
+
 int
 main(int argc, char *argv[])
 {
 	struct client	 c;
 	struct buf	 err = { 0 };
 	double		 once_deadline = 0;
-	int		 status = 0, running, dummy;
+	int		 status = 0, dummy;
 
 	memset(&c, 0, sizeof(c));
+	if (os_args(&argc, &argv) < 0) {
+		fprintf(stderr, "trackside-client: cannot read the command line\n");
+		return 2;
+	}
 	switch (config_load(&c.cfg, argc, argv, &err)) {
 	case CONFIG_EXIT:
 		config_free(&c.cfg);
@@ -519,31 +449,24 @@ main(int argc, char *argv[])
 	buf_free(&err);
 	c.src = sources[c.cfg.source];
 	log_init("trackside-client", 1, c.cfg.log_level);
-	c.tty = isatty(STDERR_FILENO) && !c.cfg.quiet;
-	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK || (c.multi = curl_multi_init()) == NULL) {
-		log_err("cannot start libcurl");
+	c.tty = os_stderr_tty() && !c.cfg.quiet;
+	if (os_net_init() < 0 || http_global_init() < 0 || http_open(&c.http) < 0) {
+		log_err("cannot start the network (%s)", http_engine());
 		config_free(&c.cfg);
 		return 1;
 	}
-	if (!client_setup(&c)) {
+	if (os_on_stop() < 0 || !client_setup(&c)) {
 		client_free(&c);
-		curl_global_cleanup();
+		http_global_cleanup();
 		return 1;
 	}
-	signal(SIGINT, on_signal);
-	signal(SIGTERM, on_signal);
-#ifdef SIGPIPE
-	signal(SIGPIPE, SIG_IGN);
-#endif
 	log_info("%s: source %s, client %s \"%s\"%s%s", CLIENT_VERSION, c.src->name,
-	    c.id.id, c.id.name, c.sp ? ", sending to " : "", c.sp ? c.upload_url : "");
+	    c.id.id, c.id.name, c.sp ? ", sending to " : "", c.sp ? c.up.req.url : "");
 
-	while (!stop) {
+	while (!os_stopping()) {
 		double now = time_mono(), wait;
-		struct curl_waitfd fds[SRC_MAX_FDS];
-		unsigned nfds = 0;
-		CURLMsg *m;
-		int left;
+		os_sock socks[SRC_MAX_SOCKS];
+		unsigned nsocks = 0;
 
 		if (c.src_st) {
 			c.src->ready(c.src_st, now, client_backlog(&c));
@@ -567,27 +490,16 @@ main(int argc, char *argv[])
 
 		wait = 0.5;
 		if (c.src_st)
-			nfds = c.src->wait(c.src_st, now, client_backlog(&c), fds, SRC_MAX_FDS, &wait);
+			nsocks = c.src->wait(c.src_st, now, client_backlog(&c), socks, SRC_MAX_SOCKS,
+			    &wait);
 		if (c.sp && !c.up.busy && !c.up.fatal && spool_pending(c.sp) > 0 &&
 		    c.up.next_try - now < wait)
 			wait = c.up.next_try - now;
-		if (wait < 0)
-			wait = 0;
-		if (wait > 0 || nfds > 0)
-			curl_multi_poll(c.multi, nfds ? fds : NULL, nfds,
-			    wait > 0 ? (int)(wait * 1000) + 1 : 0, NULL);
-		curl_multi_perform(c.multi, &running);
-		while ((m = curl_multi_info_read(c.multi, &left)) != NULL) {
-			if (m->msg != CURLMSG_DONE)
-				continue;
-			if (m->easy_handle == c.up.h)
-				up_done(&c, m->data.result);
-			else if (c.src_st)
-				c.src->done(c.src_st, m->easy_handle, m->data.result);
-		}
+		http_wait(c.http, socks, nsocks, wait < 0 ? 0 : wait);
+		client_answers(&c);
 		client_take(&c);
 	}
-	if (stop && c.src_st) {
+	if (os_stopping() && c.src_st) {
 		/* leaving: tell the server, if it is there to hear it */
 		c.src->leave(c.src_st, time_mono());
 		long long before = c.frames;
@@ -597,13 +509,11 @@ main(int argc, char *argv[])
 		while (c.frames > before && c.sp && time_mono() < until &&
 		    spool_pending(c.sp) > 0 && c.up.state != 0) {
 			up_start(&c, time_mono());
-			curl_multi_poll(c.multi, NULL, 0, 100, NULL);
-			curl_multi_perform(c.multi, &running);
-			CURLMsg *m;
-			int left_n;
-			while ((m = curl_multi_info_read(c.multi, &left_n)) != NULL)
-				if (m->msg == CURLMSG_DONE && m->easy_handle == c.up.h)
-					up_done(&c, m->data.result);
+			http_wait(c.http, NULL, 0, 0.1);
+			struct http_req *r;
+			while ((r = http_done(c.http)) != NULL)
+				if (r == &c.up.req)
+					up_done(&c);
 		}
 	}
 	if (!c.cfg.quiet || c.cfg.once)
@@ -612,6 +522,7 @@ main(int argc, char *argv[])
 		log_info("%lld frames stay in the spool (%s) for the next run", spool_pending(c.sp),
 		    c.cfg.spool_dir);
 	client_free(&c);
-	curl_global_cleanup();
+	http_global_cleanup();
+	os_stop_done();
 	return status;
 }

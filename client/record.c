@@ -12,6 +12,7 @@
 #include <zlib.h>
 
 #include "client.h"
+#include "os.h"
 
 struct rec_reader {
 	const char	*format;	/* the header's "format" */
@@ -167,6 +168,25 @@ rec_start(struct rec_reader *r, struct buf *err)
 }
 
 /*
+ * gzopen() through os_open(): a UTF-8 path on every platform. Returns NULL
+ * with errno set.
+ */
+static gzFile
+rec_gzopen(const char *path, int flags, const char *mode)
+{
+	gzFile	 gz;
+	int	 fd;
+
+	if ((fd = os_open(path, flags, 0644)) < 0)
+		return NULL;
+	if ((gz = gzdopen(fd, mode)) == NULL) {
+		os_close(fd);
+		errno = ENOMEM;
+	}
+	return gz;
+}
+
+/*
  * Opens a recording file (gzip or plain) of format (REC_LMU, REC_AC) and
  * checks its header. Returns 1 with *out (rec_close() frees it), 0 with a
  * message in err when the file is not such a recording, -1 when it cannot be
@@ -184,7 +204,7 @@ rec_open_format(struct rec_reader **out, const char *path, const char *format,
 		return -1;
 	r->format = format;
 	r->last_t = -1;
-	if ((r->gz = gzopen(path, "rb")) == NULL) {
+	if ((r->gz = rec_gzopen(path, OS_RDONLY, "rb")) == NULL) {
 		buf_printf(err, "%s: %s", path, errno ? strerror(errno) : "cannot open");
 		free(r);
 		return -1;
@@ -393,7 +413,7 @@ rec_create_format(struct rec_writer **out, const char *path, const char *format,
 	*out = NULL;
 	if ((w = calloc(1, sizeof(*w))) == NULL)
 		return -1;
-	if ((w->gz = gzopen(path, gz ? "wb6" : "wT")) == NULL) {
+	if ((w->gz = rec_gzopen(path, OS_WRONLY | OS_CREAT | OS_TRUNC, gz ? "wb6" : "wT")) == NULL) {
 		if (errno == 0)
 			errno = EIO;
 		free(w);

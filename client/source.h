@@ -2,11 +2,11 @@
  * The client's sources: one row per game in sources[] (spec DESIGN: a source
  * is a row in a table, not an if). main.c drives every source the same way:
  *
- *	open()		once, with the configuration, the curl multi handle and the
+ *	open()		once, with the configuration, main's HTTP engine and the
  *			queue its frames go to
- *	wait()		the descriptors to wait on and how long at most
+ *	wait()		the sockets to wait on and how long at most
  *	ready()		after the wait: do what is due (poll, read, replay)
- *	done()		a curl transfer the source added to the multi handle ended
+ *	done()		an HTTP request the source started finished
  *	finished()	nothing more will come (--once, end of a replay)
  *	leave()		the client stops: a last frame, if the source sends one
  *	status()	the game's half of the status line
@@ -19,12 +19,11 @@
 #ifndef SOURCE_H
 #define SOURCE_H
 
-#include <curl/curl.h>
-
 #include "client.h"
+#include "http.h"
 
 #define SRC_AHEAD	1000	/* frames held before a replay at --speed max waits */
-#define SRC_MAX_FDS	4
+#define SRC_MAX_SOCKS	4
 
 /* A frame's captured_at and data object, owned by the source. */
 struct src_frame {
@@ -36,12 +35,12 @@ struct src_queue;
 
 struct source {
 	const char	*name;		/* the frames' "source" */
-	int	 (*open)(void **, const struct config *, const struct client_ident *, CURLM *,
-		    struct src_queue *);
-	unsigned (*wait)(void *, double now, long long backlog, struct curl_waitfd *,
-		    unsigned max, double *timeout);
+	int	 (*open)(void **, const struct config *, const struct client_ident *,
+		    struct http *, struct src_queue *);
+	unsigned (*wait)(void *, double now, long long backlog, os_sock *, unsigned max,
+		    double *timeout);
 	void	 (*ready)(void *, double now, long long backlog);
-	void	 (*done)(void *, CURL *, CURLcode);
+	void	 (*done)(void *, struct http_req *);
 	int	 (*finished)(void *, int *status);
 	void	 (*leave)(void *, double now);
 	void	 (*status)(void *, char *, size_t);

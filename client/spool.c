@@ -15,39 +15,15 @@
  * during a write) is cut off when the spool is opened. The spool is bounded:
  * when a frame does not fit, the oldest segments go, loudly.
  */
-#include <sys/stat.h>
-#include <sys/types.h>
-
-#include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 #include <zlib.h>
 
 #include "client.h"
-
-#ifdef _WIN32	/* MSYS2/MinGW: no pread, fdatasync, O_CLOEXEC or fcntl locks */
-#include <io.h>
-#define fdatasync(fd)	_commit(fd)
-#define fsync(fd)	_commit(fd)
-#ifndef O_CLOEXEC
-#define O_CLOEXEC	0
-#endif
-#ifndef O_DIRECTORY
-#define O_DIRECTORY	0
-#endif
-static ssize_t
-pread(int fd, void *p, size_t n, off_t off)
-{
-	if (lseek(fd, off, SEEK_SET) < 0)
-		return -1;
-	return read(fd, p, (unsigned)n);
-}
-#endif
+#include "os.h"
 
 #define SPOOL_MAGIC	"TSR1"
 #define SPOOL_HDR	20
@@ -188,33 +164,15 @@ spool_path(const struct spool *sp, long long first, char *out, size_t sz)
 	return 1;
 }
 
-static void
-spool_sync_dir(const char *dir)
-{
-#ifdef _WIN32
-	(void)dir;	/* NTFS renames and creations need no directory sync */
-#else
-	int fd;
-
-	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0) {
-		fsync(fd);
-		close(fd);
-	}
-#endif
-}
-
 static int
 spool_read_at(int fd, long long off, void *p, size_t n)
 {
 	char *c = p;
 
 	while (n > 0) {
-		ssize_t r = pread(fd, c, n, (off_t)off);
-		if (r < 0) {
-			if (errno == EINTR)
-				continue;
+		long long r = os_pread(fd, c, n, off);
+		if (r < 0)
 			return -1;
-		}
 		if (r == 0)
 			return 0;
 		c += r;
@@ -252,30 +210,29 @@ spool_scan(struct spool *sp, struct seg *s, int newest, long long *seq_floor)
 	char		 path[4096];
 	unsigned char	 h[SPOOL_HDR];
 	struct buf	 payload = { 0 };
-	struct stat	 st;
-	long long	 off = 0, seq;
+	long long	 size, off = 0, seq;
 	uint32_t	 n, crc;
 	int		 fd, rc;
 
 	if (spool_path(sp, s->first, path, sizeof(path)) < 0)
 		return -1;
-	if ((fd = open(path, (newest ? O_RDWR : O_RDONLY) | O_CLOEXEC)) < 0)
+	if ((fd = os_open(path, newest ? OS_RDWR : OS_RDONLY, 0)) < 0)
 		return -1;
-	if (fstat(fd, &st) < 0) {
-		close(fd);
+	if (os_fsize(fd, &size) < 0) {
+		os_close(fd);
 		return -1;
 	}
 	s->last = s->first - 1;
-	while (off + SPOOL_HDR <= st.st_size) {
+	while (off + SPOOL_HDR <= size) {
 		if ((rc = spool_read_at(fd, off, h, SPOOL_HDR)) <= 0)
 			break;
 		if (!spool_hdr_parse(h, &seq, &n, &crc) || seq != s->last + 1 ||
-		    off + SPOOL_HDR + (long long)n > st.st_size)
+		    off + SPOOL_HDR + (long long)n > size)
 			break;
 		if (newest) {
 			buf_reset(&payload);
 			if (buf_grow(&payload, n) < 0) {
-				close(fd);
+				os_close(fd);
 				buf_free(&payload);
 				return -1;
 			}
@@ -286,11 +243,11 @@ spool_scan(struct spool *sp, struct seg *s, int newest, long long *seq_floor)
 		s->last = seq;
 		off += SPOOL_HDR + n;
 	}
-	if (off < st.st_size && newest) {
+	if (off < size && newest) {
 		/* a torn write (never sent: appends are synced before sending) or
 		 * damage: the seqs of whole records after the cut may have reached
 		 * the server, so they are not used again */
-		long long tail = st.st_size - off, top = 0;
+		long long tail = size - off, top = 0;
 		buf_reset(&payload);
 		if (tail <= SPOOL_REC_MAX && buf_grow(&payload, (size_t)tail) > 0 &&
 		    spool_read_at(fd, off, payload.p, (size_t)tail) > 0)
@@ -310,19 +267,19 @@ spool_scan(struct spool *sp, struct seg *s, int newest, long long *seq_floor)
 		}
 	}
 	buf_free(&payload);
-	if (off < st.st_size) {
+	if (off < size) {
 		if (newest) {
 			log_warn("spool: %s: cutting %lld bytes of a torn record at offset %lld",
-			    path, (long long)st.st_size - off, off);
-			if (ftruncate(fd, (off_t)off) < 0 || fsync(fd) < 0) {
-				close(fd);
+			    path, size - off, off);
+			if (os_ftruncate(fd, off) < 0 || os_fsync(fd) < 0) {
+				os_close(fd);
 				return -1;
 			}
 		} else
 			log_err("spool: %s: corrupt at offset %lld; the frames after seq %lld "
 			    "in this file are lost", path, off, s->last);
 	}
-	close(fd);
+	os_close(fd);
 	s->bytes = off;
 	return 1;
 }
@@ -339,8 +296,8 @@ spool_open(struct spool **out, const char *dir, long long cap, struct buf *err)
 	struct spool	*sp;
 	struct buf	 b = { 0 };
 	char		 path[4096];
-	DIR		*d;
-	struct dirent	*de;
+	struct os_dir	*d;
+	const char	*de;
 	long long	 v, floor = 0;
 
 	*out = NULL;
@@ -361,18 +318,18 @@ spool_open(struct spool **out, const char *dir, long long cap, struct buf *err)
 		goto fail;
 	}
 	snprintf(path, sizeof(path), "%s/lock", dir);
-	if ((sp->lockfd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) < 0) {
+	if ((sp->lockfd = os_open(path, OS_RDWR | OS_CREAT, 0600)) < 0) {
 		buf_printf(err, "%s: %s", path, strerror(errno));
 		goto fail;
 	}
-#ifndef _WIN32
-	struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
-	if (fcntl(sp->lockfd, F_SETLK, &fl) < 0) {
-		buf_printf(err, "%s: the spool is in use by another trackside-client", dir);
+	if (os_lock(sp->lockfd) < 0) {
+		if (errno == EAGAIN)
+			buf_printf(err, "%s: the spool is in use by another trackside-client", dir);
+		else
+			buf_printf(err, "%s: cannot lock: %s", path, strerror(errno));
 		spool_close(sp);
 		return 0;
 	}
-#endif
 	snprintf(path, sizeof(path), "%s/acked", dir);
 	if (file_read(path, 64, &b) > 0) {
 		while (b.len > 0 && (b.p[b.len - 1] == '\n' || b.p[b.len - 1] == '\r'))
@@ -391,22 +348,22 @@ spool_open(struct spool **out, const char *dir, long long cap, struct buf *err)
 	}
 	buf_free(&b);
 
-	if ((d = opendir(dir)) == NULL) {
+	if ((d = os_dir_open(dir)) == NULL) {
 		buf_printf(err, "%s: %s", dir, strerror(errno));
 		goto fail;
 	}
-	while ((de = readdir(d)) != NULL) {
+	while ((de = os_dir_next(d)) != NULL) {
 		char name[32];
-		size_t nl = strlen(de->d_name);
-		if (nl != 20 + strlen(SPOOL_SUFFIX) || strcmp(de->d_name + 20, SPOOL_SUFFIX) != 0)
+		size_t nl = strlen(de);
+		if (nl != 20 + strlen(SPOOL_SUFFIX) || strcmp(de + 20, SPOOL_SUFFIX) != 0)
 			continue;
-		memcpy(name, de->d_name, 20);
+		memcpy(name, de, 20);
 		name[20] = '\0';
 		if (!num_parse_ll(name, 1, INT64_MAX / 2, &v))
 			continue;
 		struct seg *ns = realloc(sp->segs, (sp->nseg + 1) * sizeof(*ns));
 		if (ns == NULL) {
-			closedir(d);
+			os_dir_close(d);
 			buf_printf(err, "out of memory");
 			goto fail;
 		}
@@ -414,7 +371,7 @@ spool_open(struct spool **out, const char *dir, long long cap, struct buf *err)
 		memset(&sp->segs[sp->nseg], 0, sizeof(struct seg));
 		sp->segs[sp->nseg++].first = v;
 	}
-	closedir(d);
+	os_dir_close(d);
 	if (sp->nseg > 1)
 		qsort(sp->segs, sp->nseg, sizeof(*sp->segs), spool_seg_cmp);
 	for (size_t i = 0; i < sp->nseg; i++) {
@@ -445,7 +402,7 @@ spool_open(struct spool **out, const char *dir, long long cap, struct buf *err)
 	if (sp->nseg > 0) {
 		struct seg *s = &sp->segs[sp->nseg - 1];
 		if (spool_path(sp, s->first, path, sizeof(path)) < 0 ||
-		    (sp->fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC)) < 0) {
+		    (sp->fd = os_open(path, OS_WRONLY | OS_APPEND, 0)) < 0) {
 			buf_printf(err, "%s: %s", path, strerror(errno));
 			goto fail;
 		}
@@ -467,9 +424,9 @@ spool_close(struct spool *sp)
 	if (sp == NULL)
 		return;
 	if (sp->fd >= 0)
-		close(sp->fd);
+		os_close(sp->fd);
 	if (sp->lockfd >= 0)
-		close(sp->lockfd);
+		os_close(sp->lockfd);
 	free(sp->segs);
 	free(sp->dir);
 	free(sp);
@@ -496,12 +453,12 @@ spool_drop_oldest(struct spool *sp)
 			return -1;
 	}
 	if (sp->nseg == 1 && sp->fd >= 0) {
-		close(sp->fd);
+		os_close(sp->fd);
 		sp->fd = -1;
 	}
 	if (spool_path(sp, s->first, path, sizeof(path)) < 0)
 		return -1;
-	if (unlink(path) < 0 && errno != ENOENT)
+	if (os_unlink(path) < 0)
 		return -1;
 	sp->total -= s->bytes;
 	memmove(sp->segs, sp->segs + 1, (sp->nseg - 1) * sizeof(*sp->segs));
@@ -520,7 +477,7 @@ spool_rotate(struct spool *sp)
 	struct seg	*ns;
 
 	if (sp->fd >= 0) {
-		close(sp->fd);
+		os_close(sp->fd);
 		sp->fd = -1;
 	}
 	if (spool_path(sp, sp->next_seq, path, sizeof(path)) < 0)
@@ -528,9 +485,9 @@ spool_rotate(struct spool *sp)
 	if ((ns = realloc(sp->segs, (sp->nseg + 1) * sizeof(*ns))) == NULL)
 		return -1;
 	sp->segs = ns;
-	if ((sp->fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0600)) < 0)
+	if ((sp->fd = os_open(path, OS_WRONLY | OS_CREAT | OS_TRUNC | OS_APPEND, 0600)) < 0)
 		return -1;
-	spool_sync_dir(sp->dir);
+	os_sync_dir(sp->dir);
 	ns[sp->nseg].first = sp->next_seq;
 	ns[sp->nseg].last = sp->next_seq - 1;
 	ns[sp->nseg].bytes = 0;
@@ -568,9 +525,9 @@ spool_append(struct spool *sp, const void *p, size_t len, long long *seq)
 	spool_put32(h + 12, (uint32_t)len);
 	spool_put32(h + 16, spool_crc(h + 4, p, len));
 	if (write_all(sp->fd, h, sizeof(h)) < 0 || write_all(sp->fd, p, len) < 0 ||
-	    fdatasync(sp->fd) < 0) {
+	    os_fsync(sp->fd) < 0) {
 		int saved = errno;
-		if (ftruncate(sp->fd, (off_t)s->bytes) < 0)
+		if (os_ftruncate(sp->fd, s->bytes) < 0)
 			log_err("spool: cannot undo a failed write: %s", strerror(errno));
 		errno = saved;
 		return -1;
@@ -611,12 +568,12 @@ spool_read(struct spool *sp, size_t max_n, size_t max_bytes, struct spool_rec **
 			expect = sp->cur_seq;
 		}
 		if (spool_path(sp, s->first, path, sizeof(path)) < 0 ||
-		    (fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		    (fd = os_open(path, OS_RDONLY, 0)) < 0)
 			goto fail;
 		while (got < max_n && expect <= s->last) {
 			int rc = spool_read_at(fd, off, h, SPOOL_HDR);
 			if (rc < 0) {
-				close(fd);
+				os_close(fd);
 				goto fail;
 			}
 			if (rc == 0 || !spool_hdr_parse(h, &seq, &len, &crc) || seq != expect) {
@@ -643,19 +600,19 @@ spool_read(struct spool *sp, size_t max_n, size_t max_bytes, struct spool_rec **
 			}
 			struct spool_rec *nr = realloc(recs, (got + 1) * sizeof(*nr));
 			if (nr == NULL) {
-				close(fd);
+				os_close(fd);
 				goto fail;
 			}
 			recs = nr;
 			memset(&recs[got], 0, sizeof(recs[got]));
 			if (buf_grow(&recs[got].data, len) < 0) {
-				close(fd);
+				os_close(fd);
 				goto fail;
 			}
 			rc = spool_read_at(fd, off + SPOOL_HDR, recs[got].data.p, len);
 			if (rc < 0) {
 				buf_free(&recs[got].data);
-				close(fd);
+				os_close(fd);
 				goto fail;
 			}
 			if (rc == 0 || spool_crc(h + 4, recs[got].data.p, len) != crc) {
@@ -680,7 +637,7 @@ spool_read(struct spool *sp, size_t max_n, size_t max_bytes, struct spool_rec **
 			off += SPOOL_HDR + len;
 			expect++;
 		}
-		close(fd);
+		os_close(fd);
 		if (got > 0 && (expect <= s->last || bytes >= max_bytes))
 			break;	/* stopped inside this segment: keep the order */
 	}
@@ -723,7 +680,7 @@ spool_ack(struct spool *sp, long long seq)
 	while (sp->nseg > 1 && sp->segs[0].last <= sp->acked) {
 		if (spool_path(sp, sp->segs[0].first, path, sizeof(path)) < 0)
 			return -1;
-		if (unlink(path) < 0 && errno != ENOENT)
+		if (os_unlink(path) < 0)
 			return -1;
 		sp->total -= sp->segs[0].bytes;
 		memmove(sp->segs, sp->segs + 1, (sp->nseg - 1) * sizeof(*sp->segs));

@@ -12,18 +12,9 @@
  * pace (--speed), into frames, or with --replay-to HOST:PORT sends them as
  * the server would to a listening client.
  */
-#include <sys/types.h>
-#include <sys/socket.h>
-#include <netinet/in.h>
-#include <arpa/inet.h>
-#include <netdb.h>
-
 #include <errno.h>
-#include <fcntl.h>
-#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "acsp.h"
 #include "source.h"
@@ -34,18 +25,12 @@
 #define AC_FRAME_BYTES	(4u << 20)	/* events in one frame at most */
 #define AC_RCVBUF	(1 << 20)
 
-struct ac_addr {
-	struct sockaddr_storage	 ss;
-	socklen_t		 len;
-	char			 text[96];
-};
-
 struct ac_src {
 	const struct config *cfg;
-	int		 fd;		/* bound to --ac-listen; requests leave from it */
-	int		 fwd_fd;	/* talks to the --ac-forward plugin */
-	int		 out_fd;	/* --replay-to */
-	struct ac_addr	 server, forward, replay_to;
+	os_sock		 fd;		/* bound to --ac-listen; requests leave from it */
+	os_sock		 fwd_fd;	/* talks to the --ac-forward plugin */
+	os_sock		 out_fd;	/* --replay-to */
+	struct os_addr	 server, forward, replay_to;
 	struct acsp_dec	 dec;
 	struct acsp_msg	*msg;
 	uint8_t		 connected[256 / 8];	/* slots known to be connected */
@@ -75,14 +60,13 @@ struct ac_src {
  * 127.0.0.1). Returns 1, or 0 with a message logged.
  */
 static int
-ac_resolve(const char *what, const char *spec, int host_optional, struct ac_addr *a)
+ac_resolve(const char *what, const char *spec, int host_optional, struct os_addr *a)
 {
-	struct addrinfo	 hints, *res = NULL;
+	char		 why[160];
 	char		 host[256], port[16];
 	const char	*colon = strrchr(spec, ':'), *portp;
 	size_t		 hl;
 	long long	 pn;
-	int		 rc;
 
 	if (colon == NULL && host_optional) {
 		snprintf(host, sizeof(host), "127.0.0.1");
@@ -109,50 +93,21 @@ ac_resolve(const char *what, const char *spec, int host_optional, struct ac_addr
 		return 0;
 	}
 	snprintf(port, sizeof(port), "%lld", pn);
-	memset(&hints, 0, sizeof(hints));
-	hints.ai_family = AF_UNSPEC;
-	hints.ai_socktype = SOCK_DGRAM;
-	hints.ai_flags = AI_NUMERICSERV;
-	if ((rc = getaddrinfo(host, port, &hints, &res)) != 0 || res == NULL) {
-		log_err("%s: %s: %s", what, host, gai_strerror(rc));
+	if (!os_resolve(host, port, a, why, sizeof(why))) {
+		log_err("%s: %s: %s", what, host, why);
 		return 0;
 	}
-	memcpy(&a->ss, res->ai_addr, res->ai_addrlen);
-	a->len = res->ai_addrlen;
 	snprintf(a->text, sizeof(a->text), "%s%s%s:%s", strchr(host, ':') ? "[" : "", host,
 	    strchr(host, ':') ? "]" : "", port);
-	freeaddrinfo(res);
 	return 1;
 }
 
-/* A non-blocking UDP socket for a's family, bound to a when bind_it. */
-static int
-ac_socket(const struct ac_addr *a, int bind_it)
-{
-	int fd, one = 1, rcv = AC_RCVBUF;
-
-	if ((fd = socket(a->ss.ss_family, SOCK_DGRAM, 0)) < 0)
-		return -1;
-	if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) < 0 ||
-	    fcntl(fd, F_SETFD, FD_CLOEXEC) < 0) {
-		close(fd);
-		return -1;
-	}
-	setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcv, sizeof(rcv));
-	if (bind_it && (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0 ||
-	    bind(fd, (const struct sockaddr *)&a->ss, a->len) < 0)) {
-		close(fd);
-		return -1;
-	}
-	return fd;
-}
-
 static void
-ac_send(struct ac_src *s, int fd, const struct ac_addr *to, const void *p, size_t len,
+ac_send(struct ac_src *s, os_sock fd, const struct os_addr *to, const void *p, size_t len,
     const char *what)
 {
-	if (sendto(fd, p, len, 0, (const struct sockaddr *)&to->ss, to->len) < 0)
-		log_debug("ac: cannot send %s to %s: %s", what, to->text, strerror(errno));
+	if (os_udp_send(fd, p, len, to) < 0)
+		log_debug("ac: cannot send %s to %s: %s", what, to->text, os_sock_error());
 	else if (fd == s->fd)
 		s->requests++;
 }
@@ -277,33 +232,29 @@ ac_datagram(struct ac_src *s, const unsigned char *p, size_t len, double at, int
 
 /* Reads what waits on fd; from_plugin: datagrams of the forward plugin. */
 static void
-ac_read(struct ac_src *s, int fd, int from_plugin)
+ac_read(struct ac_src *s, os_sock fd, int from_plugin)
 {
-	struct sockaddr_storage	 from;
-	socklen_t		 flen;
-	ssize_t			 n;
+	struct os_addr	 from;
+	long		 n;
 
 	for (int i = 0; i < AC_READ_MAX; i++) {
-		flen = sizeof(from);
-		n = recvfrom(fd, s->dgram, AC_DGRAM_MAX, 0, (struct sockaddr *)&from, &flen);
+		n = os_udp_recv(fd, s->dgram, AC_DGRAM_MAX, &from);
 		if (n < 0) {
-			if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
-				log_debug("ac: recvfrom: %s", strerror(errno));
+			if (n == OS_UDP_ERROR)
+				log_debug("ac: cannot read a datagram: %s", os_sock_error());
 			return;
 		}
 		/* the second plugin's requests go on to the server */
-		if (from_plugin || (s->fwd_fd >= 0 && flen == s->forward.len &&
-		    memcmp(&from, &s->forward.ss, flen) == 0)) {
-			if (sendto(s->fd, s->dgram, (size_t)n, 0,
-			    (const struct sockaddr *)&s->server.ss, s->server.len) >= 0)
+		if (from_plugin || (s->fwd_fd != OS_SOCK_NONE && os_addr_same(&from, &s->forward))) {
+			if (os_udp_send(s->fd, s->dgram, (size_t)n, &s->server) == 0)
 				s->relayed++;
 			continue;
 		}
 		if (s->rec.w && rec_write_raw(s->rec.w, srcrec_t(&s->rec), s->dgram,
 		    (size_t)n) < 0)
 			srcrec_failed(&s->rec);
-		if (s->fwd_fd >= 0 && sendto(s->fwd_fd, s->dgram, (size_t)n, 0,
-		    (const struct sockaddr *)&s->forward.ss, s->forward.len) >= 0)
+		if (s->fwd_fd != OS_SOCK_NONE &&
+		    os_udp_send(s->fwd_fd, s->dgram, (size_t)n, &s->forward) == 0)
 			s->forwarded++;
 		ac_datagram(s, s->dgram, (size_t)n, time_now(), 1);
 	}
@@ -339,12 +290,11 @@ ac_replay(struct ac_src *s, double now, long long backlog)
 		}
 		if (s->cfg->speed > 0 && srcrp_due(&s->rp, s->cfg->speed, s->raw_t) > now)
 			break;
-		if (s->cfg->speed == 0 && s->out_fd < 0 && backlog + srcq_len(s->q) >= SRC_AHEAD)
+		if (s->cfg->speed == 0 && s->out_fd == OS_SOCK_NONE && backlog + srcq_len(s->q) >= SRC_AHEAD)
 			break;
 		s->have = 0;
-		if (s->out_fd >= 0) {
-			if (sendto(s->out_fd, s->raw.p, s->raw.len, 0,
-			    (const struct sockaddr *)&s->replay_to.ss, s->replay_to.len) >= 0)
+		if (s->out_fd != OS_SOCK_NONE) {
+			if (os_udp_send(s->out_fd, s->raw.p, s->raw.len, &s->replay_to) == 0)
 				s->forwarded++;
 			continue;
 		}
@@ -358,7 +308,7 @@ ac_replay(struct ac_src *s, double now, long long backlog)
 		    srcrp_wall(&s->rp, s->raw_t), 0);
 	}
 	/* at the recording's pace, a second without datagrams still ends a frame */
-	if (s->cfg->speed > 0 && s->out_fd < 0 && !s->rp.done && s->next_frame > 0 &&
+	if (s->cfg->speed > 0 && s->out_fd == OS_SOCK_NONE && !s->rp.done && s->next_frame > 0 &&
 	    now >= srcrp_due(&s->rp, s->cfg->speed, s->next_frame)) {
 		ac_flush(s, srcrp_wall(&s->rp, s->next_frame));
 		s->next_frame += AC_FRAME_EVERY;
@@ -376,7 +326,7 @@ ac_ready(void *arg, double now, long long backlog)
 		return;
 	}
 	ac_read(s, s->fd, 0);
-	if (s->fwd_fd >= 0)
+	if (s->fwd_fd != OS_SOCK_NONE)
 		ac_read(s, s->fwd_fd, 1);
 	if (now >= s->next_frame) {
 		ac_flush(s, time_now());
@@ -387,7 +337,7 @@ ac_ready(void *arg, double now, long long backlog)
 }
 
 static unsigned
-ac_wait(void *arg, double now, long long backlog, struct curl_waitfd *fds, unsigned max,
+ac_wait(void *arg, double now, long long backlog, os_sock *socks, unsigned max,
     double *timeout)
 {
 	struct ac_src	*s = arg;
@@ -399,7 +349,7 @@ ac_wait(void *arg, double now, long long backlog, struct curl_waitfd *fds, unsig
 		if (s->cfg->speed > 0 && s->have &&
 		    srcrp_due(&s->rp, s->cfg->speed, s->raw_t) - now < *timeout)
 			*timeout = srcrp_due(&s->rp, s->cfg->speed, s->raw_t) - now;
-		if (s->cfg->speed == 0 && (s->out_fd >= 0 || backlog + srcq_len(s->q) < SRC_AHEAD))
+		if (s->cfg->speed == 0 && (s->out_fd != OS_SOCK_NONE || backlog + srcq_len(s->q) < SRC_AHEAD))
 			*timeout = 0;
 		if (s->cfg->speed > 0 && *timeout > 0.1)
 			*timeout = 0.1;		/* the frame that ends without datagrams */
@@ -407,25 +357,18 @@ ac_wait(void *arg, double now, long long backlog, struct curl_waitfd *fds, unsig
 	}
 	if (s->next_frame - now < *timeout)
 		*timeout = s->next_frame - now;
-	if (n < max) {
-		fds[n].fd = s->fd;
-		fds[n].events = CURL_WAIT_POLLIN;
-		fds[n++].revents = 0;
-	}
-	if (s->fwd_fd >= 0 && n < max) {
-		fds[n].fd = s->fwd_fd;
-		fds[n].events = CURL_WAIT_POLLIN;
-		fds[n++].revents = 0;
-	}
+	if (n < max)
+		socks[n++] = s->fd;
+	if (s->fwd_fd != OS_SOCK_NONE && n < max)
+		socks[n++] = s->fwd_fd;
 	return n;
 }
 
 static void
-ac_done(void *arg, CURL *h, CURLcode res)
+ac_done(void *arg, struct http_req *r)
 {
 	(void)arg;
-	(void)h;
-	(void)res;	/* the source makes no curl transfers */
+	(void)r;	/* the source makes no HTTP requests */
 }
 
 static int
@@ -461,7 +404,7 @@ ac_status(void *arg, char *out, size_t outsz)
 {
 	struct ac_src *s = arg;
 
-	if (s->out_fd >= 0)
+	if (s->out_fd != OS_SOCK_NONE)
 		snprintf(out, outsz, "ac replay to %s%s: %lld datagrams sent", s->replay_to.text,
 		    s->rp.done ? " (done)" : "", s->forwarded);
 	else
@@ -488,12 +431,9 @@ ac_close(void *arg)
 	}
 	log_info("ac: %lld datagrams, %lld frames, %lld requests, %lld forwarded, %lld relayed",
 	    s->datagrams, s->frames, s->requests, s->forwarded, s->relayed);
-	if (s->fd >= 0)
-		close(s->fd);
-	if (s->fwd_fd >= 0)
-		close(s->fwd_fd);
-	if (s->out_fd >= 0)
-		close(s->out_fd);
+	os_udp_close(s->fd);
+	os_udp_close(s->fwd_fd);
+	os_udp_close(s->out_fd);
 	srcrec_close(&s->rec);
 	srcrp_close(&s->rp);
 	buf_free(&s->raw);
@@ -508,20 +448,20 @@ ac_close(void *arg)
  * with *out, 0 when it cannot start (logged).
  */
 static int
-ac_open(void **out, const struct config *cfg, const struct client_ident *id, CURLM *multi,
-    struct src_queue *q)
+ac_open(void **out, const struct config *cfg, const struct client_ident *id,
+    struct http *http, struct src_queue *q)
 {
 	struct ac_src	*s;
-	struct ac_addr	 listen_at;
+	struct os_addr	 listen_at;
 
-	(void)multi;
+	(void)http;
 	if ((*out = s = calloc(1, sizeof(*s))) == NULL) {
 		log_err("out of memory");
 		return 0;
 	}
 	s->cfg = cfg;
 	s->q = q;
-	s->fd = s->fwd_fd = s->out_fd = -1;
+	s->fd = s->fwd_fd = s->out_fd = OS_SOCK_NONE;
 	if ((s->msg = malloc(sizeof(*s->msg))) == NULL ||
 	    (s->dgram = malloc(AC_DGRAM_MAX)) == NULL) {
 		log_err("out of memory");
@@ -533,8 +473,8 @@ ac_open(void **out, const struct config *cfg, const struct client_ident *id, CUR
 		if (cfg->replay_to) {
 			if (!ac_resolve("--replay-to", cfg->replay_to, 0, &s->replay_to))
 				return 0;
-			if ((s->out_fd = ac_socket(&s->replay_to, 0)) < 0) {
-				log_err("--replay-to: %s", strerror(errno));
+			if ((s->out_fd = os_udp_open(&s->replay_to, 0, 0)) == OS_SOCK_NONE) {
+				log_err("--replay-to: %s", os_sock_error());
 				return 0;
 			}
 			log_info("replaying %s to %s", cfg->replay, s->replay_to.text);
@@ -546,12 +486,12 @@ ac_open(void **out, const struct config *cfg, const struct client_ident *id, CUR
 	    !ac_resolve("--ac-server", cfg->ac_server, 0, &s->server) ||
 	    (cfg->ac_forward && !ac_resolve("--ac-forward", cfg->ac_forward, 0, &s->forward)))
 		return 0;
-	if ((s->fd = ac_socket(&listen_at, 1)) < 0) {
-		log_err("--ac-listen %s: %s", listen_at.text, strerror(errno));
+	if ((s->fd = os_udp_open(&listen_at, 1, AC_RCVBUF)) == OS_SOCK_NONE) {
+		log_err("--ac-listen %s: %s", listen_at.text, os_sock_error());
 		return 0;
 	}
-	if (cfg->ac_forward && (s->fwd_fd = ac_socket(&s->forward, 0)) < 0) {
-		log_err("--ac-forward %s: %s", s->forward.text, strerror(errno));
+	if (cfg->ac_forward && (s->fwd_fd = os_udp_open(&s->forward, 0, 0)) == OS_SOCK_NONE) {
+		log_err("--ac-forward %s: %s", s->forward.text, os_sock_error());
 		return 0;
 	}
 	if (cfg->record) {

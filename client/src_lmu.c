@@ -1,7 +1,7 @@
 /*
  * The Le Mans Ultimate source: a fixed-rate schedule starts a poll of the
  * game's REST API (lmu.c says which endpoints), every request at once on
- * main's curl multi handle, or takes the next poll of a recording; the
+ * main's HTTP engine, or takes the next poll of a recording; the
  * guard (guard_lmu.c) decides whether the poll becomes a frame.
  */
 #include <math.h>
@@ -11,10 +11,9 @@
 #include "source.h"
 
 struct game_poll {
-	CURL		*h[EP__MAX];
-	struct buf	 body[EP__MAX];
+	struct http_req	 req[EP__MAX];	/* req[e].tag == e */
+	struct buf	 body[EP__MAX];	/* the answers, for lmu_responses() */
 	int		 ok[EP__MAX];
-	int		 tag[EP__MAX];	/* tag[e] == e, the handles' private pointers */
 	unsigned	 asked;		/* every round of this poll */
 	unsigned	 running;
 	int		 round;
@@ -25,7 +24,7 @@ struct game_poll {
 
 struct lmu_src {
 	const struct config *cfg;
-	CURLM		*multi;
+	struct http	*http;
 	struct src_rec	 rec;
 	struct guard	 guard;
 	struct lmu_sched sched;
@@ -49,17 +48,6 @@ struct lmu_src {
 /* What a client that left its session sends last. */
 static const char lmu_left[] = "{\"/rest/watch/sessionInfo\":null,"
     "\"/rest/multiplayer/join/state\":null,\"/rest/sessions/GetGameState\":null}";
-
-static size_t
-write_cb(char *p, size_t size, size_t n, void *arg)
-{
-	struct buf *b = arg;
-	size_t len = size * n;
-
-	if (b->len + len > BODY_MAX || buf_add(b, p, len) < 0)
-		return 0;	/* too large: the transfer fails */
-	return len;
-}
 
 /* Queues a frame; a full memory is logged and the frame lost. */
 static void
@@ -110,34 +98,22 @@ lmu_poll_done(struct lmu_src *s, double wall, double gt, const char *resp, size_
 }
 
 /*
- * Adds one game request of the current poll to the multi handle. Returns 1
- * or -1.
+ * Starts one game request of the current poll. Returns 1 or -1.
  */
 static int
 game_request(struct lmu_src *s, int e)
 {
 	struct game_poll	*gp = &s->gp;
-	char			 url[1024];
+	struct http_req		*r = &gp->req[e];
 
-	if (gp->h[e] == NULL) {
-		if ((gp->h[e] = curl_easy_init()) == NULL)
-			return -1;
-		snprintf(url, sizeof(url), "%s%s", s->game_base, lmu_paths[e]);
-		curl_easy_setopt(gp->h[e], CURLOPT_URL, url);
-		curl_easy_setopt(gp->h[e], CURLOPT_NOSIGNAL, 1L);
-		curl_easy_setopt(gp->h[e], CURLOPT_WRITEFUNCTION, write_cb);
-		curl_easy_setopt(gp->h[e], CURLOPT_WRITEDATA, &gp->body[e]);
-		gp->tag[e] = e;
-		curl_easy_setopt(gp->h[e], CURLOPT_PRIVATE, (char *)&gp->tag[e]);
-		curl_easy_setopt(gp->h[e], CURLOPT_TIMEOUT_MS, (long)(s->cfg->timeout * 1000));
-		curl_easy_setopt(gp->h[e], CURLOPT_CONNECTTIMEOUT_MS,
-		    (long)(s->cfg->timeout * 1000));
-		curl_easy_setopt(gp->h[e], CURLOPT_USERAGENT, CLIENT_VERSION);
-		curl_easy_setopt(gp->h[e], CURLOPT_HTTPHEADER, NULL);
+	if (r->url[0] == '\0') {
+		snprintf(r->url, sizeof(r->url), "%s%s", s->game_base, lmu_paths[e]);
+		r->tag = e;
+		r->timeout = r->connect_timeout = s->cfg->timeout;
+		r->max_resp = BODY_MAX;
 	}
-	buf_reset(&gp->body[e]);
 	gp->ok[e] = 0;
-	if (curl_multi_add_handle(s->multi, gp->h[e]) != CURLM_OK)
+	if (http_start(s->http, r) < 0)
 		return -1;
 	gp->running++;
 	return 1;
@@ -176,26 +152,21 @@ game_start(struct lmu_src *s)
  * about) or hands the poll on.
  */
 static void
-lmu_done(void *arg, CURL *h, CURLcode res)
+lmu_done(void *arg, struct http_req *r)
 {
 	struct lmu_src		*s = arg;
 	struct game_poll	*gp = &s->gp;
-	char			*priv = NULL;
-	long			 status = 0;
-	int			 e;
+	int			 e = r->tag;
 
-	curl_easy_getinfo(h, CURLINFO_PRIVATE, &priv);
-	if (priv == NULL)
-		return;
-	e = *(int *)(void *)priv;
-	curl_multi_remove_handle(s->multi, h);
 	gp->running--;
-	if (res == CURLE_OK)
-		curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
-	gp->ok[e] = lmu_body_ok(status, &gp->body[e]);
+	/* the answer moves out of the request; their buffers trade places */
+	struct buf b = gp->body[e];
+	gp->body[e] = r->resp;
+	r->resp = b;
+	gp->ok[e] = lmu_body_ok(r->status, &gp->body[e]);
 	if (!gp->ok[e])
-		log_debug("game %s: %s", lmu_paths[e], res != CURLE_OK ? curl_easy_strerror(res) :
-		    status != 200 ? "not 200" : "not JSON");
+		log_debug("game %s: %s", lmu_paths[e], r->status == 0 ? r->error :
+		    r->status != 200 ? "not 200" : "not JSON");
 	if (gp->running > 0)
 		return;
 	if (gp->round == 0 && !s->sched.in_session && gp->ok[EP_SESSIONINFO] &&
@@ -283,12 +254,12 @@ lmu_ready(void *arg, double now, long long backlog)
 }
 
 static unsigned
-lmu_wait(void *arg, double now, long long backlog, struct curl_waitfd *fds, unsigned max,
+lmu_wait(void *arg, double now, long long backlog, os_sock *socks, unsigned max,
     double *timeout)
 {
 	struct lmu_src *s = arg;
 
-	(void)fds;
+	(void)socks;
 	(void)max;
 	if (!s->cfg->replay && !s->gp.active && s->next_poll - now < *timeout)
 		*timeout = s->next_poll - now;
@@ -341,11 +312,14 @@ lmu_status(void *arg, char *out, size_t outsz)
 		snprintf(out, outsz, "replay %s%s", s->session[0] ? s->session : "-",
 		    s->rp.done ? " (done)" : "");
 	else if (!s->game_ok)
-		snprintf(out, outsz, "game: not answering on %s", s->game_base);
+		snprintf(out, outsz, "game not found (nothing answers at %s)", s->game_base);
 	else if (s->session[0])
-		snprintf(out, outsz, "game: %s [%s]", s->session, guard_names[s->verdict]);
+		snprintf(out, outsz, "game found, in session %s%s", s->session,
+		    s->verdict == GUARD_SEND ? "" : s->verdict == GUARD_LOADING ? " (loading)" :
+		    s->verdict == GUARD_REPLAY ? " (watching a replay)" :
+		    s->verdict == GUARD_STALE ? " (waiting for fresh standings)" : "");
 	else
-		snprintf(out, outsz, "game: connected, not in a session");
+		snprintf(out, outsz, "game found, not in a session");
 }
 
 static void
@@ -356,10 +330,7 @@ lmu_close(void *arg)
 	if (s == NULL)
 		return;
 	for (int e = 0; e < EP__MAX; e++) {
-		if (s->gp.h[e]) {
-			curl_multi_remove_handle(s->multi, s->gp.h[e]);
-			curl_easy_cleanup(s->gp.h[e]);
-		}
+		http_req_free(s->http, &s->gp.req[e]);
 		buf_free(&s->gp.body[e]);
 	}
 	srcrec_close(&s->rec);
@@ -374,8 +345,8 @@ lmu_close(void *arg)
  * read (--replay). Returns 1 with *out, 0 when it cannot start (logged).
  */
 static int
-lmu_open(void **out, const struct config *cfg, const struct client_ident *id, CURLM *multi,
-    struct src_queue *q)
+lmu_open(void **out, const struct config *cfg, const struct client_ident *id,
+    struct http *http, struct src_queue *q)
 {
 	struct lmu_src	*s;
 
@@ -385,7 +356,7 @@ lmu_open(void **out, const struct config *cfg, const struct client_ident *id, CU
 	}
 	s->cfg = cfg;
 	s->q = q;
-	s->multi = multi;
+	s->http = http;
 	s->next_poll = time_mono();
 	snprintf(s->game_base, sizeof(s->game_base), "http://%s%s%s:%d",
 	    strchr(cfg->game_host, ':') ? "[" : "", cfg->game_host,

@@ -3,31 +3,28 @@
  * Control characters in messages are escaped: messages often quote what a
  * client sent.
  */
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
-#include <syslog.h>
-#include <time.h>
 
-#include "trackside.h"
+#include "os.h"
 
 const char *const log_level_names[LOG_LVL__MAX] = { "error", "warn", "info", "debug" };
-static const int log_syslog_prio[LOG_LVL__MAX] = { LOG_ERR, LOG_WARNING, LOG_INFO, LOG_DEBUG };
 
 static const char	*log_prog = "trackside";
 static int		 log_fg = 1;
 static enum log_level	 log_max = LOG_LVL_INFO;
 
 /*
- * Chooses the sink (foreground: stderr) and the most verbose level written.
+ * Chooses the sink (foreground: stderr; stderr too where there is no syslog)
+ * and the most verbose level written.
  */
 void
 log_init(const char *prog, int foreground, enum log_level max)
 {
 	log_prog = prog;
-	log_fg = foreground;
+	log_fg = foreground || !os_syslog_open(prog);
 	log_max = max;
-	if (!foreground)
-		openlog(prog, LOG_PID | LOG_NDELAY, LOG_DAEMON);
 }
 
 /*
@@ -60,15 +57,13 @@ log_msg(enum log_level lvl, const char *fmt, ...)
 		return;
 	esc_log(clean, sizeof(clean), raw, strlen(raw));
 	if (!log_fg) {
-		syslog(log_syslog_prio[lvl], "%s", clean);
+		os_syslog(lvl, clean);
 		return;
 	}
-	char		 ts[32];
-	struct timespec	 now;
-	struct tm	 tm;
-	clock_gettime(CLOCK_REALTIME, &now);
-	gmtime_r(&now.tv_sec, &tm);
-	strftime(ts, sizeof(ts), "%H:%M:%S", &tm);
-	fprintf(stderr, "%s.%03ld %s %s: %s\n", ts, now.tv_nsec / 1000000,
-	    log_prog, log_level_names[lvl], clean);
+	double		 now = time_now();
+	long long	 sec = (long long)floor(now);
+	struct utc	 u;
+	time_utc(sec, &u);
+	fprintf(stderr, "%02d:%02d:%02d.%03d %s %s: %s\n", u.hour, u.min, u.sec,
+	    (int)((now - (double)sec) * 1000) % 1000, log_prog, log_level_names[lvl], clean);
 }

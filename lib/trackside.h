@@ -54,11 +54,16 @@ int	 b64_decode(struct buf *, const char *, size_t);
 int	 num_parse_ll(const char *s, long long min, long long max, long long *out);
 int	 num_parse_d(const char *s, double min, double max, double *out);
 int	 num_to_ll(double d, long long min, long long max, long long *out);
-double	 time_now(void);
+double	 time_now(void);		/* os_posix.c, os_win.c */
 double	 time_mono(void);
 void	 time_iso(double t, char out[32]);
 int	 time_iso_parse(const char *s, double *out);
-int	 rand_bytes(void *, size_t);
+struct utc {
+	int	 year, month, day, hour, min, sec;
+};
+long long days_from_civil(long long y, long long m, long long d);
+void	 time_utc(long long sec, struct utc *);
+int	 rand_bytes(void *, size_t);	/* os_posix.c, os_win.c */
 void	 hex_encode(const unsigned char *, size_t, char *out);
 int	 uuid7(char out[33]);
 int	 id_valid(const char *s, size_t min, size_t max);

@@ -2,20 +2,14 @@
  * Small helpers: bounded number parsing, time, identifiers and durable
  * files.
  */
-#include <sys/random.h>
-#include <sys/stat.h>
-
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-#include <unistd.h>
 
-#include "trackside.h"
+#include "os.h"
 
 /*
  * Parses a whole decimal integer in [min, max]. Returns 1, or 0 when s is
@@ -77,42 +71,60 @@ num_parse_d(const char *s, double min, double max, double *out)
 	return 1;
 }
 
-/* Wall-clock seconds since the epoch. */
-double
-time_now(void)
+/*
+ * Days since 1970-01-01 of a proleptic Gregorian date, and back (Howard
+ * Hinnant's civil-date algorithms): UTC without gmtime_r() and timegm(),
+ * which not every C library has. Out-of-range days and months carry over as
+ * timegm() does.
+ */
+long long
+days_from_civil(long long y, long long m, long long d)
 {
-	struct timespec ts;
+	y -= m <= 2;
+	long long era = (y >= 0 ? y : y - 399) / 400;
+	long long yoe = y - era * 400;
+	long long doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+	long long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
 
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+	return era * 146097 + doe - 719468;
 }
 
-/* Monotonic seconds, for intervals. */
-double
-time_mono(void)
+void
+time_utc(long long sec, struct utc *u)
 {
-	struct timespec ts;
+	long long z = (sec >= 0 ? sec : sec - 86399) / 86400;
+	long long s = sec - z * 86400;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+	z += 719468;
+	long long era = (z >= 0 ? z : z - 146096) / 146097;
+	long long doe = z - era * 146097;
+	long long yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	long long doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	long long mp = (5 * doy + 2) / 153;
+
+	u->day = (int)(doy - (153 * mp + 2) / 5 + 1);
+	u->month = (int)(mp < 10 ? mp + 3 : mp - 9);
+	u->year = (int)(yoe + era * 400 + (u->month <= 2));
+	u->hour = (int)(s / 3600);
+	u->min = (int)(s / 60 % 60);
+	u->sec = (int)(s % 60);
 }
 
 /* Formats t as ISO-8601 UTC with milliseconds: 2026-11-21T12:00:00.123Z. */
 void
 time_iso(double t, char out[32])
 {
-	time_t		 sec = (time_t)floor(t);
+	long long	 sec = (long long)floor(t);
 	int		 ms = (int)llround((t - (double)sec) * 1000.0);
-	struct tm	 tm;
+	struct utc	 u;
 
 	if (ms >= 1000) {
 		sec++;
 		ms -= 1000;
 	}
-	gmtime_r(&sec, &tm);
-	snprintf(out, 32, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", (tm.tm_year + 1900) % 10000,
-	    (tm.tm_mon + 1) % 100, tm.tm_mday % 100, tm.tm_hour % 100, tm.tm_min % 100,
-	    tm.tm_sec % 100, ms % 1000);
+	time_utc(sec, &u);
+	snprintf(out, 32, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", u.year % 10000, u.month % 100,
+	    u.day % 100, u.hour % 100, u.min % 100, u.sec % 100, ms % 1000);
 }
 
 /* n decimal digits at s, or -1. */
@@ -136,7 +148,6 @@ digits(const char *s, int n)
 int
 time_iso_parse(const char *s, double *out)
 {
-	struct tm	 tm;
 	int		 y, mo, d, h = 0, mi = 0, sec = 0;
 	double		 frac = 0, scale = 0.1;
 	const char	*p;
@@ -161,33 +172,7 @@ time_iso_parse(const char *s, double *out)
 	}
 	if (*p != '\0' || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60)
 		return 0;
-	memset(&tm, 0, sizeof(tm));
-	tm.tm_year = y - 1900;
-	tm.tm_mon = mo - 1;
-	tm.tm_mday = d;
-	tm.tm_hour = h;
-	tm.tm_min = mi;
-	tm.tm_sec = sec;
-	*out = (double)timegm(&tm) + frac;
-	return 1;
-}
-
-/* Fills p with n random bytes from the kernel. Returns 1 or -1. */
-int
-rand_bytes(void *p, size_t n)
-{
-	unsigned char	*c = p;
-
-	while (n > 0) {
-		ssize_t r = getrandom(c, n, 0);
-		if (r < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		c += r;
-		n -= (size_t)r;
-	}
+	*out = (double)(days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec) + frac;
 	return 1;
 }
 
@@ -242,7 +227,10 @@ id_valid(const char *s, size_t min, size_t max)
 	return n >= min;
 }
 
-/* mkdir -p. Returns 1 or -1 with errno set. */
+/*
+ * mkdir -p. Returns 1 or -1 with errno set. '\\' separates folders too (on
+ * Windows), and a drive ("C:") is not made.
+ */
 int
 mkdir_p(const char *path, unsigned mode)
 {
@@ -255,16 +243,15 @@ mkdir_p(const char *path, unsigned mode)
 	}
 	memcpy(tmp, path, n + 1);
 	for (char *p = tmp + 1; *p; p++) {
-		if (*p != '/')
+		if ((*p != '/' && *p != '\\') || p[-1] == ':' || p[-1] == '/' || p[-1] == '\\')
 			continue;
+		char c = *p;
 		*p = '\0';
-		if (mkdir(tmp, mode) < 0 && errno != EEXIST)
+		if (os_mkdir(tmp, mode) < 0)
 			return -1;
-		*p = '/';
+		*p = c;
 	}
-	if (mkdir(tmp, mode) < 0 && errno != EEXIST)
-		return -1;
-	return 1;
+	return os_mkdir(tmp, mode) < 0 ? -1 : 1;
 }
 
 /*
@@ -274,36 +261,36 @@ mkdir_p(const char *path, unsigned mode)
 int
 file_read(const char *path, size_t max, struct buf *out)
 {
-	char	 chunk[65536];
-	int	 fd;
-	ssize_t	 r;
+	char		 chunk[65536];
+	int		 fd, rc = 1;
+	long long	 r;
 
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+	if ((fd = os_open(path, OS_RDONLY, 0)) < 0)
 		return -1;
-	while ((r = read(fd, chunk, sizeof(chunk))) != 0) {
+	while ((r = os_read(fd, chunk, sizeof(chunk))) != 0) {
 		if (r < 0) {
-			if (errno == EINTR)
-				continue;
-			close(fd);
-			return -1;
+			rc = -1;
+			break;
 		}
 		if (out->len + (size_t)r > max) {
-			close(fd);
-			return 0;
+			rc = 0;
+			break;
 		}
 		if (buf_add(out, chunk, (size_t)r) < 0) {
-			close(fd);
 			errno = ENOMEM;
-			return -1;
+			rc = -1;
+			break;
 		}
 	}
-	close(fd);
-	return 1;
+	int saved = errno;
+	os_close(fd);
+	errno = saved;
+	return rc;
 }
 
 /*
- * Writes all n bytes to fd, retrying short writes and EINTR. Returns 1 or
- * -1 with errno set.
+ * Writes all n bytes to fd, retrying short writes. Returns 1 or -1 with
+ * errno set.
  */
 int
 write_all(int fd, const void *p, size_t n)
@@ -311,12 +298,9 @@ write_all(int fd, const void *p, size_t n)
 	const char *c = p;
 
 	while (n > 0) {
-		ssize_t w = write(fd, c, n);
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
+		long long w = os_write(fd, c, n);
+		if (w < 0)
 			return -1;
-		}
 		c += w;
 		n -= (size_t)w;
 	}
@@ -325,39 +309,35 @@ write_all(int fd, const void *p, size_t n)
 
 /*
  * Writes a file so that it survives a crash: a temporary name, fsync, rename
- * and fsync of the directory. Returns 1 or -1 with errno set.
+ * and a sync of the directory. Returns 1 or -1 with errno set.
  */
 int
 file_write_durable(const char *dir, const char *name, const void *p, size_t n)
 {
 	char		 tmp[PATH_MAX], dst[PATH_MAX];
-	int		 fd, dfd, saved;
+	int		 fd, saved;
 
 	if (snprintf(tmp, sizeof(tmp), "%s/.%s.tmp", dir, name) >= (int)sizeof(tmp) ||
 	    snprintf(dst, sizeof(dst), "%s/%s", dir, name) >= (int)sizeof(dst)) {
 		errno = ENAMETOOLONG;
 		return -1;
 	}
-	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)) < 0)
+	if ((fd = os_open(tmp, OS_WRONLY | OS_CREAT | OS_TRUNC, 0644)) < 0)
 		return -1;
-	if (write_all(fd, p, n) < 0 || fsync(fd) < 0)
-		goto fail;
-	close(fd);
-	if (rename(tmp, dst) < 0) {
+	if (write_all(fd, p, n) < 0 || os_fsync(fd) < 0) {
 		saved = errno;
-		unlink(tmp);
+		os_close(fd);
+		os_unlink(tmp);
 		errno = saved;
 		return -1;
 	}
-	if ((dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0) {
-		fsync(dfd);
-		close(dfd);
+	os_close(fd);
+	if (os_rename(tmp, dst) < 0) {
+		saved = errno;
+		os_unlink(tmp);
+		errno = saved;
+		return -1;
 	}
+	os_sync_dir(dir);
 	return 1;
-fail:
-	saved = errno;
-	close(fd);
-	unlink(tmp);
-	errno = saved;
-	return -1;
 }
