@@ -12,6 +12,7 @@
 #endif
 
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -399,6 +400,28 @@ t_places(void)
 	free(s);
 }
 
+/* A stop request reaches os_stopping(): SIGTERM, or Ctrl-Break in a console. */
+static void
+t_stop(void)
+{
+	double end;
+
+	ok(os_on_stop() == 1 && !os_stopping(), "the stop handler is in place");
+#ifdef _WIN32
+	if (!GenerateConsoleCtrlEvent(CTRL_BREAK_EVENT, 0)) {
+		skip("no console to send Ctrl-Break in");
+		return;
+	}
+#else
+	raise(SIGTERM);
+#endif
+	end = time_mono() + 5;
+	while (!os_stopping() && time_mono() < end)
+		nap();
+	ok(os_stopping(), "a stop request sets the flag, the program lives on");
+	os_stop_done();
+}
+
 int
 main(int argc, char **argv)
 {
@@ -407,7 +430,9 @@ main(int argc, char **argv)
 
 	if (os_args(&argc, &argv) != 1)
 		return 1;
-	tap_plan(76);
+	tap_plan(79);
+	ok(argc >= 1 && argv[0] != NULL && argv[argc] == NULL, "os_args: %d, \"%s\"", argc,
+	    argv[0]);
 	/* a fresh folder under the system's temporary one */
 	if ((tmp = os_getenv("TMPDIR")) == NULL && (tmp = os_getenv("TEMP")) == NULL &&
 	    (tmp = strdup("/tmp")) == NULL)
@@ -427,6 +452,7 @@ main(int argc, char **argv)
 	t_udp();
 	t_clocks();
 	t_places();
+	t_stop();
 
 	rm_tree(root);
 	ok(!os_is_dir(root), "the test folder is gone");
