@@ -1174,7 +1174,7 @@ os_udp_open(const struct os_addr *a, int bind_it, int rcvbuf)
 	u_long			 one = 1;
 	BOOL			 yes = TRUE, no = FALSE;
 	DWORD			 got;
-	int			 alen;
+	int			 alen, e;
 
 	s = WSASocketW(sa->sa_family, SOCK_DGRAM, IPPROTO_UDP, NULL, 0,
 	    WSA_FLAG_OVERLAPPED | WSA_FLAG_NO_HANDLE_INHERIT);
@@ -1205,8 +1205,8 @@ os_udp_open(const struct os_addr *a, int bind_it, int rcvbuf)
 			goto fail;
 	}
 	return (os_sock)s;
-fail:;
-	int e = WSAGetLastError();
+fail:
+	e = WSAGetLastError();
 	closesocket(s);
 	WSASetLastError(e);
 	errno = wsa_errno(e);
