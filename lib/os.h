@@ -53,9 +53,10 @@ const char *os_dir_next(struct os_dir *);	/* NULL at the end */
 void	 os_dir_close(struct os_dir *);
 
 /*
- * Where things live: the configuration folder (~/.config/trackside,
- * %APPDATA%\Trackside) and the state folder (~/.local/state/trackside,
- * %LOCALAPPDATA%\Trackside). Return malloc'd strings, or NULL.
+ * Where things live: the configuration folder (~/.config/trackside) and the
+ * state folder (~/.local/state/trackside); on Windows both are
+ * %LOCALAPPDATA%\Trackside, as the configuration names this machine's
+ * games and folders and should not roam. Return malloc'd strings, or NULL.
  */
 char	*os_config_home(void);
 char	*os_state_home(void);
