@@ -291,42 +291,6 @@ config_default_path(void)
 }
 
 /*
- * Makes folder path and the folders above it that are missing. Returns 0,
- * -1 with errno set.
- */
-static int
-config_mkdirs(const char *path)
-{
-	char	*up, *sep;
-	int	 rc;
-
-	if (os_mkdir(path, 0700) == 0) {
-		if (os_is_dir(path))
-			return 0;
-		errno = ENOTDIR;
-		return -1;
-	}
-	if (errno != ENOENT)
-		return -1;
-	if ((up = strdup(path)) == NULL)
-		return -1;
-	sep = strrchr(up, '/');
-	if (CLIENT_WINDOWS && strrchr(up, '\\') > sep)
-		sep = strrchr(up, '\\');
-	if (sep == NULL || sep == up) {
-		free(up);
-		errno = ENOENT;
-		return -1;
-	}
-	*sep = '\0';
-	rc = config_mkdirs(up);
-	free(up);
-	if (rc < 0)
-		return -1;
-	return os_mkdir(path, 0700);
-}
-
-/*
  * Writes the sample configuration with the line ends eol to path, making
  * its folder. Returns 1, -1 with errno set.
  */
@@ -347,7 +311,7 @@ config_write_sample(const char *path, const char *eol)
 		sep = strrchr(dir, '\\');
 	if (sep != NULL && sep != dir) {
 		*sep = '\0';
-		if (config_mkdirs(dir) < 0) {
+		if (mkdir_p(dir, 0700) < 0) {
 			free(dir);
 			goto fail;
 		}
