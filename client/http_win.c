@@ -105,24 +105,6 @@ http_engine(void)
 	return "WinHTTP";
 }
 
-/* UTF-8 to a malloc'd wide string, or NULL. */
-static wchar_t *
-to_wide(const char *s)
-{
-	wchar_t	*w;
-	int	 len;
-
-	if ((len = MultiByteToWideChar(CP_UTF8, 0, s, -1, NULL, 0)) <= 0)
-		return NULL;
-	if ((w = malloc((size_t)len * sizeof(*w))) == NULL)
-		return NULL;
-	if (MultiByteToWideChar(CP_UTF8, 0, s, -1, w, len) != len) {
-		free(w);
-		return NULL;
-	}
-	return w;
-}
-
 /*
  * Opens the session. The automatic proxy (WinHTTP's own discovery and the
  * user's Internet settings) exists from Windows 8.1; Windows 8 takes the
@@ -138,7 +120,7 @@ http_open(struct http **out)
 	*out = NULL;
 	if ((h = calloc(1, sizeof(*h))) == NULL)
 		return -1;
-	if ((ua = to_wide(CLIENT_VERSION)) == NULL) {
+	if ((ua = utf8_to_w(CLIENT_VERSION, 0)) == NULL) {
 		free(h);
 		return -1;
 	}
@@ -448,7 +430,7 @@ prepare(struct http *h, struct win_req *c, struct http_req *r)
 	size_t		 n, plen;
 	int		 rc = -1;
 
-	if ((url = to_wide(r->url)) == NULL) {
+	if ((url = utf8_to_w(r->url, 0)) == NULL) {
 		snprintf(r->error, sizeof(r->error), "not a URL: %s", r->url);
 		return -1;
 	}
@@ -508,7 +490,7 @@ prepare(struct http *h, struct win_req *c, struct http_req *r)
 				buf_free(&b);
 				goto nomem;
 			}
-		c->hdrs = to_wide(b.p);
+		c->hdrs = utf8_to_w(b.p, 0);
 		buf_free(&b);
 		if (c->hdrs == NULL)
 			goto nomem;

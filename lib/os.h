@@ -115,4 +115,10 @@ int	 os_addr_same(const struct os_addr *, const struct os_addr *);
 void	 os_udp_close(os_sock);
 const char *os_sock_error(void);	/* the last socket error in words */
 
+#ifdef _WIN32
+#include <wchar.h>
+/* UTF-8 to malloc'd UTF-16 for the wide calls ('/' becomes '\' in a path). */
+wchar_t	*utf8_to_w(const char *, int is_path);
+#endif
+
 #endif

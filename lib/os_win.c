@@ -104,7 +104,7 @@ win_fail(void)
  * that are not UTF-8). With is_path, '/' becomes '\': most calls take both,
  * but not every one (nor \\?\ paths), and messages read better.
  */
-static wchar_t *
+wchar_t *
 utf8_to_w(const char *s, int is_path)
 {
 	wchar_t	*w;
@@ -621,31 +621,26 @@ os_sync_dir(const char *dir)
 	return 0;
 }
 
+/* The attributes of what path names, INVALID_FILE_ATTRIBUTES when nothing. */
+static DWORD
+path_attrs(const char *path)
+{
+	wchar_t	*w;
+	DWORD	 a;
+
+	if ((w = utf8_to_w(path, 1)) == NULL)
+		return INVALID_FILE_ATTRIBUTES;
+	a = GetFileAttributesW(w);
+	free(w);
+	return a;
+}
+
 int
 os_is_dir(const char *path)
 {
-	wchar_t	*w;
-	DWORD	 a;
+	DWORD a = path_attrs(path);
 
-	if ((w = utf8_to_w(path, 1)) == NULL)
-		return 0;
-	a = GetFileAttributesW(w);
-	free(w);
 	return a != INVALID_FILE_ATTRIBUTES && (a & FILE_ATTRIBUTE_DIRECTORY);
-}
-
-/* path names something (a file, when it is not a folder) */
-static int
-os_exists(const char *path)
-{
-	wchar_t	*w;
-	DWORD	 a;
-
-	if ((w = utf8_to_w(path, 1)) == NULL)
-		return 0;
-	a = GetFileAttributesW(w);
-	free(w);
-	return a != INVALID_FILE_ATTRIBUTES;
 }
 
 struct os_dir {
@@ -689,7 +684,7 @@ os_dir_open(const char *path)
 			return d;
 		free(d);
 		/* "file\*": the path is not a folder */
-		if (e == ERROR_DIRECTORY || (e == ERROR_PATH_NOT_FOUND && os_exists(path)))
+		if (e == ERROR_DIRECTORY || (e == ERROR_PATH_NOT_FOUND && path_attrs(path) != INVALID_FILE_ATTRIBUTES))
 			errno = ENOTDIR;
 		else
 			errno = win_errno(e);
