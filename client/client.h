@@ -18,6 +18,31 @@
 #define BODY_MAX		(16u << 20)	/* largest game answer kept */
 
 /*
+ * The system and processor the client is built for, named by --version.
+ * CLIENT_WINDOWS picks Windows' places for the configuration in config.c:
+ * a constant rather than an #ifdef there, so both sides compile everywhere.
+ */
+#ifdef _WIN32
+#define CLIENT_SYSTEM		"windows"
+#define CLIENT_WINDOWS		1
+#elif defined(__linux__)
+#define CLIENT_SYSTEM		"linux"
+#define CLIENT_WINDOWS		0
+#else
+#define CLIENT_SYSTEM		"unix"
+#define CLIENT_WINDOWS		0
+#endif
+#if defined(__x86_64__) || defined(_M_X64)
+#define CLIENT_ARCH		"x86_64"
+#elif defined(__aarch64__)
+#define CLIENT_ARCH		"aarch64"
+#elif defined(__i386__)
+#define CLIENT_ARCH		"x86"
+#else
+#define CLIENT_ARCH		"unknown"
+#endif
+
+/*
  * json.c: small helpers over lib/jscan.c spans.
  */
 int	 json_num(const struct jspan *, double *out);
@@ -69,10 +94,18 @@ struct config {
 	char		*replay_to;	/* HOST:PORT: replay as datagrams (ac) */
 };
 
-enum config_result { CONFIG_ERR = -1, CONFIG_BAD = 0, CONFIG_OK = 1, CONFIG_EXIT = 2 };
+/*
+ * CONFIG_VERSION: --version, printed by the caller with config_version()
+ * (it knows the HTTP engine). CONFIG_FIRST: a first run without a
+ * configuration; a sample was written and err says where, for the player.
+ */
+enum config_result { CONFIG_ERR = -1, CONFIG_BAD = 0, CONFIG_OK = 1, CONFIG_EXIT = 2,
+	CONFIG_VERSION = 3, CONFIG_FIRST = 4 };
 enum config_result config_load(struct config *, int argc, char *argv[], struct buf *err);
 void	 config_free(struct config *);
 const char *config_default_path(void);
+void	 config_version(FILE *, const char *http_engine);
+extern const char config_sample[];
 int	 config_parse_size(const char *, long long *out);
 void	 config_usage(FILE *);
 

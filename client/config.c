@@ -13,6 +13,7 @@
 #include <strings.h>
 
 #include "client.h"
+#include "os.h"
 
 enum opt_type {
 	OT_STR,		/* any text */
@@ -117,50 +118,292 @@ config_parse_size(const char *s, long long *out)
 }
 
 /*
- * The default configuration file: $XDG_CONFIG_HOME/trackside/client.conf,
- * else ~/.config/trackside/client.conf (%APPDATA% on Windows). Returns a
- * static string.
+ * The sample configuration a first run writes, the same text as
+ * client/windows/trackside-client.conf (t_client_config compares them).
+ * Settings are "#key = default" lines, notes "# " lines.
+ */
+const char config_sample[] =
+    "# trackside-client configuration\n"
+    "#\n"
+    "# Fill in server and token below, save this file and start\n"
+    "# trackside-client again. A line is \"key = value\"; a line that starts\n"
+    "# with # is a note. To change a setting, remove the # in front of it.\n"
+    "\n"
+    "# The address of your team's Trackside server, as your team gave it to\n"
+    "# you, e.g. https://timing.example.org\n"
+    "server =\n"
+    "\n"
+    "# Your access token (your team's Trackside admin makes one for you).\n"
+    "token =\n"
+    "\n"
+    "# The name your team sees for you; the computer's name when left empty.\n"
+    "name =\n"
+    "\n"
+    "# Common settings, shown with their defaults.\n"
+    "\n"
+    "# The game: lmu (Le Mans Ultimate) or ac (an Assetto Corsa server).\n"
+    "#source = lmu\n"
+    "\n"
+    "# Where Le Mans Ultimate answers: this computer, the game's own port.\n"
+    "#game-host = 127.0.0.1\n"
+    "#game-port = 6397\n"
+    "\n"
+    "# Seconds between two looks at the game, and the most one look may take.\n"
+    "#poll-interval = 1\n"
+    "#timeout = 2\n"
+    "\n"
+    "# The most disk the frames not sent yet may use (K, M or G).\n"
+    "#spool-cap = 1G\n"
+    "\n"
+    "# How much the window says: error, warn, info or debug.\n"
+    "#log-level = info\n"
+    "\n"
+    "# Compress what is sent: yes or no.\n"
+    "#gzip = yes\n"
+    "\n"
+    "# Where the client id and the frames not sent yet are kept, for example\n"
+    "# on another disk. Default: %LOCALAPPDATA%\\Trackside on Windows,\n"
+    "# ~/.local/state/trackside elsewhere.\n"
+    "#state-dir = D:\\Trackside\n"
+    "\n"
+    "# An Assetto Corsa server (source = ac): the port it sends its events to\n"
+    "# (its UDP_PLUGIN_ADDRESS), where it takes requests\n"
+    "# (UDP_PLUGIN_LOCAL_PORT) and milliseconds between position updates.\n"
+    "#ac-listen = 12001\n"
+    "#ac-server = 127.0.0.1:11000\n"
+    "#ac-interval = 1000\n";
+
+/*
+ * Where the configuration file is when --config names none, the custom of
+ * each system, in the order looked at: the first that exists is read; a
+ * first run writes the sample to the first it can. On Windows a player
+ * unzips the program with its file, so the file beside the program comes
+ * first, then one in the state folder (a program under Program Files cannot
+ * write beside itself); elsewhere XDG's ~/.config/trackside/client.conf.
+ */
+enum place_dir { PLACE_EXE, PLACE_CONFIG, PLACE_STATE };
+struct place {
+	enum place_dir	 dir;
+	const char	*name;
+	const char	*eol;		/* line ends of the sample written there */
+};
+static const struct place places_windows[] = {
+	{ PLACE_EXE, "trackside-client.conf", "\r\n" },	/* Notepad before Windows 10 */
+	{ PLACE_STATE, "trackside-client.conf", "\r\n" },
+};
+static const struct place places_posix[] = {
+	{ PLACE_CONFIG, "client.conf", "\n" },
+};
+#define PLACES_MAX	2
+
+/*
+ * The folder of place p joined with name, malloc'd into *path (NULL when
+ * the system does not say where that folder is). Returns 1, -1 when memory
+ * runs out.
+ */
+static int
+config_place_path(const struct place *p, const char *name, char **path)
+{
+	char		*dir;
+	struct buf	 b = { 0 };
+
+	*path = NULL;
+	dir = p->dir == PLACE_EXE ? os_exe_dir() : p->dir == PLACE_CONFIG ? os_config_home() :
+	    os_state_home();
+	if (dir == NULL)
+		return 1;
+	if (buf_printf(&b, "%s%s%s", dir, CLIENT_WINDOWS ? "\\" : "/", name) < 0) {
+		free(dir);
+		return -1;
+	}
+	free(dir);
+	*path = b.p;
+	return 1;
+}
+
+static const struct place *
+config_places(size_t *n)
+{
+	if (CLIENT_WINDOWS) {
+		*n = sizeof(places_windows) / sizeof(places_windows[0]);
+		return places_windows;
+	}
+	*n = sizeof(places_posix) / sizeof(places_posix[0]);
+	return places_posix;
+}
+
+static void
+config_paths_free(char *paths[PLACES_MAX], int n)
+{
+	for (int i = 0; i < n && i < PLACES_MAX; i++)
+		free(paths[i]);
+}
+
+/*
+ * The configuration files looked for, in order, into paths (malloc'd,
+ * config_paths_free() releases them). Returns how many, -1 when memory runs
+ * out.
+ */
+static int
+config_paths(char *paths[PLACES_MAX], const struct place *which[PLACES_MAX])
+{
+	const struct place	*pl;
+	size_t			 n;
+	int			 k = 0;
+
+	pl = config_places(&n);
+	for (size_t i = 0; i < n && i < PLACES_MAX; i++) {
+		if (config_place_path(&pl[i], pl[i].name, &paths[k]) < 0) {
+			config_paths_free(paths, k);
+			return -1;
+		}
+		if (paths[k] != NULL)
+			which[k++] = &pl[i];
+	}
+	return k;
+}
+
+/*
+ * The default configuration file: the first of the places that exists,
+ * else the first (where a first run writes one). Returns a static string.
  */
 const char *
 config_default_path(void)
 {
-	static char	 path[4096];
-	const char	*x;
+	static char		 path[4096];
+	char			*paths[PLACES_MAX];
+	const struct place	*which[PLACES_MAX];
+	int			 n, fd, pick = 0;
 
-#ifdef _WIN32
-	if ((x = getenv("APPDATA")) != NULL && *x) {
-		snprintf(path, sizeof(path), "%s\\trackside\\client.conf", x);
+	if ((n = config_paths(paths, which)) <= 0) {
+		snprintf(path, sizeof(path), "%s", config_places(&(size_t){ 0 })->name);
 		return path;
 	}
-#endif
-	if ((x = getenv("XDG_CONFIG_HOME")) != NULL && *x == '/')
-		snprintf(path, sizeof(path), "%s/trackside/client.conf", x);
-	else if ((x = getenv("HOME")) != NULL && *x)
-		snprintf(path, sizeof(path), "%s/.config/trackside/client.conf", x);
-	else
-		snprintf(path, sizeof(path), "client.conf");
+	for (int i = 0; i < n; i++)
+		if ((fd = os_open(paths[i], OS_RDONLY, 0)) >= 0) {
+			os_close(fd);
+			pick = i;
+			break;
+		}
+	snprintf(path, sizeof(path), "%s", paths[pick]);
+	config_paths_free(paths, n);
 	return path;
 }
 
-static char *
-config_default_state(void)
+/*
+ * Writes the sample configuration with the line ends eol to path, making
+ * its folder. Returns 1, -1 with errno set.
+ */
+static int
+config_write_sample(const char *path, const char *eol)
 {
-	char		 path[4096];
-	const char	*x;
+	struct buf	 b = { 0 };
+	char		*dir, *sep;
+	int		 fd, saved;
 
-#ifdef _WIN32
-	if ((x = getenv("LOCALAPPDATA")) != NULL && *x) {
-		snprintf(path, sizeof(path), "%s\\trackside", x);
-		return strdup(path);
+	for (const char *p = config_sample; *p != '\0'; p++)
+		if ((*p == '\n' ? buf_add(&b, eol, strlen(eol)) : buf_add(&b, p, 1)) < 0)
+			goto fail;
+	if ((dir = strdup(path)) == NULL)
+		goto fail;
+	sep = strrchr(dir, '/');
+	if (CLIENT_WINDOWS && strrchr(dir, '\\') > sep)
+		sep = strrchr(dir, '\\');
+	if (sep != NULL && sep != dir) {
+		*sep = '\0';
+		if (mkdir_p(dir, 0700) < 0) {
+			free(dir);
+			goto fail;
+		}
 	}
-#endif
-	if ((x = getenv("XDG_STATE_HOME")) != NULL && *x == '/')
-		snprintf(path, sizeof(path), "%s/trackside", x);
-	else if ((x = getenv("HOME")) != NULL && *x)
-		snprintf(path, sizeof(path), "%s/.local/state/trackside", x);
-	else
-		snprintf(path, sizeof(path), "trackside-state");
-	return strdup(path);
+	free(dir);
+	if ((fd = os_open(path, OS_WRONLY | OS_CREAT | OS_TRUNC, 0600)) < 0)
+		goto fail;
+	if (os_write(fd, b.p, b.len) != (long long)b.len || os_fsync(fd) < 0) {
+		saved = errno;
+		os_close(fd);
+		os_unlink(path);
+		errno = saved;
+		goto fail;
+	}
+	if (os_close(fd) < 0)
+		goto fail;
+	buf_free(&b);
+	return 1;
+fail:
+	saved = errno;
+	buf_free(&b);
+	errno = saved;
+	return -1;
+}
+
+static const char first_run_todo[] =
+    "Open it, fill in server = (the address your team's Trackside server gave you)\n"
+    "and token = (your access token), save it and start trackside-client again.\n";
+
+/*
+ * A first run: writes the sample configuration to the first place that
+ * takes it and says so in msg for the player. Returns CONFIG_FIRST, or
+ * CONFIG_BAD when no place took it (msg says why).
+ */
+static enum config_result
+config_first_run(struct config *c, struct buf *msg)
+{
+	char			*paths[PLACES_MAX];
+	const struct place	*which[PLACES_MAX];
+	int			 n, i, saved = ENOENT;
+
+	if ((n = config_paths(paths, which)) < 0)
+		return CONFIG_ERR;
+	for (i = 0; i < n; i++) {
+		if (config_write_sample(paths[i], which[i]->eol) == 1)
+			break;
+		saved = errno;
+	}
+	if (i == n) {
+		buf_printf(msg, "No configuration yet, and I could not write one for you (%s: %s).\n"
+		    "Start trackside-client with --server URL --token TOKEN, or see --help.",
+		    n > 0 ? paths[n - 1] : "no folder for it", strerror(saved));
+		config_paths_free(paths, n);
+		return CONFIG_BAD;
+	}
+	buf_printf(msg, "No configuration yet. I wrote one for you:\n    %s\n%s", paths[i],
+	    first_run_todo);
+	free(c->config_path);
+	c->config_path = paths[i];
+	paths[i] = NULL;
+	config_paths_free(paths, n);
+	return CONFIG_FIRST;
+}
+
+/*
+ * The date the client was built, YYYY-MM-DD, from the compiler's __DATE__:
+ * GCC and Clang take it from SOURCE_DATE_EPOCH when that is set, so a
+ * reproducible build says the date of its sources.
+ */
+static const char *
+config_build_date(void)
+{
+	static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
+	static char	 out[32];
+	const char	*d = __DATE__, *m;	/* "Dec  6 2026" */
+	char		 mon[4] = { d[0], d[1], d[2], '\0' };
+
+	m = strstr(months, mon);
+	snprintf(out, sizeof(out), "%.4s-%02d-%c%c", d + 7, m ? (int)(m - months) / 3 + 1 : 0,
+	    d[4] == ' ' ? '0' : d[4], d[5]);
+	return out;
+}
+
+/*
+ * Prints what --version says: the version, when and for what it was built,
+ * and the HTTP engine.
+ */
+void
+config_version(FILE *f, const char *http_engine)
+{
+	fprintf(f, "trackside-client %s (built %s, %s %s, HTTP: %s)\n", VERSION_STRING,
+	    config_build_date(), CLIENT_SYSTEM, CLIENT_ARCH, http_engine);
 }
 
 /*
@@ -286,7 +529,9 @@ config_usage(FILE *f)
 	    "print the version");
 	fprintf(f, "Every option but record, replay*, speed, once, print, flush, quiet and config\n"
 	    "may also be set in the configuration file as \"key = value\" lines:\n  %s\n"
-	    "(XDG_CONFIG_HOME is honoured). See trackside-client(1).\n", config_default_path());
+	    "(%s). See trackside-client(1).\n", config_default_path(), CLIENT_WINDOWS ?
+	    "beside trackside-client.exe, else in %LOCALAPPDATA%\\Trackside" :
+	    "XDG_CONFIG_HOME is honoured");
 }
 
 static const struct opt *
@@ -309,7 +554,8 @@ config_load(struct config *c, int argc, char *argv[], struct buf *err)
 {
 	struct option	 lo[NOPTS + 3];
 	struct conf	 file = { 0 };
-	const char	*path = NULL, *x;
+	const char	*path = NULL;
+	char		*x;
 	int		 explicit = 0, ch, idx, rc;
 
 	memset(c, 0, sizeof(*c));
@@ -346,10 +592,8 @@ config_load(struct config *c, int argc, char *argv[], struct buf *err)
 			config_usage(stdout);
 			return CONFIG_EXIT;
 		}
-		if (ch == 'V') {
-			printf("%s\n", CLIENT_VERSION);
-			return CONFIG_EXIT;
-		}
+		if (ch == 'V')
+			return CONFIG_VERSION;
 		if (ch == '?' || ch == ':') {
 			const char *bad = argv[optind - 1];
 			buf_printf(err, ch == ':' ? "%s needs a value" : "unknown option %s "
@@ -365,24 +609,42 @@ config_load(struct config *c, int argc, char *argv[], struct buf *err)
 		buf_printf(err, "unexpected argument \"%s\" (see --help)", argv[optind]);
 		return CONFIG_BAD;
 	}
-	if (path == NULL)
-		path = config_default_path();
-	if ((rc = conf_load(&file, path, err)) < 0) {
-		if (errno == ENOENT && !explicit) {
-			rc = 1;		/* no file: defaults */
-			path = NULL;
-		} else {
-			if (err->len == 0)
-				buf_printf(err, "%s: %s", path, strerror(errno));
+	if (path == NULL) {
+		/* the first of the places that exists; none: defaults */
+		char			*paths[PLACES_MAX];
+		const struct place	*which[PLACES_MAX];
+		int			 n, i;
+
+		if ((n = config_paths(paths, which)) < 0)
+			return CONFIG_ERR;
+		for (i = 0, rc = -1; i < n; i++) {
+			if ((rc = conf_load(&file, paths[i], err)) >= 0 || errno != ENOENT)
+				break;
+			conf_free(&file);
+		}
+		if (i < n && rc < 0 && err->len == 0)
+			buf_printf(err, "%s: %s", paths[i], strerror(errno));
+		if (i == n)
+			rc = 1;
+		else if (rc >= 0 && (c->config_path = strdup(paths[i])) == NULL)
+			rc = -1;
+		config_paths_free(paths, n);
+		if (rc < 0) {
 			conf_free(&file);
 			return CONFIG_ERR;
 		}
+		path = c->config_path;
+	} else if ((rc = conf_load(&file, path, err)) < 0) {
+		if (err->len == 0)
+			buf_printf(err, "%s: %s", path, strerror(errno));
+		conf_free(&file);
+		return CONFIG_ERR;
 	}
 	if (rc == 0) {
 		conf_free(&file);
 		return CONFIG_BAD;
 	}
-	if (path != NULL && (c->config_path = strdup(path)) == NULL) {
+	if (explicit && (c->config_path = strdup(path)) == NULL) {
 		conf_free(&file);
 		return CONFIG_ERR;
 	}
@@ -401,9 +663,11 @@ config_load(struct config *c, int argc, char *argv[], struct buf *err)
 		}
 	}
 	conf_free(&file);
-	if ((x = getenv("TRACKSIDE_TOKEN")) != NULL && *x && c->token == NULL &&
-	    (c->token = strdup(x)) == NULL)
-		return CONFIG_ERR;
+	/* the sample's empty "token =" leaves room for the environment's */
+	if ((c->token == NULL || c->token[0] == '\0') && (x = os_getenv("TRACKSIDE_TOKEN")) != NULL) {
+		free(c->token);
+		c->token = x;
+	}
 
 	/* second pass: the flags win */
 	optind = 1;
@@ -419,7 +683,24 @@ config_load(struct config *c, int argc, char *argv[], struct buf *err)
 			return rc < 0 ? CONFIG_ERR : CONFIG_BAD;
 	}
 
-	if (c->state_dir == NULL && (c->state_dir = config_default_state()) == NULL)
+	/*
+	 * A first run: no server and nothing to do without one (printing,
+	 * recording, replaying, flushing). Without a configuration a sample is
+	 * written; with one (the sample the Windows zip carries, not filled in
+	 * yet) the player is told what it lacks. A file named with --config is
+	 * taken as it is.
+	 */
+	if (!explicit && c->server[0] == '\0' && !c->print && c->record == NULL &&
+	    c->replay == NULL && !c->flush) {
+		if (c->config_path == NULL)
+			return config_first_run(c, err);
+		buf_printf(err, "No server yet in your configuration:\n    %s\n%s", c->config_path,
+		    first_run_todo);
+		return CONFIG_FIRST;
+	}
+
+	if (c->state_dir == NULL && (c->state_dir = os_state_home()) == NULL &&
+	    (c->state_dir = strdup("trackside-state")) == NULL)
 		return CONFIG_ERR;
 	if (c->spool_dir == NULL) {
 		struct buf b = { 0 };

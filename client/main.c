@@ -434,14 +434,24 @@ main(int argc, char *argv[])
 		fprintf(stderr, "trackside-client: cannot read the command line\n");
 		return 2;
 	}
-	switch (config_load(&c.cfg, argc, argv, &err)) {
+	switch ((status = config_load(&c.cfg, argc, argv, &err))) {
 	case CONFIG_EXIT:
 		config_free(&c.cfg);
 		return 0;
+	case CONFIG_VERSION:
+		config_version(stdout, http_engine());
+		config_free(&c.cfg);
+		return 0;
 	case CONFIG_OK:
+		status = 0;
 		break;
 	default:
-		fprintf(stderr, "trackside-client: %s\n", err.p ? err.p : "out of memory");
+		/* a first run speaks to the player, in its own words */
+		fprintf(stderr, "%s%s\n", status == CONFIG_FIRST ? "" : "trackside-client: ",
+		    err.p ? err.p : "out of memory");
+		/* double-clicked: the window would go before it is read */
+		if (os_own_console())
+			os_wait_key("Press any key to close this window.");
 		buf_free(&err);
 		config_free(&c.cfg);
 		return 2;

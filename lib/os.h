@@ -53,9 +53,10 @@ const char *os_dir_next(struct os_dir *);	/* NULL at the end */
 void	 os_dir_close(struct os_dir *);
 
 /*
- * Where things live: the configuration folder (~/.config/trackside,
- * %APPDATA%\Trackside) and the state folder (~/.local/state/trackside,
- * %LOCALAPPDATA%\Trackside). Return malloc'd strings, or NULL.
+ * Where things live: the configuration folder (~/.config/trackside) and the
+ * state folder (~/.local/state/trackside); on Windows both are
+ * %LOCALAPPDATA%\Trackside, as the configuration names this machine's
+ * games and folders and should not roam. Return malloc'd strings, or NULL.
  */
 char	*os_config_home(void);
 char	*os_state_home(void);
@@ -113,5 +114,11 @@ int	 os_udp_send(os_sock, const void *, size_t, const struct os_addr *to);
 int	 os_addr_same(const struct os_addr *, const struct os_addr *);
 void	 os_udp_close(os_sock);
 const char *os_sock_error(void);	/* the last socket error in words */
+
+#ifdef _WIN32
+#include <wchar.h>
+/* UTF-8 to malloc'd UTF-16 for the wide calls ('/' becomes '\' in a path). */
+wchar_t	*utf8_to_w(const char *, int is_path);
+#endif
 
 #endif

@@ -10,7 +10,18 @@
 #include <stdint.h>
 #include <stdarg.h>
 
+/*
+ * mingw-w64 builds (the Windows client) take the C99 printf of mingw-w64,
+ * not msvcrt's, so that %zu and %lld work: gnu_printf is its format.
+ */
+#ifdef __MINGW32__
+#if !defined(__USE_MINGW_ANSI_STDIO) || !__USE_MINGW_ANSI_STDIO
+#error "mingw-w64 builds need -D__USE_MINGW_ANSI_STDIO=1"
+#endif
+#define PRINTF(a, b) __attribute__((format(gnu_printf, a, b)))
+#else
 #define PRINTF(a, b) __attribute__((format(printf, a, b)))
+#endif
 
 /* log.c */
 enum log_level { LOG_LVL_ERR, LOG_LVL_WARN, LOG_LVL_INFO, LOG_LVL_DEBUG, LOG_LVL__MAX };

@@ -5,8 +5,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "client.h"
+#include "os.h"
 #include "tap.h"
 
 static char root[256];
@@ -141,6 +143,172 @@ main(void)
 		ok(config_load(&c, 3, argv, &err) == CONFIG_ERR && err.p && strstr(err.p, "missing.conf"),
 		    "a configuration file named on the command line must exist");
 		config_free(&c);
+	}
+
+	/* the sample a first run writes is the one the Windows zip carries */
+	{
+		char		 path[1024];
+		const char	*top = getenv("top_srcdir");
+		struct buf	 f = { 0 }, lf = { 0 };
+		int		 crlf = 1;
+
+		snprintf(path, sizeof(path), "%s/client/windows/trackside-client.conf",
+		    top && *top ? top : ".");
+		if (file_read(path, 1 << 20, &f) == 1 && f.p != NULL) {
+			for (size_t i = 0; i < f.len; i++) {
+				if (f.p[i] == '\n' && (i == 0 || f.p[i - 1] != '\r'))
+					crlf = 0;
+				if (f.p[i] != '\r')
+					buf_add(&lf, &f.p[i], 1);
+			}
+		}
+		ok(lf.p != NULL && lf.len == strlen(config_sample) &&
+		    memcmp(lf.p, config_sample, lf.len) == 0,
+		    "the sample configuration is client/windows/trackside-client.conf");
+		ok(f.p != NULL && crlf, "client/windows/trackside-client.conf has CRLF line ends");
+		buf_free(&f);
+		buf_free(&lf);
+	}
+	{
+		/* every "#key = value" line of the sample uncommented */
+		struct buf	 t = { 0 };
+		const char	*p = config_sample;
+
+		for (; *p != '\0'; p++) {
+			if (*p == '#' && (p == config_sample || p[-1] == '\n') && p[1] >= 'a' &&
+			    p[1] <= 'z')
+				continue;
+			buf_add(&t, p, 1);
+		}
+		ok(load(&c, &err, config_sample, NULL) == CONFIG_OK && c.server[0] == '\0' &&
+		    c.token[0] == '\0', "the sample as written loads, without a server");
+		config_free(&c);
+		ok(t.p != NULL && load(&c, &err, t.p, NULL) == CONFIG_OK && c.source == SRC_LMU &&
+		    strcmp(c.game_host, "127.0.0.1") == 0 && c.game_port == 6397 &&
+		    c.poll_interval == 1.0 && c.timeout == 2.0 && c.spool_cap == SPOOL_DEFAULT_CAP &&
+		    c.log_level == LOG_LVL_INFO && c.gzip == 1 && c.ac_interval == 1000,
+		    "the sample's settings are known keys with the defaults' values");
+		config_free(&c);
+		buf_free(&t);
+	}
+	setenv("TRACKSIDE_TOKEN", "fromenv", 1);
+	ok(load(&c, &err, "server = http://127.0.0.1:1\ntoken =\n", NULL) == CONFIG_OK &&
+	    strcmp(c.token, "fromenv") == 0,
+	    "an empty token in the file leaves room for $TRACKSIDE_TOKEN");
+	unsetenv("TRACKSIDE_TOKEN");
+	config_free(&c);
+
+	/* a first run: no file anywhere, no server */
+	{
+		char		 xdg[400], home[400], state[400], file[500], none[400];
+		char		*argv[8] = { (char *)"trackside-client", NULL };
+		struct buf	 f = { 0 };
+		enum config_result rc;
+
+		snprintf(xdg, sizeof(xdg), "%s/first/xdg config", root);
+		snprintf(home, sizeof(home), "%s/first/home", root);
+		snprintf(state, sizeof(state), "%s/first/state", root);
+		snprintf(file, sizeof(file), "%s/trackside/client.conf", xdg);
+		setenv("XDG_CONFIG_HOME", xdg, 1);
+		setenv("XDG_STATE_HOME", state, 1);
+		setenv("HOME", home, 1);
+		buf_reset(&err);
+		rc = config_load(&c, 1, argv, &err);
+		ok(rc == CONFIG_FIRST && c.config_path != NULL && strcmp(c.config_path, file) == 0,
+		    "a first run writes a configuration to ~/.config/trackside/client.conf "
+		    "($XDG_CONFIG_HOME)");
+		ok(file_read(file, 1 << 20, &f) == 1 && f.p != NULL &&
+		    f.len == strlen(config_sample) && memcmp(f.p, config_sample, f.len) == 0,
+		    "... the sample, with its folders made");
+		ok(err.p != NULL && strstr(err.p, "No configuration yet. I wrote one for you") &&
+		    strstr(err.p, file) && strstr(err.p, "server =") && strstr(err.p, "token ="),
+		    "... and says where, and what to fill in");
+		buf_free(&f);
+		config_free(&c);
+
+		buf_reset(&err);
+		ok(config_load(&c, 1, argv, &err) == CONFIG_FIRST && c.config_path != NULL &&
+		    strcmp(c.config_path, file) == 0 && err.p != NULL &&
+		    strstr(err.p, "No server yet") && strstr(err.p, file) &&
+		    strstr(err.p, "token =") && file_read(file, 1 << 20, &f) == 1 &&
+		    f.len == strlen(config_sample),
+		    "a start with the sample not filled in says what it lacks, and writes nothing");
+		buf_free(&f);
+		config_free(&c);
+
+		char folder[450];
+		snprintf(folder, sizeof(folder), "%s/trackside", xdg);
+		file_write_durable(folder, "client.conf", "server = http://127.0.0.1:1\ntoken = t\n",
+		    38);
+		buf_reset(&err);
+		ok(config_load(&c, 1, argv, &err) == CONFIG_OK && c.config_path != NULL &&
+		    strcmp(c.config_path, file) == 0 && strcmp(c.server, "http://127.0.0.1:1") == 0,
+		    "filled in, the next start reads it");
+		config_free(&c);
+
+		snprintf(none, sizeof(none), "%s/first/none", root);
+		setenv("XDG_CONFIG_HOME", none, 1);
+		static const char *const asked[][5] = {
+			{ "--print", NULL },
+			{ "--record", "x.jsonl", NULL },
+			{ "--replay", "x.jsonl", NULL },
+			{ "--server", "http://127.0.0.1:1", "--token", "t", NULL },
+			{ "--flush", "--server", "http://127.0.0.1:1", "--token", "t" },
+		};
+		int quiet = 1;
+		for (size_t i = 0; i < sizeof(asked) / sizeof(asked[0]); i++) {
+			int n = 1;
+			for (int j = 0; j < 5 && asked[i][j] != NULL; j++)
+				argv[n++] = (char *)asked[i][j];
+			argv[n] = NULL;
+			buf_reset(&err);
+			if (config_load(&c, n, argv, &err) != CONFIG_OK || c.config_path != NULL)
+				quiet = 0;
+			config_free(&c);
+		}
+		argv[1] = (char *)"--version";
+		argv[2] = NULL;
+		if (config_load(&c, 2, argv, &err) != CONFIG_VERSION)
+			quiet = 0;
+		config_free(&c);
+		ok(quiet && !os_is_dir(none), "no first run with --print, --record, --replay, "
+		    "--server, --flush or --version");
+
+		/* a link to nowhere where the folder should be: no file, no writing */
+		snprintf(none, sizeof(none), "%s/first-link", root);
+		if (symlink("nowhere/at/all", none) < 0)
+			none[0] = '\0';
+		setenv("XDG_CONFIG_HOME", none, 1);
+		argv[1] = NULL;
+		buf_reset(&err);
+		ok(config_load(&c, 1, argv, &err) == CONFIG_BAD && err.p &&
+		    strstr(err.p, "could not write") && strstr(err.p, "--server"),
+		    "a first run that cannot write a configuration says so");
+		config_free(&c);
+		unsetenv("XDG_CONFIG_HOME");
+		unsetenv("XDG_STATE_HOME");
+	}
+
+	{
+		char	 line[300] = "", want[64];
+		FILE	*f = tmpfile();
+		int	 y, m, d;
+
+		if (f != NULL) {
+			config_version(f, "engine/1.0");
+			rewind(f);
+			if (fgets(line, sizeof(line), f) == NULL)
+				line[0] = '\0';
+			line[strcspn(line, "\n")] = '\0';
+			fclose(f);
+		}
+		snprintf(want, sizeof(want), "trackside-client %s (built ", VERSION_STRING);
+		ok(strncmp(line, want, strlen(want)) == 0 &&
+		    sscanf(line + strlen(want), "%4d-%2d-%2d, ", &y, &m, &d) == 3 && y >= 2026 &&
+		    m >= 1 && m <= 12 && d >= 1 && d <= 31 &&
+		    strstr(line, ", " CLIENT_SYSTEM " " CLIENT_ARCH ", HTTP: engine/1.0)") &&
+		    line[strlen(line) - 1] == ')',
+		    "--version: version, build date, system and HTTP engine (%s)", line);
 	}
 
 	buf_free(&err);

@@ -14,6 +14,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* mingw-w64: the C99 printf it builds with is gnu_printf, not msvcrt's */
+#ifdef __MINGW32__
+#define TAP_PRINTF(a, b) __attribute__((format(gnu_printf, a, b)))
+#else
+#define TAP_PRINTF(a, b) __attribute__((format(printf, a, b)))
+#endif
+
 static int tap_n, tap_failed, tap_planned;
 
 static inline void
@@ -24,7 +31,7 @@ tap_plan(int n)
 	fflush(stdout);
 }
 
-__attribute__((format(printf, 2, 3))) static inline int
+TAP_PRINTF(2, 3) static inline int
 ok(int cond, const char *fmt, ...)
 {
 	va_list ap;
@@ -40,7 +47,7 @@ ok(int cond, const char *fmt, ...)
 	return cond;
 }
 
-__attribute__((format(printf, 1, 2))) static inline void
+TAP_PRINTF(1, 2) static inline void
 skip(const char *fmt, ...)
 {
 	va_list ap;
@@ -63,7 +70,7 @@ tap_require_data(void)
 }
 
 /* A skip for want of ../shared/data: a failure when TRACKSIDE_REQUIRE_DATA is set. */
-__attribute__((format(printf, 1, 2))) static inline void
+TAP_PRINTF(1, 2) static inline void
 skip_data(const char *fmt, ...)
 {
 	char	 msg[1024];
@@ -90,7 +97,7 @@ skip_all_data(const char *why)
 	return 0;
 }
 
-__attribute__((format(printf, 1, 2))) static inline void
+TAP_PRINTF(1, 2) static inline void
 diag(const char *fmt, ...)
 {
 	va_list ap;
