@@ -1,13 +1,15 @@
 #!/bin/sh
 # The Windows client under Wine polls a game over HTTP (trackside-fakegame,
 # a Linux program, on a loopback port) and uploads to a whole stack
-# (tests/lib.sh): a live session with every car appears; --version answers.
+# (tests/lib.sh): a live session with every car appears; --version answers;
+# Ctrl-C (SIGINT, which Wine hands to the console handler) stops it cleanly,
+# with the frame that says it left.
 . "$top_srcdir/tests/lib.sh"
 . "$top_srcdir/tests/wine.sh"
 need_wine
 FG=$top_builddir/trackside-fakegame
 [ -x "$FG" ] || skip_all "trackside-fakegame not built (no libmicrohttpd)"
-plan 5
+plan 7
 
 T=$(mktemp -d "${TMPDIR:-/tmp}/t_win_game.XXXXXX")
 PIDS=
@@ -49,4 +51,16 @@ wait_for 120 sh -c "curl -fsS '$TS_URL/api/v1/sessions/$sid/laps' | jq -e '[.car
 ok $? "laps are timed from what it sees"
 is "$(sqlite3 "$TS_DB" "SELECT count(DISTINCT client), count(*) = max(seq), min(seq)
     FROM raw_frames")" "1|1|1" "one client, its frames numbered from 1 without a gap"
+kill -INT "$CPID"
+wait "$CPID"
+ok $? "Ctrl-C stops the Windows client with status 0"
+PIDS=${PIDS% $CPID}
+[ "$_tap_failed" -eq 0 ] || tail -n 20 "$T/client.log" | sed 's/^/# /'
+wait_for 60 inbox_empty
+n=$(tr -d '\r\n' < "$T/state/spool/acked")
+sqlite3 "$TS_DB" "SELECT writefile('$T/last.gz', body) FROM raw_frames ORDER BY seq DESC LIMIT 1" \
+    > /dev/null
+[ "$(sqlite3 "$TS_DB" "SELECT count(*) || '|' || max(seq) FROM raw_frames")" = "$n|$n" ] &&
+    gzip -dc "$T/last.gz" | grep -q '"/rest/watch/sessionInfo":null'
+ok $? "every acknowledged frame is stored ($n), the last one says the client left"
 done_testing
