@@ -34,7 +34,7 @@ FP=$(_free_port)
 PIDS="$PIDS $!"
 wait_for 30 sh -c "ss -Hlun 'sport = :$CP' | grep -q ."
 ok $? "the client listens in the plugin slot (UDP $CP)" || { cat "$T/client.log"; exit 1; }
-timeout 900 "$FG" --sim ac --ac-plugin "127.0.0.1:$CP" --ac-listen "127.0.0.1:$FP" \
+timeout -k 10 900 "$FG" --sim ac --ac-plugin "127.0.0.1:$CP" --ac-listen "127.0.0.1:$FP" \
     --truth "$T/truth.json" --practice-minutes 1 --qualify-minutes 1 --race-minutes 2 \
     --track-length 1200 --cars 8 --seed 5 >"$T/fg.log" 2>&1 &
 FPID=$!

@@ -20,7 +20,7 @@ cd "$T" || exit 1
     --until truth.json --timeout 600 2> al.log &
 APID=$!
 wait_for 30 test -s al.port
-timeout 600 "$FG" --sim ac --ac-plugin "127.0.0.1:$(cat al.port)" --port-file fg.port \
+timeout -k 10 600 "$FG" --sim ac --ac-plugin "127.0.0.1:$(cat al.port)" --port-file fg.port \
     --truth truth.json --speed 40 --practice-minutes 3 --qualify-minutes 3 --race-minutes 4 \
     --track-length 2400 --seed 3 > fg.log 2>&1 &
 FPID=$!
