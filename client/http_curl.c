@@ -12,16 +12,19 @@
 #include "client.h"
 #include "http.h"
 
+struct curl_req;
 struct http {
 	CURLM		 *multi;
-	struct http_req	**done;		/* finished, not yet taken */
-	size_t		  ndone;
-	size_t		  cap;
+	struct curl_req	 *done;		/* finished, not yet taken, oldest first */
+	struct curl_req	 *done_tail;
 };
 
 struct curl_req {
 	CURL		 *h;
 	struct curl_slist *hdrs;
+	struct http_req	 *req;
+	struct curl_req	 *next_done;	/* the done list needs no memory of its own */
+	int		  done;
 	int		  too_large;	/* the answer passed max_resp */
 };
 
@@ -68,7 +71,6 @@ http_close(struct http *h)
 	if (h == NULL)
 		return;
 	curl_multi_cleanup(h->multi);
-	free(h->done);
 	free(h);
 }
 
@@ -119,6 +121,7 @@ http_start(struct http *h, struct http_req *r)
 			return -1;
 		}
 		r->impl = c;
+		c->req = r;
 		curl_easy_setopt(c->h, CURLOPT_NOSIGNAL, 1L);
 		curl_easy_setopt(c->h, CURLOPT_WRITEFUNCTION, write_cb);
 		curl_easy_setopt(c->h, CURLOPT_WRITEDATA, r);
@@ -162,14 +165,19 @@ nomem:
 void
 http_cancel(struct http *h, struct http_req *r)
 {
-	struct curl_req *c = r->impl;
+	struct curl_req *c = r->impl, *p, *prev = NULL;
 
-	for (size_t i = 0; i < h->ndone; i++)
-		if (h->done[i] == r) {
-			memmove(h->done + i, h->done + i + 1, (h->ndone - i - 1) * sizeof(*h->done));
-			h->ndone--;
-			break;
-		}
+	if (c != NULL && c->done) {	/* off the done list */
+		for (p = h->done; p != c; p = p->next_done)
+			prev = p;
+		if (prev != NULL)
+			prev->next_done = c->next_done;
+		else
+			h->done = c->next_done;
+		if (h->done_tail == c)
+			h->done_tail = prev;
+		c->done = 0;
+	}
 	if (c != NULL && r->running)
 		curl_multi_remove_handle(h->multi, c->h);
 	r->running = 0;
@@ -196,7 +204,6 @@ http_finish(struct http *h, CURL *e, CURLcode res)
 {
 	struct http_req	*r = NULL;
 	struct curl_req	*c;
-	struct http_req	**nd;
 
 	curl_easy_getinfo(e, CURLINFO_PRIVATE, (char **)&r);
 	if (r == NULL)
@@ -210,16 +217,13 @@ http_finish(struct http *h, CURL *e, CURLcode res)
 		snprintf(r->error, sizeof(r->error), "answer larger than %zu bytes", r->max_resp);
 	else
 		snprintf(r->error, sizeof(r->error), "%s", curl_easy_strerror(res));
-	if (h->ndone == h->cap) {
-		size_t cap = h->cap ? h->cap * 2 : 16;
-		if ((nd = realloc(h->done, cap * sizeof(*nd))) == NULL) {
-			log_err("out of memory: an HTTP answer is lost");
-			return;
-		}
-		h->done = nd;
-		h->cap = cap;
-	}
-	h->done[h->ndone++] = r;
+	c->done = 1;
+	c->next_done = NULL;
+	if (h->done_tail != NULL)
+		h->done_tail->next_done = c;
+	else
+		h->done = c;
+	h->done_tail = c;
 }
 
 void
@@ -248,12 +252,12 @@ http_wait(struct http *h, const os_sock *socks, unsigned n, double timeout)
 struct http_req *
 http_done(struct http *h)
 {
-	struct http_req *r;
+	struct curl_req *c;
 
-	if (h->ndone == 0)
+	if ((c = h->done) == NULL)
 		return NULL;
-	r = h->done[0];
-	memmove(h->done, h->done + 1, (h->ndone - 1) * sizeof(*h->done));
-	h->ndone--;
-	return r;
+	if ((h->done = c->next_done) == NULL)
+		h->done_tail = NULL;
+	c->done = 0;
+	return c->req;
 }
