@@ -9,7 +9,7 @@
 need_wine
 FG=$top_builddir/trackside-fakegame
 [ -x "$FG" ] || skip_all "trackside-fakegame not built (no libmicrohttpd)"
-plan 7
+plan 8
 
 T=$(mktemp -d "${TMPDIR:-/tmp}/t_win_game.XXXXXX")
 PIDS=
@@ -63,4 +63,7 @@ sqlite3 "$TS_DB" "SELECT writefile('$T/last.gz', body) FROM raw_frames ORDER BY 
 [ "$(sqlite3 "$TS_DB" "SELECT count(*) || '|' || max(seq) FROM raw_frames")" = "$n|$n" ] &&
     gzip -dc "$T/last.gz" | grep -q '"/rest/watch/sessionInfo":null'
 ok $? "every acknowledged frame is stored ($n), the last one says the client left"
+tr -d '\r' < "$T/client.log" | grep -q 'game found, in session RACE1 .* | server reachable | [0-9]* frames sent, 0 spooled$'
+ok $? "its last status line says in plain words: game found, in session, server reachable, frames sent, none spooled"
+[ "$_tap_failed" -eq 0 ] || tail -n 5 "$T/client.log" | sed 's/^/# /'
 done_testing
