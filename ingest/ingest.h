@@ -123,7 +123,7 @@ struct worker {
 	long long	 duplicates;
 	long long	 rejected;
 	long long	 commits;
-	/* the live hub: sees each change, then each transaction's end */
+	/* the live events: see each change, then each transaction's end */
 	void		(*on_change)(void *, const struct change *);
 	void		(*on_end)(void *, int committed);
 	void		*hook_arg;

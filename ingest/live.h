@@ -1,22 +1,27 @@
 /*
- * The live hub of trackside-ingestd: server-sent events on a unix socket
- * (nginx proxies /live/ to it), in the worker's own epoll loop.
+ * The live events of trackside-ingestd. The worker notes what a
+ * transaction changed (live_note, or live_change as the tracker's change
+ * hook); live_commit turns the notes into events once the transaction
+ * committed, live_rollback forgets them. Each event goes out once, through
+ * the emit function (ingestd: publish.c, to nginx's pub/sub module), on a
+ * session's delta channel, and every so often the whole view goes out on
+ * its snapshot channel:
  *
- *   GET /live/sessions        snapshot, then session events
- *   GET /live/sessions/{id}   snapshot, then delta, transition and end events
+ *   d.<session>   delta, transition, end      s.<session>   snapshot
+ *   d.sessions    session (the live list)     s.sessions    snapshot
  *
- * The worker notes what a transaction changed (live_note, or live_change
- * as the tracker's change hook); live_commit turns the notes into events
- * once the transaction committed, live_rollback forgets them. Each event is
- * serialised once into its channel's ring and written to every subscriber
- * from there; a subscriber that falls behind the ring gets a fresh
- * snapshot, one whose unsent bytes pass a bound is disconnected.
+ * Every event carries the channel's sequence number "seq", one more than
+ * the event before; a snapshot carries the seq of the last event it
+ * includes. seq starts at the run's start in milliseconds, so a new run
+ * of the daemon continues above the last one (a channel gets far fewer
+ * than one event a millisecond) and sends every live session's snapshot
+ * at once. See docs/live.md.
  */
 #ifndef LIVE_H
 #define LIVE_H
 
 #include <sqlite3.h>
-#include <stdint.h>
+#include <stddef.h>
 
 struct buf;
 struct change;
@@ -37,27 +42,29 @@ enum live_note_type {
 };
 extern const char *const live_note_names[LN__MAX];
 
-/* Limits; struct live_conf overrides them (0 keeps the default). */
+/*
+ * Sends one event: channel, EventSource name, body (taken). Returns 1, or
+ * 0 when it was not taken (the channel then gets a fresh snapshot).
+ */
+typedef int (*live_emit_fn)(void *arg, const char *channel, const char *event, char *body,
+    size_t len);
+
+/* Limits; 0 keeps the default. */
 struct live_conf {
-	size_t		 ring;		/* events kept per channel for resuming */
-	size_t		 ring_bytes;	/* bytes kept per channel */
-	size_t		 max_out;	/* unsent bytes before a subscriber is dropped */
-	size_t		 max_conns;	/* viewers at once (live_max_viewers); fewer when
-					   the descriptor limit leaves less */
-	double		 heartbeat;	/* seconds between heartbeat comments */
+	double		 snapshot_every;	/* s between snapshots of a changing channel (60) */
+	unsigned	 snapshot_changes;	/* events between snapshots at most (40) */
+	int		 snapshot_same_second;	/* allow two in one second (tests only) */
 };
 
 /* Counters, for logs and tests. */
 struct live_stats {
-	long long	 conns, subscribers, events, snapshots, resumes, resets, dropped, rejected;
-	long long	 nofile;	/* accepts that found no descriptor left */
+	long long	 events, snapshots, lost;
 };
 
-int	 live_open(struct live **out, const char *path, sqlite3 *db, int ep,
+int	 live_open(struct live **out, sqlite3 *db, live_emit_fn, void *emit_arg,
 	    const struct live_conf *, struct buf *err);
 void	 live_close(struct live *);
-int	 live_ready(struct live *, void *tag, uint32_t events);
-void	 live_tick(struct live *, double now);
+void	 live_tick(struct live *, double now, int resync);
 void	 live_note(struct live *, enum live_note_type, const char *session, long long car,
 	    long long n, const char *text);
 void	 live_change(void *live, const struct change *);

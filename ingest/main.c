@@ -1,12 +1,12 @@
 /*
  * trackside-ingestd: the single writer. Waits on the inbox (inotify, with a
  * periodic rescan), applies frames in transactions, ticks session liveness,
- * keeps the WAL bounded. SIGTERM and SIGINT finish the running transaction
- * and exit.
+ * keeps the WAL bounded, and publishes the live events of each committed
+ * transaction to nginx (live.c, publish.c). SIGTERM and SIGINT finish the
+ * running transaction and exit.
  */
 #include <sys/epoll.h>
 #include <sys/inotify.h>
-#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/timerfd.h>
 
@@ -22,8 +22,11 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <curl/curl.h>
+
 #include "ingest.h"
 #include "live.h"
+#include "publish.h"
 #include "db.h"
 #include "source.h"
 
@@ -36,23 +39,7 @@ on_signal(int sig)
 	stopping = 1;
 }
 
-/*
- * Raises the soft limit of open files to the hard one: each live viewer
- * holds a descriptor (the systemd unit sets LimitNOFILE).
- */
-static void
-raise_nofile(void)
-{
-	struct rlimit rl;
-
-	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
-		rl.rlim_cur = rl.rlim_max;
-		if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
-			log_warn("cannot raise the open files limit: %s", strerror(errno));
-	}
-}
-
-/* The end of a transaction of the worker, for the live hub. */
+/* The end of a transaction of the worker, for the live events. */
 static void
 on_end(void *arg, int committed)
 {
@@ -60,6 +47,13 @@ on_end(void *arg, int committed)
 		live_commit(arg);
 	else
 		live_rollback(arg);
+}
+
+/* The live events' way out: the publisher's queue. */
+static int
+emit(void *arg, const char *channel, const char *event, char *body, size_t len)
+{
+	return publish_event(arg, channel, event, body, len);
 }
 
 #ifdef TS_FAULTS
@@ -113,10 +107,12 @@ main(int argc, char *argv[])
 	struct buf	 err = { 0 };
 	struct worker	 w;
 	struct live	*live = NULL;
+	struct publish	*pub = NULL;
 	const char	*cfile = SYSCONFDIR "/trackside/trackside.conf", *v, *db, *inbox;
 	int		 ch, fg = 0, once = 0, cfile_given = 0, rc, more;
-	long long	 batch = 200, viewers = 8192;
+	long long	 batch = 200, queue = 4096, every = 60, changes = 40;
 	struct live_conf lconf = { 0 };
+	struct publish_conf pconf = { 0 };
 	enum log_level	 lvl = LOG_LVL_INFO;
 	char		 newdir[PATH_MAX];
 
@@ -147,16 +143,28 @@ main(int argc, char *argv[])
 		log_err("batch: expected 1..100000, got %s", v);
 		return 1;
 	}
-	if ((v = conf_get(&conf, "live_max_viewers")) && !num_parse_ll(v, 1, 1000000, &viewers)) {
-		log_err("live_max_viewers: expected 1..1000000, got %s", v);
+	if ((v = conf_get(&conf, "live_queue")) && !num_parse_ll(v, 16, 1000000, &queue)) {
+		log_err("live_queue: expected 16..1000000, got %s", v);
 		return 1;
 	}
-	lconf.max_conns = (size_t)viewers;
+	if ((v = conf_get(&conf, "live_snapshot_every")) && !num_parse_ll(v, 1, 3600, &every)) {
+		log_err("live_snapshot_every: expected 1..3600 (seconds), got %s", v);
+		return 1;
+	}
+	if ((v = conf_get(&conf, "live_snapshot_changes")) && !num_parse_ll(v, 1, 100000, &changes)) {
+		log_err("live_snapshot_changes: expected 1..100000, got %s", v);
+		return 1;
+	}
+	if (conf_get(&conf, "live_socket") || conf_get(&conf, "live_max_viewers"))
+		log_warn("live_socket and live_max_viewers are no longer used: nginx serves the "
+		    "viewers (publish_socket, docs/live.md)");
+	pconf.max_events = (size_t)queue;
+	lconf.snapshot_every = (double)every;
+	lconf.snapshot_changes = (unsigned)changes;
 	if (!ac_sectors_conf(conf_get(&conf, "ac_sectors"), &err)) {
 		log_err("%s", err.p);
 		return 1;
 	}
-	raise_nofile();
 	if ((db = conf_get(&conf, "database")) == NULL)
 		db = LOCALSTATEDIR "/lib/trackside/trackside.db";
 	if ((inbox = conf_get(&conf, "inbox")) == NULL)
@@ -205,20 +213,22 @@ main(int argc, char *argv[])
 		log_err("inotify on %s: %s", newdir, strerror(errno));
 		return 1;
 	}
-	/* the hub tags its descriptors with non-NULL pointers; inotify is NULL */
 	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = NULL };
 	epoll_ctl(ep, EPOLL_CTL_ADD, in, &ev);
-	if ((v = conf_get(&conf, "live_socket")) == NULL)
-		v = "/run/trackside/live.sock";
-	if (!live_open(&live, v, w.db, ep, &lconf, &err)) {
-		log_err("%s", err.p);
-		return 1;
-	}
-	worker_hook(&w, live_change, on_end, live);
 	if (!fg && daemon(1, 0) < 0) {
 		log_err("daemon: %s", strerror(errno));
 		return 1;
 	}
+	/* after daemon(): the publisher's thread must be of this process */
+	if ((pconf.socket = conf_get(&conf, "publish_socket")) == NULL)
+		pconf.socket = "/run/trackside/publish.sock";
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	if (!publish_open(&pub, &pconf, &err) ||
+	    !live_open(&live, w.db, emit, pub, &lconf, &err)) {
+		log_err("%s", err.p);
+		return 1;
+	}
+	worker_hook(&w, live_change, on_end, live);
 	log_info("applying frames from %s to %s", inbox, db);
 
 	double last_tick = 0, last_ckpt = time_mono(), last_stats = time_mono();
@@ -234,7 +244,7 @@ main(int argc, char *argv[])
 				log_err("tick: %s", sqlite3_errmsg(w.db));
 			} else
 				live_commit(live);
-			live_tick(live, now);
+			live_tick(live, now, publish_lost(pub));
 			last_tick = now;
 		}
 		if (now - last_ckpt >= DB_CHECKPOINT_S) {
@@ -242,25 +252,26 @@ main(int argc, char *argv[])
 			last_ckpt = now;
 		}
 		if (now - last_stats >= 60.0 && w.applied != last_applied) {
-			log_info("%lld frames applied (%lld duplicates, %lld set aside)",
-			    w.applied, w.duplicates, w.rejected);
+			struct publish_stats ps;
+			publish_stats(pub, &ps);
+			log_info("%lld frames applied (%lld duplicates, %lld set aside); live: %lld "
+			    "events published, %lld dropped, %lld not taken by nginx",
+			    w.applied, w.duplicates, w.rejected, ps.sent, ps.dropped, ps.failed);
 			last_applied = w.applied;
 			last_stats = now;
 		}
-		/* with frames waiting, only look at the viewers */
-		struct epoll_event got[64];
-		int n = epoll_wait(ep, got, 64, more ? 0 : rc < 0 ? 1000 : 500);
-		for (int i = 0; i < n; i++) {
-			if (got[i].data.ptr == NULL) {
-				char drain[4096];
-				while (read(in, drain, sizeof(drain)) > 0)
-					;
-			} else
-				live_ready(live, got[i].data.ptr, got[i].events);
+		/* with frames waiting, only drain the inotify queue */
+		struct epoll_event got[8];
+		if (epoll_wait(ep, got, 8, more ? 0 : rc < 0 ? 1000 : 500) > 0) {
+			char drain[4096];
+			while (read(in, drain, sizeof(drain)) > 0)
+				;
 		}
 	}
 	log_info("stopping: %lld frames applied", w.applied);
 	live_close(live);
+	publish_close(pub);
+	curl_global_cleanup();
 	worker_close(&w);
 	close(in);
 	close(ep);

@@ -6,7 +6,7 @@
  * current-state row is updated in place; a session's history is never
  * re-read or rewritten per frame.
  *
- * A live hub gets every change through the on_change hook
+ * The live events get every change through the on_change hook
  * (ingest_hook()), after it has been written, inside the same transaction.
  */
 #include <stdio.h>
@@ -1132,7 +1132,7 @@ ingest_open_fresh(struct ingest **out, struct stmts *st, const char *first_id, s
 	return 1;
 }
 
-/* Sets the hook that sees every change once written (a live hub). */
+/* Sets the hook that sees every change once written (the live events). */
 void
 ingest_hook(struct ingest *ig, void (*fn)(void *, const struct change *), void *arg)
 {

@@ -5,8 +5,8 @@
  * observation (struct obs). The tracker (track.c, with pits.c and bests.c)
  * keeps the live sessions in memory and turns each observation into a list
  * of model changes (struct change): no SQLite, no I/O, no clock. store.c
- * writes the changes to the database; a live hub may turn the same changes
- * into server-sent-event deltas through the on_change hook of struct ingest
+ * writes the changes to the database; the live events turn the same changes
+ * into live deltas through the on_change hook of struct ingest
  * (see store.c).
  *
  * Every rule of spec/tracking.md is a function of this module and is unit

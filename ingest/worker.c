@@ -577,7 +577,7 @@ worker_drain(struct worker *w, int *more)
 }
 
 /*
- * Sets the hooks of the live hub: on_change sees every change of the
+ * Sets the hooks of the live events: on_change sees every change of the
  * tracking side, on_end the end of each transaction (committed or not).
  */
 void

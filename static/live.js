@@ -4,10 +4,12 @@
  * A session page subscribes to /live/sessions/{id}: the snapshot event
  * replaces its state, delta events change rows, positions, laps, bests,
  * chat and the header in place, transition offers (or follows) the next
- * session, end stops. The sessions list subscribes to /live/sessions. The
- * browser's EventSource reconnects by itself with Last-Event-ID, so a
- * dropped connection resumes without a gap. Everything is written with
- * textContent: names from the game are never HTML.
+ * session, end stops. The sessions list subscribes to /live/sessions.
+ * Every event carries its channel's sequence number: Stream() applies each
+ * exactly once and in order (docs/live.md). The browser's EventSource
+ * reconnects by itself with Last-Event-ID, so a dropped connection resumes
+ * without a gap. Everything is written with textContent: names from the
+ * game are never HTML.
  *
  * The car and pit-stop pages of a live session reload their content when
  * a delta concerns them.
@@ -189,6 +191,87 @@
 	}
 
 	/* ---- one session, live ---- */
+
+	/* ---- a live stream: snapshot, then every event once and in order ---- */
+
+	/*
+	 * Opens url and calls onSnapshot(data) and onEvent(name, data) so that
+	 * each event is applied once, in the order of its "seq": an event at or
+	 * below what the page holds is dropped; one after a hole (or before the
+	 * first snapshot) waits for the snapshot that covers it, which the
+	 * stream brings soon (ingestd sends one at least every 40 events and
+	 * after any loss). If none comes within HOLE_MS, the stream is opened
+	 * afresh: a new connection starts with the latest snapshot and every
+	 * event after it. Returns { close }.
+	 */
+	var HOLE_MS = 5000;
+	function Stream(url, names, onSnapshot, onEvent, onState) {
+		var es = null, seq = null, held = [], timer = null, closed = false;
+
+		function flush() {
+			while (held.length && held[0].seq <= seq + 1) {
+				var d = held.shift();
+				if (d.seq === seq + 1) {
+					seq = d.seq;
+					onEvent(d.event, d);
+				}
+			}
+			if (held.length && !timer) timer = setTimeout(reopen, HOLE_MS);
+			if (!held.length && timer) {
+				clearTimeout(timer);
+				timer = null;
+			}
+		}
+		function hold(d) {
+			for (var i = 0; i < held.length; i++) {
+				if (held[i].seq === d.seq) return;
+				if (held[i].seq > d.seq) break;
+			}
+			held.splice(i, 0, d);
+		}
+		function snapshot(d) {
+			if (typeof d.seq !== 'number') return;
+			if (seq !== null && d.seq <= seq) return;
+			seq = d.seq;
+			held = held.filter(function (x) { return x.seq > seq; });
+			onSnapshot(d);
+			flush();
+		}
+		function event(name, d) {
+			if (typeof d.seq !== 'number' || (seq !== null && d.seq <= seq)) return;
+			d.event = name;
+			hold(d);
+			if (seq !== null) flush();
+			else if (!timer) timer = setTimeout(reopen, HOLE_MS);
+		}
+		function reopen() {
+			timer = null;
+			if (closed) return;
+			if (es) es.close();
+			seq = null;
+			held = [];
+			open();
+		}
+		function open() {
+			es = new EventSource(url);
+			es.addEventListener('snapshot', function (e) { snapshot(JSON.parse(e.data)); });
+			names.forEach(function (n) {
+				es.addEventListener(n, function (e) { event(n, JSON.parse(e.data)); });
+			});
+			if (onState) {
+				es.onerror = function () { if (!closed) onState(false); };
+				es.onopen = function () { onState(true); };
+			}
+		}
+		open();
+		return {
+			close: function () {
+				closed = true;
+				if (timer) clearTimeout(timer);
+				if (es) es.close();
+			}
+		};
+	}
 
 	function Session(head) {
 		var id = head.dataset.session, table = document.getElementById('standings');
@@ -425,8 +508,8 @@
 			return null;
 		}
 
-		function snapshot(e) {
-			state = JSON.parse(e.data);
+		function snapshot(d) {
+			state = d;
 			received = Date.now();
 			if (chat && document.querySelector('.chat-page') === null) chatLines(state.chat || [], true);
 			render(false);
@@ -434,8 +517,7 @@
 			if (!state.live) stop('The session is over.');
 		}
 
-		function delta(e) {
-			var d = JSON.parse(e.data);
+		function delta(d) {
 			if (!state) return;
 			if (d.session) {
 				Object.keys(d.session).forEach(function (k) { state[k] = d.session[k]; });
@@ -488,16 +570,14 @@
 			if (document.querySelector('.standings-panel')) say(reloadNote(text + ' Final results:'));
 		}
 
-		function transition(e) {
-			var d = JSON.parse(e.data);
+		function transition(d) {
 			if (!d.next) return;
 			state.next = d.next;
 			header();
 			if (follow && follow.checked) location.href = '/sessions/' + encodeURIComponent(d.next);
 		}
 
-		function end(e) {
-			var d = JSON.parse(e.data);
+		function end(d) {
 			if (d.next) {
 				state.next = d.next;
 				header();
@@ -511,13 +591,14 @@
 
 		if (classView) classView.apply(null);
 		if (!head.dataset.live || typeof EventSource === 'undefined') return;
-		es = new EventSource('/live/sessions/' + encodeURIComponent(id));
-		es.addEventListener('snapshot', snapshot);
-		es.addEventListener('delta', delta);
-		es.addEventListener('transition', transition);
-		es.addEventListener('end', end);
-		es.onerror = function () { if (badge && !ended) badge.classList.add('stale'); };
-		es.onopen = function () { if (badge) badge.classList.remove('stale'); };
+		var on = { delta: delta, transition: transition, end: end };
+		es = Stream('/live/sessions/' + encodeURIComponent(id), Object.keys(on), snapshot,
+		    function (name, d) { on[name](d); },
+		    function (up) {
+			if (!badge) return;
+			if (up) badge.classList.remove('stale');
+			else if (!ended) badge.classList.add('stale');
+		    });
 		setInterval(tick, 1000);
 		window.trackside = { state: function () { return state; } };
 	}
@@ -526,7 +607,6 @@
 
 	function List(sec) {
 		var tbody = sec.querySelector('tbody'), none = sec.querySelector('.empty');
-		var es = new EventSource('/live/sessions');
 
 		function row(s) {
 			var tr = tbody.querySelector('tr[data-id="' + CSS.escape(s.id) + '"]');
@@ -560,13 +640,12 @@
 			sec.querySelector('table').hidden = n === 0;
 			if (none) none.hidden = n > 0;
 		}
-		es.addEventListener('snapshot', function (e) {
-			var d = JSON.parse(e.data), ids = {};
+		Stream('/live/sessions', ['session'], function (d) {
+			var ids = {};
 			d.sessions.forEach(function (s) { ids[s.id] = true; row(s); });
 			Array.prototype.slice.call(tbody.rows).forEach(function (tr) { if (!ids[tr.dataset.id]) tr.remove(); });
 			done();
-		});
-		es.addEventListener('session', function (e) { row(JSON.parse(e.data)); done(); });
+		}, function (name, s) { row(s); done(); });
 	}
 
 	/* ---- the tower's classes: all, grouped, or one ---- */
@@ -647,7 +726,7 @@
 	 */
 	function Refresh(sec) {
 		var id = sec.dataset.liveRefresh, car = sec.dataset.car ? Number(sec.dataset.car) : null;
-		var es = new EventSource('/live/sessions/' + encodeURIComponent(id)), due = null, last = 0;
+		var due = null, last = 0, stream;
 
 		function relevant(d) {
 			var rows = d.rows || [], laps = d.laps || [];
@@ -676,8 +755,14 @@
 			if (due) return;
 			due = setTimeout(reload, Math.max(0, 2000 - (Date.now() - last)));
 		}
-		es.addEventListener('delta', function (e) { if (relevant(JSON.parse(e.data))) soon(); });
-		es.addEventListener('end', function () { es.close(); soon(); });
+		stream = Stream('/live/sessions/' + encodeURIComponent(id), ['delta', 'end'], function () {},
+		    function (name, d) {
+			if (name === 'end') {
+				stream.close();
+				soon();
+			} else if (relevant(d))
+				soon();
+		    });
 	}
 
 	/* ---- the timing page's column chooser ---- */

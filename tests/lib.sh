@@ -166,8 +166,10 @@ game_polled() {
 
 _free_port() {
 	while :; do
-		_p=$(( 20000 + $(od -An -N2 -tu2 /dev/urandom) % 40000 ))
-		if ! command -v ss >/dev/null 2>&1 || [ -z "$(ss -Hltn "sport = :$_p" 2>/dev/null)" ]; then
+		# below the ephemeral range (32768 and up), so no outgoing
+		# connection holds it; nothing there must use it either
+		_p=$(( 20000 + $(od -An -N2 -tu2 /dev/urandom) % 12000 ))
+		if ! command -v ss >/dev/null 2>&1 || [ -z "$(ss -Htuan "sport = :$_p" 2>/dev/null)" ]; then
 			echo "$_p"
 			return
 		fi
@@ -184,7 +186,7 @@ stack_start() {
 	database = $TS_DB
 	inbox = $TS_INBOX
 	fcgi_socket = $TS_DIR/run/fcgi.sock
-	live_socket = $TS_DIR/run/live.sock
+	publish_socket = $TS_DIR/run/publish.sock
 	templates = $top_srcdir/templates
 	fcgi_threads = ${TS_FCGI_THREADS:-8}
 	min_free_mb = 16
@@ -198,9 +200,10 @@ stack_start() {
 	for _try in 1 2 3 4 5; do
 		TS_PORT=$(_free_port)
 		TS_URL=http://127.0.0.1:$TS_PORT
+		rm -f "$TS_DIR/run/publish.sock"	# left by a start that failed
 		_conf=$("$top_srcdir/scripts/nginx-conf" --listen "127.0.0.1:$TS_PORT" \
 		    --static "$top_srcdir/static" --fcgi "$TS_DIR/run/fcgi.sock" \
-		    --live "$TS_DIR/run/live.sock" --prefix "$TS_DIR/nginx" --workers 1 \
+		    --publish "$TS_DIR/run/publish.sock" --prefix "$TS_DIR/nginx" --workers 1 \
 		    ${TS_NGINX_ARGS:-})
 		if "$NGINX" -c "$_conf" -p "$TS_DIR/nginx" -e "$TS_DIR/nginx/logs/nginx-error.log" \
 		    2>"$TS_DIR/logs/nginx.start"; then

@@ -10,9 +10,10 @@
  *	other <n>	any other answer, or a 503/429 without those
  *	none <n>	no answer, or no connection
  *
- *	live-flood (-u SOCKET | -p HOST:PORT) [-n N] [-t seconds] PATH
- * One process, one poll loop: a thousand viewers cost a thousand sockets,
- * not a thousand curl processes.
+ *	live-flood (-u SOCKET | -p HOST:PORT [-a K]) [-n N] [-t seconds] PATH
+ * -a spreads the viewers over K loopback addresses (127.0.0.2 and up), as
+ * viewers from many places. One process, one poll loop: a thousand viewers
+ * cost a thousand sockets, not a thousand curl processes.
  */
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -21,6 +22,7 @@
 #include <arpa/inet.h>
 
 #include <errno.h>
+#include <stdint.h>
 #include <fcntl.h>
 #include <getopt.h>
 #include <poll.h>
@@ -48,9 +50,9 @@ on_term(int sig)
 	stop = 1;
 }
 
-/* A connected socket, or -1. */
+/* A connected socket, from 127.0.0.(2 + from) when from >= 0, or -1. */
 static int
-dial(const char *sock, const char *hostport)
+dial(const char *sock, const char *hostport, int from)
 {
 	struct timeval	 tv = { .tv_sec = 2 };
 	int		 fd;
@@ -77,6 +79,14 @@ dial(const char *sock, const char *hostport)
 		if (inet_pton(AF_INET, host, &sin.sin_addr) != 1 ||
 		    (fd = socket(AF_INET, SOCK_STREAM, 0)) < 0)
 			return -1;
+		if (from >= 0) {
+			struct sockaddr_in src = { .sin_family = AF_INET };
+			src.sin_addr.s_addr = htonl(0x7f000002u + (uint32_t)from);
+			if (bind(fd, (struct sockaddr *)&src, sizeof(src)) < 0) {
+				close(fd);
+				return -1;
+			}
+		}
 		setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
 		if (connect(fd, (struct sockaddr *)&sin, sizeof(sin)) < 0) {
 			close(fd);
@@ -112,12 +122,13 @@ main(int argc, char *argv[])
 	struct pollfd	*pf;
 	const char	*sock = NULL, *hostport = NULL;
 	char		 req[512], tmp[16384];
-	int		 n = 100, ch, count[5] = { 0 }, answered = 0;
+	int		 n = 100, ch, count[5] = { 0 }, answered = 0, addrs = 0;
 	double		 secs = 30;
 	time_t		 end;
 
-	while ((ch = getopt(argc, argv, "n:p:t:u:")) != -1) {
+	while ((ch = getopt(argc, argv, "a:n:p:t:u:")) != -1) {
 		switch (ch) {
+		case 'a': addrs = atoi(optarg); break;
 		case 'n': n = atoi(optarg); break;
 		case 'p': hostport = optarg; break;
 		case 't': secs = atof(optarg); break;
@@ -125,7 +136,8 @@ main(int argc, char *argv[])
 		default: goto usage;
 		}
 	}
-	if (optind + 1 != argc || (sock == NULL) == (hostport == NULL) || n < 1 || n > 100000)
+	if (optind + 1 != argc || (sock == NULL) == (hostport == NULL) || n < 1 || n > 100000 ||
+	    addrs < 0 || addrs > 250)
 		goto usage;
 	signal(SIGPIPE, SIG_IGN);
 	signal(SIGTERM, on_term);
@@ -136,7 +148,7 @@ main(int argc, char *argv[])
 	end = time(NULL) + (time_t)secs;
 	for (int i = 0; i < n && !stop; i++) {
 		/* A refusal may come before the request is written: it is read all the same. */
-		if ((v[i].fd = dial(sock, hostport)) >= 0)
+		if ((v[i].fd = dial(sock, hostport, addrs > 0 ? i % addrs : -1)) >= 0)
 			(void)write(v[i].fd, req, strlen(req));
 	}
 	printf("connected\n");
@@ -188,6 +200,6 @@ main(int argc, char *argv[])
 	free(pf);
 	return 0;
 usage:
-	fprintf(stderr, "usage: live-flood (-u SOCKET | -p HOST:PORT) [-n N] [-t seconds] PATH\n");
+	fprintf(stderr, "usage: live-flood (-u SOCKET | -p HOST:PORT [-a K]) [-n N] [-t seconds] PATH\n");
 	return 2;
 }

@@ -41,7 +41,7 @@ stored_ge() { [ "$(sql "SELECT count(*) FROM raw_frames WHERE client = '$(id_of 
 # A second way in for the spooling client: nothing listens there yet.
 P2=$(_free_port)
 conf2=$("$top_srcdir/scripts/nginx-conf" --listen "127.0.0.1:$P2" --static "$top_srcdir/static" \
-    --fcgi "$TS_DIR/run/fcgi.sock" --live "$TS_DIR/run/live.sock" --prefix "$T/nginx2" \
+    --fcgi "$TS_DIR/run/fcgi.sock" --publish "$T/nginx2-publish.sock" --prefix "$T/nginx2" \
     --workers 1 --no-rate-limit)
 
 # 1. The server is not reachable when this client starts: it spools.

@@ -1,10 +1,11 @@
 #!/bin/sh
 # The live session page in headless Chromium (Debian's package) driven by
 # playwright-core (installed from npm into the build tree when missing):
-# standings and map change without a reload as frames arrive, a hostile
-# driver name stays text, the timing page remembers its columns, the
-# sessions list shows the live session. Screenshots go to
-# $top_builddir/tests/screenshots/.
+# standings and map change without a reload as frames arrive, a second
+# page that joined while they came ends showing the same table, the same
+# stream works over WebSocket, a hostile driver name stays text, the timing
+# page remembers its columns, the sessions list shows the live session.
+# Screenshots go to $top_builddir/tests/screenshots/.
 # Without ../shared/data the race comes from the fake game.
 . "$top_srcdir/tests/lib.sh"
 . "$top_srcdir/tests/browser/setup.sh"

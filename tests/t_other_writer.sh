@@ -14,7 +14,7 @@ applied() { sqlite3 "$TS_DB" "SELECT count(*) FROM raw_frames WHERE client = 'ot
 applied_at_least() { [ "$(applied)" -ge "$1" ]; }
 admin() { "$top_builddir/trackside" -c "$TS_DIR/trackside.conf" "$@"; }
 
-# A viewer, so the hub reads its views on the worker's connection.
+# A viewer; the live events read their views on the worker's connection.
 curl -sN --max-time 120 "$TS_URL/live/sessions" >/dev/null 2>&1 &
 viewer=$!
 post "$TS_DIR/part1.jsonl"

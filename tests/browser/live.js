@@ -10,7 +10,7 @@
  */
 'use strict';
 const { ok, launch, run } = require('./tap.js');
-const { execSync } = require('child_process');
+const { exec } = require('child_process');
 const fs = require('fs');
 const path = require('path');
 
@@ -35,7 +35,7 @@ async function snapshot(page) {
 }
 
 async function main() {
-	console.log('1..11');
+	console.log('1..13');
 	fs.mkdirSync(shots, { recursive: true });
 	const browser = await launch();
 	const ctx = await browser.newContext({ viewport: { width: 1440, height: 900 } });
@@ -53,7 +53,15 @@ async function main() {
 	ok(before.cars.length > 0, 'the track map shows the cars', JSON.stringify(before));
 	await page.screenshot({ path: path.join(shots, 'session-before.png'), fullPage: true });
 
-	execSync(process.env.POST_MORE, { stdio: 'ignore', shell: '/bin/sh' });
+	const uploading = new Promise((resolve) => {
+		exec(process.env.POST_MORE, { shell: '/bin/sh' }, () => resolve());
+	});
+	// a second viewer joins while the frames come in
+	await page.waitForFunction((et) => (document.querySelector('[data-h="et"]') || {}).textContent !== et,
+	    before.et, { timeout: 30000 }).catch(() => {});
+	const late = await ctx.newPage();
+	await late.goto(url + '/sessions/' + id, { waitUntil: 'load' });
+	await uploading;
 	let after = before;
 	try {
 		await page.waitForFunction((b) => {
@@ -69,6 +77,34 @@ async function main() {
 	ok(after.et !== before.et, 'the session clock moves', before.et + ' → ' + after.et);
 	ok(after.cars !== before.cars, 'cars move on the map', before.cars.slice(0, 80) + ' → ' + after.cars.slice(0, 80));
 	await page.screenshot({ path: path.join(shots, 'session-live.png'), fullPage: true });
+
+	// the late joiner ends where the early viewer ends
+	const et = await (await fetch(url + '/api/v1/sessions/' + id)).json().then((s) => s.et);
+	const table = (p) => p.evaluate(() => ({
+		et: window.trackside.state().et,
+		rows: Array.from(document.querySelectorAll('#standings tbody tr')).map((tr) => tr.innerText).join('\n'),
+	}));
+	const caught = (p) => p.waitForFunction((e) => window.trackside && window.trackside.state() &&
+	    window.trackside.state().et === e, et, { timeout: 30000 }).catch(() => {});
+	await caught(page);
+	await caught(late);
+	const early = await table(page), joiner = await table(late);
+	ok(early.et === et && joiner.et === et && early.rows === joiner.rows && early.rows.length > 0,
+	    'a viewer who joined late shows exactly what the early viewer shows',
+	    JSON.stringify({ et, early: early.et, late: joiner.et }));
+
+	// the same channels over WebSocket: the snapshot, then events, each naming itself
+	const ws = await late.evaluate((u) => new Promise((resolve) => {
+		const got = [], s = new WebSocket(u);
+		const done = () => { try { s.close(); } catch (e) { /* closed */ } resolve(got); };
+		s.onmessage = (e) => { got.push(JSON.parse(e.data)); };
+		s.onerror = done;
+		setTimeout(done, 3000);
+	}), url.replace(/^http/, 'ws') + '/live/sessions/' + id);
+	const snaps = ws.filter((m) => m.event === 'snapshot');
+	ok(snaps.length === 1 && snaps[0].id === id && ws.every((m) => typeof m.seq === 'number' && m.event),
+	    'a WebSocket viewer gets the snapshot and the events, each with its name and seq',
+	    JSON.stringify(ws.map((m) => [m.event, m.seq])));
 
 	const xss = await page.evaluate((name) => {
 		const cells = Array.from(document.querySelectorAll('#standings [data-col="driver"]'));
