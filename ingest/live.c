@@ -62,7 +62,6 @@ struct live {
 	struct live_conf	 conf;
 	live_emit_fn		 emit;
 	void			*emit_arg;
-	long long		 seq0;		/* where every channel's seq starts this run */
 	struct live_chan	*list;
 	struct live_chan	*chans;
 	struct live_stats	 st;
@@ -89,7 +88,8 @@ chan_new(struct live *h, const char *id)
 	if (c == NULL)
 		return NULL;
 	snprintf(c->id, sizeof(c->id), "%s", id);
-	c->seq = c->snap_seq = h->seq0;
+	/* above what an earlier channel of this id sent, in this run or the last */
+	c->seq = c->snap_seq = (long long)llround(time_now() * 1000.0);
 	return c;
 }
 
@@ -852,7 +852,6 @@ live_open(struct live **out, sqlite3 *db, live_emit_fn emit, void *emit_arg,
 	h->conf.snapshot_same_second = conf && conf->snapshot_same_second;
 	h->emit = emit;
 	h->emit_arg = emit_arg;
-	h->seq0 = (long long)llround(time_now() * 1000.0);
 	h->now = time_mono();
 	view_init(&h->view, db);
 	if ((h->list = chan_new(h, LIVE_LIST_ID)) == NULL)

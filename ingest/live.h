@@ -12,10 +12,11 @@
  *
  * Every event carries the channel's sequence number "seq", one more than
  * the event before; a snapshot carries the seq of the last event it
- * includes. seq starts at the run's start in milliseconds, so a new run
- * of the daemon continues above the last one (a channel gets far fewer
- * than one event a millisecond) and sends every live session's snapshot
- * at once. See docs/live.md.
+ * includes. seq starts at the channel's start in milliseconds of the
+ * clock, so a channel started again (by a new run of the daemon, or after
+ * an ended session was forgotten) continues above the last (a channel gets
+ * far fewer than one event a millisecond). A new run sends every live
+ * session's snapshot at once. See docs/live.md.
  */
 #ifndef LIVE_H
 #define LIVE_H

@@ -153,7 +153,7 @@ main(void)
 	d = last("s.sessions", "snapshot");
 	ok(d && strstr(d, "\"sessions\":[{") && strstr(d, SID), "and of the live list");
 	s0 = seq_of(last("s." SID, "snapshot"));
-	ok(s0 > 1700000000000LL, "the snapshot's seq starts at the run's start (%lld)", s0);
+	ok(s0 > 1700000000000LL, "the snapshot's seq starts at the channel's start in ms (%lld)", s0);
 	forget();
 
 	/* nothing before commit; rollback forgets */
@@ -305,6 +305,15 @@ main(void)
 	d = last("s." SID, "snapshot");
 	ok(d && strstr(d, "\"live\":false") && seq_of(d) == seq_of(last("d." SID, "end")),
 	    "and a final snapshot, for viewers who come later");
+	long long ended = seq_of(d);
+	forget();
+	live_tick(hub, time_mono() + 601, 0);	/* forgotten once ended long ago */
+	sql("UPDATE sessions SET et = 102 WHERE id = '" SID "'");
+	live_note(hub, LN_SESSION, SID, 0, 0, NULL);
+	live_commit(hub);
+	d = last("s." SID, "snapshot");
+	ok(d && seq_of(d) > ended && strstr(d, "\"et\":102"),
+	    "an ended session forgotten and changed again starts above its last seq");
 	forget();
 
 	/* the live list */
