@@ -23,6 +23,7 @@
 static char	*pending[MAXFD];	/* what a slow subscriber still has to get */
 static size_t	 plen[MAXFD];
 static int	 subscribed[MAXFD];
+static int	 ep;
 
 static int
 listen_unix(const char *path, int type)
@@ -40,9 +41,11 @@ listen_unix(const char *path, int type)
 	return fd;
 }
 
+/* Writes to a subscriber, keeping what does not fit until it can take it. */
 static void
 send_to(int fd, const char *p, size_t n)
 {
+	struct epoll_event e = { .events = EPOLLIN | EPOLLOUT, .data.fd = fd };
 	ssize_t w;
 
 	if (plen[fd] == 0) {
@@ -58,6 +61,8 @@ send_to(int fd, const char *p, size_t n)
 		n -= (size_t)w;
 	}
 	if (n > 0) {
+		if (plen[fd] == 0)
+			epoll_ctl(ep, EPOLL_CTL_MOD, fd, &e);
 		pending[fd] = realloc(pending[fd], plen[fd] + n);
 		memcpy(pending[fd] + plen[fd], p, n);
 		plen[fd] += n;
@@ -69,7 +74,7 @@ main(int argc, char *argv[])
 {
 	static char	 buf[1 << 20], ev[(1 << 20) + 64];
 	struct epoll_event e, got[256];
-	int		 lfd, cfd, ep;
+	int		 lfd, cfd;
 
 	if (argc != 3) {
 		fprintf(stderr, "usage: live-hub-null LIVE_SOCKET CONTROL_SOCKET\n");
@@ -128,11 +133,6 @@ main(int argc, char *argv[])
 					subscribed[fd] = 1;
 					send_to(fd, hdr, sizeof(hdr) - 1);
 				}
-			}
-			if (fd != lfd && fd != cfd && subscribed[fd] && plen[fd] > 0) {
-				e.events = EPOLLIN | EPOLLOUT;
-				e.data.fd = fd;
-				epoll_ctl(ep, EPOLL_CTL_MOD, fd, &e);
 			}
 		}
 	}
