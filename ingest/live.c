@@ -53,7 +53,9 @@ struct live_chan {
 	double			 snap_at;	/* when it was sent */
 	long long		 snap_sec;	/* and the second of the clock it was in */
 	int			 resnap;	/* an event was lost: a snapshot is due */
-	struct live_pend	 p;
+	struct live_pend	 t;		/* what the running transaction changed */
+	struct live_pend	 p;		/* what committed ones changed, not sent yet */
+	double			 pub_at;	/* when the last delta was sent */
 	double			 ended_at;	/* 0 while live */
 };
 
@@ -90,6 +92,7 @@ chan_new(struct live *h, const char *id)
 	snprintf(c->id, sizeof(c->id), "%s", id);
 	/* above what an earlier channel of this id sent, in this run or the last */
 	c->seq = c->snap_seq = (long long)llround(time_now() * 1000.0);
+	c->pub_at = -1e9;
 	return c;
 }
 
@@ -109,6 +112,10 @@ chan_free(struct live_chan *c)
 	if (c == NULL)
 		return;
 	cJSON_Delete(c->state);
+	pend_reset(&c->t);
+	free(c->t.cars);
+	free(c->t.laps);
+	free(c->t.pits);
 	pend_reset(&c->p);
 	free(c->p.cars);
 	free(c->p.laps);
@@ -249,7 +256,7 @@ live_tick(struct live *h, double now, int resync)
 	if (chan_snap_due(h, h->list))
 		chan_snapshot(h, h->list);
 	for (pc = &h->chans; (c = *pc) != NULL;) {
-		if (c->ended_at > 0 && now - c->ended_at > LIVE_LINGER && !c->p.any) {
+		if (c->ended_at > 0 && now - c->ended_at > LIVE_LINGER && !c->p.any && !c->t.any) {
 			*pc = c->next;
 			chan_free(c);
 			continue;
@@ -280,6 +287,68 @@ grow(void **v, size_t *cap, size_t n, size_t sz)
 	return 1;
 }
 
+static void
+pend_car(struct live_pend *p, long long car)
+{
+	for (size_t i = 0; i < p->ncars; i++)
+		if (p->cars[i] == car)
+			return;
+	if (car > 0 && grow((void **)&p->cars, &p->capcars, p->ncars, sizeof(*p->cars)) > 0)
+		p->cars[p->ncars++] = car;
+}
+
+static void
+pend_lap(struct live_pend *p, long long car, long long lap)
+{
+	for (size_t i = 0; i < p->nlaps; i++)
+		if (p->laps[i].car == car && p->laps[i].lap == lap)
+			return;
+	if (car > 0 && grow((void **)&p->laps, &p->caplaps, p->nlaps, sizeof(*p->laps)) > 0) {
+		p->laps[p->nlaps].car = car;
+		p->laps[p->nlaps++].lap = lap;
+	}
+}
+
+static void
+pend_pit(struct live_pend *p, long long id)
+{
+	for (size_t i = 0; i < p->npits; i++)
+		if (p->pits[i] == id)
+			return;
+	if (id > 0 && grow((void **)&p->pits, &p->cappits, p->npits, sizeof(*p->pits)) > 0)
+		p->pits[p->npits++] = id;
+}
+
+/* Adds what t noted to p, and empties t. */
+static void
+pend_merge(struct live_pend *p, struct live_pend *t)
+{
+	p->any |= t->any;
+	p->header |= t->header;
+	p->map |= t->map;
+	p->entry |= t->entry;
+	p->drop |= t->drop;
+	if (t->next[0] != '\0')
+		memcpy(p->next, t->next, sizeof(p->next));
+	for (size_t i = 0; i < t->ncars; i++)
+		pend_car(p, t->cars[i]);
+	for (size_t i = 0; i < t->nlaps; i++)
+		pend_lap(p, t->laps[i].car, t->laps[i].lap);
+	for (size_t i = 0; i < t->npits; i++)
+		pend_pit(p, t->pits[i]);
+	if (t->chat != NULL) {
+		if (p->chat == NULL) {
+			p->chat = t->chat;
+			t->chat = NULL;
+		} else {
+			cJSON *line;
+			while ((line = cJSON_DetachItemFromArray(t->chat, 0)) != NULL)
+				cJSON_AddItemToArray(p->chat, line);
+		}
+	}
+	pend_reset(t);
+}
+
 /*
  * Notes one change of the running transaction (see enum live_note_type).
  * Nothing is sent before live_commit.
@@ -299,34 +368,20 @@ live_note(struct live *h, enum live_note_type t, const char *session, long long 
 		c->next = h->chans;
 		h->chans = c;
 	}
-	p = &c->p;
+	p = &c->t;
 	p->any = 1;
 	switch (t) {
 	case LN_SESSION:
 		p->header = 1;
 		break;
 	case LN_CAR:
-		for (size_t i = 0; i < p->ncars; i++)
-			if (p->cars[i] == car)
-				return;
-		if (car > 0 && grow((void **)&p->cars, &p->capcars, p->ncars, sizeof(*p->cars)) > 0)
-			p->cars[p->ncars++] = car;
+		pend_car(p, car);
 		break;
 	case LN_LAP:
-		for (size_t i = 0; i < p->nlaps; i++)
-			if (p->laps[i].car == car && p->laps[i].lap == n)
-				return;
-		if (car > 0 && grow((void **)&p->laps, &p->caplaps, p->nlaps, sizeof(*p->laps)) > 0) {
-			p->laps[p->nlaps].car = car;
-			p->laps[p->nlaps++].lap = n;
-		}
+		pend_lap(p, car, n);
 		break;
 	case LN_PIT:
-		for (size_t i = 0; i < p->npits; i++)
-			if (p->pits[i] == n)
-				return;
-		if (n > 0 && grow((void **)&p->pits, &p->cappits, p->npits, sizeof(*p->pits)) > 0)
-			p->pits[p->npits++] = n;
+		pend_pit(p, n);
 		break;
 	case LN_CHAT:
 		if (text == NULL)
@@ -788,14 +843,32 @@ list_commit(struct live *h, struct live_chan *c)
 int
 live_commit(struct live *h)
 {
+	if (h == NULL)
+		return 1;
+	for (struct live_chan *c = h->chans; c != NULL; c = c->next)
+		if (c->t.any)
+			pend_merge(&c->p, &c->t);
+	return live_flush(h);
+}
+
+/*
+ * Sends what committed transactions changed in each channel whose last
+ * delta is delta_every old, and the snapshots then due. Returns 1, or -1
+ * when a view could not be read (the channel is then reloaded and its
+ * viewers get a fresh snapshot).
+ */
+int
+live_flush(struct live *h)
+{
 	int rc = 1;
 
 	if (h == NULL)
 		return 1;
 	h->now = time_mono();
 	for (struct live_chan *c = h->chans; c != NULL; c = c->next) {
-		if (!c->p.any)
+		if (!c->p.any || h->now - c->pub_at < h->conf.delta_every)
 			continue;
+		c->pub_at = h->now;
 		int header = c->p.header || c->p.ncars > 0 || c->p.drop;
 		if (chan_commit(h, c) < 0) {
 			rc = -1;
@@ -813,14 +886,14 @@ live_commit(struct live *h)
 	return rc;
 }
 
-/* The transaction rolled back: forgets its notes. */
+/* The transaction rolled back: forgets its notes (not those of earlier ones). */
 void
 live_rollback(struct live *h)
 {
 	if (h == NULL)
 		return;
 	for (struct live_chan *c = h->chans; c != NULL; c = c->next)
-		pend_reset(&c->p);
+		pend_reset(&c->t);
 }
 
 const struct live_stats *
@@ -850,6 +923,7 @@ live_open(struct live **out, sqlite3 *db, live_emit_fn emit, void *emit_arg,
 	h->conf.snapshot_every = conf && conf->snapshot_every > 0 ? conf->snapshot_every : 60.0;
 	h->conf.snapshot_changes = conf && conf->snapshot_changes ? conf->snapshot_changes : 40;
 	h->conf.snapshot_same_second = conf && conf->snapshot_same_second;
+	h->conf.delta_every = conf && conf->delta_every > 0 ? conf->delta_every : 0.5;
 	h->emit = emit;
 	h->emit_arg = emit_arg;
 	h->now = time_mono();

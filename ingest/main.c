@@ -262,6 +262,7 @@ main(int argc, char *argv[])
 		}
 		/* with frames waiting, only drain the inotify queue */
 		struct epoll_event got[8];
+		live_flush(live);	/* deltas held back by delta_every */
 		if (epoll_wait(ep, got, 8, more ? 0 : rc < 0 ? 1000 : 500) > 0) {
 			char drain[4096];
 			while (read(in, drain, sizeof(drain)) > 0)

@@ -126,7 +126,7 @@ main(void)
 {
 	struct buf		 err = { 0 };
 	struct live_conf	 conf = { .snapshot_every = 30, .snapshot_changes = 4,
-				    .snapshot_same_second = 1 };
+				    .snapshot_same_second = 1, .delta_every = 1e-9 };
 	char			 dir[64], path[160];
 	const char		*d;
 	long long		 s0;
@@ -263,6 +263,33 @@ main(void)
 		live_close(h2);
 	} else
 		ok(0, "a second run starts: %s", err.p);
+	forget();
+
+	/* a session's deltas at most every delta_every: what comes between is one */
+	struct live_conf slow = conf;
+	slow.delta_every = 0.3;
+	if (live_open(&h2, db, capture, NULL, &slow, &err)) {
+		struct live *keep = hub;
+		hub = h2;
+		forget();
+		laps2(20);
+		int first = count("d." SID, "delta");
+		laps2(21);
+		sql("INSERT INTO laps (car_id, lap, time, s1, s2, s3, valid) VALUES (2, 4, 91.5, 30, 30, 31.5, 1)");
+		live_note(hub, LN_LAP, SID, 2, 4, NULL);
+		laps2(22);
+		int held = count("d." SID, "delta");
+		live_rollback(hub);
+		usleep(310000);
+		live_flush(hub);
+		d = last("d." SID, "delta");
+		ok(first == 1 && held == 1 && count("d." SID, "delta") == 2 && d &&
+		    strstr(d, "\"laps\":22") && strstr(d, "\"lap\":4") && !strstr(d, "\"laps\":21"),
+		    "commits within delta_every of a delta go out as one delta, at the next flush");
+		hub = keep;
+		live_close(h2);
+	} else
+		ok(0, "a run with delta_every starts: %s", err.p);
 	forget();
 
 	/* as configured by default: one snapshot a channel in a second of the clock */
