@@ -21,6 +21,7 @@
 #define LIVE_LINGER	600.0	/* s an ended channel is kept (a late change to it is a delta) */
 #define LIVE_LIST_REMAINING 15.0 /* s of drift in "remaining" worth a list event */
 #define LIVE_LIST_ID	"sessions"
+#define LIVE_DELTA_BURST 4.0	/* deltas a session may send at once, then one per delta_every */
 
 const char *const live_note_names[LN__MAX] = {
 	"session", "car", "lap", "pit", "chat", "link", "drop", "map", "entry",
@@ -55,7 +56,8 @@ struct live_chan {
 	int			 resnap;	/* an event was lost: a snapshot is due */
 	struct live_pend	 t;		/* what the running transaction changed */
 	struct live_pend	 p;		/* what committed ones changed, not sent yet */
-	double			 pub_at;	/* when the last delta was sent */
+	double			 tokens;	/* deltas that may go out now (see live_flush) */
+	double			 filled_at;	/* when tokens were last counted */
 	double			 ended_at;	/* 0 while live */
 };
 
@@ -92,7 +94,8 @@ chan_new(struct live *h, const char *id)
 	snprintf(c->id, sizeof(c->id), "%s", id);
 	/* above what an earlier channel of this id sent, in this run or the last */
 	c->seq = c->snap_seq = (long long)llround(time_now() * 1000.0);
-	c->pub_at = -1e9;
+	c->tokens = LIVE_DELTA_BURST;
+	c->filled_at = h->now;
 	return c;
 }
 
@@ -852,10 +855,13 @@ live_commit(struct live *h)
 }
 
 /*
- * Sends what committed transactions changed in each channel whose last
- * delta is delta_every old, and the snapshots then due. Returns 1, or -1
- * when a view could not be read (the channel is then reloaded and its
- * viewers get a fresh snapshot).
+ * Sends what committed transactions changed in each channel, and the
+ * snapshots then due. A channel sends LIVE_DELTA_BURST deltas at once, then
+ * one per delta_every: a session's own pace (a frame a second from each
+ * client, and the worker's tick) goes out as it comes, a flood (a client
+ * catching up, a replay) as a few deltas a second that each hold more.
+ * Returns 1, or -1 when a view could not be read (the channel is then
+ * reloaded and its viewers get a fresh snapshot).
  */
 int
 live_flush(struct live *h)
@@ -866,9 +872,16 @@ live_flush(struct live *h)
 		return 1;
 	h->now = time_mono();
 	for (struct live_chan *c = h->chans; c != NULL; c = c->next) {
-		if (!c->p.any || h->now - c->pub_at < h->conf.delta_every)
+		if (!c->p.any)
 			continue;
-		c->pub_at = h->now;
+		if (h->now > c->filled_at)
+			c->tokens += (h->now - c->filled_at) / h->conf.delta_every;
+		if (c->tokens > LIVE_DELTA_BURST)
+			c->tokens = LIVE_DELTA_BURST;
+		c->filled_at = h->now;
+		if (c->tokens < 1.0)
+			continue;
+		c->tokens -= 1.0;
 		int header = c->p.header || c->p.ncars > 0 || c->p.drop;
 		if (chan_commit(h, c) < 0) {
 			rc = -1;
@@ -923,7 +936,7 @@ live_open(struct live **out, sqlite3 *db, live_emit_fn emit, void *emit_arg,
 	h->conf.snapshot_every = conf && conf->snapshot_every > 0 ? conf->snapshot_every : 60.0;
 	h->conf.snapshot_changes = conf && conf->snapshot_changes ? conf->snapshot_changes : 40;
 	h->conf.snapshot_same_second = conf && conf->snapshot_same_second;
-	h->conf.delta_every = conf && conf->delta_every > 0 ? conf->delta_every : 0.5;
+	h->conf.delta_every = conf && conf->delta_every > 0 ? conf->delta_every : 0.25;
 	h->emit = emit;
 	h->emit_arg = emit_arg;
 	h->now = time_mono();

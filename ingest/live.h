@@ -2,10 +2,11 @@
  * The live events of trackside-ingestd. The worker notes what a
  * transaction changed (live_note, or live_change as the tracker's change
  * hook); live_commit turns the notes into events once the transaction
- * committed, live_rollback forgets them. A session gets a delta every
- * delta_every seconds at most: what commits change in between (a client
- * catching up, a replay) goes out as one, at the latest from the
- * live_flush that follows (the worker calls it every turn of its loop). Each event goes out once, through
+ * committed, live_rollback forgets them. A session sends a few deltas at
+ * once, then one every delta_every seconds at most: what commits change
+ * in between (a client catching up, a replay) goes out as one, at the
+ * latest from the live_flush that follows (the worker calls it every turn
+ * of its loop). Each event goes out once, through
  * the emit function (ingestd: publish.c, to nginx's pub/sub module), on a
  * session's delta channel, and every so often the whole view goes out on
  * its snapshot channel:
@@ -58,8 +59,8 @@ struct live_conf {
 	double		 snapshot_every;	/* s between snapshots of a changing channel (60) */
 	unsigned	 snapshot_changes;	/* events between snapshots at most (40) */
 	int		 snapshot_same_second;	/* allow two in one second (tests only) */
-	double		 delta_every;		/* s between a session's deltas at least (0.5):
-						   what commits change within it is one delta */
+	double		 delta_every;		/* s between a session's deltas once it sent
+						   a burst of them (0.25) */
 };
 
 /* Counters, for logs and tests. */
