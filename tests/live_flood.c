@@ -5,18 +5,17 @@
  * and at the end how each was answered:
  *
  *	200 <n>		streams that started
- *	503 <n>		refused as busy, with Retry-After and a JSON error
+ *	503 <n>		refused as busy (nginx's cap), with Retry-After and a JSON error
  *	429 <n>		refused by nginx's per-address limit, with a JSON error
  *	other <n>	any other answer, or a 503/429 without those
  *	none <n>	no answer, or no connection
  *
- *	live-flood (-u SOCKET | -p HOST:PORT [-a K]) [-n N] [-t seconds] PATH
+ *	live-flood -p HOST:PORT [-a K] [-n N] [-t seconds] PATH
  * -a spreads the viewers over K loopback addresses (127.0.0.2 and up), as
  * viewers from many places. One process, one poll loop: a thousand viewers
  * cost a thousand sockets, not a thousand curl processes.
  */
 #include <sys/socket.h>
-#include <sys/un.h>
 
 #include <netinet/in.h>
 #include <arpa/inet.h>
@@ -52,46 +51,33 @@ on_term(int sig)
 
 /* A connected socket, from 127.0.0.(2 + from) when from >= 0, or -1. */
 static int
-dial(const char *sock, const char *hostport, int from)
+dial(const char *hostport, int from)
 {
-	struct timeval	 tv = { .tv_sec = 2 };
-	int		 fd;
+	struct timeval		 tv = { .tv_sec = 2 };
+	struct sockaddr_in	 sin = { .sin_family = AF_INET };
+	char			 host[64];
+	const char		*colon = strrchr(hostport, ':');
+	int			 fd;
 
-	if (sock != NULL) {
-		struct sockaddr_un sun = { .sun_family = AF_UNIX };
-		snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", sock);
-		if ((fd = socket(AF_UNIX, SOCK_STREAM, 0)) < 0)
-			return -1;
-		setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
-		if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0) {
+	if (colon == NULL || (size_t)(colon - hostport) >= sizeof(host))
+		return -1;
+	memcpy(host, hostport, (size_t)(colon - hostport));
+	host[colon - hostport] = '\0';
+	sin.sin_port = htons((unsigned short)atoi(colon + 1));
+	if (inet_pton(AF_INET, host, &sin.sin_addr) != 1 || (fd = socket(AF_INET, SOCK_STREAM, 0)) < 0)
+		return -1;
+	if (from >= 0) {
+		struct sockaddr_in src = { .sin_family = AF_INET };
+		src.sin_addr.s_addr = htonl(0x7f000002u + (uint32_t)from);
+		if (bind(fd, (struct sockaddr *)&src, sizeof(src)) < 0) {
 			close(fd);
 			return -1;
 		}
-	} else {
-		struct sockaddr_in sin = { .sin_family = AF_INET };
-		char host[64];
-		const char *colon = strrchr(hostport, ':');
-		if (colon == NULL || (size_t)(colon - hostport) >= sizeof(host))
-			return -1;
-		memcpy(host, hostport, (size_t)(colon - hostport));
-		host[colon - hostport] = '\0';
-		sin.sin_port = htons((unsigned short)atoi(colon + 1));
-		if (inet_pton(AF_INET, host, &sin.sin_addr) != 1 ||
-		    (fd = socket(AF_INET, SOCK_STREAM, 0)) < 0)
-			return -1;
-		if (from >= 0) {
-			struct sockaddr_in src = { .sin_family = AF_INET };
-			src.sin_addr.s_addr = htonl(0x7f000002u + (uint32_t)from);
-			if (bind(fd, (struct sockaddr *)&src, sizeof(src)) < 0) {
-				close(fd);
-				return -1;
-			}
-		}
-		setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
-		if (connect(fd, (struct sockaddr *)&sin, sizeof(sin)) < 0) {
-			close(fd);
-			return -1;
-		}
+	}
+	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	if (connect(fd, (struct sockaddr *)&sin, sizeof(sin)) < 0) {
+		close(fd);
+		return -1;
 	}
 	fcntl(fd, F_SETFL, O_NONBLOCK);
 	return fd;
@@ -120,23 +106,22 @@ main(int argc, char *argv[])
 {
 	struct viewer	*v;
 	struct pollfd	*pf;
-	const char	*sock = NULL, *hostport = NULL;
+	const char	*hostport = NULL;
 	char		 req[512], tmp[16384];
 	int		 n = 100, ch, count[5] = { 0 }, answered = 0, addrs = 0;
 	double		 secs = 30;
 	time_t		 end;
 
-	while ((ch = getopt(argc, argv, "a:n:p:t:u:")) != -1) {
+	while ((ch = getopt(argc, argv, "a:n:p:t:")) != -1) {
 		switch (ch) {
 		case 'a': addrs = atoi(optarg); break;
 		case 'n': n = atoi(optarg); break;
 		case 'p': hostport = optarg; break;
 		case 't': secs = atof(optarg); break;
-		case 'u': sock = optarg; break;
 		default: goto usage;
 		}
 	}
-	if (optind + 1 != argc || (sock == NULL) == (hostport == NULL) || n < 1 || n > 100000 ||
+	if (optind + 1 != argc || hostport == NULL || n < 1 || n > 100000 ||
 	    addrs < 0 || addrs > 250)
 		goto usage;
 	signal(SIGPIPE, SIG_IGN);
@@ -148,7 +133,7 @@ main(int argc, char *argv[])
 	end = time(NULL) + (time_t)secs;
 	for (int i = 0; i < n && !stop; i++) {
 		/* A refusal may come before the request is written: it is read all the same. */
-		if ((v[i].fd = dial(sock, hostport, addrs > 0 ? i % addrs : -1)) >= 0)
+		if ((v[i].fd = dial(hostport, addrs > 0 ? i % addrs : -1)) >= 0)
 			(void)write(v[i].fd, req, strlen(req));
 	}
 	printf("connected\n");
@@ -200,6 +185,6 @@ main(int argc, char *argv[])
 	free(pf);
 	return 0;
 usage:
-	fprintf(stderr, "usage: live-flood (-u SOCKET | -p HOST:PORT [-a K]) [-n N] [-t seconds] PATH\n");
+	fprintf(stderr, "usage: live-flood -p HOST:PORT [-a K] [-n N] [-t seconds] PATH\n");
 	return 2;
 }
