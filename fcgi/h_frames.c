@@ -248,8 +248,11 @@ h_frames(struct req *req, struct resp *resp)
 	long long	 token, last, owner, ack = 0;
 	double		 sent_at;
 	char		 session[64];
-	int		 rc;
+	int		 rc, addr_ok;
 
+	/* The uploader's address, for the admin's client list: nginx's, an IP. */
+	addr_ok = req->remote_addr != NULL && strlen(req->remote_addr) <= 45 &&
+	    strspn(req->remote_addr, "0123456789abcdefABCDEF.:") == strlen(req->remote_addr);
 	if (ct == NULL || strncasecmp(ct, "application/json", 16) != 0 ||
 	    (ct[16] != '\0' && ct[16] != ';' && ct[16] != ' ')) {
 		resp_error(resp, 415, "unsupported_media_type",
@@ -318,6 +321,8 @@ h_frames(struct req *req, struct resp *resp)
 		buf_printf(&rec, "{\"token\":%lld,\"received_at\":%.3f", token, time_now());
 		if (sent_at > 0)
 			buf_printf(&rec, ",\"sent_at\":%.3f", sent_at);
+		if (addr_ok)
+			buf_printf(&rec, ",\"addr\":\"%s\"", req->remote_addr);
 		buf_putc(&rec, '}');
 		if (inbox_append(req->app->writer, env[i].client, env[i].seq, rec.p, rec.len,
 		    env[i].frame.p, env[i].frame.len, &ticket) < 0) {

@@ -8,6 +8,8 @@
 #ifndef INGEST_H
 #define INGEST_H
 
+#include <stdarg.h>
+
 #include <cjson/cJSON.h>
 #include <sqlite3.h>
 
@@ -131,6 +133,8 @@ struct worker {
 	int		 note;
 	struct inbox_note suspect;
 	int		 has_suspect;
+	int		 cmd_reload;	/* an admin command rewrote sessions: reload after commit */
+	int		 resync;	/* an admin command changed what live views show */
 	/* tests only (trackside-ingestd-faults): may fail (-1) or crash on a frame */
 	int		(*fault)(const char *client, long long seq);
 };
@@ -145,28 +149,28 @@ int	 worker_apply(struct worker *, const char *rec, size_t len, const char *clie
 int	 worker_tick(struct worker *, double now);
 void	 worker_close(struct worker *);
 
-/* admin.c: the trackside command's subcommands. */
-struct admin {
+/*
+ * command.c: applying an admin command (lib/cmd.h) inside the writer's
+ * transaction. maint.c: the session maintenance commands.
+ */
+struct cmd;
+struct cmd_ctx {
 	sqlite3		*db;
-	const char	*db_path;
-	struct conf	*conf;
+	struct stmts	*stmts;
+	const char	*inbox;		/* the inbox directory (client id bindings) */
+	struct buf	 summary;	/* what it did, or why it was refused, in words */
+	cJSON		*result;	/* what it hands back to the sender, or NULL */
+	char		 target[128];	/* what it acted on (admin_log.target) */
+	int		 reload;	/* the tracking state must be loaded again */
+	int		 resync;	/* live views must get fresh snapshots */
 };
-struct admin_cmd {
-	const char	*name;		/* "client add" */
-	const char	*args;		/* usage of the arguments */
-	const char	*help;
-	int		 min_args;
-	int		 max_args;
-	int		(*fn)(struct admin *, int argc, char *argv[]);
-};
-
-/* admin_known.c: trackside known add|remove|list|import. */
-int	 admin_known_add(struct admin *, int argc, char *argv[]);
-int	 admin_known_remove(struct admin *, int argc, char *argv[]);
-int	 admin_known_list(struct admin *, int argc, char *argv[]);
-int	 admin_known_import(struct admin *, int argc, char *argv[]);
-
-/* admin_reprocess.c: trackside reprocess SESSION. */
-int	 admin_reprocess(struct admin *, int argc, char *argv[]);
+int	 command_apply(struct cmd_ctx *, const struct cmd *);
+sqlite3_stmt *command_stmtv(struct cmd_ctx *, const char *sql, const char *fmt, va_list);
+int	 command_record(struct cmd_ctx *, const struct cmd *, int ok);
+void	 command_ctx_free(struct cmd_ctx *);
+int	 maint_delete(struct cmd_ctx *, const struct cmd *);
+int	 maint_merge(struct cmd_ctx *, const struct cmd *);
+int	 maint_split(struct cmd_ctx *, const struct cmd *);
+int	 maint_reprocess(struct cmd_ctx *, const struct cmd *);
 
 #endif

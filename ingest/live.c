@@ -242,6 +242,42 @@ chan_load(struct live *h, struct live_chan *c)
 }
 
 /*
+ * After an admin command changed what the views show (a name, known
+ * drivers, a session merged, split or deleted): every channel's state is
+ * read again from the database and sent as a fresh snapshot at the next
+ * tick. A channel whose session is gone ends.
+ */
+void
+live_reload(struct live *h)
+{
+	struct live_chan	*c;
+	cJSON			*list;
+
+	if (h == NULL)
+		return;
+	/*
+	 * The fresh snapshot takes a seq of its own: a viewer that has every
+	 * event so far must still apply it (no delta carries what changed).
+	 */
+	if (view_live_sessions(&h->view, &list) < 0)
+		log_err("live: the live list: %s", sqlite3_errmsg(h->view.db));
+	else {
+		cJSON_Delete(h->list->state);
+		h->list->state = list;
+		h->list->seq++;
+		h->list->resnap = 1;
+	}
+	for (c = h->chans; c != NULL; c = c->next) {
+		int rc = chan_load(h, c);
+		if (rc == 0 && c->ended_at == 0)
+			c->ended_at = h->now;
+		if (rc > 0)
+			c->seq++;
+		c->resnap = rc > 0;
+	}
+}
+
+/*
  * Periodic work: snapshots that are due by time (or, with resync, for
  * every channel: events were lost on the way to nginx), and the freeing of
  * channels ended long ago.
@@ -271,8 +307,6 @@ live_tick(struct live *h, double now, int resync)
 		pc = &c->next;
 	}
 }
-
-/* ---- notes and commits ---- */
 
 /* ---- notes and commits ---- */
 

@@ -72,6 +72,7 @@ int	 live_open(struct live **out, sqlite3 *db, live_emit_fn, void *emit_arg,
 	    const struct live_conf *, struct buf *err);
 void	 live_close(struct live *);
 void	 live_tick(struct live *, double now, int resync);
+void	 live_reload(struct live *);
 void	 live_note(struct live *, enum live_note_type, const char *session, long long car,
 	    long long n, const char *text);
 void	 live_change(void *live, const struct change *);

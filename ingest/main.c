@@ -109,7 +109,7 @@ main(int argc, char *argv[])
 	struct live	*live = NULL;
 	struct publish	*pub = NULL;
 	const char	*cfile = SYSCONFDIR "/trackside/trackside.conf", *v, *db, *inbox;
-	int		 ch, fg = 0, once = 0, cfile_given = 0, rc, more;
+	int		 ch, fg = 0, once = 0, cfile_given = 0, rc, more, lockfd;
 	long long	 batch = 200, queue = 4096, every = 60, changes = 40;
 	struct live_conf lconf = { 0 };
 	struct publish_conf pconf = { 0 };
@@ -173,6 +173,15 @@ main(int argc, char *argv[])
 		return 1;
 	if (inbox_init(inbox) < 0) {
 		log_err("inbox %s: %s", inbox, strerror(errno));
+		return 1;
+	}
+	/* One writer: a trackside command applying a change waits for nothing long. */
+	if ((lockfd = inbox_lock(inbox, 0)) == -2) {
+		log_info("waiting for the trackside command to finish with %s", db);
+		lockfd = inbox_lock(inbox, 1);
+	}
+	if (lockfd < 0) {
+		log_err("inbox %s: the writer's lock: %s", inbox, strerror(errno));
 		return 1;
 	}
 	if (!worker_open(&w, db, inbox, &err)) {
@@ -244,7 +253,10 @@ main(int argc, char *argv[])
 				log_err("tick: %s", sqlite3_errmsg(w.db));
 			} else
 				live_commit(live);
+			if (w.resync)
+				live_reload(live);
 			live_tick(live, now, publish_lost(pub));
+			w.resync = 0;
 			last_tick = now;
 		}
 		if (now - last_ckpt >= DB_CHECKPOINT_S) {

@@ -10,11 +10,12 @@ static const char *const stmt_sql[STMT__MAX] = {
 	/* STMT_SEQ_GET */
 	"SELECT last_seq, token_id FROM client_seqs WHERE client = ?1",
 	/* STMT_SEQ_PUT */
-	"INSERT INTO client_seqs (client, name, version, token_id, last_seq, last_at, session_id) "
-	"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (client) DO UPDATE SET "
+	"INSERT INTO client_seqs (client, name, version, token_id, last_seq, last_at, session_id, "
+	"frames, addr) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 1, ?8) ON CONFLICT (client) DO UPDATE SET "
 	"name = coalesce(excluded.name, name), version = coalesce(excluded.version, version), "
 	"token_id = excluded.token_id, last_seq = max(last_seq, excluded.last_seq), "
-	"last_at = excluded.last_at, session_id = excluded.session_id",
+	"last_at = excluded.last_at, session_id = excluded.session_id, frames = frames + 1, "
+	"addr = coalesce(excluded.addr, addr)",
 	/* STMT_RAW_PUT */
 	"INSERT OR IGNORE INTO raw_frames (session_id, client, seq, captured_at, received_at, source, body, "
 	"sent_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "ingest.h"
+#include "cmd.h"
 #include "db.h"
 
 /*
@@ -126,6 +127,7 @@ worker_apply(struct worker *w, const char *rec, size_t len, const char *client,
 	sqlite3_stmt	*st;
 	struct buf	 gz = { 0 };
 	char		 session[SESSION_ID_LEN + 1] = "";
+	const char	*addr;
 	int		 rc;
 
 	if (store_raw) {
@@ -201,6 +203,8 @@ worker_apply(struct worker *w, const char *rec, size_t len, const char *client,
 		sqlite3_bind_double(st, 6, f.received_at);
 		if (session[0])
 			sqlite3_bind_text(st, 7, session, -1, SQLITE_STATIC);
+		if ((addr = json_str(hdr, "addr")) != NULL)
+			sqlite3_bind_text(st, 8, addr, -1, SQLITE_STATIC);
 		if (sqlite3_step(st) != SQLITE_DONE) {
 			rc = -1;
 			goto out;
@@ -211,6 +215,41 @@ out:
 	buf_free(&gz);
 	cJSON_Delete(hdr);
 	cJSON_Delete(fr);
+	return rc;
+}
+
+/*
+ * Applies an admin command record ("<header JSON>\n<command JSON>") inside
+ * the caller's transaction. Returns 1 applied or refused (both recorded in
+ * admin_log), 2 applied before, 0 malformed, -1 database error.
+ */
+static int
+worker_command(struct worker *w, const char *rec, size_t len)
+{
+	const char	*nl = memchr(rec, '\n', len);
+	struct cmd	 c;
+	struct cmd_ctx	 x;
+	struct buf	 err = { 0 };
+	int		 rc;
+
+	if (nl == NULL || (rc = cmd_parse(&c, nl + 1, len - (size_t)(nl + 1 - rec), &err)) == 0) {
+		log_err("command %s", err.len ? err.p : "without a header");
+		buf_free(&err);
+		return 0;
+	}
+	if (rc < 0)
+		return -1;
+	memset(&x, 0, sizeof(x));
+	x.db = w->db;
+	x.stmts = &w->stmts;
+	x.inbox = w->inbox;
+	if ((rc = command_apply(&x, &c)) == 1) {
+		w->cmd_reload |= x.reload;
+		w->resync |= x.resync || x.reload;
+		log_info("command %s by %s: %s", cmd_names[c.kind], c.by, x.summary.len ? x.summary.p : "");
+	}
+	command_ctx_free(&x);
+	cmd_free(&c);
 	return rc;
 }
 
@@ -427,7 +466,9 @@ worker_batch(struct worker *w, size_t from, size_t to, int finish, size_t *bad)
 		else {
 			worker_note(w, rec);
 			rc = w->fault != NULL ? w->fault(rec->client, rec->seq) : 1;
-			if (rc >= 0)
+			if (rc >= 0 && strcmp(rec->client, CMD_CLIENT) == 0)
+				rc = worker_command(w, rec->body, rec->len);
+			else if (rc >= 0)
 				rc = worker_apply(w, rec->body, rec->len, rec->client, rec->seq, 1);
 		}
 		if (rc < 0) {
@@ -464,6 +505,12 @@ worker_batch(struct worker *w, size_t from, size_t to, int finish, size_t *bad)
 	worker_note_clear(w);
 	w->applied += applied;
 	w->duplicates += dups;
+	/* A command that rewrote sessions: the tracker must not run on stale rows. */
+	if (w->cmd_reload) {
+		w->cmd_reload = 0;
+		if (worker_reload(w) < 0)
+			log_err("the tracking state is loaded again at the next frame");
+	}
 	for (size_t i = from; i < to && w->has_suspect; i++)
 		if (w->suspect.off == r->recs[i].off && strcmp(w->suspect.seg, r->recs[i].seg) == 0)
 			w->has_suspect = 0;
@@ -474,6 +521,7 @@ worker_batch(struct worker *w, size_t from, size_t to, int finish, size_t *bad)
 rollback:
 	worker_end(w, 0, NULL);
 	worker_note_clear(w);
+	w->cmd_reload = 0;	/* the caller reloads after any rollback */
 	buf_free(&err);
 	return rc;
 }
@@ -518,12 +566,12 @@ worker_set_aside(struct worker *w, size_t i, int finish)
  * database failed (what committed stays; the rest is retried later).
  */
 static int
-worker_isolate(struct worker *w, size_t from, size_t n)
+worker_isolate(struct worker *w, size_t from, size_t n, int finish_last)
 {
 	size_t bad;
 
 	for (size_t i = from; i < n; i++) {
-		int finish = i + 1 == n, rc;
+		int finish = finish_last && i + 1 == n, rc;
 		if (w->ing == NULL && worker_reload(w) < 0)
 			return -1;
 		if ((rc = worker_batch(w, i, i + 1, finish, &bad)) > 0)
@@ -547,8 +595,8 @@ int
 worker_drain(struct worker *w, int *more)
 {
 	struct inbox_reader	*r = w->reader;
-	size_t			 bad = 0;
-	int			 n, rc;
+	size_t			 bad = 0, to;
+	int			 n, rc, finish;
 
 	*more = 0;
 	if (w->ing == NULL && worker_reload(w) < 0)
@@ -559,7 +607,13 @@ worker_drain(struct worker *w, int *more)
 	}
 	if (n == 0 && r->ndone == 0)
 		return 0;
-	rc = worker_batch(w, 0, (size_t)n, 1, &bad);
+	/* An admin command is a transaction of its own, between the frames. */
+	for (to = 0; to < (size_t)n && strcmp(r->recs[to].client, CMD_CLIENT) != 0; to++)
+		;
+	if (to == 0 && n > 0)
+		to = 1;
+	finish = to == (size_t)n;
+	rc = worker_batch(w, 0, to, finish, &bad);
 	if (rc <= 0) {
 		/* The tracking state went ahead of what rolled back. */
 		if (worker_reload(w) < 0 || rc < 0)
@@ -569,11 +623,11 @@ worker_drain(struct worker *w, int *more)
 			worker_reload(w);
 			return -1;
 		}
-		if (worker_isolate(w, bad, (size_t)n) < 0)
+		if (worker_isolate(w, bad, to, finish) < 0)
 			return -1;
 	}
-	*more = (size_t)n >= w->batch;
-	return n;
+	*more = !finish || (size_t)n >= w->batch;
+	return (int)to;
 }
 
 /*

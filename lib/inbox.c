@@ -20,6 +20,7 @@
  * the end of a segment whose writer is gone was never acknowledged and is
  * dropped; a damaged record inside a segment is copied to rejected/.
  */
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <sys/uio.h>
@@ -881,4 +882,33 @@ inbox_set_aside_count(const char *dir)
 			n++;
 	closedir(d);
 	return n;
+}
+
+/*
+ * The writer's lock, <dir>/ingestd.lock: trackside-ingestd holds it while
+ * it runs; the trackside command takes it to apply a command itself when
+ * no trackside-ingestd runs. With wait, blocks until it is free. Returns
+ * the descriptor holding it (close releases it), -2 when another process
+ * holds it (without wait), -1 on failure (errno; ENOENT: no inbox).
+ */
+int
+inbox_lock(const char *dir, int wait)
+{
+	char	 path[PATH_MAX];
+	int	 fd;
+
+	snprintf(path, sizeof(path), "%s/ingestd.lock", dir);
+	if ((fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644)) < 0)
+		return -1;
+	while (flock(fd, LOCK_EX | (wait ? 0 : LOCK_NB)) < 0) {
+		if (errno == EINTR)
+			continue;
+		int e = errno;
+		close(fd);
+		if (e == EWOULDBLOCK)
+			return -2;
+		errno = e;
+		return -1;
+	}
+	return fd;
 }

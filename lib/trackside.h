@@ -195,5 +195,6 @@ int	 inbox_client_bind(const char *dir, const char *client, long long token, lon
 	    long long *owner);
 int	 inbox_client_rebind(const char *dir, const char *client, long long token);
 int	 inbox_writable(const char *dir, long long min_free_mb, int probe, const char **why);
+int	 inbox_lock(const char *dir, int wait);
 
 #endif
