@@ -1229,7 +1229,9 @@ track_frame(struct track *t, const struct track_in *in, const struct obs *o, str
 		t->c.dropped[DROP_LOADING]++;
 		return DROP_LOADING;
 	}
-	if ((s = session_find(t, in, o, tcap, cl)) == NULL) {
+	if (t->single && t->nsess > 0)
+		s = t->sess[0];		/* the one session of a re-derivation */
+	else if ((s = session_find(t, in, o, tcap, cl)) == NULL) {
 		if (obs_stale(o)) {
 			if (client_dropped(t, cl) < 0)
 				return DROP_NOMEM;

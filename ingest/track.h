@@ -464,6 +464,8 @@ struct track {
 	struct track_counters c;
 	unsigned long long id_seq;
 	char		 force_id[TRACK_ID_LEN + 1];	/* next new session gets this id (reprocess) */
+	int		 single;	/* one session only: every frame with a session joins the
+					 * first one opened (session merge, split, reprocess) */
 };
 
 /* Input of track_frame besides the observation. */

@@ -13,6 +13,7 @@
 
 #include "tap.h"
 #include "ingest.h"
+#include "cmd.h"
 #include "db.h"
 #include "t_track_util.h"
 
@@ -113,15 +114,26 @@ main(void)
 	laps_before = db_count(w.db, "SELECT count(*) FROM laps");
 	pits_before = db_count(w.db, "SELECT count(*) FROM pits");
 	worker_close(&w);
-	/* trackside reprocess SESSION */
+	/* trackside reprocess SESSION: the session.reprocess command */
 	{
-		struct admin a;
+		struct cmd_ctx x;
+		struct cmd c;
+		struct stmts sts;
+		struct { sqlite3 *db; } a;
 		sqlite3_stmt *st;
-		memset(&a, 0, sizeof(a));
+		memset(&x, 0, sizeof(x));
 		db_open(&a.db, dbpath, DB_RW, &err);
-		a.db_path = dbpath;
-		char *argv[] = { id1, NULL };
-		rc = admin_reprocess(&a, 1, argv);
+		stmts_prepare(&sts, a.db, &err);
+		x.db = a.db;
+		x.stmts = &sts;
+		cmd_new(&c, CMD_SESSION_REPROCESS, "cli:test", NULL);
+		cJSON_AddStringToObject(c.args, "session", id1);
+		db_exec(a.db, "BEGIN IMMEDIATE", NULL);
+		rc = command_apply(&x, &c) == 1 && db_count(a.db, "SELECT ok FROM admin_log") == 1 ? 0 : 1;
+		db_exec(a.db, "COMMIT", NULL);
+		command_ctx_free(&x);
+		cmd_free(&c);
+		stmts_finalize(&sts);
 		sqlite3_prepare_v2(a.db, "SELECT id FROM sessions", -1, &st, NULL);
 		if (sqlite3_step(st) == SQLITE_ROW)
 			snprintf(id2, sizeof(id2), "%s", sqlite3_column_text(st, 0));
