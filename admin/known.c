@@ -1,115 +1,55 @@
 /*
- * trackside known add|remove|list|import: the known drivers list, which the
- * best-laps page filters on and every page marks. A name is 1 to 64 bytes
- * without control characters, compared exactly as the game reports it.
+ * trackside known add|rename|remove|list|import|export: the known drivers list,
+ * which the best-laps page filters on and every page marks. A name is 1 to
+ * 64 bytes without control characters, compared exactly as the game
+ * reports it. Changes are admin commands (known.*), as on /admin/known.
  */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "ingest.h"
-#include "db.h"
+#include "admin.h"
+#include "known.h"
 
-#define KNOWN_NAME_MAX	64
-#define KNOWN_NOTE_MAX	200
-#define KNOWN_LINE_MAX	1024
-
-/* Whether s has min to max bytes and no control characters: 1, or 0. */
+/* Sends a known.* command with name (and to or note). */
 static int
-known_valid(const char *s, size_t min, size_t max)
+known_send(struct admin *a, enum cmd_kind kind, const char *name, const char *key, const char *v)
 {
-	size_t n = strlen(s);
+	struct cmd	 c;
+	int		 rc;
 
-	if (n < min || n > max)
-		return 0;
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
-		if (*p < 0x20 || *p == 0x7f)
-			return 0;
-	return 1;
-}
-
-/*
- * Adds name (with an optional note; an existing name gets the new note).
- * Returns 1 added, 0 already known, -1 on an SQLite error.
- */
-static int
-known_put(sqlite3 *db, const char *name, const char *note)
-{
-	sqlite3_stmt	*st;
-	int		 rc, existed;
-
-	if (sqlite3_prepare_v2(db, "SELECT 1 FROM known_drivers WHERE name = ?", -1, &st,
-	    NULL) != SQLITE_OK)
-		return -1;
-	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-	existed = sqlite3_step(st) == SQLITE_ROW;
-	sqlite3_finalize(st);
-	if (sqlite3_prepare_v2(db, "INSERT INTO known_drivers (name, note, added_at) "
-	    "VALUES (?1, ?2, ?3) ON CONFLICT (name) DO UPDATE SET "
-	    "note = coalesce(excluded.note, note)", -1, &st, NULL) != SQLITE_OK)
-		return -1;
-	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-	if (note != NULL && *note)
-		sqlite3_bind_text(st, 2, note, -1, SQLITE_STATIC);
-	sqlite3_bind_double(st, 3, time_now());
-	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE)
-		return -1;
-	return existed ? 0 : 1;
+	if (cmd_new(&c, kind, a->by, NULL) < 0) {
+		fprintf(stderr, "trackside: %s\n", strerror(errno));
+		return 1;
+	}
+	cJSON_AddStringToObject(c.args, "name", name);
+	if (v != NULL)
+		cJSON_AddStringToObject(c.args, key, v);
+	rc = admin_run(a, &c);
+	cmd_free(&c);
+	return rc;
 }
 
 /* trackside known add NAME [NOTE]. Exit status 0, 1 on failure, 2 bad input. */
 int
 admin_known_add(struct admin *a, int argc, char *argv[])
 {
-	const char	*note = argc > 1 ? argv[1] : NULL;
-	int		 rc;
+	return known_send(a, CMD_KNOWN_ADD, argv[0], "note", argc > 1 ? argv[1] : NULL);
+}
 
-	if (!known_valid(argv[0], 1, KNOWN_NAME_MAX)) {
-		fprintf(stderr, "trackside: a driver name has 1 to %d characters and no "
-		    "control characters\n", KNOWN_NAME_MAX);
-		return 2;
-	}
-	if (note != NULL && !known_valid(note, 0, KNOWN_NOTE_MAX)) {
-		fprintf(stderr, "trackside: a note has at most %d characters and no control "
-		    "characters\n", KNOWN_NOTE_MAX);
-		return 2;
-	}
-	if ((rc = known_put(a->db, argv[0], note)) < 0) {
-		fprintf(stderr, "trackside: %s\n", sqlite3_errmsg(a->db));
-		return 1;
-	}
-	printf(rc ? "added \"%s\" to the known drivers\n" : "\"%s\" was already known\n", argv[0]);
-	return 0;
+/* trackside known rename NAME TO. */
+int
+admin_known_rename(struct admin *a, int argc, char *argv[])
+{
+	return known_send(a, CMD_KNOWN_RENAME, argv[0], "to", argv[1]);
 }
 
 /* trackside known remove NAME. Exit status 0, 1 when the name is not known. */
 int
 admin_known_remove(struct admin *a, int argc, char *argv[])
 {
-	sqlite3_stmt	*st;
-	int		 rc;
-
-	if (sqlite3_prepare_v2(a->db, "DELETE FROM known_drivers WHERE name = ?", -1, &st,
-	    NULL) != SQLITE_OK) {
-		fprintf(stderr, "trackside: %s\n", sqlite3_errmsg(a->db));
-		return 1;
-	}
-	sqlite3_bind_text(st, 1, argv[0], -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE) {
-		fprintf(stderr, "trackside: %s\n", sqlite3_errmsg(a->db));
-		return 1;
-	}
-	if (sqlite3_changes(a->db) == 0) {
-		fprintf(stderr, "trackside: \"%s\" is not a known driver\n", argv[0]);
-		return 1;
-	}
-	printf("removed \"%s\" from the known drivers\n", argv[0]);
-	return 0;
+	return known_send(a, CMD_KNOWN_REMOVE, argv[0], NULL, NULL);
 }
 
 /* trackside known list: name, when added, note; by name. */
@@ -135,89 +75,107 @@ admin_known_list(struct admin *a, int argc, char *argv[])
 	return rc == SQLITE_DONE ? 0 : 1;
 }
 
-/* Strips a trailing CR/LF and surrounding blanks in place. */
-static char *
-known_trim(char *s)
-{
-	size_t n = strlen(s);
-
-	while (n && (s[n - 1] == '\n' || s[n - 1] == '\r' || s[n - 1] == ' ' || s[n - 1] == '\t'))
-		s[--n] = '\0';
-	while (*s == ' ' || *s == '\t')
-		s++;
-	return s;
-}
+#define KNOWN_IMPORT_MAX	(1u << 20)	/* bytes of an import, as on /admin/known/import */
 
 /*
- * trackside known import FILE ("-" for standard input): one driver a line,
- * "NAME" or "NAME<TAB>NOTE"; blank lines and lines starting with '#' are
- * skipped. All or nothing: a bad line imports none and names its line.
+ * trackside known import FILE ("-" for standard input): CSV as
+ * /admin/known/import takes it and /admin/known.csv writes it (lib/known.c):
+ * "name,note" lines, the header optional. All or nothing: any wrong line
+ * imports none, and each is named with its reason.
  */
 int
 admin_known_import(struct admin *a, int argc, char *argv[])
 {
-	FILE	*f = strcmp(argv[0], "-") == 0 ? stdin : fopen(argv[0], "r");
-	char	 line[KNOWN_LINE_MAX + 2];
-	int	 lineno = 0, added = 0, known = 0, rc = 0;
+	struct buf	 text = { 0 };
+	struct cmd	 c;
+	cJSON		*rows = NULL, *arr, *row;
+	int		 errors = 0, fresh = 0, rc = 0;
+	char		 chunk[65536];
+	size_t		 n;
+	FILE		*f = strcmp(argv[0], "-") == 0 ? stdin : fopen(argv[0], "r");
 
+	memset(&c, 0, sizeof(c));
 	if (f == NULL) {
 		fprintf(stderr, "trackside: %s: %s\n", argv[0], strerror(errno));
 		return 1;
 	}
-	if (!db_exec(a->db, "BEGIN IMMEDIATE", NULL)) {
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0 && text.len <= KNOWN_IMPORT_MAX)
+		buf_add(&text, chunk, n);
+	if (ferror(f) || text.len > KNOWN_IMPORT_MAX) {
+		fprintf(stderr, "trackside: %s: %s\n", argv[0], ferror(f) ? "read error" :
+		    "larger than 1 MiB");
+		rc = ferror(f) ? 1 : 2;
+		goto out;
+	}
+	if ((rows = known_import_read(a->db, text.p ? text.p : "", text.len, &errors, &fresh)) == NULL) {
 		fprintf(stderr, "trackside: %s\n", sqlite3_errmsg(a->db));
 		rc = 1;
 		goto out;
 	}
-	while (fgets(line, sizeof(line), f) != NULL) {
-		lineno++;
-		if (strlen(line) > KNOWN_LINE_MAX) {
-			fprintf(stderr, "trackside: %s:%d: line too long\n", argv[0], lineno);
-			rc = 2;
-			break;
-		}
-		char *tab = strchr(line, '\t'), *name, *note = NULL;
-		if (tab != NULL) {
-			*tab = '\0';
-			note = known_trim(tab + 1);
-		}
-		name = known_trim(line);
-		if (*name == '\0' || *name == '#')
-			continue;
-		if (!known_valid(name, 1, KNOWN_NAME_MAX) ||
-		    (note != NULL && !known_valid(note, 0, KNOWN_NOTE_MAX))) {
-			fprintf(stderr, "trackside: %s:%d: not a driver name (1 to %d characters, "
-			    "no control characters)\n", argv[0], lineno, KNOWN_NAME_MAX);
-			rc = 2;
-			break;
-		}
-		int r = known_put(a->db, name, note);
-		if (r < 0) {
-			fprintf(stderr, "trackside: %s\n", sqlite3_errmsg(a->db));
-			rc = 1;
-			break;
-		}
-		if (r)
-			added++;
-		else
-			known++;
+	cJSON_ArrayForEach(row, rows) {
+		const cJSON *why = cJSON_GetObjectItemCaseSensitive(row, "reason");
+		if (cJSON_IsString(why))
+			fprintf(stderr, "trackside: %s:%d: %s\n", argv[0],
+			    cJSON_GetObjectItemCaseSensitive(row, "line")->valueint, why->valuestring);
 	}
-	if (rc == 0 && ferror(f)) {
-		fprintf(stderr, "trackside: %s: read error\n", argv[0]);
-		rc = 1;
-	}
-	if (rc != 0 || !db_exec(a->db, "COMMIT", NULL)) {
-		db_exec(a->db, "ROLLBACK", NULL);
-		if (rc == 0) {
-			fprintf(stderr, "trackside: %s\n", sqlite3_errmsg(a->db));
-			rc = 1;
-		}
+	if (errors > 0 || cJSON_GetArraySize(rows) > CMD_IMPORT_MAX) {
+		if (errors == 0)
+			fprintf(stderr, "trackside: %s: more than %d drivers\n", argv[0], CMD_IMPORT_MAX);
 		fprintf(stderr, "trackside: nothing imported\n");
-	} else
-		printf("imported %d known driver%s (%d already known)\n", added,
-		    added == 1 ? "" : "s", known);
+		rc = 2;
+		goto out;
+	}
+	if (cJSON_GetArraySize(rows) == 0) {
+		printf("%s has no drivers: nothing imported\n", argv[0]);
+		goto out;
+	}
+	if (cmd_new(&c, CMD_KNOWN_IMPORT, a->by, NULL) < 0 ||
+	    (arr = cJSON_AddArrayToObject(c.args, "rows")) == NULL) {
+		fprintf(stderr, "trackside: out of memory\n");
+		rc = 1;
+		goto out;
+	}
+	cJSON_ArrayForEach(row, rows) {
+		cJSON *r = cJSON_CreateObject();
+		const char *note = cJSON_GetObjectItemCaseSensitive(row, "note")->valuestring;
+		cJSON_AddStringToObject(r, "name", cJSON_GetObjectItemCaseSensitive(row, "name")->valuestring);
+		if (*note)
+			cJSON_AddStringToObject(r, "note", note);
+		cJSON_AddItemToArray(arr, r);
+	}
+	rc = admin_run(a, &c);
 out:
+	cJSON_Delete(rows);
+	cmd_free(&c);
+	buf_free(&text);
 	if (f != stdin)
 		fclose(f);
 	return rc;
+}
+
+/* trackside known export: the list as CSV on stdout, as /admin/known.csv. */
+int
+admin_known_export(struct admin *a, int argc, char *argv[])
+{
+	sqlite3_stmt	*st;
+	struct buf	 b = { 0 };
+	int		 rc;
+
+	if (sqlite3_prepare_v2(a->db, "SELECT name, coalesce(note, '') FROM known_drivers "
+	    "ORDER BY name", -1, &st, NULL) != SQLITE_OK) {
+		fprintf(stderr, "trackside: %s\n", sqlite3_errmsg(a->db));
+		return 1;
+	}
+	buf_puts(&b, KNOWN_CSV_HEADER);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		if (known_csv_row(&b, (const char *)sqlite3_column_text(st, 0),
+		    (const char *)sqlite3_column_text(st, 1)) < 0)
+			break;
+	sqlite3_finalize(st);
+	if (rc == SQLITE_DONE)
+		fwrite(b.p, 1, b.len, stdout);
+	else
+		fprintf(stderr, "trackside: %s\n", sqlite3_errmsg(a->db));
+	buf_free(&b);
+	return rc == SQLITE_DONE ? 0 : 1;
 }

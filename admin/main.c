@@ -5,10 +5,14 @@
 #include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
+#include <pwd.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "admin.h"
 #include "ingest.h"
 #include "db.h"
 #include "source.h"
@@ -51,43 +55,132 @@ cmd_db_migrate(struct admin *a, int argc, char *argv[])
 	return 0;
 }
 
+/*
+ * Applies c: through trackside-ingestd when it runs (it holds the inbox's
+ * writer lock), waiting up to a->wait seconds for the outcome; otherwise
+ * here, in one transaction, holding that lock so that trackside-ingestd
+ * does not start meanwhile. Prints the summary (stdout when applied,
+ * stderr when refused). Returns the exit status: 0 applied, 1 refused or
+ * failed, 2 not a valid command (said why), 3 queued but not applied yet.
+ */
+static int
+admin_send(struct admin *a, struct cmd *c, int quiet)
+{
+	struct inbox_writer	*w;
+	struct cmd_ctx		 x;
+	struct stmts		 st;
+	struct buf		 summary = { 0 }, err = { 0 };
+	int			 lock, ok = 0, rc;
+
+	if (!cmd_check(c, &err)) {
+		fprintf(stderr, "trackside: %s\n", err.p);
+		buf_free(&err);
+		return 2;
+	}
+	if ((lock = inbox_lock(a->inbox, 0)) == -2) {
+		if (inbox_writer_open(&w, a->inbox) < 0 || (rc = cmd_put(w, c)) < 0) {
+			fprintf(stderr, "trackside: inbox %s: %s\n", a->inbox, strerror(errno));
+			return 1;
+		}
+		inbox_writer_close(w);
+		if (rc == 0)
+			return 1;
+		if ((rc = cmd_wait(a->db, c->id, a->wait, &ok, &summary, NULL)) <= 0) {
+			if (rc < 0)
+				fprintf(stderr, "trackside: %s\n", sqlite3_errmsg(a->db));
+			else
+				fprintf(stderr, "trackside: queued (command %s): trackside-ingestd applies "
+				    "it after the frames before it; \"trackside log\" shows it then\n", c->id);
+			return rc < 0 ? 1 : 3;
+		}
+	} else {
+		/* No trackside-ingestd: no inbox at all (ENOENT), or its lock is ours. */
+		if (lock < 0 && errno != ENOENT) {
+			fprintf(stderr, "trackside: inbox %s: %s\n", a->inbox, strerror(errno));
+			return 1;
+		}
+		memset(&x, 0, sizeof(x));
+		x.db = a->db;
+		x.stmts = &st;
+		x.inbox = lock >= 0 ? a->inbox : NULL;
+		if (!stmts_prepare(&st, a->db, &err))
+			rc = -1;
+		else {
+			if (!db_exec(a->db, "BEGIN IMMEDIATE", &err) || (rc = command_apply(&x, c)) < 0 ||
+			    !db_exec(a->db, "COMMIT", &err)) {
+				db_exec(a->db, "ROLLBACK", NULL);
+				rc = -1;
+			}
+			stmts_finalize(&st);
+		}
+		if (rc < 0)
+			fprintf(stderr, "trackside: %s\n", err.len ? err.p : sqlite3_errmsg(a->db));
+		command_ctx_free(&x);
+		if (lock >= 0)
+			close(lock);
+		if (rc < 0) {
+			buf_free(&err);
+			return 1;
+		}
+		cmd_outcome(a->db, c->id, &ok, &summary, NULL);
+	}
+	if (ok && !quiet)
+		printf("%s\n", summary.p);
+	else if (!ok)
+		fprintf(stderr, "trackside: %s\n", summary.p);
+	buf_free(&summary);
+	buf_free(&err);
+	return ok ? 0 : 1;
+}
+
+int
+admin_run(struct admin *a, struct cmd *c)
+{
+	return admin_send(a, c, 0);
+}
+
+/* Starts a command of kind from this user; 1, or 0 (said why). */
+static int
+admin_cmd_new(struct admin *a, struct cmd *c, enum cmd_kind kind)
+{
+	if (cmd_new(c, kind, a->by, NULL) < 0) {
+		fprintf(stderr, "trackside: %s\n", strerror(errno));
+		return 0;
+	}
+	return 1;
+}
+
 static int
 cmd_client_add(struct admin *a, int argc, char *argv[])
 {
-	unsigned char	 raw[24];
-	char		 token[sizeof(raw) * 2 + 4], hash[65];
-	sqlite3_stmt	*st;
-	const char	*name = argv[0];
+	char		 token[CMD_TOKEN_SIZE], hash[65];
+	struct cmd	 c;
+	cJSON		*res = NULL;
+	int		 rc, ok;
 
-	if (strlen(name) == 0 || strlen(name) > 64) {
-		fprintf(stderr, "trackside: a client name has 1 to 64 characters\n");
+	if (!cmd_text_valid(argv[0], CMD_NAME_MAX) || argv[0][0] == '\0') {
+		fprintf(stderr, "trackside: a client name has 1 to %d characters and no control "
+		    "characters\n", CMD_NAME_MAX);
 		return 2;
 	}
-	if (rand_bytes(raw, sizeof(raw)) < 0) {
+	if (cmd_token(token, hash) < 0) {
 		fprintf(stderr, "trackside: no randomness: %s\n", strerror(errno));
 		return 1;
 	}
-	memcpy(token, "ts_", 3);
-	hex_encode(raw, sizeof(raw), token + 3);
-	sha256_hex(token, strlen(token), hash);
-	if (sqlite3_prepare_v2(a->db, "INSERT INTO clients (name, token_hash, created_at) "
-	    "VALUES (?, ?, ?)", -1, &st, NULL) != SQLITE_OK) {
-		fprintf(stderr, "trackside: %s\n", sqlite3_errmsg(a->db));
+	if (!admin_cmd_new(a, &c, CMD_CLIENT_ADD))
 		return 1;
+	cJSON_AddStringToObject(c.args, "name", argv[0]);
+	cJSON_AddStringToObject(c.args, "token_hash", hash);
+	/* The summary goes to stderr: stdout is the token alone. */
+	if ((rc = admin_send(a, &c, 1)) == 0 && cmd_outcome(a->db, c.id, &ok, NULL, &res) > 0) {
+		const cJSON *id = cJSON_GetObjectItemCaseSensitive(res, "id");
+		fprintf(stderr, "client %.0f \"%s\" added; its token (shown once, only its hash is "
+		    "kept):\n", cJSON_IsNumber(id) ? id->valuedouble : 0, argv[0]);
+		printf("%s\n", token);
 	}
-	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, hash, -1, SQLITE_STATIC);
-	sqlite3_bind_double(st, 3, time_now());
-	if (sqlite3_step(st) != SQLITE_DONE) {
-		fprintf(stderr, "trackside: %s\n", sqlite3_errmsg(a->db));
-		sqlite3_finalize(st);
-		return 1;
-	}
-	sqlite3_finalize(st);
-	fprintf(stderr, "client %lld \"%s\" added; its token (shown once, only its hash is kept):\n",
-	    (long long)sqlite3_last_insert_rowid(a->db), name);
-	printf("%s\n", token);
-	return 0;
+	cJSON_Delete(res);
+	cmd_free(&c);
+	return rc;
 }
 
 static int
@@ -121,106 +214,88 @@ cmd_client_list(struct admin *a, int argc, char *argv[])
 	return 0;
 }
 
-static int
-cmd_client_revoke(struct admin *a, int argc, char *argv[])
-{
-	sqlite3_stmt	*st;
-	long long	 id = 0;
-	int		 n;
-
-	/* By id when the argument is a number, else by name. */
-	if (sqlite3_prepare_v2(a->db, num_parse_ll(argv[0], 1, 1LL << 62, &id) ?
-	    "UPDATE clients SET revoked_at = ?2 WHERE id = ?1 AND revoked_at IS NULL" :
-	    "UPDATE clients SET revoked_at = ?2 WHERE name = ?1 AND revoked_at IS NULL",
-	    -1, &st, NULL) != SQLITE_OK) {
-		fprintf(stderr, "trackside: %s\n", sqlite3_errmsg(a->db));
-		return 1;
-	}
-	if (id)
-		sqlite3_bind_int64(st, 1, id);
-	else
-		sqlite3_bind_text(st, 1, argv[0], -1, SQLITE_STATIC);
-	sqlite3_bind_double(st, 2, time_now());
-	if (sqlite3_step(st) != SQLITE_DONE) {
-		fprintf(stderr, "trackside: %s\n", sqlite3_errmsg(a->db));
-		sqlite3_finalize(st);
-		return 1;
-	}
-	sqlite3_finalize(st);
-	if ((n = sqlite3_changes(a->db)) == 0) {
-		fprintf(stderr, "trackside: no active client token \"%s\"\n", argv[0]);
-		return 1;
-	}
-	printf("revoked %d client token%s\n", n, n == 1 ? "" : "s");
-	return 0;
-}
-
-/* The inbox directory of the configuration. */
-static const char *
-admin_inbox(const struct admin *a)
-{
-	const char *dir = conf_get(a->conf, "inbox");
-
-	return dir ? dir : LOCALSTATEDIR "/lib/trackside/inbox";
-}
-
 /*
- * client rebind CLIENT_ID ID|NAME: a client id belongs to the token that
- * first used it; this moves it to another active token (a person's token
- * revoked and issued again), in the inbox's binding the upload handler
- * checks and in the database the worker checks.
+ * The active client token ID|NAME: *id, 0 when there is none, -1 when the
+ * name is ambiguous. Returns 1, or 0 after a database error (said).
  */
 static int
-cmd_client_rebind(struct admin *a, int argc, char *argv[])
+client_token(struct admin *a, const char *who, long long *id)
 {
-	const char	*client = argv[0], *who = argv[1];
 	sqlite3_stmt	*st;
-	long long	 id = 0, num = 0;
+	long long	 num = 0;
 	int		 rc;
 
-	if (!id_valid(client, 8, INBOX_CLIENT_MAX)) {
-		fprintf(stderr, "trackside: a client id has 8 to %d characters of A-Z a-z 0-9 _ -\n",
-		    INBOX_CLIENT_MAX);
-		return 2;
-	}
-	/* The token by id when the argument is a number, else by name. */
+	*id = 0;
 	if (sqlite3_prepare_v2(a->db, "SELECT id FROM clients WHERE (id = ?1 OR name = ?2) "
 	    "AND revoked_at IS NULL", -1, &st, NULL) != SQLITE_OK) {
 		fprintf(stderr, "trackside: %s\n", sqlite3_errmsg(a->db));
-		return 1;
+		return 0;
 	}
 	if (num_parse_ll(who, 1, 1LL << 62, &num))
 		sqlite3_bind_int64(st, 1, num);
 	sqlite3_bind_text(st, 2, who, -1, SQLITE_STATIC);
 	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		id = sqlite3_column_int64(st, 0);
+		*id = sqlite3_column_int64(st, 0);
 	if (rc == SQLITE_ROW && sqlite3_step(st) == SQLITE_ROW)
-		id = -1;
+		*id = -1;
 	sqlite3_finalize(st);
+	return 1;
+}
+
+static int
+cmd_client_revoke(struct admin *a, int argc, char *argv[])
+{
+	struct cmd	 c;
+	long long	 id;
+	int		 rc;
+
+	if (!client_token(a, argv[0], &id))
+		return 1;
 	if (id <= 0) {
-		fprintf(stderr, "trackside: %s \"%s\"\n", id < 0 ? "more than one active client token is named" :
-		    "no active client token", who);
+		fprintf(stderr, "trackside: %s \"%s\"\n", id < 0 ? "more than one active client token "
+		    "is named (give its id)" : "no active client token", argv[0]);
 		return 1;
 	}
-	if (sqlite3_prepare_v2(a->db, "UPDATE client_seqs SET token_id = ?2 WHERE client = ?1",
-	    -1, &st, NULL) != SQLITE_OK) {
-		fprintf(stderr, "trackside: %s\n", sqlite3_errmsg(a->db));
+	if (!admin_cmd_new(a, &c, CMD_CLIENT_REVOKE))
+		return 1;
+	cJSON_AddNumberToObject(c.args, "token", (double)id);
+	rc = admin_run(a, &c);
+	cmd_free(&c);
+	return rc;
+}
+
+/*
+ * client rebind CLIENT_ID ID|NAME: a client id belongs to the token that
+ * first used it; this moves it to another active token (a person's token
+ * revoked and issued again), in the database the worker checks and in the
+ * inbox's binding the upload handler checks.
+ */
+static int
+cmd_client_rebind(struct admin *a, int argc, char *argv[])
+{
+	struct cmd	 c;
+	long long	 id;
+	int		 rc;
+
+	if (!id_valid(argv[0], 8, INBOX_CLIENT_MAX)) {
+		fprintf(stderr, "trackside: a client id has 8 to %d characters of A-Z a-z 0-9 _ -\n",
+		    INBOX_CLIENT_MAX);
+		return 2;
+	}
+	if (!client_token(a, argv[1], &id))
+		return 1;
+	if (id <= 0) {
+		fprintf(stderr, "trackside: %s \"%s\"\n", id < 0 ? "more than one active client token "
+		    "is named (give its id)" : "no active client token", argv[1]);
 		return 1;
 	}
-	sqlite3_bind_text(st, 1, client, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, id);
-	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE) {
-		fprintf(stderr, "trackside: %s\n", sqlite3_errmsg(a->db));
+	if (!admin_cmd_new(a, &c, CMD_CLIENT_REBIND))
 		return 1;
-	}
-	if (inbox_client_rebind(admin_inbox(a), client, id) < 0) {
-		fprintf(stderr, "trackside: inbox %s: %s\n", admin_inbox(a), strerror(errno));
-		return 1;
-	}
-	printf("client id %s belongs to client token %lld now\n", client, id);
-	return 0;
+	cJSON_AddStringToObject(c.args, "client", argv[0]);
+	cJSON_AddNumberToObject(c.args, "token", (double)id);
+	rc = admin_run(a, &c);
+	cmd_free(&c);
+	return rc;
 }
 
 static long long
@@ -247,7 +322,7 @@ admin_pos(void *arg, const char *seg)
 static int
 cmd_inbox(struct admin *a, int argc, char *argv[])
 {
-	const char	*dir = admin_inbox(a);
+	const char	*dir = a->inbox;
 	long long	 n, aside;
 
 	if ((n = inbox_pending(dir, admin_pos, a)) < 0 || (aside = inbox_set_aside_count(dir)) < 0) {
@@ -274,7 +349,7 @@ cmd_inbox_set_aside(struct admin *a, int argc, char *argv[])
 	struct dirent	*de;
 	struct buf	 b = { 0 };
 
-	snprintf(rd, sizeof(rd), "%s/rejected", admin_inbox(a));
+	snprintf(rd, sizeof(rd), "%s/rejected", a->inbox);
 	if ((d = opendir(rd)) == NULL) {
 		if (errno == ENOENT)
 			return 0;
@@ -310,6 +385,36 @@ cmd_inbox_set_aside(struct admin *a, int argc, char *argv[])
 	return 0;
 }
 
+/* trackside log [N]: the audit log, oldest of the last N first. */
+static int
+cmd_log(struct admin *a, int argc, char *argv[])
+{
+	sqlite3_stmt	*st;
+	long long	 n = 50;
+	char		 t[32];
+	int		 rc;
+
+	if (argc > 0 && !num_parse_ll(argv[0], 1, 1000000, &n)) {
+		fprintf(stderr, "trackside: N is a number from 1 to 1000000\n");
+		return 2;
+	}
+	if (sqlite3_prepare_v2(a->db, "SELECT applied_at, by, coalesce(addr, '-'), cmd, ok, summary "
+	    "FROM (SELECT * FROM admin_log WHERE shown ORDER BY applied_at DESC LIMIT ?) "
+	    "ORDER BY applied_at", -1, &st, NULL) != SQLITE_OK) {
+		fprintf(stderr, "trackside: %s\n", sqlite3_errmsg(a->db));
+		return 1;
+	}
+	sqlite3_bind_int64(st, 1, n);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		time_iso(sqlite3_column_double(st, 0), t);
+		printf("%s\t%s\t%s\t%s\t%s\t%s\n", t, sqlite3_column_text(st, 1),
+		    sqlite3_column_text(st, 2), sqlite3_column_text(st, 3),
+		    sqlite3_column_int(st, 4) ? "applied" : "refused", sqlite3_column_text(st, 5));
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : 1;
+}
+
 static const struct admin_cmd admin_cmds[] = {
 	{ "db init", "", "create the database", 0, 0, cmd_db_init },
 	{ "db migrate", "", "bring the database to this version's schema", 0, 0, cmd_db_migrate },
@@ -321,17 +426,39 @@ static const struct admin_cmd admin_cmds[] = {
 	{ "client rebind", "CLIENT_ID ID|NAME", "move a client id to another client token", 2, 2,
 	    cmd_client_rebind },
 	{ "known add", "NAME [NOTE]", "add a known driver", 1, 2, admin_known_add },
+	{ "known rename", "NAME TO", "rename a known driver", 2, 2, admin_known_rename },
 	{ "known remove", "NAME", "remove a known driver", 1, 1, admin_known_remove },
 	{ "known list", "", "list the known drivers", 0, 0, admin_known_list },
-	{ "known import", "FILE", "add the drivers of FILE, one a line (- for stdin)", 1, 1,
+	{ "known import", "FILE", "add the drivers of a CSV file (name,note; - for stdin)", 1, 1,
 	    admin_known_import },
-	{ "reprocess", "SESSION", "re-derive a session from its stored raw frames", 1, 1, admin_reprocess },
+	{ "known export", "", "print the known drivers as CSV", 0, 0, admin_known_export },
+	{ "admin add", "NAME", "add an admin account (password from the terminal or stdin)", 1, 1,
+	    admin_account_add },
+	{ "admin passwd", "NAME", "set an admin account's password; signs it out everywhere", 1, 1,
+	    admin_account_passwd },
+	{ "admin list", "", "list the admin accounts", 0, 0, admin_account_list },
+	{ "admin remove", "NAME", "remove an admin account", 1, 1, admin_account_remove },
+	{ "session list", "", "list the sessions (hidden ones too)", 0, 0, admin_session_list },
+	{ "session show", "ID", "a session's figures and clients", 1, 1, admin_session_show },
+	{ "session rename", "ID NAME", "name a session (\"\" takes the name away)", 2, 3,
+	    admin_session_rename },
+	{ "session hide", "ID", "leave a session out of the public lists", 1, 2, admin_session_hide },
+	{ "session unhide", "ID", "list a hidden session again", 1, 2, admin_session_unhide },
+	{ "session delete", "ID", "delete a session with its raw frames", 1, 2, admin_session_delete },
+	{ "session merge", "ID INTO", "merge session ID into session INTO", 2, 3, admin_session_merge },
+	{ "session split", "ID TIME", "frames captured from TIME on make a new session", 2, 3,
+	    admin_session_split },
+	{ "reprocess", "SESSION", "re-derive a session from its stored raw frames", 1, 2, admin_reprocess },
+	{ "log", "[N]", "print the last N admin commands (default 50)", 0, 1, cmd_log },
 };
 
 static void
 usage(FILE *f)
 {
-	fprintf(f, "usage: trackside [-c config] [-D database] COMMAND [ARGS]\n\ncommands:\n");
+	fprintf(f, "usage: trackside [-n] [-c config] [-D database] [-w seconds] COMMAND [ARGS]\n\n"
+	    "  -n  show what a session command would change, change nothing\n"
+	    "  -w  how long to wait for trackside-ingestd to apply a change (default 60)\n"
+	    "\ncommands:\n");
 	for (size_t i = 0; i < sizeof(admin_cmds) / sizeof(admin_cmds[0]); i++) {
 		char left[64];
 		snprintf(left, sizeof(left), "%s %s", admin_cmds[i].name, admin_cmds[i].args);
@@ -347,13 +474,23 @@ main(int argc, char *argv[])
 	struct buf		 err = { 0 };
 	struct admin		 a;
 	const char		*cfile = SYSCONFDIR "/trackside/trackside.conf", *dbflag = NULL;
+	struct passwd		*pw;
+	double			 wait = 60;
+	int			 dry_run = 0;
 	const struct admin_cmd	*cmd = NULL;
 	int			 ch, cfile_given = 0, rc, used = 0;
 
-	while ((ch = getopt(argc, argv, "+c:D:h")) != -1) {
+	while ((ch = getopt(argc, argv, "+c:D:hnw:")) != -1) {
 		switch (ch) {
 		case 'c': cfile = optarg; cfile_given = 1; break;
 		case 'D': dbflag = optarg; break;
+		case 'n': dry_run = 1; break;
+		case 'w':
+			if (!num_parse_d(optarg, 0, 86400, &wait)) {
+				fprintf(stderr, "trackside: -w takes 0 to 86400 seconds\n");
+				return 2;
+			}
+			break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
@@ -399,6 +536,12 @@ main(int argc, char *argv[])
 	}
 	memset(&a, 0, sizeof(a));
 	a.conf = &conf;
+	a.wait = wait;
+	a.dry_run = dry_run;
+	if ((a.inbox = conf_get(&conf, "inbox")) == NULL)
+		a.inbox = LOCALSTATEDIR "/lib/trackside/inbox";
+	pw = getpwuid(getuid());
+	snprintf(a.by, sizeof(a.by), "cli:%s", pw != NULL ? pw->pw_name : "?");
 	a.db_path = dbflag ? dbflag : conf_get(&conf, "database");
 	if (a.db_path == NULL)
 		a.db_path = LOCALSTATEDIR "/lib/trackside/trackside.db";
