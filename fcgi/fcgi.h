@@ -27,6 +27,9 @@ struct app {
 	size_t			 max_inflated;	/* inflated upload cap */
 	long long		 min_free_mb;	/* 503 below this much free disk */
 	int			 open_enrollment;
+	double			 admin_idle;	/* s a sign-in lasts unused (0: 3600) */
+	double			 admin_max_age;	/* s a sign-in lasts at most (0: 43200) */
+	double			 admin_wait;	/* s an admin page waits for a command (0: 5) */
 };
 
 struct kv {
@@ -35,6 +38,9 @@ struct kv {
 };
 
 #define REQ_MAX_ARGS 4
+#define REQ_FORM_MAX (1u << 20)	/* body of an admin form: a known-driver CSV import */
+
+struct admin_who;
 
 /* Statements a request prepares once per thread (hot paths only). */
 enum req_stmt { RS_TOKEN, RS_APPLIED, RS_POS, RS__MAX };
@@ -52,11 +58,19 @@ struct req {
 	const char		*authorization;
 	const char		*sent_at;	/* Trackside-Sent-At, or NULL */
 	const char		*remote_addr;
+	const char		*cookie;	/* Cookie header, or NULL */
+	const char		*origin;	/* Origin header, or NULL */
+	const char		*host;		/* Host header, or NULL */
+	int			 https;		/* came over https (HTTPS=on) */
+	struct admin_who	*admin;		/* the signed-in admin, or NULL; req_free frees */
+	char			 sent[33];	/* id of the command admin_send() put, or "" */
 	const char		*body;
 	size_t			 bodylen;
 	size_t			 content_length;	/* as announced */
-	struct kv		*params;
+	struct kv		*params;	/* the query's, then the form's */
 	size_t			 nparams;
+	size_t			 form_at;	/* params[form_at..] came from a form body */
+	int			 has_form;	/* a form body was parsed */
 	char			*args[REQ_MAX_ARGS];	/* path pieces matched by '*' */
 	size_t			 nargs;
 };
@@ -73,6 +87,8 @@ struct resp {
 enum route_flag {
 	ROUTE_BODY = 1 << 0,	/* takes a request body */
 	ROUTE_JSON = 1 << 1,	/* errors answered as JSON */
+	ROUTE_ADMIN = 1 << 2,	/* a signed-in admin only: admin_gate() first */
+	ROUTE_FORM = 1 << 3,	/* takes a urlencoded form body (REQ_FORM_MAX) */
 };
 struct route {
 	unsigned	 methods;	/* 1 << METHOD_x */
@@ -84,9 +100,13 @@ struct route {
 /* route.c */
 void	 app_dispatch(struct req *, struct resp *);
 size_t	 route_body_cap(const struct app *, const char *path, enum method);
+const struct route *route_table(size_t *n);
 
 /* req.c */
 int	 req_parse_query(struct req *, const char *query);
+int	 req_parse_form(struct req *, const char *body, size_t len);
+void	 req_drop_form(struct req *);
+const char *req_cookie(const struct req *, const char *name, char *out, size_t outsz);
 const char *req_param(const struct req *, const char *key);
 int	 req_param_int(struct req *, struct resp *, const char *key, long long min,
 	    long long max, long long dflt, long long *out);

@@ -4,7 +4,8 @@
  * sectors in that car. Filters: track (required), since, class, type,
  * known (known drivers only), online. Read from best_laps (kept current by
  * triggers on laps, sql/003-history.sql): the rows of the matching sessions,
- * a few per session, never every lap.
+ * a few per session, never every lap. The sessions an admin hid count
+ * nowhere here.
  */
 #include <math.h>
 #include <stdio.h>
@@ -12,6 +13,7 @@
 #include <string.h>
 
 #include "fcgi.h"
+#include "admin.h"
 
 #define BEST_LIMIT	200
 #define BEST_MAX_LIMIT	5000
@@ -20,11 +22,20 @@
 static const char *const network_values[] = { "1", "0" };
 static const char *const network_labels[] = { "online", "offline" };
 
+/*
+ * The rows of sessions an admin hid, which count nowhere here: by rowid,
+ * which the covering index holds (session_id it does not).
+ */
+#define BEST_HIDDEN \
+	"(SELECT h.rowid FROM best_laps h WHERE h.session_id IN " \
+	"(SELECT id FROM sessions WHERE hidden))"
+
 /* The filters, on best_laps rows aliased x. */
 #define BEST_FILTERS \
 	"x.track = ?1 AND (?2 IS NULL OR x.set_at >= ?2) AND (?3 IS NULL OR x.class = ?3) " \
 	"AND (?4 IS NULL OR x.session_type LIKE ?4 || '%') AND (?5 IS NULL OR x.online = ?5) " \
-	"AND (?6 IS NULL OR x.driver IN (SELECT name FROM known_drivers))"
+	"AND (?6 IS NULL OR x.driver IN (SELECT name FROM known_drivers)) " \
+	"AND x.rowid NOT IN " BEST_HIDDEN
 
 /*
  * Each (driver, vehicle)'s best time under the filters, fastest first, from
@@ -286,7 +297,7 @@ best_load(struct req *req, struct resp *resp, int api)
 	cJSON_AddBoolToObject(o, "known_only", f.known == 1);
 	if (!api) {
 		if (best_choices(req->db, o, "tracks", "SELECT DISTINCT track FROM sessions "
-		    "ORDER BY track", NULL, f.track) < 0)
+		    "WHERE NOT hidden ORDER BY track", NULL, f.track) < 0)
 			goto dberr;
 		/* the only track there is needs no choosing */
 		cJSON *tracks = cJSON_GetObjectItemCaseSensitive(o, "tracks"), *only;
@@ -300,9 +311,9 @@ best_load(struct req *req, struct resp *resp, int api)
 	if (f.track == NULL)
 		return o;
 	cJSON_AddStringToObject(o, "track", f.track);
-	if (!api && best_choices(req->db, o, "class_options", "SELECT DISTINCT class FROM best_laps "
-	    "WHERE track = ? AND class IS NOT NULL AND class <> '' ORDER BY class", f.track,
-	    f.class) < 0)
+	if (!api && best_choices(req->db, o, "class_options", "SELECT DISTINCT class FROM best_laps x "
+	    "WHERE track = ? AND class IS NOT NULL AND class <> '' AND x.rowid NOT IN " BEST_HIDDEN
+	    " ORDER BY class", f.track, f.class) < 0)
 		goto dberr;
 	laps = cJSON_AddArrayToObject(o, "laps");
 	classes = cJSON_AddArrayToObject(o, "classes");
@@ -349,6 +360,15 @@ h_best_laps_api(struct req *req, struct resp *resp)
 void
 h_best_laps_page(struct req *req, struct resp *resp)
 {
+	cJSON *o;
+
 	resp->cache = CACHE_BEST_LAPS;
-	hist_answer(req, resp, best_load(req, resp, 0), 0, "best_laps", "Best laps");
+	o = best_load(req, resp, 0);
+	/* a signed-in admin gets a "mark known" button beside each unknown driver */
+	if (o != NULL && admin_known_csrf(req, o) < 0) {
+		cJSON_Delete(o);
+		o = NULL;
+		resp_error(resp, 500, "internal", "Out of memory.");
+	}
+	hist_answer(req, resp, o, 0, "best_laps", "Best laps");
 }

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "fcgi.h"
+#include "admin.h"
 #include "view.h"
 
 /* The entry list of the path's session, or NULL after answering an error. */
@@ -46,6 +47,13 @@ h_entries_page(struct req *req, struct resp *resp)
 		return;
 	}
 	cJSON_AddItemToObject(o, "entries", arr);
+	/* a signed-in admin gets a "mark known" button beside each unknown member */
+	if (admin_known_csrf(req, o) < 0) {
+		cJSON_Delete(o);
+		resp_error(resp, 500, "internal", "Out of memory.");
+		page_error(req, resp);
+		return;
+	}
 	resp_page(req, resp, "entries", o);
 	cJSON_Delete(o);
 }

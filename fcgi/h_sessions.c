@@ -1,6 +1,7 @@
 /*
  * GET / and GET /api/v1/sessions: live sessions first, then history, paged,
- * with filters (track, sim, type, online, since, until).
+ * with filters (track, sim, type, online, since, until). A session an admin
+ * hid is in none of these lists (its own pages still answer).
  */
 #include <math.h>
 #include <stdio.h>
@@ -15,12 +16,12 @@ static const char *const session_bools[] = { "online", "finished", "live" };
 
 /* Columns of a session in lists and headers. */
 #define SESSION_COLUMNS \
-	"id, sim, track, type, online, server, started_at, last_update, phase, " \
+	"id, name, sim, track, type, online, server, started_at, last_update, phase, " \
 	"remaining, finished, state = 'live' AS live, state, cars, laps, clients, " \
 	"next_id AS next, prev_id AS prev"
 
 static const char session_filter[] =
-	" WHERE (?1 IS NULL OR (state = 'live') = ?1)"
+	" WHERE NOT hidden AND (?1 IS NULL OR (state = 'live') = ?1)"
 	" AND (?2 IS NULL OR track = ?2) AND (?3 IS NULL OR sim = ?3)"
 	" AND (?4 IS NULL OR type LIKE ?4 || '%')"
 	" AND (?5 IS NULL OR online = ?5)"
@@ -143,14 +144,15 @@ h_sessions_api(struct req *req, struct resp *resp)
 	cJSON_Delete(o);
 }
 
-/* The tracks of every session, for the track filter's suggestions. */
+/* The tracks of every listed session, for the track filter's suggestions. */
 static int
 session_tracks(sqlite3 *db, cJSON *o)
 {
 	sqlite3_stmt	*st;
 	int		 rc;
 
-	if (sqlite3_prepare_v2(db, "SELECT DISTINCT track FROM sessions ORDER BY track", -1, &st,
+	if (sqlite3_prepare_v2(db, "SELECT DISTINCT track FROM sessions WHERE NOT hidden "
+	    "ORDER BY track", -1, &st,
 	    NULL) != SQLITE_OK)
 		return -1;
 	rc = json_rows(st, cJSON_AddArrayToObject(o, "tracks"));

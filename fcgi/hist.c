@@ -40,7 +40,7 @@ hist_session(struct req *req, struct resp *resp, const char *id)
 	cJSON		*o = NULL;
 	int		 rc;
 
-	if (sqlite3_prepare_v2(req->db, "SELECT id, sim, track, type, online, server, "
+	if (sqlite3_prepare_v2(req->db, "SELECT id, name, sim, track, type, online, server, "
 	    "started_at, last_update, et, phase, remaining, finished, state = 'live' AS live, "
 	    "state, cars, laps, next_id AS next, prev_id AS prev, air_temp, track_temp, raining, "
 	    "wetness FROM sessions WHERE id = ?", -1, &st, NULL) != SQLITE_OK) {
@@ -138,7 +138,8 @@ hist_known_mark(sqlite3 *db, cJSON *arr, const char *key)
 
 /*
  * Adds the request's non-empty parameters to o under "filter" (for forms to
- * show what was asked) and, URL-encoded without offset, under "filter_query"
+ * show what was asked) and, URL-encoded without offset (and an admin page's
+ * "done", the command whose outcome it shows once), under "filter_query"
  * (for pager links). Returns 1 or -1.
  */
 int
@@ -156,7 +157,7 @@ hist_echo_filters(struct req *req, cJSON *o)
 			continue;
 		if (cJSON_AddStringToObject(f, k, v) == NULL)
 			rc = -1;
-		if (strcmp(k, "offset") == 0)
+		if (strcmp(k, "offset") == 0 || strcmp(k, "done") == 0)
 			continue;
 		if (q.len)
 			buf_putc(&q, '&');
@@ -331,7 +332,8 @@ hist_kind(const char *type)
 /*
  * Adds "type_label" and the page's "title" to a session's page data:
  * "<what> · <type> · <track>", the car ("#71 Porsche 963") when what is
- * NULL and o has a "car", the session alone otherwise.
+ * NULL and o has a "car", the session alone otherwise. A name an admin
+ * gave the session ("name") stands for "<type> · <track>".
  */
 void
 hist_title(cJSON *o, const char *what)
@@ -339,6 +341,7 @@ hist_title(cJSON *o, const char *what)
 	const cJSON	*type = cJSON_GetObjectItemCaseSensitive(o, "type");
 	const cJSON	*track = cJSON_GetObjectItemCaseSensitive(o, "track");
 	const cJSON	*car = cJSON_GetObjectItemCaseSensitive(o, "car");
+	const cJSON	*name = cJSON_GetObjectItemCaseSensitive(o, "name");
 	struct buf	 t = { 0 };
 	char		 label[48];
 
@@ -355,8 +358,11 @@ hist_title(cJSON *o, const char *what)
 		buf_printf(&t, "#%s %s · ", cJSON_IsString(num) ? num->valuestring : "?",
 		    cJSON_IsString(veh) ? veh->valuestring : "");
 	}
-	buf_printf(&t, "%s%s%s", label, label[0] ? " · " : "",
-	    cJSON_IsString(track) ? track->valuestring : "Session");
+	if (cJSON_IsString(name) && name->valuestring[0] != '\0')
+		buf_printf(&t, "%s", name->valuestring);
+	else
+		buf_printf(&t, "%s%s%s", label, label[0] ? " · " : "",
+		    cJSON_IsString(track) ? track->valuestring : "Session");
 	cJSON_DeleteItemFromObjectCaseSensitive(o, "title");
 	cJSON_AddStringToObject(o, "title", t.p ? t.p : "");
 	buf_free(&t);

@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "fcgi.h"
@@ -80,7 +81,7 @@ serve(FCGX_Request *r, sqlite3 **db, sqlite3_stmt **cache)
 	struct req	 q;
 	struct resp	 p;
 	struct buf	 body = { 0 }, err = { 0 };
-	const char	*m = env(r, "REQUEST_METHOD"), *cl = env(r, "CONTENT_LENGTH");
+	const char	*m = env(r, "REQUEST_METHOD"), *cl = env(r, "CONTENT_LENGTH"), *v;
 	long long	 len = 0;
 	int		 rc;
 
@@ -102,6 +103,12 @@ serve(FCGX_Request *r, sqlite3 **db, sqlite3_stmt **cache)
 	q.authorization = env(r, "HTTP_AUTHORIZATION");
 	q.sent_at = env(r, "HTTP_TRACKSIDE_SENT_AT");
 	q.remote_addr = env(r, "REMOTE_ADDR");
+	q.cookie = env(r, "HTTP_COOKIE");
+	q.origin = env(r, "HTTP_ORIGIN");
+	/* The Host as the browser sent it, port included (see trackside.conf.in). */
+	if ((q.host = env(r, "TRACKSIDE_HOST")) == NULL)
+		q.host = env(r, "HTTP_HOST");
+	q.https = (v = env(r, "HTTPS")) != NULL && strcasecmp(v, "on") == 0;
 	if (cl != NULL && !num_parse_ll(cl, 0, (long long)1 << 40, &len)) {
 		resp_error(&p, 400, "bad_request", "Content-Length is not a number.");
 		goto out;
@@ -185,6 +192,26 @@ worker(void *arg)
 	return NULL;
 }
 
+/*
+ * A number of seconds in [min, max] from the config into *out, left as it
+ * is when the key is absent. Returns 1, or 0 after logging a bad value.
+ */
+static int
+conf_seconds(const struct conf *conf, const char *key, long long min, long long max, double *out)
+{
+	const char	*v = conf_get(conf, key);
+	long long	 ll;
+
+	if (v == NULL)
+		return 1;
+	if (!num_parse_ll(v, min, max, &ll)) {
+		log_err("%s must be %lld to %lld seconds, not \"%s\"", key, min, max, v);
+		return 0;
+	}
+	*out = (double)ll;
+	return 1;
+}
+
 static void
 usage(void)
 {
@@ -261,6 +288,10 @@ main(int argc, char *argv[])
 	if ((v = conf_get(&conf, "min_free_mb")) && num_parse_ll(v, 0, 1LL << 40, &ll))
 		app.min_free_mb = ll;
 	app.open_enrollment = (v = conf_get(&conf, "enrollment")) && strcmp(v, "open") == 0;
+	if (!conf_seconds(&conf, "admin_idle", 60, 7 * 86400, &app.admin_idle) ||
+	    !conf_seconds(&conf, "admin_max_age", 60, 365 * 86400, &app.admin_max_age) ||
+	    !conf_seconds(&conf, "admin_wait", 1, 60, &app.admin_wait))
+		return 1;
 	if ((v = conf_get(&conf, "read_timeout")) && !num_parse_ll(v, 1, 3600, &ll)) {
 		log_err("read_timeout must be 1 to 3600 seconds, not \"%s\"", v);
 		return 1;

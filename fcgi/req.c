@@ -8,12 +8,14 @@
 #include <strings.h>
 
 #include "fcgi.h"
+#include "admin.h"
 #include "tmpl.h"
 
 const char *const method_names[METHOD__MAX] = { "GET", "HEAD", "POST" };
 
 #define REQ_MAX_PARAMS 32
 #define REQ_MAX_VALUE 256
+#define REQ_MAX_FORM_FIELDS 256
 
 const char *
 status_text(int status)
@@ -86,22 +88,23 @@ url_decode(const char *s, size_t n)
 }
 
 /*
- * Parses a query string into req->params. Returns 1, 0 when it is malformed
- * (bad escape, not UTF-8, too many or too long values), -1 when memory runs
- * out.
+ * Parses the pairs of q[0..len) ("k=v&k=v", percent-encoded) onto
+ * req->params: at most maxn of them, each value at most maxv bytes
+ * encoded. Returns 1, 0 when malformed, -1 when memory runs out.
  */
-int
-req_parse_query(struct req *req, const char *q)
+static int
+parse_pairs(struct req *req, const char *q, size_t len, size_t maxn, size_t maxv)
 {
-	if (q == NULL || *q == '\0')
-		return 1;
-	while (*q) {
-		const char *amp = strchr(q, '&');
-		size_t n = amp ? (size_t)(amp - q) : strlen(q);
+	const char	*end = q + len;
+	size_t		 added = 0;
+
+	while (q < end) {
+		const char *amp = memchr(q, '&', (size_t)(end - q));
+		size_t n = amp ? (size_t)(amp - q) : (size_t)(end - q);
 		if (n > 0) {
 			const char *eq = memchr(q, '=', n);
 			size_t kl = eq ? (size_t)(eq - q) : n;
-			if (req->nparams >= REQ_MAX_PARAMS || n - kl > REQ_MAX_VALUE * 3)
+			if (added >= maxn || n - kl > maxv || kl > maxv)
 				return 0;
 			char *k = url_decode(q, kl);
 			char *v = eq ? url_decode(eq + 1, n - kl - 1) : strdup("");
@@ -120,12 +123,83 @@ req_parse_query(struct req *req, const char *q)
 			np[req->nparams].key = k;
 			np[req->nparams].val = v;
 			req->nparams++;
+			added++;
 		}
 		q += n;
-		if (*q == '&')
+		if (q < end && *q == '&')
 			q++;
 	}
 	return 1;
+}
+
+/*
+ * Parses a query string into req->params. Returns 1, 0 when it is malformed
+ * (bad escape, not UTF-8, too many or too long values), -1 when memory runs
+ * out.
+ */
+int
+req_parse_query(struct req *req, const char *q)
+{
+	if (q == NULL || *q == '\0')
+		return 1;
+	if (req->nparams >= REQ_MAX_PARAMS)
+		return 0;
+	return parse_pairs(req, q, strlen(q), REQ_MAX_PARAMS - req->nparams, REQ_MAX_VALUE * 3);
+}
+
+/*
+ * Parses a urlencoded form body onto req->params, after the query's: its
+ * fields are what admin_form() sees. Returns 1, 0 when malformed, -1 when
+ * memory runs out.
+ */
+int
+req_parse_form(struct req *req, const char *body, size_t len)
+{
+	req->form_at = req->nparams;
+	req->has_form = 1;
+	return parse_pairs(req, body ? body : "", body ? len : 0, REQ_MAX_FORM_FIELDS,
+	    REQ_FORM_MAX);
+}
+
+/* Forgets the fields of a form that could not be parsed: it has none. */
+void
+req_drop_form(struct req *req)
+{
+	for (size_t i = req->form_at; i < req->nparams; i++) {
+		free(req->params[i].key);
+		free(req->params[i].val);
+	}
+	req->nparams = req->form_at;
+	req->has_form = 1;
+}
+
+/*
+ * The value of cookie name in the request's Cookie header, copied into out
+ * (outsz bytes, NUL included). Returns out, or NULL when the cookie is
+ * absent or its value does not fit.
+ */
+const char *
+req_cookie(const struct req *req, const char *name, char *out, size_t outsz)
+{
+	const char	*p = req->cookie;
+	size_t		 nl = strlen(name);
+
+	while (p != NULL && *p) {
+		while (*p == ' ' || *p == ';')
+			p++;
+		const char *semi = strchr(p, ';');
+		size_t n = semi ? (size_t)(semi - p) : strlen(p);
+		if (n > nl && strncmp(p, name, nl) == 0 && p[nl] == '=') {
+			size_t vl = n - nl - 1;
+			if (vl + 1 > outsz)
+				return NULL;
+			memcpy(out, p + nl + 1, vl);
+			out[vl] = '\0';
+			return out;
+		}
+		p = semi;
+	}
+	return NULL;
 }
 
 /* The first value of key, or NULL. An empty value counts as absent. */
@@ -204,6 +278,11 @@ req_free(struct req *req)
 	free(req->params);
 	req->params = NULL;
 	req->nparams = 0;
+	req->form_at = 0;
+	req->has_form = 0;
+	free(req->admin);
+	req->admin = NULL;
+	req->sent[0] = '\0';
 	for (size_t i = 0; i < req->nargs; i++)
 		free(req->args[i]);
 	req->nargs = 0;

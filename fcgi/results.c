@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "fcgi.h"
+#include "admin.h"
 
 enum res_sql { RES_CARS, RES_LAPS, RES_PITS, RES__MAX };
 
@@ -415,6 +416,10 @@ results_load(struct req *req, struct resp *resp, const char *id, const char *typ
 		view_bools(el, bools, 1);
 		if (hist_known_mark(req->db, cJSON_GetObjectItemCaseSensitive(el, "drivers"),
 		    "name") < 0)
+			goto dberr;
+		/* the session page (not its exports) offers a signed-in admin "mark known" */
+		if (strncmp(req->path, "/sessions/", 10) == 0 && strchr(req->path + 10, '/') == NULL &&
+		    admin_known_csrf(req, el) < 0)
 			goto dberr;
 	}
 	goto done;

@@ -34,10 +34,14 @@ const char *const view_phase_names[VIEW_PHASE_N] = {
 	"s.present, s.x, s.z, s.lap_dist / NULLIF(se.track_length, 0) AS progress " \
 	"FROM cars c JOIN car_state s ON s.car_id = c.id JOIN sessions se ON se.id = c.session_id "
 
+/*
+ * A line of the live sessions list. A session an admin hid is not in that
+ * list: its line says it is not live, which takes it off the list.
+ */
 #define SUMMARY_COLUMNS \
-	"id, sim, track, type, online, server, started_at, last_update, et, phase, " \
-	"remaining, finished, state = 'live' AS live, state, cars, laps, clients, " \
-	"next_id AS next FROM sessions "
+	"id, name, sim, track, type, online, server, started_at, last_update, et, phase, " \
+	"remaining, finished, state = 'live' AND NOT hidden AS live, state, cars, laps, " \
+	"clients, next_id AS next FROM sessions "
 
 #define BEST_COLUMNS \
 	"min(CASE WHEN l.valid AND l.time > 0 THEN l.time END) AS best, " \
@@ -46,7 +50,7 @@ const char *const view_phase_names[VIEW_PHASE_N] = {
 	"min(CASE WHEN l.valid AND l.s3 > 0 THEN l.s3 END) AS s3 "
 
 static const char *const view_sql[VIEW_SQL__MAX] = {
-	[VIEW_SQL_HEADER] = "SELECT id, sim, track, type, online, server, server_port, "
+	[VIEW_SQL_HEADER] = "SELECT id, name, sim, track, type, online, server, server_port, "
 	    "started_at, last_update, et, phase, remaining, max_time, max_laps, track_length, "
 	    "finished, state = 'live' AS live, state, cars, laps, clients, next_id AS next, "
 	    "prev_id AS prev, air_temp, track_temp, raining, wetness, sector_flags "
@@ -67,7 +71,7 @@ static const char *const view_sql[VIEW_SQL__MAX] = {
 	[VIEW_SQL_CHAT] = "SELECT at, text FROM (SELECT ts / 10000000.0 AS at, ts, text "
 	    "FROM chat WHERE session_id = ?1 ORDER BY ts DESC, text DESC LIMIT ?2) "
 	    "ORDER BY ts, text",
-	[VIEW_SQL_LIVE] = "SELECT " SUMMARY_COLUMNS "WHERE state = 'live' "
+	[VIEW_SQL_LIVE] = "SELECT " SUMMARY_COLUMNS "WHERE state = 'live' AND NOT hidden "
 	    "ORDER BY started_at DESC, id DESC LIMIT 200",
 	[VIEW_SQL_SUMMARY] = "SELECT " SUMMARY_COLUMNS "WHERE id = ?",
 	[VIEW_SQL_MAP] = "SELECT s.track, s.track_length, m.points, "

@@ -627,7 +627,7 @@
 			}
 			var a = tr.querySelector('[data-k="track"] a');
 			a.href = '/sessions/' + encodeURIComponent(s.id);
-			a.textContent = str(s.track);
+			a.textContent = str(s.name || s.track);
 			tr.querySelector('[data-k="sim"]').textContent = str(s.sim_label);
 			tr.querySelector('[data-k="type"]').textContent = str(s.type_label);
 			tr.querySelector('[data-k="phase"]').textContent = str(s.phase_name);
