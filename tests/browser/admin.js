@@ -145,7 +145,7 @@ function xssState(payload) {
 }
 
 async function main() {
-	console.log('1..21');
+	console.log('1..22');
 	fs.mkdirSync(shots, { recursive: true });
 	const browser = await launch();
 	const ctx = await browser.newContext(SIZES.desktop);
@@ -272,7 +272,9 @@ async function main() {
 	up = await upload(token);
 	ok(up.code !== 0 && / 40[13] /.test(up.err), 'the same upload with the revoked token is refused', JSON.stringify(up));
 
-	// session maintenance: rename the live session
+	// session maintenance: rename the live session (the open session list follows without a reload)
+	const list = await ctx.newPage();
+	await list.goto(url + '/', { waitUntil: 'load' });
 	await page.goto(url + '/admin/sessions', { waitUntil: 'load' });
 	await follow(page, () => page.click('a[href="/admin/sessions/' + id + '"]'));
 	await type(page, '#rename-name', 'Thursday sprint');
@@ -289,6 +291,14 @@ async function main() {
 	ok(preview.rows.includes('Thursday sprint') && f && /\bok\b/.test(f.cls) && title.includes('Thursday sprint'),
 	    'renaming the session shows the change first, then the public page shows the name',
 	    JSON.stringify({ preview, f, title }));
+	const namedInList = await list.waitForFunction((sid) => {
+		const a = document.querySelector('tr[data-id="' + sid + '"] [data-k="track"] a');
+		return a && a.textContent === 'Thursday sprint' ? a.textContent : null;
+	}, id, { timeout: 20000 }).then((h) => h.jsonValue()).catch(() => null);
+	ok(namedInList === 'Thursday sprint', 'the open session list shows the new name without a reload',
+	    JSON.stringify({ namedInList, now: await list.$eval('tr[data-id="' + id + '"] [data-k="track"]',
+	    (td) => td.textContent).catch(() => 'no row') }));
+	await list.close();
 
 	// the audit log: each of those, by whom and from where
 	await page.goto(url + '/admin/log', { waitUntil: 'load' });
