@@ -145,7 +145,7 @@ function xssState(payload) {
 }
 
 async function main() {
-	console.log('1..22');
+	console.log('1..23');
 	fs.mkdirSync(shots, { recursive: true });
 	const browser = await launch();
 	const ctx = await browser.newContext(SIZES.desktop);
@@ -399,6 +399,15 @@ async function main() {
 
 	await screenshots(browser, ctx);
 
+	// best laps: a known driver's row marks the driver's cell, with no stray cell after the row
+	await page.goto(url + '/best-laps', { waitUntil: 'load' });
+	const rows = await page.$$eval('tr.known', (trs) => trs.map((tr) => ({
+		row: getComputedStyle(tr, '::after').content,
+		cell: tr.querySelector('td.driver') ? getComputedStyle(tr.querySelector('td.driver'), '::after').content : null,
+	})));
+	ok(rows.length > 0 && rows.every((r) => r.row === 'none' && /★/.test(r.cell)),
+	    'best laps mark a known driver in the driver cell, with no stray cell after the row', JSON.stringify(rows));
+
 	// sign out; the old cookie no longer works
 	const old = (await ctx.cookies(url + '/admin/')).filter((c) => c.name === 'ts_admin');
 	await page.goto(url + '/admin/', { waitUntil: 'load' });
@@ -488,9 +497,16 @@ async function screenshots(browser, ctx) {
 		await p.goto(url + '/admin/sessions/' + id, { waitUntil: 'load' });
 		await follow(p, () => p.click('form[action$="/delete"] button'));
 		await shot('preview');
+		// the public pages as a signed-in admin sees them: the name, the ☆ buttons
+		for (const [name, p0] of [['public-session', '/sessions/' + id], ['public-entries', '/sessions/' + id + '/entries'],
+		    ['public-best-laps', '/best-laps']]) {
+			await p.goto(url + p0, { waitUntil: 'load' });
+			await shot(name);
+		}
 		await c.close();
 	}
-	ok(n === 22 && wide.length === 0, 'no admin page is wider than a phone (' + n + ' screenshots)', wide.join(', '));
+	ok(n === 28 && wide.length === 0, 'no admin page, nor a public page with the admin\'s buttons, is wider than a phone (' +
+	    n + ' screenshots)', wide.join(', '));
 }
 
 run(main);
