@@ -889,7 +889,9 @@ inbox_set_aside_count(const char *dir)
  * it runs; the trackside command takes it to apply a command itself when
  * no trackside-ingestd runs. With wait, blocks until it is free. Returns
  * the descriptor holding it (close releases it), -2 when another process
- * holds it (without wait), -1 on failure (errno; ENOENT: no inbox).
+ * holds it (without wait), -1 on failure (errno; ENOENT: no inbox). The
+ * file is opened read-only: whichever user made it (root running the
+ * command, say), trackside-ingestd's user can still lock it.
  */
 int
 inbox_lock(const char *dir, int wait)
@@ -898,7 +900,7 @@ inbox_lock(const char *dir, int wait)
 	int	 fd;
 
 	snprintf(path, sizeof(path), "%s/ingestd.lock", dir);
-	if ((fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644)) < 0)
+	if ((fd = open(path, O_RDONLY | O_CREAT | O_CLOEXEC, 0644)) < 0)
 		return -1;
 	while (flock(fd, LOCK_EX | (wait ? 0 : LOCK_NB)) < 0) {
 		if (errno == EINTR)
