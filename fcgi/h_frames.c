@@ -141,6 +141,16 @@ frames_check(struct resp *resp, const char *p, size_t len, size_t idx, struct en
 	}
 	if (f[F_DATA].type != JT_OBJECT)
 		BAD("Frame %zu has no \"data\" object.", idx);
+	if (strcmp(tmp, source_names[SRC_PCARS2]) == 0) {
+		/* what src_pcars2.c reads: a "packets" array and/or a "shm" object */
+		struct jspan pk, sh;
+		int has_pk = jscan_member(&f[F_DATA], "packets", &pk);
+		int has_sh = jscan_member(&f[F_DATA], "shm", &sh);
+		if ((has_pk && pk.type != JT_ARRAY) || (has_sh && sh.type != JT_OBJECT) ||
+		    (!has_pk && !has_sh))
+			BAD("Frame %zu: pcars2 data must hold a \"packets\" array and/or a \"shm\" "
+			    "object.", idx);
+	}
 #undef BAD
 	e->frame = obj;
 	return 1;

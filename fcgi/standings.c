@@ -175,7 +175,7 @@ standings_decorate(cJSON *o)
 const struct standings_col standings_cols[STANDINGS_COLS] = {
 	{ "pos", "Position", 1, 0 }, { "num", "Number", 1, 0 }, { "status", "Status", 1, 0 },
 	{ "cpos", "Position in class", 1, CAP_CLASSES }, { "class", "Class", 1, CAP_CLASSES },
-	{ "make", "Car", 0, 0 }, { "team", "Team", 1, 0 }, { "driver", "Driver", 1, 0 },
+	{ "make", "Car", 0, 0 }, { "team", "Team", 1, CAP_TEAMS }, { "driver", "Driver", 1, 0 },
 	{ "laps", "Laps", 1, 0 }, { "gap", "Gap", 1, 0 }, { "int", "Interval", 1, 0 },
 	{ "best", "Best lap", 1, 0 }, { "last", "Last lap", 1, 0 }, { "s1", "S1", 1, 0 },
 	{ "s2", "S2", 1, 0 }, { "s3", "S3", 1, 0 }, { "pits", "Pit stops", 1, CAP_PITS },

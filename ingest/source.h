@@ -56,4 +56,11 @@ int	 ac_state_load(void *, const char *);
 void	 ac_state_free(void *);
 int	 ac_sectors_conf(const char *spec, struct buf *err);
 
+/* src_pcars2.c: Project CARS 2 / Automobilista 2 (spec/pcars2.md) */
+void	*pcars2_state_new(void);
+int	 pcars2_parse(void *, const struct src_in *, const struct cJSON *, struct obs *);
+int	 pcars2_state_save(const void *, struct buf *);
+int	 pcars2_state_load(void *, const char *);
+void	 pcars2_state_free(void *);
+
 #endif

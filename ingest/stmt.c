@@ -55,7 +55,7 @@ static const char *const stmt_sql[STMT__MAX] = {
 	"INSERT INTO cars (session_id, slot, vehicle, vehicle_name, number, team, class) VALUES "
 	"(?1, ?2, ?3, ?4, ?5, ?6, ?7)",
 	/* STMT_CAR_UPD */
-	"UPDATE cars SET number = ?2, team = ?3, class = ?4 WHERE id = ?1",
+	"UPDATE cars SET number = ?2, team = ?3, class = ?4, vehicle_name = ?5 WHERE id = ?1",
 	/* STMT_STATE_INS */
 	"INSERT INTO car_state (car_id, session_id) VALUES (?1, ?2)",
 	/* STMT_STATE_UPD */

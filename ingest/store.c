@@ -194,6 +194,7 @@ store_car_info(struct ingest *ig, const struct tcar *c)
 	bind_str(st, 2, c->number);
 	bind_str(st, 3, c->team);
 	bind_str(st, 4, c->cls);
+	bind_str(st, 5, c->vehicle_name);
 	return step_done(st);
 }
 

@@ -942,7 +942,12 @@ car_observe(struct track *t, struct tsession *s, const struct obs *o, const stru
 		if (track_emit(t, CH_CAR_NEW, s, c) < 0)
 			return -1;
 	} else if ((oc->number && strcmp(c->number, oc->number) != 0) ||
-	    (oc->team && strcmp(c->team, oc->team) != 0) || (oc->cls && strcmp(c->cls, oc->cls) != 0)) {
+	    (oc->team && strcmp(c->team, oc->team) != 0) || (oc->cls && strcmp(c->cls, oc->cls) != 0) ||
+	    (oc->vehicle_name && oc->vehicle_name[0] &&
+	    strcmp(c->vehicle_name, oc->vehicle_name) != 0)) {
+		/* (a source may learn a car's vehicle name after the car) */
+		if (oc->vehicle_name && oc->vehicle_name[0])
+			scopy(c->vehicle_name, sizeof(c->vehicle_name), oc->vehicle_name);
 		scopy(c->number, sizeof(c->number), oc->number);
 		scopy(c->team, sizeof(c->team), oc->team);
 		scopy(c->cls, sizeof(c->cls), oc->cls);

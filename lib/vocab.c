@@ -7,12 +7,15 @@
 
 #include "vocab.h"
 
-const char *const source_names[SRC__MAX] = { "lmu", "ac" };
-const char *const source_labels[SRC__MAX] = { "Le Mans Ultimate", "Assetto Corsa" };
+const char *const source_names[SRC__MAX] = { "lmu", "ac", "pcars2" };
+const char *const source_labels[SRC__MAX] = { "Le Mans Ultimate", "Assetto Corsa",
+	"Automobilista 2 / Project CARS 2" };
 const unsigned source_caps[SRC__MAX] = {
 	CAP_FUEL | CAP_VE | CAP_WEAR | CAP_COMPOUND | CAP_SECTORS | CAP_PITS | CAP_ENTRIES |
-	    CAP_CLASSES,
-	0,
+	    CAP_CLASSES | CAP_TEAMS,
+	CAP_TEAMS,
+	/* fuel of the car whose own client sends its telemetry; no teams */
+	CAP_FUEL | CAP_SECTORS | CAP_PITS | CAP_CLASSES,
 };
 
 const char *const session_kind_names[SK__MAX] = { "test", "practice", "qualify", "warmup", "race",

@@ -12,8 +12,8 @@
 #include <stddef.h>
 
 /* Where a frame came from: the "source" of spec/wire-protocol.md. */
-enum source { SRC_LMU, SRC_AC, SRC__MAX };
-extern const char *const source_names[SRC__MAX];	/* "lmu", "ac" */
+enum source { SRC_LMU, SRC_AC, SRC_PCARS2, SRC__MAX };
+extern const char *const source_names[SRC__MAX];	/* "lmu", "ac", "pcars2" */
 extern const char *const source_labels[SRC__MAX];	/* "Le Mans Ultimate", ... */
 int	 source_find(const char *name);			/* enum source, or -1 */
 
@@ -26,6 +26,7 @@ int	 source_find(const char *name);			/* enum source, or -1 */
 #define CAP_PITS	0x20	/* pit lane and garage states */
 #define CAP_ENTRIES	0x40	/* team entry list with members */
 #define CAP_CLASSES	0x80	/* car classes */
+#define CAP_TEAMS	0x100	/* team names */
 extern const unsigned source_caps[SRC__MAX];
 unsigned source_caps_of(const char *name);	/* every cap for an unknown name */
 

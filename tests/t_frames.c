@@ -202,12 +202,23 @@ main(void)
 	ok(post_json(&r, "42") == 400 && is_error(&r, "bad_frame"), "a frame that is not an object: 400");
 	f = frame("clientCCCC", 1, "rfactor");
 	ok(post_json(&r, f) == 400 && is_error(&r, "bad_frame") && strstr(r.body.p, "rfactor") &&
-	    strstr(r.body.p, "(lmu or ac)"), "an unknown source: 400 naming it and the known ones");
+	    strstr(r.body.p, "(lmu, ac or pcars2)"), "an unknown source: 400 naming it and the known ones");
 	free(f);
-	f = frame("clientCCCC", 1, "pcars2");
+	f = frame("clientCCCC", 1, "iracing");
 	ok(post_json(&r, f) == 400 && is_error(&r, "bad_frame"),
 	    "a source lib/vocab.h does not know: 400");
 	free(f);
+	f = frame("clientCCCC", 1, "pcars2");
+	ok(post_json(&r, f) == 400 && is_error(&r, "bad_frame") && strstr(r.body.p, "packets"),
+	    "pcars2 data with neither packets nor shm: 400 saying what it needs");
+	free(f);
+	ok(post_json(&r, "{\"v\":1,\"client\":{\"id\":\"clientCCCC\"},\"seq\":1,\"captured_at\":"
+	    "\"2026-11-21T12:00:00Z\",\"source\":\"pcars2\",\"data\":{\"packets\":{}}}") == 400 &&
+	    is_error(&r, "bad_frame"), "pcars2 packets that are no array: 400");
+	ok(post_json(&r, "{\"v\":1,\"client\":{\"id\":\"clientCCCC\"},\"seq\":1,\"captured_at\":"
+	    "\"2026-11-21T12:00:00Z\",\"source\":\"pcars2\",\"data\":{\"packets\":[],"
+	    "\"shm\":\"AAAA\"}}") == 400 && is_error(&r, "bad_frame"),
+	    "a pcars2 shm that is no object: 400");
 	f = frame("short", 1, "lmu");
 	ok(post_json(&r, f) == 400 && strstr(r.body.p, "client.id"), "a client id too short: 400");
 	free(f);
@@ -258,6 +269,14 @@ main(void)
 	ok(post_json(&r, f) == 202 && hctx_inbox_count(&h) == before + 1,
 	    "a frame of Assetto Corsa (lib/vocab.h's sources) is stored");
 	free(f);
+	ok(post_json(&r, "{\"v\":1,\"client\":{\"id\":\"clientP2P2\"},\"seq\":1,\"captured_at\":"
+	    "\"2026-11-21T12:00:00Z\",\"source\":\"pcars2\",\"data\":{\"packets\":[{\"at_ms\":1,"
+	    "\"type\":4,\"raw\":\"AAAA\"}]}}") == 202 && hctx_inbox_count(&h) == before + 2,
+	    "a pcars2 frame with packets is stored");
+	ok(post_json(&r, "{\"v\":1,\"client\":{\"id\":\"clientP2P2\"},\"seq\":2,\"captured_at\":"
+	    "\"2026-11-21T12:00:01Z\",\"source\":\"pcars2\",\"data\":{\"shm\":{\"version\":14,"
+	    "\"raw\":\"\"}}}") == 202 && hctx_inbox_count(&h) == before + 3,
+	    "a pcars2 frame with only shm is stored");
 
 	resp_free(&r);
 	resp_init(&r);

@@ -44,7 +44,7 @@ main(void)
 	is_int(count(&r, "until=2026-11-13"), 2, "until includes its whole day");
 	is_int(count(&r, "since=2026-11-13&until=2026-11-14&type=RACE"), 1, "filters combine");
 
-	ok(get(&r, "/api/v1/sessions", "sim=rf2") == 400 && strstr(r.body.p, "sim must be lmu or ac."),
+	ok(get(&r, "/api/v1/sessions", "sim=rf2") == 400 && strstr(r.body.p, "sim must be lmu, ac or pcars2."),
 	    "an unknown sim: 400 naming the values");
 	ok(get(&r, "/api/v1/sessions", "type=ENDURO") == 400 && strstr(r.body.p,
 	    "type must be test, practice, qualify, warmup, race or other."),

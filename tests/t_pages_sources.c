@@ -1,15 +1,17 @@
 /*
  * Pages show what a session's source reports and hide what it lacks
  * (lib/vocab.h's caps): the same race from Le Mans Ultimate, from Assetto
- * Corsa (no fuel, virtual energy, tyres, pits or classes) and from a source
- * no longer known (everything shown), through the in-memory handler driver
- * on tests/fixtures/sources.sql.
+ * Corsa (no fuel, virtual energy, tyres, pits or classes), from Automobilista
+ * 2 / Project CARS 2 (no virtual energy, tyres or entry list) and from a
+ * source no longer known (everything shown), through the in-memory handler
+ * driver on tests/fixtures/sources.sql.
  */
 #include "hist.h"
 
 #define LMU	"0190cccc000070008000000000000001"
 #define AC	"0190cccc000070008000000000000002"
 #define OLD	"0190cccc000070008000000000000003"
+#define P2	"0190cccc000070008000000000000004"
 
 static struct resp r;
 
@@ -198,6 +200,65 @@ test_api(void)
 	    "the history list shows the sim");
 }
 
+/*
+ * The same race from Automobilista 2 / Project CARS 2 (offline): sectors,
+ * pits, classes and the fuel of the client's own car; no VE, tyres, wear
+ * or entry list.
+ */
+static void
+test_pcars2(void)
+{
+	const char	*b;
+	cJSON		*o;
+
+	hctx_sql(&h, "INSERT INTO sessions (id, sim, track, type, online, server, started_at, "
+	    "last_update, et, phase, remaining, state, finished, cars, laps) VALUES ('" P2 "', "
+	    "'pcars2', 'Brands Hatch/Indy', 'race', 0, '', 1795521800, 1795522400, 600.0, 8, 0, "
+	    "'closed', 1, 2, 4)");
+	hctx_sql(&h, "INSERT INTO cars (id, session_id, slot, vehicle, vehicle_name, number, team, "
+	    "class) VALUES (401, '" P2 "', 0, 'BMW M4 GT3', 'BMW M4 GT3', NULL, NULL, 'GT3'), "
+	    "(402, '" P2 "', 1, 'Porsche 911 GT3 R', 'Porsche 911 GT3 R', NULL, NULL, 'GT3')");
+	hctx_sql(&h, "INSERT INTO car_state (car_id, session_id, driver, position, class_position, "
+	    "laps, best, last, pits, stint_laps, status, tyres, fuel, ve, finish, present) VALUES "
+	    "(401, '" P2 "', 'Ann Lane', 1, 1, 2, 95.1, 95.1, 1, 1, 'finished', NULL, 0.41, NULL, "
+	    "'finished', 1), (402, '" P2 "', 'Bo Park', 2, 2, 2, 95.9, 95.9, 0, 2, 'finished', NULL, "
+	    "NULL, NULL, 'finished', 1)");
+	hctx_sql(&h, "INSERT INTO laps (car_id, lap, time, s1, s2, s3, driver, valid, pit, position, "
+	    "start_et) VALUES (401, 1, 99.0, 33.0, 33.0, 33.0, 'Ann Lane', 1, 1, 1, 10.0), "
+	    "(401, 2, 95.1, 31.7, 31.7, 31.7, 'Ann Lane', 1, 0, 1, 109.0), "
+	    "(402, 1, 99.5, 33.1, 33.2, 33.2, 'Bo Park', 1, 0, 2, 10.0), "
+	    "(402, 2, 95.9, 31.9, 32.0, 32.0, 'Bo Park', 1, 0, 2, 109.5)");
+	b = page("/sessions/" P2 "/timing", NULL);
+	ok(has(b, "value=\"fuel\" checked") && has(b, "value=\"pits\" checked") &&
+	    has(b, "value=\"class\" checked") && has(b, "value=\"s1\" checked") &&
+	    !has(b, "value=\"tyres\"") && has(b, "<th data-col=\"tyres\" class=\"hide\"") &&
+	    !has(b, "timed from the cars' positions"),
+	    "PC2/AMS2 timing: fuel, pits, class and the game's sectors; no tyres");
+	ok(!has(b, "value=\"team\"") && has(b, "<th data-col=\"team\" class=\"hide\"") &&
+	    has(b, ">Fuel</th>") && !has(b, "Fuel·VE"),
+	    "PC2/AMS2 timing: no team column (the game has no teams); fuel without VE");
+	ok(has(page("/sessions/" P2, NULL), "<dt>Sim</dt><dd>Automobilista 2 / Project CARS 2 · ") &&
+	    has(r.body.p, "/pits\">Pit stops</a>") && !has(r.body.p, "/entries\">Entries</a>"),
+	    "PC2/AMS2 session: the sim named, pit stops linked, no entry list");
+	o = cJSON_Parse(page("/api/v1/sessions/" P2, NULL));
+	ok(o != NULL && jis(o, "sim_label", "Automobilista 2 / Project CARS 2") &&
+	    cJSON_IsTrue(jget(o, "caps.fuel")) && cJSON_IsFalse(jget(o, "caps.ve")) &&
+	    cJSON_IsFalse(jget(o, "caps.wear")) && cJSON_IsTrue(jget(o, "caps.pits")) &&
+	    cJSON_IsTrue(jget(o, "caps.sectors")) && cJSON_IsTrue(jget(o, "caps.classes")) &&
+	    cJSON_IsFalse(jget(o, "caps.entries")) && cJSON_IsFalse(jget(o, "caps.teams")),
+	    "a PC2/AMS2 session's header: its sim and caps");
+	cJSON_Delete(o);
+	o = cJSON_Parse(page("/api/v1/sessions", "sim=pcars2"));
+	ok(o != NULL && jsize(o, "sessions") == 1 && jis(o, "sessions.0.id", P2),
+	    "the session list filters on the third sim");
+	cJSON_Delete(o);
+	ok(has(page("/", NULL), "<td>Automobilista 2 / Project CARS 2</td>"),
+	    "the history list shows the third sim");
+	b = page("/sessions/" P2 "/results.csv", NULL);
+	ok(has(b, ",pits,") && !has(b, ",tyres,") && has(b, "class"),
+	    "PC2/AMS2 results.csv: pits and class, no tyres");
+}
+
 /* The pit stop page, linked or not, and a live session's tower and bests. */
 static void
 test_pits_live(void)
@@ -232,6 +293,7 @@ main(void)
 	test_car();
 	test_exports();
 	test_api();
+	test_pcars2();
 	test_pits_live();
 	resp_free(&r);
 	hctx_close(&h);

@@ -66,8 +66,16 @@ static void
 sources_and_finish(void)
 {
 	ok(source_find("lmu") == SRC_LMU && source_find("ac") == SRC_AC &&
-	    source_find("LMU") == -1 && source_find("pcars2") == -1 && source_find("") == -1 &&
+	    source_find("pcars2") == SRC_PCARS2 && source_find("LMU") == -1 &&
+	    source_find("PCARS2") == -1 && source_find("ams2") == -1 && source_find("") == -1 &&
 	    source_find(NULL) == -1, "sources are found by their exact name");
+	ok(strcmp(source_labels[SRC_PCARS2], "Automobilista 2 / Project CARS 2") == 0 &&
+	    (source_caps_of("pcars2") & (CAP_SECTORS | CAP_PITS | CAP_FUEL)) ==
+	    (CAP_SECTORS | CAP_PITS | CAP_FUEL) && !(source_caps_of("pcars2") & CAP_ENTRIES) &&
+	    !(source_caps_of("pcars2") & (CAP_VE | CAP_TEAMS)),
+	    "pcars2 has its label and shows sectors, pits and fuel, no entry list, no VE, no teams");
+	ok((source_caps_of("lmu") & CAP_TEAMS) && (source_caps_of("ac") & CAP_TEAMS),
+	    "LMU and AC name teams");
 	ok((source_caps_of("lmu") & (CAP_FUEL | CAP_SECTORS | CAP_ENTRIES)) ==
 	    (CAP_FUEL | CAP_SECTORS | CAP_ENTRIES) && source_caps_of("ac") == source_caps[SRC_AC] &&
 	    source_caps_of("nope") == ~0u && source_caps_of(NULL) == ~0u,
@@ -84,7 +92,7 @@ sources_and_finish(void)
 int
 main(void)
 {
-	tap_plan(10);
+	tap_plan(12);
 	session_types();
 	sources_and_finish();
 	return tap_done();
