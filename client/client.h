@@ -6,8 +6,10 @@
 #ifndef CLIENT_H
 #define CLIENT_H
 
+#include <stdint.h>
 #include <stdio.h>
 
+#include "pcars2.h"
 #include "trackside.h"
 
 #define CLIENT_VERSION		"trackside-client/" VERSION_STRING
@@ -58,7 +60,7 @@ int	 json_obj_next(const struct jspan *obj, size_t *off, struct jspan *key,
 enum mode { MODE_LIVE, MODE_REPLAY };
 
 /* The games a client reads: one row each in main's source table. */
-enum src_id { SRC_LMU, SRC_AC, SRC__MAX };
+enum src_id { SRC_LMU, SRC_AC, SRC_PCARS2, SRC_PCARS2_SHM, SRC__MAX };
 extern const char *const src_names[SRC__MAX];
 
 struct config {
@@ -86,12 +88,15 @@ struct config {
 	int		 flush;
 	int		 quiet;
 	int		 foreground;
-	enum src_id	 source;	/* --source lmu|ac */
+	enum src_id	 source;	/* --source lmu|ac|pcars2|pcars2-shm */
 	char		*ac_listen;	/* [HOST:]PORT, the server's UDP_PLUGIN_ADDRESS */
 	char		*ac_server;	/* HOST:PORT, its UDP_PLUGIN_LOCAL_PORT */
 	char		*ac_forward;	/* HOST:PORT of a second plugin, or NULL */
 	int		 ac_interval;	/* ms between CAR_UPDATEs asked for */
-	char		*replay_to;	/* HOST:PORT: replay as datagrams (ac) */
+	char		*replay_to;	/* HOST:PORT: replay as datagrams (ac, pcars2) */
+	char		*pcars2_listen;	/* [HOST:]PORT the game sends to */
+	char		*pcars2_forward; /* HOST:PORT of another tool, or NULL */
+	int		 pcars2_shm_hz;	/* shared-memory polls a second */
 };
 
 /*
@@ -217,6 +222,7 @@ enum rec_result { REC_ERR = -1, REC_BAD = 0, REC_OK = 1, REC_EOF = 2 };
 #define REC_LINE_MAX	(64u << 20)
 #define REC_LMU		"lmu-recording"
 #define REC_AC		"ac-recording"
+#define REC_P2		"pcars2-recording"
 int	 rec_open(struct rec_reader **, const char *path, struct buf *err);
 int	 rec_open_format(struct rec_reader **, const char *path, const char *format,
 	    struct buf *err);
@@ -238,6 +244,79 @@ int	 rec_create_format(struct rec_writer **, const char *path, const char *forma
 int	 rec_write(struct rec_writer *, double t, const char *resp, size_t len);
 int	 rec_write_raw(struct rec_writer *, double t, const void *, size_t);
 int	 rec_finish(struct rec_writer *);
+
+/*
+ * p2udp.c: Project CARS 2 / Automobilista 2 UDP packets (lib/pcars2.c
+ * decodes them): what the client keeps of each, and what it learnt of the
+ * race for the status line.
+ */
+#define P2UDP_TEL_GAP_MS	500	/* telemetry: at most 2 a second */
+#define P2UDP_TIM_GAP_MS	200	/* timings: at most 5 a second, but ... */
+#define P2UDP_VEHICLES		64
+
+enum p2udp_verdict {
+	P2UDP_UNKNOWN,		/* a kind neither revision sends: counted, not sent */
+	P2UDP_THINNED,		/* known, and not needed in the frame */
+	P2UDP_KEEP		/* goes into the frame */
+};
+
+/* What the thinning compares between two timings packets, per participant. */
+struct p2udp_car {
+	unsigned	 lap, sector, pit, state, position;
+	int		 active;
+};
+
+struct p2udp {
+	/* thinning */
+	int		 have_tel, have_tim;
+	long long	 tel_ms, tim_ms;	/* when the last kept came, ms */
+	int		 tim_num;
+	struct p2udp_car tim[P2_UDP_CARS];
+	/* what the packets said */
+	int		 have_rev;
+	enum p2_rev	 rev;			/* of the last known packet */
+	int		 have_race, have_game;
+	char		 location[P2_NAME + 1], variation[P2_NAME + 1];
+	unsigned	 game_state, session_state;
+	int		 grid;			/* timings' participants, -1 unknown */
+	uint32_t	 roster_stamp;
+	int		 one_based;		/* the game counts parts from 1 */
+	char		 names[P2_UDP_CARS][P2_NAME + 1];	/* by participant index */
+	char		 vehicles[P2UDP_VEHICLES][P2_NAME + 1];	/* by vehicle index */
+	int		 classes;
+	/* counts since the start */
+	long long	 received, unknown, thinned, kept;
+	long long	 kinds[P2K__MAX];	/* received, by kind */
+	struct p2_packet *pkt;			/* scratch */
+};
+
+int	 p2udp_init(struct p2udp *);
+void	 p2udp_free(struct p2udp *);
+enum p2udp_verdict p2udp_take(struct p2udp *, const void *, size_t, long long ms);
+int	 p2udp_json(struct buf *, long long at_ms, const void *, size_t);
+int	 p2udp_names(const struct p2udp *);
+int	 p2udp_vehicle_names(const struct p2udp *);
+const char *p2udp_session(const struct p2udp *);
+
+/*
+ * p2shm.c: a consistent copy of the `$pcars2$` block while the game writes
+ * it, and the bytes that changed between two copies.
+ */
+#define P2SHM_TRIES		8	/* reads of one poll before it counts as torn */
+#define P2SHM_MERGE		16	/* changed ranges closer than this are one */
+
+/* How the block is read: a mapped view on Windows, a test's script elsewhere. */
+struct p2shm_view {
+	void	 (*read)(void *arg, size_t off, void *dst, size_t len);
+	void	 (*pause)(void *arg);	/* between two tries; may be NULL */
+	void	*arg;
+};
+
+size_t	 p2shm_prefix(size_t mapped);
+int	 p2shm_copy(const struct p2shm_view *, unsigned char *out, size_t n, int tries,
+	    long long *torn, long long *busy);
+int	 p2shm_diff(struct buf *, const unsigned char *prev, const unsigned char *cur, size_t n,
+	    size_t merge);
 
 /*
  * upload.c: one POST of one frame or a batch; the answer classified.

@@ -26,6 +26,7 @@ enum opt_type {
 	OT_SPEED,	/* a positive number or "max" */
 	OT_MS,		/* milliseconds, 1 .. 65535 */
 	OT_SOURCE,	/* a name of src_names */
+	OT_HZ,		/* times a second, 1 .. 60 */
 	OT_FLAG,	/* a flag without a value; not in the file */
 	OT__MAX
 };
@@ -39,12 +40,13 @@ struct opt {
 	const char	*help;
 };
 
-const char *const src_names[SRC__MAX] = { "lmu", "ac" };
+const char *const src_names[SRC__MAX] = { "lmu", "ac", "pcars2", "pcars2-shm" };
 
 #define O(f) offsetof(struct config, f)
 static const struct opt opts[] = {
-	{ "source", OT_SOURCE, O(source), 1, "lmu|ac",
-	  "the game: Le Mans Ultimate's API or an Assetto Corsa server's UDP plugin (default lmu)" },
+	{ "source", OT_SOURCE, O(source), 1, "lmu|ac|pcars2|pcars2-shm",
+	  "the game: Le Mans Ultimate's API, an Assetto Corsa server's UDP plugin, Automobilista 2 "
+	  "/ Project CARS 2 over UDP or its shared memory (default lmu)" },
 	{ "server", OT_URL, O(server), 1, "URL",
 	  "Trackside server, e.g. https://timing.example.org (empty: do not upload)" },
 	{ "token", OT_STR, O(token), 1, "TOKEN",
@@ -64,6 +66,12 @@ static const struct opt opts[] = {
 	  "ac: pass every datagram on to a second plugin there, and its requests back" },
 	{ "ac-interval", OT_MS, O(ac_interval), 1, "MS",
 	  "ac: milliseconds between position updates asked for (default 1000)" },
+	{ "pcars2-listen", OT_STR, O(pcars2_listen), 1, "[HOST:]PORT",
+	  "pcars2: where the game's UDP packets arrive (default 5606, every address)" },
+	{ "pcars2-forward", OT_STR, O(pcars2_forward), 1, "HOST:PORT",
+	  "pcars2: pass every packet on, unchanged, to another tool there" },
+	{ "pcars2-shm-hz", OT_HZ, O(pcars2_shm_hz), 1, "N",
+	  "pcars2-shm: looks at the shared memory a second, 1 to 60 (default 5)" },
 	{ "state-dir", OT_STR, O(state_dir), 1, "DIR", "where the client id and spool live" },
 	{ "spool-dir", OT_STR, O(spool_dir), 1, "DIR", "spool directory (default STATE-DIR/spool)" },
 	{ "spool-cap", OT_SIZE, O(spool_cap), 1, "SIZE",
@@ -74,7 +82,7 @@ static const struct opt opts[] = {
 	  "also write every poll to FILE (recording format; .gz compresses)" },
 	{ "replay", OT_STR, O(replay), 0, "FILE", "send a recording instead of polling the game" },
 	{ "replay-to", OT_STR, O(replay_to), 0, "HOST:PORT",
-	  "ac: send the recording's datagrams there at their pace, as the server would" },
+	  "ac, pcars2: send the recording's datagrams there at their pace, as the game would" },
 	{ "speed", OT_SPEED, O(speed), 0, "N|max", "replay speed (default 1)" },
 	{ "replay-epoch", OT_STR, O(replay_epoch), 0, "TIME",
 	  "recording time (ISO-8601 UTC) that maps to now, to replay several files in step" },
@@ -141,7 +149,9 @@ const char config_sample[] =
     "\n"
     "# Common settings, shown with their defaults.\n"
     "\n"
-    "# The game: lmu (Le Mans Ultimate) or ac (an Assetto Corsa server).\n"
+    "# The game: lmu (Le Mans Ultimate), ac (an Assetto Corsa server), pcars2\n"
+    "# (Automobilista 2 or Project CARS 2 over UDP) or pcars2-shm (their shared\n"
+    "# memory, on Windows).\n"
     "#source = lmu\n"
     "\n"
     "# Where Le Mans Ultimate answers: this computer, the game's own port.\n"
@@ -171,7 +181,16 @@ const char config_sample[] =
     "# (UDP_PLUGIN_LOCAL_PORT) and milliseconds between position updates.\n"
     "#ac-listen = 12001\n"
     "#ac-server = 127.0.0.1:11000\n"
-    "#ac-interval = 1000\n";
+    "#ac-interval = 1000\n"
+    "\n"
+    "# Automobilista 2 / Project CARS 2 (source = pcars2; in the game UDP on,\n"
+    "# protocol \"Project CARS 2\"): the port its packets come to, and another\n"
+    "# program that gets every packet passed on (the game sends to one port).\n"
+    "# With source = pcars2-shm (Options > System > Shared Memory = \"Project\n"
+    "# CARS 2\"): how many times a second it reads the shared memory.\n"
+    "#pcars2-listen = 5606\n"
+    "#pcars2-forward = 127.0.0.1:5607\n"
+    "#pcars2-shm-hz = 5\n";
 
 /*
  * Where the configuration file is when --config names none, the custom of
@@ -502,8 +521,17 @@ config_set(struct config *c, const struct opt *o, const char *val, const char *w
 				*(enum src_id *)(void *)base = (enum src_id)i;
 				return 1;
 			}
-		buf_printf(err, "%s: %s must be lmu or ac, not \"%s\"", where, o->key, val);
+		buf_printf(err, "%s: %s must be lmu, ac, pcars2 or pcars2-shm, not \"%s\"", where,
+		    o->key, val);
 		return 0;
+	case OT_HZ:
+		if (!num_parse_ll(val, 1, 60, &ll)) {
+			buf_printf(err, "%s: %s must be a number of times a second from 1 to 60, "
+			    "not \"%s\"", where, o->key, val);
+			return 0;
+		}
+		*(int *)(void *)base = (int)ll;
+		return 1;
 	case OT_FLAG:
 		*(int *)(void *)base = 1;
 		return 1;
@@ -516,9 +544,10 @@ void
 config_usage(FILE *f)
 {
 	fprintf(f, "usage: trackside-client [options]\n"
-	    "Polls Le Mans Ultimate's local API, or takes an Assetto Corsa server's UDP plugin\n"
-	    "slot, and sends what it sees to a Trackside server; keeps every frame in a spool\n"
-	    "until the server has it.\n\n");
+	    "Polls Le Mans Ultimate's local API, takes an Assetto Corsa server's UDP plugin\n"
+	    "slot, or reads Automobilista 2 / Project CARS 2 (UDP or shared memory), and sends\n"
+	    "what it sees to a Trackside server; keeps every frame in a spool until the server\n"
+	    "has it.\n\n");
 	for (size_t i = 0; i < NOPTS; i++) {
 		char left[64];
 		snprintf(left, sizeof(left), "--%s%s%s", opts[i].key, opts[i].arg ? " " : "",
@@ -571,7 +600,9 @@ config_load(struct config *c, int argc, char *argv[], struct buf *err)
 	c->foreground = 1;
 	c->source = SRC_LMU;
 	c->ac_interval = 1000;
-	if (c->game_host == NULL || c->server == NULL)
+	c->pcars2_shm_hz = 5;
+	c->pcars2_listen = strdup("5606");
+	if (c->game_host == NULL || c->server == NULL || c->pcars2_listen == NULL)
 		return CONFIG_ERR;
 
 	for (size_t i = 0; i < NOPTS; i++) {
@@ -751,8 +782,24 @@ config_load(struct config *c, int argc, char *argv[], struct buf *err)
 		buf_printf(err, "--once polls a game; an Assetto Corsa server is listened to");
 		return CONFIG_BAD;
 	}
-	if (c->replay_to != NULL && (c->replay == NULL || c->source != SRC_AC)) {
-		buf_printf(err, "--replay-to needs --source ac and --replay FILE");
+	if (c->replay_to != NULL && (c->replay == NULL || (c->source != SRC_AC &&
+	    c->source != SRC_PCARS2))) {
+		buf_printf(err, "--replay-to needs --source ac or pcars2 and --replay FILE");
+		return CONFIG_BAD;
+	}
+	if (c->source == SRC_PCARS2 && c->once) {
+		buf_printf(err, "--once polls a game; the game's UDP packets are listened to");
+		return CONFIG_BAD;
+	}
+	if (c->source == SRC_PCARS2_SHM && !CLIENT_WINDOWS && !c->flush) {
+		buf_printf(err, "--source pcars2-shm: the game's shared memory is read on Windows "
+		    "only; here use --source pcars2 (the game's UDP, protocol \"Project CARS 2\")");
+		return CONFIG_BAD;
+	}
+	if (c->source == SRC_PCARS2_SHM && (c->record != NULL || c->replay != NULL ||
+	    c->once)) {
+		buf_printf(err, "--source pcars2-shm does not go with --record, --replay or --once "
+		    "(--source pcars2 records and replays the game's UDP packets)");
 		return CONFIG_BAD;
 	}
 	if (!c->print && c->server[0] != '\0' && c->token[0] == '\0') {
@@ -781,5 +828,7 @@ config_free(struct config *c)
 	free(c->ac_server);
 	free(c->ac_forward);
 	free(c->replay_to);
+	free(c->pcars2_listen);
+	free(c->pcars2_forward);
 	memset(c, 0, sizeof(*c));
 }

@@ -2,7 +2,9 @@
  * Recordings (spec/lmu-recording.md): JSON Lines, optionally gzip, a header
  * line then one {"t": seconds, "responses": {path: body}} per poll. Assetto
  * Corsa recordings (docs/ac.md) have the same shape, format "ac-recording",
- * and one {"t": seconds, "raw": base64} per datagram. The reader checks
+ * and one {"t": seconds, "raw": base64} per datagram; so have Project CARS
+ * 2 / Automobilista 2 recordings, format "pcars2-recording", one line per
+ * UDP packet. The reader checks
  * every line (it may come from anywhere) and hands out spans of the line;
  * the writer is what --record uses.
  */
@@ -34,7 +36,7 @@ struct rec_writer {
 };
 
 /*
- * Checks a header line of format (REC_LMU or REC_AC). Returns 1 with the
+ * Checks a header line of format (REC_LMU, REC_AC or REC_P2). Returns 1 with the
  * creation time (0 when absent or unreadable), 0 with a message in err when
  * it is not a version 1 header of that format.
  */
@@ -187,7 +189,7 @@ rec_gzopen(const char *path, int flags, const char *mode)
 }
 
 /*
- * Opens a recording file (gzip or plain) of format (REC_LMU, REC_AC) and
+ * Opens a recording file (gzip or plain) of format (REC_LMU, REC_AC, REC_P2) and
  * checks its header. Returns 1 with *out (rec_close() frees it), 0 with a
  * message in err when the file is not such a recording, -1 when it cannot be
  * read.
@@ -336,7 +338,7 @@ rec_next(struct rec_reader *r, struct rec_poll *poll, struct buf *err)
 }
 
 /*
- * Reads the next datagram of an ac-recording: *t, and its bytes replace
+ * Reads the next datagram of an ac- or pcars2-recording: *t, and its bytes replace
  * raw's. Returns like rec_next().
  */
 enum rec_result
@@ -396,7 +398,7 @@ rec_create(struct rec_writer **out, const char *path, const char *note)
 }
 
 /*
- * Creates a recording of format (REC_LMU, REC_AC) at path (gzip when it
+ * Creates a recording of format (REC_LMU, REC_AC, REC_P2) at path (gzip when it
  * ends in ".gz") and writes its header. Returns 1 with *out, -1 with errno
  * set. rec_finish() closes it.
  */
@@ -421,7 +423,8 @@ rec_create_format(struct rec_writer **out, const char *path, const char *format,
 	}
 	time_iso(time_now(), ts);
 	buf_printf(&h, "{\"format\":\"%s\",\"version\":1,\"source\":\"%s\",\"created\":\"%s\","
-	    "\"client\":\"%s\",\"note\":\"", format, strcmp(format, REC_AC) == 0 ? "ac" : "lmu",
+	    "\"client\":\"%s\",\"note\":\"", format, strcmp(format, REC_AC) == 0 ? "ac" :
+	    strcmp(format, REC_P2) == 0 ? "pcars2" : "lmu",
 	    ts, CLIENT_VERSION);
 	esc_json(&h, note, strlen(note));
 	buf_puts(&h, "\"}\n");
@@ -463,7 +466,7 @@ rec_write(struct rec_writer *w, double t, const char *resp, size_t len)
 }
 
 /*
- * Writes one datagram of an ac-recording, received t seconds after the
+ * Writes one datagram of an ac- or pcars2-recording, received t seconds after the
  * recording started. Returns 1 or -1.
  */
 int

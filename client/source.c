@@ -1,6 +1,7 @@
 /*
  * The table of the client's sources, the queue of frames each keeps until
- * main.c takes them, and the recordings they write and replay.
+ * main.c takes them, the recordings they write and replay, and what the
+ * sources of UDP datagrams do alike.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -12,7 +13,64 @@
 const struct source *const sources[SRC__MAX] = {
 	&src_lmu,
 	&src_ac,
+	&src_pcars2,
+	&src_pcars2_shm,
 };
+
+/*
+ * Resolves "HOST:PORT", "[V6]:PORT" or, when host is not NULL, "PORT" on
+ * that host, for option what. Returns 1, or 0 with a message logged.
+ */
+int
+src_resolve(const char *what, const char *spec, const char *host_default, struct os_addr *a)
+{
+	char		 why[160];
+	char		 host[256], port[16];
+	const char	*colon = strrchr(spec, ':'), *portp;
+	size_t		 hl;
+	long long	 pn;
+
+	if (colon == NULL && host_default != NULL) {
+		snprintf(host, sizeof(host), "%s", host_default);
+		portp = spec;
+	} else if (colon == NULL || colon == spec) {
+		log_err("%s: \"%s\" is not HOST:PORT", what, spec);
+		return 0;
+	} else {
+		hl = (size_t)(colon - spec);
+		if (spec[0] == '[' && hl >= 2 && spec[hl - 1] == ']') {
+			spec++;
+			hl -= 2;
+		}
+		if (hl >= sizeof(host)) {
+			log_err("%s: the host of \"%s\" is too long", what, spec);
+			return 0;
+		}
+		memcpy(host, spec, hl);
+		host[hl] = '\0';
+		portp = colon + 1;
+	}
+	if (!num_parse_ll(portp, 1, 65535, &pn)) {
+		log_err("%s: \"%s\" has no port number (1-65535)", what, spec);
+		return 0;
+	}
+	snprintf(port, sizeof(port), "%lld", pn);
+	if (!os_resolve(host, port, a, why, sizeof(why))) {
+		log_err("%s: %s: %s", what, host, why);
+		return 0;
+	}
+	snprintf(a->text, sizeof(a->text), "%s%s%s:%s", strchr(host, ':') ? "[" : "", host,
+	    strchr(host, ':') ? "]" : "", port);
+	return 1;
+}
+
+/* done() of a source that makes no HTTP requests. */
+void
+src_no_done(void *arg, struct http_req *r)
+{
+	(void)arg;
+	(void)r;
+}
 
 /*
  * Appends a copy of the frame data (len bytes) captured at captured_at.
@@ -203,4 +261,180 @@ srcrp_close(struct src_replay *r)
 {
 	rec_close(r->rr);
 	r->rr = NULL;
+}
+
+/*
+ * Sets up u, without sockets yet, for the source arg, whose frames go to q
+ * through flush() and whose replayed datagrams go to take().
+ */
+void
+srcudp_init(struct src_udp *u, const struct config *cfg, struct src_queue *q, void *arg,
+    void (*flush)(void *, double),
+    void (*take)(void *, const unsigned char *, size_t, double, double))
+{
+	u->cfg = cfg;
+	u->q = q;
+	u->arg = arg;
+	u->flush = flush;
+	u->take = take;
+	u->fwd_fd = u->out_fd = OS_SOCK_NONE;
+}
+
+/*
+ * Opens --replay, a recording of format, and the socket to --replay-to
+ * when it is given. Returns 1, or 0 with a message logged.
+ */
+int
+srcudp_replay_open(struct src_udp *u, const char *format)
+{
+	const struct config *cfg = u->cfg;
+
+	if (!srcrp_open(&u->rp, cfg, format))
+		return 0;
+	if (cfg->replay_to) {
+		if (!src_resolve("--replay-to", cfg->replay_to, NULL, &u->replay_to))
+			return 0;
+		if ((u->out_fd = os_udp_open(&u->replay_to, 0, 0)) == OS_SOCK_NONE) {
+			log_err("--replay-to: %s", os_sock_error());
+			return 0;
+		}
+		log_info("replaying %s to %s", cfg->replay, u->replay_to.text);
+	} else
+		log_info("replaying %s", cfg->replay);
+	return 1;
+}
+
+/*
+ * A datagram of n bytes that arrived live: recorded at recording time t
+ * (--record) and sent on unchanged (the forward option).
+ */
+void
+srcudp_pass(struct src_udp *u, double t, const unsigned char *p, size_t n)
+{
+	if (u->rec.w && rec_write_raw(u->rec.w, t, p, n) < 0)
+		srcrec_failed(&u->rec);
+	if (u->fwd_fd != OS_SOCK_NONE && os_udp_send(u->fwd_fd, p, n, &u->forward) == 0)
+		u->forwarded++;
+}
+
+/* Live, after reading: a frame a second of what was kept. */
+void
+srcudp_tick(struct src_udp *u, double now)
+{
+	if (now >= u->next_frame) {
+		u->flush(u->arg, time_now());
+		u->next_frame += SRC_FRAME_EVERY;
+		if (u->next_frame <= now)	/* fell behind: skip, do not catch up */
+			u->next_frame = now + SRC_FRAME_EVERY;
+	}
+}
+
+/*
+ * Takes the datagrams of the recording that are due: into frames, or to
+ * --replay-to. what names them in the log ("datagrams", "packets").
+ */
+void
+srcudp_replay(struct src_udp *u, double now, long long backlog, const char *what)
+{
+	const struct config *cfg = u->cfg;
+	struct buf	 err = { 0 };
+	int		 rc;
+
+	while (!u->rp.done) {
+		if (!u->have) {
+			buf_reset(&err);
+			rc = srcrp_result(&u->rp, cfg->replay, rec_next_raw(u->rp.rr, &u->raw_t,
+			    &u->raw, &err), &err);
+			if (rc == 0)
+				continue;
+			if (rc < 0) {
+				u->flush(u->arg, srcrp_wall(&u->rp, u->next_frame));
+				log_info("%s: replayed %lld %s", cfg->replay,
+				    u->taken + u->forwarded, what);
+				break;
+			}
+			u->have = 1;
+			srcrp_start(&u->rp, u->raw_t);
+			if (u->next_frame == 0)
+				u->next_frame = u->raw_t + SRC_FRAME_EVERY;
+		}
+		if (cfg->speed > 0 && srcrp_due(&u->rp, cfg->speed, u->raw_t) > now)
+			break;
+		if (cfg->speed == 0 && u->out_fd == OS_SOCK_NONE &&
+		    backlog + srcq_len(u->q) >= SRC_AHEAD)
+			break;
+		u->have = 0;
+		if (u->out_fd != OS_SOCK_NONE) {
+			if (os_udp_send(u->out_fd, u->raw.p, u->raw.len, &u->replay_to) == 0)
+				u->forwarded++;
+			continue;
+		}
+		/* a frame a second of the recording's time */
+		if (u->raw_t >= u->next_frame) {
+			u->flush(u->arg, srcrp_wall(&u->rp, u->next_frame));
+			while (u->next_frame <= u->raw_t)
+				u->next_frame += SRC_FRAME_EVERY;
+		}
+		u->taken++;
+		u->take(u->arg, (const unsigned char *)u->raw.p, u->raw.len,
+		    srcrp_wall(&u->rp, u->raw_t), u->raw_t);
+	}
+	/* at the recording's pace, a second without datagrams still ends a frame */
+	if (cfg->speed > 0 && u->out_fd == OS_SOCK_NONE && !u->rp.done && u->next_frame > 0 &&
+	    now >= srcrp_due(&u->rp, cfg->speed, u->next_frame)) {
+		u->flush(u->arg, srcrp_wall(&u->rp, u->next_frame));
+		u->next_frame += SRC_FRAME_EVERY;
+	}
+	buf_free(&err);
+}
+
+/*
+ * Shortens *timeout to what is due next. Returns 1 when replaying (there
+ * are no sockets to wait on), 0 live.
+ */
+int
+srcudp_wait(struct src_udp *u, double now, long long backlog, double *timeout)
+{
+	const struct config *cfg = u->cfg;
+
+	if (!cfg->replay) {
+		if (u->next_frame - now < *timeout)
+			*timeout = u->next_frame - now;
+		return 0;
+	}
+	if (u->rp.done)
+		return 1;
+	if (cfg->speed > 0 && u->have && srcrp_due(&u->rp, cfg->speed, u->raw_t) - now < *timeout)
+		*timeout = srcrp_due(&u->rp, cfg->speed, u->raw_t) - now;
+	if (cfg->speed == 0 && (u->out_fd != OS_SOCK_NONE ||
+	    backlog + srcq_len(u->q) < SRC_AHEAD))
+		*timeout = 0;
+	if (cfg->speed > 0 && *timeout > 0.1)
+		*timeout = 0.1;		/* the frame that ends without datagrams */
+	return 1;
+}
+
+/*
+ * The status line of a replay to --replay-to, of source name counting
+ * what. Returns 1, or 0 when the source makes frames (its own line).
+ */
+int
+srcudp_status(const struct src_udp *u, const char *name, const char *what, char *out,
+    size_t outsz)
+{
+	if (u->out_fd == OS_SOCK_NONE)
+		return 0;
+	snprintf(out, outsz, "%s replay to %s%s: %lld %s sent", name, u->replay_to.text,
+	    u->rp.done ? " (done)" : "", u->forwarded, what);
+	return 1;
+}
+
+void
+srcudp_close(struct src_udp *u)
+{
+	os_udp_close(u->fwd_fd);
+	os_udp_close(u->out_fd);
+	srcrec_close(&u->rec);
+	srcrp_close(&u->rp);
+	buf_free(&u->raw);
 }

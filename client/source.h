@@ -49,7 +49,13 @@ struct source {
 
 extern const struct source src_lmu;
 extern const struct source src_ac;
+extern const struct source src_pcars2;
+extern const struct source src_pcars2_shm;
 extern const struct source *const sources[SRC__MAX];
+
+int	 src_resolve(const char *what, const char *spec, const char *host_default,
+	    struct os_addr *);
+void	 src_no_done(void *, struct http_req *);
 
 /*
  * source.c: the frames a source made and main has not taken yet, in order.
@@ -97,5 +103,47 @@ int	 srcrp_finished(const struct src_replay *, int *status);
 double	 srcrp_due(const struct src_replay *, double speed, double t);
 double	 srcrp_wall(const struct src_replay *, double t);
 void	 srcrp_close(struct src_replay *);
+
+/*
+ * source.c: what the sources of UDP datagrams (ac, pcars2) share. Live, each
+ * datagram is recorded and sent on as it came (--record, the source's
+ * forward option) and the source makes a frame a second of what it kept;
+ * with --replay the datagrams of the recording come at their pace into
+ * frames, or go as they came to --replay-to. The source gives
+ * srcudp_init() its flush() (the datagrams gathered become a frame captured
+ * at captured_at) and take() (one datagram, at wall time at, recorded at
+ * t), and opens fwd_fd and forward itself.
+ */
+#define SRC_FRAME_EVERY	1.0		/* s */
+
+struct src_udp {
+	const struct config *cfg;
+	struct src_queue *q;		/* main's */
+	void		*arg;		/* the source's, for flush() and take() */
+	void	 (*flush)(void *, double captured_at);
+	void	 (*take)(void *, const unsigned char *, size_t, double at, double t);
+	os_sock		 fwd_fd;	/* the forward option's socket */
+	os_sock		 out_fd;	/* --replay-to */
+	struct os_addr	 forward, replay_to;
+	double		 next_frame;	/* mono (live) or recording time (replay) */
+	struct src_rec	 rec;		/* --record */
+	struct src_replay rp;		/* --replay */
+	struct buf	 raw;		/* the next datagram of the recording */
+	double		 raw_t;		/* ... its recording time */
+	int		 have;		/* ... read and not yet due */
+	long long	 taken;		/* datagrams of the recording taken */
+	long long	 forwarded;	/* datagrams sent on, or to --replay-to */
+};
+void	 srcudp_init(struct src_udp *, const struct config *, struct src_queue *, void *arg,
+	    void (*flush)(void *, double),
+	    void (*take)(void *, const unsigned char *, size_t, double, double));
+int	 srcudp_replay_open(struct src_udp *, const char *format);
+void	 srcudp_pass(struct src_udp *, double t, const unsigned char *, size_t);
+void	 srcudp_tick(struct src_udp *, double now);
+void	 srcudp_replay(struct src_udp *, double now, long long backlog, const char *what);
+int	 srcudp_wait(struct src_udp *, double now, long long backlog, double *timeout);
+int	 srcudp_status(const struct src_udp *, const char *name, const char *what, char *,
+	    size_t);
+void	 srcudp_close(struct src_udp *);
 
 #endif

@@ -21,16 +21,14 @@
 
 #define AC_DGRAM_MAX	65536
 #define AC_READ_MAX	4096		/* datagrams read in one ready() */
-#define AC_FRAME_EVERY	1.0		/* s */
 #define AC_FRAME_BYTES	(4u << 20)	/* events in one frame at most */
 #define AC_RCVBUF	(1 << 20)
 
 struct ac_src {
 	const struct config *cfg;
 	os_sock		 fd;		/* bound to --ac-listen; requests leave from it */
-	os_sock		 fwd_fd;	/* talks to the --ac-forward plugin */
-	os_sock		 out_fd;	/* --replay-to */
-	struct os_addr	 server, forward, replay_to;
+	struct os_addr	 server;
+	struct src_udp	 io;		/* --ac-forward, --record, --replay */
 	struct acsp_dec	 dec;
 	struct acsp_msg	*msg;
 	uint8_t		 connected[256 / 8];	/* slots known to be connected */
@@ -38,69 +36,13 @@ struct ac_src {
 	/* the frame being filled */
 	struct buf	 events;	/* {"events":[ ... */
 	size_t		 nevents;
-	double		 next_frame;	/* mono (live) or recording time (replay) */
-	struct src_queue *q;		/* main's */
-	struct src_rec	 rec;		/* --record */
-	/* --replay */
-	struct src_replay rp;
-	struct buf	 raw;		/* the next datagram of the recording */
-	double		 raw_t;		/* ... its recording time */
-	int		 have;		/* ... read and not yet due */
 	/* counts */
 	long long	 datagrams;
 	long long	 bad[ACSP__MAX];
-	long long	 forwarded;
 	long long	 relayed;
 	long long	 requests;
 	long long	 frames;
 };
-
-/*
- * Resolves "HOST:PORT", "[V6]:PORT" or, when host_optional, "PORT" (host
- * 127.0.0.1). Returns 1, or 0 with a message logged.
- */
-static int
-ac_resolve(const char *what, const char *spec, int host_optional, struct os_addr *a)
-{
-	char		 why[160];
-	char		 host[256], port[16];
-	const char	*colon = strrchr(spec, ':'), *portp;
-	size_t		 hl;
-	long long	 pn;
-
-	if (colon == NULL && host_optional) {
-		snprintf(host, sizeof(host), "127.0.0.1");
-		portp = spec;
-	} else if (colon == NULL || colon == spec) {
-		log_err("%s: \"%s\" is not HOST:PORT", what, spec);
-		return 0;
-	} else {
-		hl = (size_t)(colon - spec);
-		if (spec[0] == '[' && hl >= 2 && spec[hl - 1] == ']') {
-			spec++;
-			hl -= 2;
-		}
-		if (hl >= sizeof(host)) {
-			log_err("%s: the host of \"%s\" is too long", what, spec);
-			return 0;
-		}
-		memcpy(host, spec, hl);
-		host[hl] = '\0';
-		portp = colon + 1;
-	}
-	if (!num_parse_ll(portp, 1, 65535, &pn)) {
-		log_err("%s: \"%s\" has no port number (1-65535)", what, spec);
-		return 0;
-	}
-	snprintf(port, sizeof(port), "%lld", pn);
-	if (!os_resolve(host, port, a, why, sizeof(why))) {
-		log_err("%s: %s: %s", what, host, why);
-		return 0;
-	}
-	snprintf(a->text, sizeof(a->text), "%s%s%s:%s", strchr(host, ':') ? "[" : "", host,
-	    strchr(host, ':') ? "]" : "", port);
-	return 1;
-}
 
 static void
 ac_send(struct ac_src *s, os_sock fd, const struct os_addr *to, const void *p, size_t len,
@@ -185,12 +127,14 @@ ac_react(struct ac_src *s, const struct acsp_msg *m)
 
 /* Turns the events gathered so far into a frame captured at captured_at. */
 static void
-ac_flush(struct ac_src *s, double captured_at)
+ac_flush(void *arg, double captured_at)
 {
+	struct ac_src *s = arg;
+
 	if (s->nevents == 0)
 		return;
 	if (buf_puts(&s->events, "]}") < 0 ||
-	    srcq_push(s->q, captured_at, s->events.p, s->events.len) < 0)
+	    srcq_push(s->io.q, captured_at, s->events.p, s->events.len) < 0)
 		log_err("out of memory: a frame of %zu events is lost", s->nevents);
 	else
 		s->frames++;
@@ -230,6 +174,14 @@ ac_datagram(struct ac_src *s, const unsigned char *p, size_t len, double at, int
 		ac_flush(s, live ? time_now() : at);
 }
 
+/* A datagram of the recording, replayed into frames at wall time at. */
+static void
+ac_take(void *arg, const unsigned char *p, size_t len, double at, double t)
+{
+	(void)t;
+	ac_datagram(arg, p, len, at, 0);
+}
+
 /* Reads what waits on fd; from_plugin: datagrams of the forward plugin. */
 static void
 ac_read(struct ac_src *s, os_sock fd, int from_plugin)
@@ -245,75 +197,15 @@ ac_read(struct ac_src *s, os_sock fd, int from_plugin)
 			return;
 		}
 		/* the second plugin's requests go on to the server */
-		if (from_plugin || (s->fwd_fd != OS_SOCK_NONE && os_addr_same(&from, &s->forward))) {
+		if (from_plugin || (s->io.fwd_fd != OS_SOCK_NONE &&
+		    os_addr_same(&from, &s->io.forward))) {
 			if (os_udp_send(s->fd, s->dgram, (size_t)n, &s->server) == 0)
 				s->relayed++;
 			continue;
 		}
-		if (s->rec.w && rec_write_raw(s->rec.w, srcrec_t(&s->rec), s->dgram,
-		    (size_t)n) < 0)
-			srcrec_failed(&s->rec);
-		if (s->fwd_fd != OS_SOCK_NONE &&
-		    os_udp_send(s->fwd_fd, s->dgram, (size_t)n, &s->forward) == 0)
-			s->forwarded++;
+		srcudp_pass(&s->io, srcrec_t(&s->io.rec), s->dgram, (size_t)n);
 		ac_datagram(s, s->dgram, (size_t)n, time_now(), 1);
 	}
-}
-
-/*
- * Takes the datagrams of the recording that are due: into frames, or to
- * --replay-to.
- */
-static void
-ac_replay(struct ac_src *s, double now, long long backlog)
-{
-	struct buf	 err = { 0 };
-	int		 rc;
-
-	while (!s->rp.done) {
-		if (!s->have) {
-			buf_reset(&err);
-			rc = srcrp_result(&s->rp, s->cfg->replay, rec_next_raw(s->rp.rr, &s->raw_t,
-			    &s->raw, &err), &err);
-			if (rc == 0)
-				continue;
-			if (rc < 0) {
-				ac_flush(s, srcrp_wall(&s->rp, s->next_frame));
-				log_info("%s: replayed %lld datagrams", s->cfg->replay,
-				    s->datagrams + s->forwarded);
-				break;
-			}
-			s->have = 1;
-			srcrp_start(&s->rp, s->raw_t);
-			if (s->next_frame == 0)
-				s->next_frame = s->raw_t + AC_FRAME_EVERY;
-		}
-		if (s->cfg->speed > 0 && srcrp_due(&s->rp, s->cfg->speed, s->raw_t) > now)
-			break;
-		if (s->cfg->speed == 0 && s->out_fd == OS_SOCK_NONE && backlog + srcq_len(s->q) >= SRC_AHEAD)
-			break;
-		s->have = 0;
-		if (s->out_fd != OS_SOCK_NONE) {
-			if (os_udp_send(s->out_fd, s->raw.p, s->raw.len, &s->replay_to) == 0)
-				s->forwarded++;
-			continue;
-		}
-		/* a frame a second of the recording's time */
-		if (s->raw_t >= s->next_frame) {
-			ac_flush(s, srcrp_wall(&s->rp, s->next_frame));
-			while (s->next_frame <= s->raw_t)
-				s->next_frame += AC_FRAME_EVERY;
-		}
-		ac_datagram(s, (const unsigned char *)s->raw.p, s->raw.len,
-		    srcrp_wall(&s->rp, s->raw_t), 0);
-	}
-	/* at the recording's pace, a second without datagrams still ends a frame */
-	if (s->cfg->speed > 0 && s->out_fd == OS_SOCK_NONE && !s->rp.done && s->next_frame > 0 &&
-	    now >= srcrp_due(&s->rp, s->cfg->speed, s->next_frame)) {
-		ac_flush(s, srcrp_wall(&s->rp, s->next_frame));
-		s->next_frame += AC_FRAME_EVERY;
-	}
-	buf_free(&err);
 }
 
 static void
@@ -322,18 +214,13 @@ ac_ready(void *arg, double now, long long backlog)
 	struct ac_src *s = arg;
 
 	if (s->cfg->replay) {
-		ac_replay(s, now, backlog);
+		srcudp_replay(&s->io, now, backlog, "datagrams");
 		return;
 	}
 	ac_read(s, s->fd, 0);
-	if (s->fwd_fd != OS_SOCK_NONE)
-		ac_read(s, s->fwd_fd, 1);
-	if (now >= s->next_frame) {
-		ac_flush(s, time_now());
-		s->next_frame += AC_FRAME_EVERY;
-		if (s->next_frame <= now)	/* fell behind: skip, do not catch up */
-			s->next_frame = now + AC_FRAME_EVERY;
-	}
+	if (s->io.fwd_fd != OS_SOCK_NONE)
+		ac_read(s, s->io.fwd_fd, 1);
+	srcudp_tick(&s->io, now);
 }
 
 static unsigned
@@ -343,32 +230,13 @@ ac_wait(void *arg, double now, long long backlog, os_sock *socks, unsigned max,
 	struct ac_src	*s = arg;
 	unsigned	 n = 0;
 
-	if (s->cfg->replay) {
-		if (s->rp.done)
-			return 0;
-		if (s->cfg->speed > 0 && s->have &&
-		    srcrp_due(&s->rp, s->cfg->speed, s->raw_t) - now < *timeout)
-			*timeout = srcrp_due(&s->rp, s->cfg->speed, s->raw_t) - now;
-		if (s->cfg->speed == 0 && (s->out_fd != OS_SOCK_NONE || backlog + srcq_len(s->q) < SRC_AHEAD))
-			*timeout = 0;
-		if (s->cfg->speed > 0 && *timeout > 0.1)
-			*timeout = 0.1;		/* the frame that ends without datagrams */
+	if (srcudp_wait(&s->io, now, backlog, timeout))
 		return 0;
-	}
-	if (s->next_frame - now < *timeout)
-		*timeout = s->next_frame - now;
 	if (n < max)
 		socks[n++] = s->fd;
-	if (s->fwd_fd != OS_SOCK_NONE && n < max)
-		socks[n++] = s->fwd_fd;
+	if (s->io.fwd_fd != OS_SOCK_NONE && n < max)
+		socks[n++] = s->io.fwd_fd;
 	return n;
-}
-
-static void
-ac_done(void *arg, struct http_req *r)
-{
-	(void)arg;
-	(void)r;	/* the source makes no HTTP requests */
 }
 
 static int
@@ -376,7 +244,7 @@ ac_finished(void *arg, int *status)
 {
 	struct ac_src *s = arg;
 
-	return s->cfg->replay && srcrp_finished(&s->rp, status);
+	return s->cfg->replay && srcrp_finished(&s->io.rp, status);
 }
 
 /* Stopping: what was gathered still goes out. */
@@ -404,12 +272,9 @@ ac_status(void *arg, char *out, size_t outsz)
 {
 	struct ac_src *s = arg;
 
-	if (s->out_fd != OS_SOCK_NONE)
-		snprintf(out, outsz, "ac replay to %s%s: %lld datagrams sent", s->replay_to.text,
-		    s->rp.done ? " (done)" : "", s->forwarded);
-	else
+	if (!srcudp_status(&s->io, "ac", "datagrams", out, outsz))
 		snprintf(out, outsz, "ac%s%s: %lld datagrams, %lld malformed, %lld frames",
-		    s->cfg->replay ? " replay" : "", s->rp.done ? " (done)" : "", s->datagrams,
+		    s->cfg->replay ? " replay" : "", s->io.rp.done ? " (done)" : "", s->datagrams,
 		    ac_malformed(s), s->frames);
 }
 
@@ -430,13 +295,9 @@ ac_close(void *arg)
 		buf_free(&b);
 	}
 	log_info("ac: %lld datagrams, %lld frames, %lld requests, %lld forwarded, %lld relayed",
-	    s->datagrams, s->frames, s->requests, s->forwarded, s->relayed);
+	    s->datagrams, s->frames, s->requests, s->io.forwarded, s->relayed);
 	os_udp_close(s->fd);
-	os_udp_close(s->fwd_fd);
-	os_udp_close(s->out_fd);
-	srcrec_close(&s->rec);
-	srcrp_close(&s->rp);
-	buf_free(&s->raw);
+	srcudp_close(&s->io);
 	buf_free(&s->events);
 	free(s->msg);
 	free(s->dgram);
@@ -460,51 +321,40 @@ ac_open(void **out, const struct config *cfg, const struct client_ident *id,
 		return 0;
 	}
 	s->cfg = cfg;
-	s->q = q;
-	s->fd = s->fwd_fd = s->out_fd = OS_SOCK_NONE;
+	s->fd = OS_SOCK_NONE;
+	srcudp_init(&s->io, cfg, q, s, ac_flush, ac_take);
 	if ((s->msg = malloc(sizeof(*s->msg))) == NULL ||
 	    (s->dgram = malloc(AC_DGRAM_MAX)) == NULL) {
 		log_err("out of memory");
 		return 0;
 	}
-	if (cfg->replay) {
-		if (!srcrp_open(&s->rp, cfg, REC_AC))
-			return 0;
-		if (cfg->replay_to) {
-			if (!ac_resolve("--replay-to", cfg->replay_to, 0, &s->replay_to))
-				return 0;
-			if ((s->out_fd = os_udp_open(&s->replay_to, 0, 0)) == OS_SOCK_NONE) {
-				log_err("--replay-to: %s", os_sock_error());
-				return 0;
-			}
-			log_info("replaying %s to %s", cfg->replay, s->replay_to.text);
-		} else
-			log_info("replaying %s", cfg->replay);
-		return 1;
-	}
-	if (!ac_resolve("--ac-listen", cfg->ac_listen, 1, &listen_at) ||
-	    !ac_resolve("--ac-server", cfg->ac_server, 0, &s->server) ||
-	    (cfg->ac_forward && !ac_resolve("--ac-forward", cfg->ac_forward, 0, &s->forward)))
+	if (cfg->replay)
+		return srcudp_replay_open(&s->io, REC_AC);
+	if (!src_resolve("--ac-listen", cfg->ac_listen, "127.0.0.1", &listen_at) ||
+	    !src_resolve("--ac-server", cfg->ac_server, NULL, &s->server) ||
+	    (cfg->ac_forward && !src_resolve("--ac-forward", cfg->ac_forward, NULL,
+	    &s->io.forward)))
 		return 0;
 	if ((s->fd = os_udp_open(&listen_at, 1, AC_RCVBUF)) == OS_SOCK_NONE) {
 		log_err("--ac-listen %s: %s", listen_at.text, os_sock_error());
 		return 0;
 	}
-	if (cfg->ac_forward && (s->fwd_fd = os_udp_open(&s->forward, 0, 0)) == OS_SOCK_NONE) {
-		log_err("--ac-forward %s: %s", s->forward.text, os_sock_error());
+	if (cfg->ac_forward &&
+	    (s->io.fwd_fd = os_udp_open(&s->io.forward, 0, 0)) == OS_SOCK_NONE) {
+		log_err("--ac-forward %s: %s", s->io.forward.text, os_sock_error());
 		return 0;
 	}
 	if (cfg->record) {
 		char note[512];
 		snprintf(note, sizeof(note), "recorded by %s from the Assetto Corsa server at %s",
 		    id->name, s->server.text);
-		if (!srcrec_open(&s->rec, cfg->record, REC_AC, note))
+		if (!srcrec_open(&s->io.rec, cfg->record, REC_AC, note))
 			return 0;
 	}
-	s->next_frame = time_mono() + AC_FRAME_EVERY;
+	s->io.next_frame = time_mono() + SRC_FRAME_EVERY;
 	log_info("listening on %s for the Assetto Corsa server at %s%s%s", listen_at.text,
 	    s->server.text, cfg->ac_forward ? ", forwarding to " : "",
-	    cfg->ac_forward ? s->forward.text : "");
+	    cfg->ac_forward ? s->io.forward.text : "");
 	ac_ask_all(s);
 	return 1;
 }
@@ -514,7 +364,7 @@ const struct source src_ac = {
 	ac_open,
 	ac_wait,
 	ac_ready,
-	ac_done,
+	src_no_done,
 	ac_finished,
 	ac_leave,
 	ac_status,

@@ -115,7 +115,7 @@ main(void)
 	    "source, ac-listen, ac-server and ac-interval are read from the file");
 	config_free(&c);
 	ok(load(&c, &err, "", "--source", "rfactor", NULL) == CONFIG_BAD && err.p &&
-	    strstr(err.p, "lmu or ac"), "an unknown source is refused");
+	    strstr(err.p, "lmu, ac, pcars2 or pcars2-shm"), "an unknown source is refused");
 	config_free(&c);
 	ok(load(&c, &err, "source = ac\n", NULL) == CONFIG_BAD && err.p &&
 	    strstr(err.p, "--ac-listen"), "the ac source needs its addresses");
@@ -126,6 +126,48 @@ main(void)
 	ok(load(&c, &err, "", "--replay", "x", "--replay-to", "127.0.0.1:9600", NULL) ==
 	    CONFIG_BAD && load(&c, &err, "", "--source", "ac", "--replay", "x", "--replay-to",
 	    "127.0.0.1:9600", NULL) == CONFIG_OK, "--replay-to only replays AC recordings");
+	config_free(&c);
+
+	ok(load(&c, &err, "", "--source", "pcars2", NULL) == CONFIG_OK && c.source == SRC_PCARS2 &&
+	    strcmp(c.pcars2_listen, "5606") == 0 && c.pcars2_forward == NULL &&
+	    c.pcars2_shm_hz == 5 && strcmp(src_names[c.source], "pcars2") == 0,
+	    "pcars2: listens on port 5606 by default, forwards nowhere, shared memory at 5 Hz");
+	config_free(&c);
+	ok(load(&c, &err, "source = pcars2\npcars2-listen = 127.0.0.1:5607\n"
+	    "pcars2-forward = 127.0.0.1:5608\npcars2-shm-hz = 60\n", NULL) == CONFIG_OK &&
+	    c.source == SRC_PCARS2 && strcmp(c.pcars2_listen, "127.0.0.1:5607") == 0 &&
+	    strcmp(c.pcars2_forward, "127.0.0.1:5608") == 0 && c.pcars2_shm_hz == 60,
+	    "source, pcars2-listen, pcars2-forward and pcars2-shm-hz are read from the file");
+	config_free(&c);
+	ok(load(&c, &err, "pcars2-shm-hz = 10\n", "--pcars2-shm-hz", "1", "--pcars2-listen",
+	    "6000", NULL) == CONFIG_OK && c.pcars2_shm_hz == 1 &&
+	    strcmp(c.pcars2_listen, "6000") == 0, "the pcars2 flags win over the file");
+	config_free(&c);
+	ok(load(&c, &err, "", "--pcars2-shm-hz", "0", NULL) == CONFIG_BAD && err.p &&
+	    strstr(err.p, "pcars2-shm-hz must be a number of times a second from 1 to 60") &&
+	    load(&c, &err, "pcars2-shm-hz = 61\n", NULL) == CONFIG_BAD &&
+	    strstr(err.p, "client.conf:1") && load(&c, &err, "", "--pcars2-shm-hz", "5x", NULL) ==
+	    CONFIG_BAD, "pcars2-shm-hz outside 1..60, or not a number, is refused");
+	config_free(&c);
+	ok(load(&c, &err, "", "--source", "pcars2", "--once", NULL) == CONFIG_BAD && err.p &&
+	    strstr(err.p, "--once"), "--once does not go with pcars2 (it listens)");
+	config_free(&c);
+	ok(load(&c, &err, "", "--source", "pcars2", "--replay", "x", "--replay-to",
+	    "127.0.0.1:5606", NULL) == CONFIG_OK && load(&c, &err, "", "--source", "pcars2-shm",
+	    "--replay", "x", "--replay-to", "127.0.0.1:5606", NULL) == CONFIG_BAD,
+	    "--replay-to replays pcars2 recordings too, not shared memory");
+	config_free(&c);
+	if (CLIENT_WINDOWS)
+		ok(load(&c, &err, "", "--source", "pcars2-shm", NULL) == CONFIG_OK &&
+		    c.source == SRC_PCARS2_SHM, "pcars2-shm is a source on Windows");
+	else
+		ok(load(&c, &err, "", "--source", "pcars2-shm", NULL) == CONFIG_BAD && err.p &&
+		    strstr(err.p, "read on Windows only"),
+		    "pcars2-shm elsewhere: refused, the shared memory is read on Windows only");
+	config_free(&c);
+	ok(load(&c, &err, "", "--source", "pcars2", "--record", "r.jsonl", NULL) == CONFIG_OK &&
+	    (CLIENT_WINDOWS ? load(&c, &err, "", "--source", "pcars2-shm", "--record", "r.jsonl",
+	    NULL) == CONFIG_BAD : 1), "pcars2 records; pcars2-shm does not");
 	config_free(&c);
 
 	ok(load(&c, &err, "", "--state-dir", "/s", NULL) == CONFIG_OK &&
