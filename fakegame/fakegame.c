@@ -5,7 +5,8 @@
  * sim_lmu.c). Several ports may serve one simulation, each as seen from its
  * own car or as a spectator, so one process stands in for the games of a
  * whole team. With --sim ac it plays an Assetto Corsa dedicated server's
- * UDP plugin interface instead (sim_ac.c).
+ * UDP plugin interface instead (sim_ac.c), with --sim pcars2 the UDP
+ * packets of Automobilista 2 / Project CARS 2 (sim_pcars2.c).
  *
  * For tests, /fake/ endpoints stall the game, make it answer garbage, or
  * put it into a replay or a loading screen.
@@ -27,6 +28,8 @@
 #include <microhttpd.h>
 
 #include "fakegame.h"
+#include "raceopt.h"
+#include "sim_pcars2.h"
 
 #define MAX_VIEWS	8
 #define MAX_PATHS	48
@@ -342,8 +345,12 @@ usage(FILE *f)
 	    "           [--speed N] (--recording FILE [--loop] | --sim [lmu] [sim options])\n"
 	    "       trackside-fakegame --sim ac --ac-plugin HOST:PORT [--ac-listen [HOST:]PORT]\n"
 	    "           [--port-file FILE] [--truth FILE] [--speed N] [sim options]\n"
-	    "A stand-in for Le Mans Ultimate's local REST API, on loopback, or for an\n"
-	    "Assetto Corsa dedicated server's UDP plugin interface.\n\n"
+	    "       trackside-fakegame --sim pcars2 --pcars2-send HOST:PORT [--pcars2-send ...]\n"
+	    "           [--pcars2-rev early|later] [--pcars2-hz N] [--truth FILE] [--speed N]\n"
+	    "           [sim options]\n"
+	    "A stand-in for Le Mans Ultimate's local REST API, on loopback, for an\n"
+	    "Assetto Corsa dedicated server's UDP plugin interface, or for Automobilista 2's\n"
+	    "UDP packets.\n\n"
 	    "  --listen [HOST:]PORT[=VIEW]  serve on PORT (0: any free port; default 6397);\n"
 	    "                               VIEW is car:SLOT, car:auto1, car:auto2 or spectator,\n"
 	    "                               with ,join-at=F and ,leave-at=F (fractions of the\n"
@@ -364,7 +371,14 @@ usage(FILE *f)
 	    "  --ac-plugin HOST:PORT        where its events go (UDP_PLUGIN_ADDRESS)\n"
 	    "  --ac-listen [HOST:]PORT      where it takes requests (default: any free port,\n"
 	    "                               written to --port-file)\n"
-	    "  --truth FILE                 write what was simulated as JSON at the end\n\n"
+	    "  --truth FILE                 write what was simulated as JSON at the end\n"
+	    "  --sim pcars2                 Automobilista 2 / Project CARS 2 UDP (16 cars by\n"
+	    "                               default, at most 32)\n"
+	    "  --pcars2-send HOST:PORT      where a player's game sends its packets; the k-th\n"
+	    "                               one views the k-th player's car (at most 8)\n"
+	    "  --pcars2-rev early|later     the packets' revision (default later)\n"
+	    "  --pcars2-hz N                ticks per second of wall time (default 20, 1 to 60)\n"
+	    "  --shm                        the $pcars2$ shared memory instead (Windows only)\n\n"
 	    "Test controls (GET): /fake/stall?seconds=N /fake/garbage?count=N\n"
 	    "  /fake/replay?on=1|0 /fake/loading?on=1|0[&state=1] (game time stands still;\n"
 	    "  state=1 also says MultiStintState LOADING) /fake/status\n");
@@ -429,9 +443,9 @@ parse_listen(const char *arg, struct sockaddr_in *sa, struct view *v, char *spec
 }
 
 enum {
-	OPT_LISTEN = 256, OPT_PORTFILE, OPT_SPEED, OPT_RECORDING, OPT_LOOP, OPT_SIM, OPT_CARS,
-	OPT_CLASSES, OPT_SESSIONS, OPT_PMIN, OPT_QMIN, OPT_RMIN, OPT_TRACK, OPT_OFFLINE, OPT_SEED,
-	OPT_AC_PLUGIN, OPT_AC_LISTEN, OPT_TRUTH,
+	OPT_LISTEN = 256, OPT_PORTFILE, OPT_RECORDING, OPT_LOOP, OPT_SIM, OPT_OFFLINE,
+	OPT_AC_PLUGIN, OPT_AC_LISTEN, OPT_TRUTH, OPT_P2_SEND, OPT_P2_REV, OPT_P2_HZ, OPT_SHM,
+	OPT_SHM_SIZE, OPT_RACE,
 };
 
 /*
@@ -468,28 +482,93 @@ parse_udp(const char *opt, const char *arg, int need_host, struct sockaddr_in *s
 	return 1;
 }
 
+/* The players' games of --sim pcars2: one socket, a destination each. */
+struct p2dest {
+	int			 fd;
+	struct sockaddr_in	 to[P2SIM_MAX_VIEWS];
+	int			 warned;
+};
+
+static void
+p2_sendto(void *arg, int view, const unsigned char *p, size_t n)
+{
+	struct p2dest *d = arg;
+
+	if (sendto(d->fd, p, n, 0, (const struct sockaddr *)&d->to[view], sizeof(d->to[0])) < 0 &&
+	    errno != ECONNREFUSED && !d->warned++)
+		fprintf(stderr, "trackside-fakegame: sendto: %s\n", strerror(errno));
+}
+
+/*
+ * Plays the weekend as Automobilista 2 sends it over UDP, a tick every
+ * 1/hz s of wall time, until quit. Returns 0, or 1 after a message.
+ */
+static int
+p2_run(const struct p2sim_opts *o, struct p2dest *d)
+{
+	struct p2sim	*p = NULL;
+	struct buf	 err = { 0 };
+	double		 start;
+	long long	 tick = 0;
+	int		 done = 0, rc;
+
+	if ((rc = p2sim_new(&p, o, &err)) <= 0) {
+		fprintf(stderr, "trackside-fakegame: %s\n", rc < 0 ? "out of memory" :
+		    err.p ? err.p : "cannot start the simulation");
+		buf_free(&err);
+		return rc < 0 ? 1 : 2;
+	}
+	buf_free(&err);
+	if ((d->fd = socket(AF_INET, SOCK_DGRAM, 0)) < 0) {
+		fprintf(stderr, "trackside-fakegame: socket: %s\n", strerror(errno));
+		p2sim_free(p);
+		return 1;
+	}
+	for (int v = 0; v < o->views; v++)
+		printf("trackside-fakegame: Automobilista 2 (%s revision), the game of car %d "
+		    "sends to %s:%u\n", o->rev == P2_EARLY ? "early" : "later", p2sim_slot(p, v),
+		    inet_ntoa(d->to[v].sin_addr), ntohs(d->to[v].sin_port));
+	fflush(stdout);
+	start = time_mono();
+	while (!quit) {
+		double wait = start + (double)tick / o->hz - time_mono();
+		if (wait > 0) {
+			usleep((useconds_t)(wait * 1e6));
+			continue;
+		}
+		/* game time follows the ticks: a slow machine slows the game */
+		p2sim_tick(p, (double)tick * o->speed / o->hz, p2_sendto, d);
+		tick++;
+		if (p2sim_done(p) && !done) {
+			done = 1;
+			printf("trackside-fakegame: the weekend is over\n");
+			fflush(stdout);
+		}
+	}
+	close(d->fd);
+	p2sim_free(p);
+	return 0;
+}
+
 int
 main(int argc, char *argv[])
 {
 	static struct option lo[] = {
 		{ "listen", required_argument, NULL, OPT_LISTEN },
 		{ "port-file", required_argument, NULL, OPT_PORTFILE },
-		{ "speed", required_argument, NULL, OPT_SPEED },
 		{ "recording", required_argument, NULL, OPT_RECORDING },
 		{ "loop", no_argument, NULL, OPT_LOOP },
 		{ "sim", no_argument, NULL, OPT_SIM },
 		{ "ac-plugin", required_argument, NULL, OPT_AC_PLUGIN },
 		{ "ac-listen", required_argument, NULL, OPT_AC_LISTEN },
 		{ "truth", required_argument, NULL, OPT_TRUTH },
-		{ "cars", required_argument, NULL, OPT_CARS },
-		{ "classes", required_argument, NULL, OPT_CLASSES },
-		{ "sessions", required_argument, NULL, OPT_SESSIONS },
-		{ "practice-minutes", required_argument, NULL, OPT_PMIN },
-		{ "qualify-minutes", required_argument, NULL, OPT_QMIN },
-		{ "race-minutes", required_argument, NULL, OPT_RMIN },
-		{ "track-length", required_argument, NULL, OPT_TRACK },
+		{ "pcars2-send", required_argument, NULL, OPT_P2_SEND },
+		{ "pcars2-rev", required_argument, NULL, OPT_P2_REV },
+		{ "pcars2-hz", required_argument, NULL, OPT_P2_HZ },
+		{ "shm", no_argument, NULL, OPT_SHM },
+		{ "shm-size", required_argument, NULL, OPT_SHM_SIZE },
 		{ "offline", no_argument, NULL, OPT_OFFLINE },
-		{ "seed", required_argument, NULL, OPT_SEED },
+		RACEOPT_LONG(OPT_RACE),
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -500,11 +579,12 @@ main(int argc, char *argv[])
 	struct game	 g;
 	struct sim_opts	 so;
 	struct sim_ac_opts ao;
-	int		 ac = 0, have_plugin = 0, cars_given = 0;
+	struct p2sim_opts po;
+	struct p2dest	 pd;
+	int		 ac = 0, p2 = 0, have_plugin = 0, cars_given = 0;
 	struct recsrc	 rec;
 	const char	*portfile = NULL;
 	struct buf	 err = { 0 };
-	long long	 n;
 	double		 d;
 	int		 ch, status = 1;
 
@@ -512,23 +592,28 @@ main(int argc, char *argv[])
 	memset(&rec, 0, sizeof(rec));
 	memset(&so, 0, sizeof(so));
 	memset(&ao, 0, sizeof(ao));
+	memset(&po, 0, sizeof(po));
+	memset(&pd, 0, sizeof(pd));
+	po.rev = P2_LATER;
+	po.hz = 20;
 	parse_udp("--ac-listen", "0", 0, &ao.listen);
 	memset(ctx, 0, sizeof(ctx));
 	pthread_mutex_init(&g.mu, NULL);
 	g.speed = 1;
 	g.frozen_at = -1;
-	so.race.cars = 20;
-	snprintf(so.race.sessions, sizeof(so.race.sessions), "P,Q,R");
-	so.race.minutes[0] = 10;
-	so.race.minutes[1] = 10;
-	so.race.minutes[2] = 30;
-	so.race.seed = 1;
+	raceopt_defaults(&so.race, 20);
 	so.online = 1;
-	so.race.track_m = 5200;
 
 #define BAD(...) do { fprintf(stderr, "trackside-fakegame: " __VA_ARGS__); \
 	fputc('\n', stderr); return 2; } while (0)
 	while ((ch = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
+		if (ch >= OPT_RACE && ch < OPT_RACE + RACEOPT__MAX) {
+			if (!raceopt_parse(ch - OPT_RACE, optarg, 100, &so.race, &g.speed))
+				return 2;
+			if (ch == OPT_RACE + RACEOPT_CARS)
+				cars_given = 1;
+			continue;
+		}
 		switch (ch) {
 		case OPT_LISTEN:
 			if (naddr == MAX_VIEWS)
@@ -541,11 +626,6 @@ main(int argc, char *argv[])
 		case OPT_PORTFILE:
 			portfile = optarg;
 			break;
-		case OPT_SPEED:
-			if (!num_parse_d(optarg, 0.01, 1000, &d))
-				BAD("--speed must be a number from 0.01 to 1000, not \"%s\"", optarg);
-			g.speed = d;
-			break;
 		case OPT_RECORDING:
 			rec.file = optarg;
 			break;
@@ -553,11 +633,33 @@ main(int argc, char *argv[])
 			rec.loop = 1;
 			break;
 		case OPT_SIM:
-			/* --sim [lmu|ac]: the game is an optional word of its own */
+			/* --sim [lmu|ac|pcars2]: the game is an optional word of its own */
 			if (optind < argc && (strcmp(argv[optind], "lmu") == 0 ||
-			    strcmp(argv[optind], "ac") == 0))
-				ac = strcmp(argv[optind++], "ac") == 0;
+			    strcmp(argv[optind], "ac") == 0 || strcmp(argv[optind], "pcars2") == 0)) {
+				ac = strcmp(argv[optind], "ac") == 0;
+				p2 = strcmp(argv[optind++], "pcars2") == 0;
+			}
 			break;
+		case OPT_P2_SEND:
+			if (po.views == P2SIM_MAX_VIEWS)
+				BAD("at most %d --pcars2-send", P2SIM_MAX_VIEWS);
+			if (!parse_udp("--pcars2-send", optarg, 1, &pd.to[po.views]))
+				return 2;
+			po.views++;
+			break;
+		case OPT_P2_REV:
+			if (strcmp(optarg, "early") != 0 && strcmp(optarg, "later") != 0)
+				BAD("--pcars2-rev is early or later, not \"%s\"", optarg);
+			po.rev = strcmp(optarg, "early") == 0 ? P2_EARLY : P2_LATER;
+			break;
+		case OPT_P2_HZ:
+			if (!num_parse_d(optarg, 1, 60, &d))
+				BAD("--pcars2-hz must be a number from 1 to 60, not \"%s\"", optarg);
+			po.hz = d;
+			break;
+		case OPT_SHM: case OPT_SHM_SIZE:
+			BAD("--shm and --shm-size write the $pcars2$ shared memory: Windows only "
+			    "(trackside-fakegame.exe); here the game sends UDP (--pcars2-send)");
 		case OPT_AC_PLUGIN:
 			if (!parse_udp("--ac-plugin", optarg, 1, &ao.plugin))
 				return 2;
@@ -570,35 +672,8 @@ main(int argc, char *argv[])
 		case OPT_TRUTH:
 			ao.truth = optarg;
 			break;
-		case OPT_CARS:
-			if (!num_parse_ll(optarg, 1, 100, &n))
-				BAD("--cars must be 1 to 100, not \"%s\"", optarg);
-			so.race.cars = (int)n;
-			cars_given = 1;
-			break;
-		case OPT_CLASSES:
-			snprintf(so.race.classes, sizeof(so.race.classes), "%s", optarg);
-			break;
-		case OPT_SESSIONS:
-			snprintf(so.race.sessions, sizeof(so.race.sessions), "%s", optarg);
-			break;
-		case OPT_PMIN: case OPT_QMIN: case OPT_RMIN:
-			if (!num_parse_d(optarg, 0.5, 1440, &d))
-				BAD("session lengths are 0.5 to 1440 minutes, not \"%s\"", optarg);
-			so.race.minutes[ch - OPT_PMIN] = d;
-			break;
-		case OPT_TRACK:
-			if (!num_parse_d(optarg, 1000, 30000, &d))
-				BAD("--track-length must be 1000 to 30000 metres, not \"%s\"", optarg);
-			so.race.track_m = d;
-			break;
 		case OPT_OFFLINE:
 			so.online = 0;
-			break;
-		case OPT_SEED:
-			if (!num_parse_ll(optarg, 0, 4294967295LL, &n))
-				BAD("--seed must be a whole number, not \"%s\"", optarg);
-			so.race.seed = (unsigned)n;
 			break;
 		case 'h':
 			usage(stdout);
@@ -610,6 +685,23 @@ main(int argc, char *argv[])
 	}
 	if (optind < argc)
 		BAD("unexpected argument \"%s\" (see --help)", argv[optind]);
+	if (p2) {
+		if (po.views == 0)
+			BAD("--sim pcars2 needs --pcars2-send HOST:PORT (where the game's UDP goes)");
+		if (rec.file != NULL || naddr > 0 || have_plugin)
+			BAD("--sim pcars2 sends UDP: no --recording, --listen or --ac-plugin");
+		po.race = so.race;
+		if (!cars_given && po.race.classes[0] == '\0')
+			po.race.cars = 16;
+		if (po.race.cars > P2_UDP_CARS && po.race.classes[0] == '\0')
+			BAD("--cars: UDP carries at most %d cars", P2_UDP_CARS);
+		po.race.max_drivers = 2;
+		po.speed = g.speed;
+		po.truth = ao.truth;
+		signal(SIGINT, on_signal);
+		signal(SIGTERM, on_signal);
+		return p2_run(&po, &pd);
+	}
 	if (ac) {
 		if (!have_plugin)
 			BAD("--sim ac needs --ac-plugin HOST:PORT (the server's UDP_PLUGIN_ADDRESS)");

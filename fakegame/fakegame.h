@@ -1,8 +1,10 @@
 /*
  * trackside-fakegame: simulated games for tests and the demo. Le Mans
  * Ultimate's local REST API, from a recording or a simulated race weekend,
- * or an Assetto Corsa dedicated server's UDP plugin interface. The race is
- * race.c's; each game's wire format is its own file (sim_lmu.c, sim_ac.c).
+ * an Assetto Corsa dedicated server's UDP plugin interface, or Automobilista
+ * 2's UDP packets. The race is race.c's; each game's wire format is its own
+ * file (sim_lmu.c, sim_ac.c, sim_pcars2.c: its own header, sim_pcars2.h, as
+ * the Windows build, main_win.c, has it without the rest).
  * It borrows the recording reader and the LMU paths from the client's
  * library (client/client.h); the client links nothing of it.
  */
