@@ -528,6 +528,7 @@ static const struct {
 	{ CAP_FUEL, "fuel" }, { CAP_VE, "ve" }, { CAP_WEAR, "wear" },
 	{ CAP_COMPOUND, "compound" }, { CAP_SECTORS, "sectors" }, { CAP_PITS, "pits" },
 	{ CAP_ENTRIES, "entries" }, { CAP_CLASSES, "classes" }, { CAP_TEAMS, "teams" },
+	{ CAP_CHAT, "chat" },
 };
 
 /*

@@ -12,9 +12,9 @@ const char *const source_labels[SRC__MAX] = { "Le Mans Ultimate", "Assetto Corsa
 	"Automobilista 2 / Project CARS 2" };
 const unsigned source_caps[SRC__MAX] = {
 	CAP_FUEL | CAP_VE | CAP_WEAR | CAP_COMPOUND | CAP_SECTORS | CAP_PITS | CAP_ENTRIES |
-	    CAP_CLASSES | CAP_TEAMS,
-	CAP_TEAMS,
-	/* fuel of the car whose own client sends its telemetry; no teams */
+	    CAP_CLASSES | CAP_TEAMS | CAP_CHAT,
+	CAP_TEAMS | CAP_CHAT,
+	/* fuel of the car whose own client sends its telemetry; no teams, no chat */
 	CAP_FUEL | CAP_SECTORS | CAP_PITS | CAP_CLASSES,
 };
 

@@ -27,6 +27,7 @@ int	 source_find(const char *name);			/* enum source, or -1 */
 #define CAP_ENTRIES	0x40	/* team entry list with members */
 #define CAP_CLASSES	0x80	/* car classes */
 #define CAP_TEAMS	0x100	/* team names */
+#define CAP_CHAT	0x200	/* chat lines */
 extern const unsigned source_caps[SRC__MAX];
 unsigned source_caps_of(const char *name);	/* every cap for an unknown name */
 

@@ -238,8 +238,9 @@ test_pcars2(void)
 	    has(b, ">Fuel</th>") && !has(b, "Fuel·VE"),
 	    "PC2/AMS2 timing: no team column (the game has no teams); fuel without VE");
 	ok(has(page("/sessions/" P2, NULL), "<dt>Sim</dt><dd>Automobilista 2 / Project CARS 2 · ") &&
-	    has(r.body.p, "/pits\">Pit stops</a>") && !has(r.body.p, "/entries\">Entries</a>"),
-	    "PC2/AMS2 session: the sim named, pit stops linked, no entry list");
+	    has(r.body.p, "/pits\">Pit stops</a>") && !has(r.body.p, "/entries\">Entries</a>") &&
+	    !has(r.body.p, "/chat\">Chat</a>") && !has(r.body.p, "class=\"chat-panel\""),
+	    "PC2/AMS2 session: the sim named, pit stops linked, no entry list, no chat (the game has none)");
 	o = cJSON_Parse(page("/api/v1/sessions/" P2, NULL));
 	ok(o != NULL && jis(o, "sim_label", "Automobilista 2 / Project CARS 2") &&
 	    cJSON_IsTrue(jget(o, "caps.fuel")) && cJSON_IsFalse(jget(o, "caps.ve")) &&

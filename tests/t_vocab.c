@@ -74,8 +74,9 @@ sources_and_finish(void)
 	    (CAP_SECTORS | CAP_PITS | CAP_FUEL) && !(source_caps_of("pcars2") & CAP_ENTRIES) &&
 	    !(source_caps_of("pcars2") & (CAP_VE | CAP_TEAMS)),
 	    "pcars2 has its label and shows sectors, pits and fuel, no entry list, no VE, no teams");
-	ok((source_caps_of("lmu") & CAP_TEAMS) && (source_caps_of("ac") & CAP_TEAMS),
-	    "LMU and AC name teams");
+	ok((source_caps_of("lmu") & CAP_TEAMS) && (source_caps_of("ac") & CAP_TEAMS) &&
+	    (source_caps_of("lmu") & CAP_CHAT) && (source_caps_of("ac") & CAP_CHAT) &&
+	    !(source_caps_of("pcars2") & CAP_CHAT), "LMU and AC name teams and chat, pcars2 neither");
 	ok((source_caps_of("lmu") & (CAP_FUEL | CAP_SECTORS | CAP_ENTRIES)) ==
 	    (CAP_FUEL | CAP_SECTORS | CAP_ENTRIES) && source_caps_of("ac") == source_caps[SRC_AC] &&
 	    source_caps_of("nope") == ~0u && source_caps_of(NULL) == ~0u,
