@@ -189,6 +189,7 @@ void	 standings_decorate(cJSON *session);
 void	 standings_class_key(const char *cls, char *out, size_t outsz);
 void	 standings_show_all(cJSON *session);
 int	 standings_col_has(const struct standings_col *, const cJSON *session);
+const char *standings_col_label(const struct standings_col *, const cJSON *session);
 cJSON	*session_page_load(struct req *, struct resp *, const char *what);
 cJSON	*session_api_load(struct req *, struct resp *);
 void	 chat_decorate(cJSON *lines);

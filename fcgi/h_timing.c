@@ -45,7 +45,7 @@ h_timing_page(struct req *req, struct resp *resp)
 				on = 1;
 		cJSON *c = cJSON_CreateObject();
 		cJSON_AddStringToObject(c, "key", standings_cols[k].key);
-		cJSON_AddStringToObject(c, "label", standings_cols[k].label);
+		cJSON_AddStringToObject(c, "label", standings_col_label(&standings_cols[k], o));
 		cJSON_AddBoolToObject(c, "on", on);
 		cJSON_AddItemToArray(cols, c);
 		cJSON_AddBoolToObject(show, standings_cols[k].key, on);

@@ -183,6 +183,15 @@ const struct standings_col standings_cols[STANDINGS_COLS] = {
 	{ "fuel", "Fuel/VE", 1, CAP_FUEL | CAP_VE }, { "progress", "Lap progress", 1, 0 },
 };
 
+/* Column c's name in the chooser: fuel alone for a source without virtual energy. */
+const char *
+standings_col_label(const struct standings_col *c, const cJSON *session)
+{
+	if ((c->caps & CAP_VE) && !(source_caps_of(str(session, "sim")) & CAP_VE))
+		return "Fuel";
+	return c->label;
+}
+
 /* Whether the session's source reports what column c shows (lib/vocab.h's caps). */
 int
 standings_col_has(const struct standings_col *c, const cJSON *session)
