@@ -255,6 +255,9 @@ test_pcars2(void)
 	cJSON_Delete(o);
 	ok(has(page("/", NULL), "<td>Automobilista 2 / Project CARS 2</td>"),
 	    "the history list shows the third sim");
+	b = page("/sessions/" P2 "/cars/401", NULL);
+	ok(has(b, "<h1> <span class=\"type\">BMW M4 GT3</span></h1>") && !has(b, "<h1>#"),
+	    "a PC2/AMS2 car page: its vehicle, no empty car number");
 	b = page("/sessions/" P2 "/results.csv", NULL);
 	ok(has(b, ",pits,") && !has(b, ",tyres,") && has(b, "class"),
 	    "PC2/AMS2 results.csv: pits and class, no tyres");
