@@ -64,7 +64,7 @@ pits_summary(struct req *req, struct resp *resp, const char *id)
 	cars = cJSON_AddArrayToObject(o, "cars");
 	if ((stops = cJSON_CreateArray()) == NULL || pits_load(req->db, id, 0, stops) < 0 ||
 	    sqlite3_prepare_v2(req->db, "SELECT c.id AS car, c.slot, c.number, c.team, "
-	    "c.vehicle_name AS vehicle, c.class, s.position FROM cars c "
+	    "c.vehicle_name AS vehicle, c.class, s.position, s.driver FROM cars c "
 	    "LEFT JOIN car_state s ON s.car_id = c.id WHERE c.session_id = ? "
 	    "ORDER BY c.slot, c.id", -1, &st, NULL) != SQLITE_OK)
 		goto dberr;

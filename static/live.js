@@ -437,10 +437,11 @@
 				g.appendChild(t);
 				mapCars.appendChild(g);
 			}
-			g.firstChild.textContent = '#' + str(r.number) + ' ' + str(r.driver);
+			/* a car without a number (AMS2 / PC2) is shown by its position */
+			g.firstChild.textContent = (str(r.number) ? '#' + str(r.number) + ' ' : '') + str(r.driver);
 			var cls = 'car cls-' + clsKey(r.class) + ' st-' + status(r)[1];
 			if (g.getAttribute('class') !== cls) g.setAttribute('class', cls);
-			g.lastChild.textContent = str(r.number);
+			g.lastChild.textContent = str(r.number) || str(r.position);
 			g.setAttribute('transform', 'translate(' + r.x + ' ' + (-r.z) + ')');
 		}
 

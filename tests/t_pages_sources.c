@@ -258,6 +258,9 @@ test_pcars2(void)
 	b = page("/sessions/" P2 "/cars/401", NULL);
 	ok(has(b, "<h1> <span class=\"type\">BMW M4 GT3</span></h1>") && !has(b, "<h1>#"),
 	    "a PC2/AMS2 car page: its vehicle, no empty car number");
+	b = page("/sessions/" P2 "/pits", NULL);
+	ok(has(b, "/cars/401\">BMW M4 GT3 · Ann Lane</a>") && !has(b, "\">#"),
+	    "PC2/AMS2 pit stops: each car by its vehicle and driver, no empty number");
 	b = page("/sessions/" P2 "/results.csv", NULL);
 	ok(has(b, ",pits,") && !has(b, ",tyres,") && has(b, "class"),
 	    "PC2/AMS2 results.csv: pits and class, no tyres");
