@@ -37,6 +37,9 @@
 #define P2S_SHM_MAX	65536		/* bytes of a block read at most */
 #define P2S_KEY		(P2_NAME + 8)
 #define P2S_LAPS_MAX	10000		/* laps completed beyond: a block that is no game's */
+#define P2S_MAP_MAX	4000		/* points of a track outline */
+#define P2S_MAP_STEP	8.0		/* metres between two points of it */
+#define P2S_MAP_MIN	50		/* fewer points: not a lap */
 
 /* One participant index: who holds it and what is known of its laps. */
 struct p2s_car {
@@ -88,6 +91,13 @@ struct p2s_state {
 	long long	 et_at;				/* client ms */
 	int		 shm_view;			/* participants from shared memory */
 	struct p2s_car	 car[P2S_CARS];
+	/*
+	 * The track's outline, learnt from one car's positions over a lap
+	 * (the game sends none): map_car's lap map_lap as it is driven; done
+	 * once a whole lap out of the pits was, sent once.
+	 */
+	int		 map_car, map_lap, map_n, map_done, map_sent;
+	float		 map_x[P2S_MAP_MAX], map_z[P2S_MAP_MAX];
 	/* what the observation points to */
 	char		 track_full[2 * P2_NAME + 2];
 };
@@ -134,6 +144,7 @@ pcars2_state_new(void)
 	st->air = st->track_temp = -300;
 	st->rain = st->remaining = st->track_len = -1;
 	st->viewed = st->local = -1;
+	st->map_car = -1;
 	for (int i = 0; i < P2S_CARS; i++)
 		p2s_car_reset(&st->car[i], 0);
 	return st;
@@ -239,6 +250,8 @@ p2s_session(struct p2s_state *st, long long at)
 	st->et_at = at;
 	for (int i = 0; i < P2S_CARS; i++)
 		p2s_car_reset(&st->car[i], 1);
+	st->map_car = -1;
+	st->map_n = st->map_done = st->map_sent = 0;
 }
 
 /*
@@ -373,6 +386,43 @@ p2s_car_stat(struct p2s_car *c, double last, double last_sector, double fastest)
 	c->best = fastest > 0 ? fastest : -1;
 }
 
+/*
+ * Car i is where c says after laps_before laps: the outline follows one car
+ * from its line to its next line, out of the pits all the way; a lap with
+ * a pit visit (or a gap in what was seen) starts over with the next one.
+ */
+static void
+p2s_map(struct p2s_state *st, int i, const struct p2s_car *c, int laps_before)
+{
+	if (st->map_done || laps_before < 0)
+		return;
+	if (st->map_car >= 0 && st->map_car != i)
+		return;
+	if (c->laps != laps_before) {
+		if (st->map_car == i && c->laps == st->map_lap + 1 && st->map_n >= P2S_MAP_MIN) {
+			st->map_done = 1;
+			return;
+		}
+		/* the line: this car's next lap is the one to follow */
+		st->map_car = c->pit_mode == P2P_NONE ? i : -1;
+		st->map_lap = c->laps;
+		st->map_n = 0;
+	}
+	if (st->map_car != i)
+		return;
+	if (c->pit_mode != P2P_NONE || c->laps != st->map_lap || st->map_n == P2S_MAP_MAX) {
+		st->map_car = -1;
+		st->map_n = 0;
+		return;
+	}
+	if (st->map_n > 0 && hypot(c->x - st->map_x[st->map_n - 1],
+	    c->z - st->map_z[st->map_n - 1]) < P2S_MAP_STEP)
+		return;
+	st->map_x[st->map_n] = (float)c->x;
+	st->map_z[st->map_n] = (float)c->z;
+	st->map_n++;
+}
+
 /* The sector a game's sector number is: 0, 1, 2 are S1..S3. */
 static int
 p2s_sector(unsigned raw)
@@ -474,7 +524,7 @@ p2s_packet(struct p2s_state *st, const struct p2_packet *p, long long at, int sh
 			break;
 		st->num = p->u.tim.num >= 0 && p->u.tim.num <= P2_UDP_CARS ? p->u.tim.num : P2_UDP_CARS;
 		st->online = 0;
-		for (int i = 0, humans = 0; i < P2_UDP_CARS; i++) {
+		for (int i = 0, humans = 0, laps; i < P2_UDP_CARS; i++) {
 			const struct p2_timing	*t = &p->u.tim.car[i];
 			struct p2s_car		*c = &st->car[i];
 			if (i >= st->num || !t->active) {
@@ -491,8 +541,10 @@ p2s_packet(struct p2s_state *st, const struct p2_packet *p, long long at, int sh
 			c->z = t->world[2];
 			c->lap_dist = t->lap_distance;
 			c->cur_time = p2s_time(t->current_time);
+			laps = c->seen ? c->laps : -1;
 			p2s_car_timing(st, c, t->current_lap > 0 ? (int)t->current_lap - 1 : 0,
 			    p2s_sector(t->sector), (int)t->pit_mode, (int)t->race_state, t->lap_invalid);
+			p2s_map(st, i, c, laps);
 		}
 		break;
 	case P2K_TIME_STATS:
@@ -535,7 +587,7 @@ p2s_shm(struct p2s_state *st, const struct p2_shm *m, long long at, struct obs *
 	if (!st->in_session)
 		return;
 	st->num = m->num >= 0 && m->num <= P2S_CARS ? m->num : P2S_CARS;
-	for (int i = 0; i < P2S_CARS; i++) {
+	for (int i = 0, laps; i < P2S_CARS; i++) {
 		const struct p2_shm_car	*s = &m->car[i];
 		struct p2s_car		*c = &st->car[i];
 		if (i >= st->num || !s->active) {
@@ -557,9 +609,11 @@ p2s_shm(struct p2s_state *st, const struct p2_shm *m, long long at, struct obs *
 		c->z = p2s_fin(s->world[2], -1e6, 1e6, 0);
 		c->lap_dist = p2s_fin(s->lap_distance, 0, 1e6, -1);
 		c->cur_time = -1;
+		laps = c->seen ? c->laps : -1;
 		p2s_car_timing(st, c, (int)s->laps_completed, s->sector >= 0 ?
 		    p2s_sector((unsigned)s->sector) : 0, (int)s->pit_mode, (int)s->race_state,
 		    s->lap_invalid);
+		p2s_map(st, i, c, laps);
 		/* the block holds the lap in progress' sectors: mirrored, -1 reset at the line */
 		c->cur_s[0] = p2s_time(s->cur_s[0]);
 		c->cur_s[1] = p2s_time(s->cur_s[1]);
@@ -804,6 +858,22 @@ p2s_observe(struct p2s_state *st, struct obs *ob)
 	ob->rain = st->rain;
 	ob->wetness = -1;
 	ob->has_standings = 1;
+	if (st->map_done && !st->map_sent) {
+		/* the outline learnt, once (the tracker keeps a track's first) */
+		void *np = realloc(ob->points, (size_t)st->map_n * sizeof(*ob->points));
+		if (np == NULL)
+			return -1;
+		ob->points = np;
+		ob->points_cap = (size_t)st->map_n;
+		for (int k = 0; k < st->map_n; k++) {
+			ob->points[k].x = st->map_x[k];
+			ob->points[k].z = st->map_z[k];
+			ob->points[k].type = 0;
+		}
+		ob->npoints = (size_t)st->map_n;
+		ob->has_trackmap = 1;
+		st->map_sent = 1;
+	}
 	for (int i = 0; i < max; i++) {
 		struct p2s_car	*c = &st->car[i];
 		struct obs_car	*oc;
@@ -1012,7 +1082,7 @@ int
 pcars2_state_save(const void *state, struct buf *out)
 {
 	const struct p2s_state	*st = state;
-	cJSON			*o = cJSON_CreateObject(), *cars, *cls, *x;
+	cJSON			*o = cJSON_CreateObject(), *cars, *cls, *map, *x;
 	char			*txt = NULL;
 	int			 ok, rc = -1;
 
@@ -1034,8 +1104,15 @@ pcars2_state_save(const void *state, struct buf *out)
 	    p2s_add_str(o, "s_variation", st->s_variation) &&
 	    p2s_add_num(o, "s_kind", st->s_kind) && p2s_add_num(o, "et", st->et) &&
 	    p2s_add_num(o, "et_at", (double)st->et_at) && p2s_add_num(o, "shm_view", st->shm_view) &&
+	    p2s_add_num(o, "map_car", st->map_car) && p2s_add_num(o, "map_lap", st->map_lap) &&
+	    p2s_add_num(o, "map_done", st->map_done) && p2s_add_num(o, "map_sent", st->map_sent) &&
+	    (map = cJSON_AddArrayToObject(o, "map")) != NULL &&
 	    (cls = cJSON_AddArrayToObject(o, "classes")) != NULL &&
 	    (cars = cJSON_AddArrayToObject(o, "cars")) != NULL;
+	/* the outline while it is learnt, x and z by turns */
+	for (int k = 0; ok && k < st->map_n && !st->map_sent; k++)
+		ok = (x = cJSON_CreateNumber(st->map_x[k])) != NULL && cJSON_AddItemToArray(map, x) &&
+		    (x = cJSON_CreateNumber(st->map_z[k])) != NULL && cJSON_AddItemToArray(map, x);
 	for (int n = 0; ok && n < st->ncls; n++)
 		ok = (x = cJSON_CreateObject()) != NULL && cJSON_AddItemToArray(cls, x) &&
 		    p2s_add_num(x, "index", st->cls_idx[n]) && p2s_add_str(x, "name", st->cls_name[n]);
@@ -1109,6 +1186,24 @@ pcars2_state_load(void *state, const char *json)
 	st->et = p2s_num(o, "et", 0);
 	st->et_at = p2s_ll(o, "et_at", 0, 1LL << 53, 0);
 	st->shm_view = (int)p2s_ll(o, "shm_view", 0, 1, 0);
+	st->map_car = (int)p2s_ll(o, "map_car", -1, P2S_CARS - 1, -1);
+	st->map_lap = (int)p2s_ll(o, "map_lap", 0, 100000, 0);
+	st->map_done = (int)p2s_ll(o, "map_done", 0, 1, 0);
+	st->map_sent = (int)p2s_ll(o, "map_sent", 0, 1, 0);
+	st->map_n = 0;
+	a = cJSON_GetObjectItemCaseSensitive(o, "map");
+	for (x = cJSON_IsArray(a) ? a->child : NULL; x != NULL && x->next != NULL &&
+	    st->map_n < P2S_MAP_MAX; x = x->next->next) {
+		if (!cJSON_IsNumber(x) || !cJSON_IsNumber(x->next) || !isfinite(x->valuedouble) ||
+		    !isfinite(x->next->valuedouble) || fabs(x->valuedouble) > 1e6 ||
+		    fabs(x->next->valuedouble) > 1e6)
+			break;
+		st->map_x[st->map_n] = (float)x->valuedouble;
+		st->map_z[st->map_n] = (float)x->next->valuedouble;
+		st->map_n++;
+	}
+	if (st->map_done && !st->map_sent && st->map_n < P2S_MAP_MIN)
+		st->map_done = 0;
 	snprintf(st->track_full, sizeof(st->track_full), "%s%s%s", st->s_location,
 	    st->s_variation[0] ? "/" : "", st->s_variation);
 	st->ncls = 0;

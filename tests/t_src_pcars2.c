@@ -648,6 +648,57 @@ t_invalid(void)
 	    "the next lap is valid again");
 }
 
+/* Car 1 drives round a circle of 400 m radius, n steps a lap, in the pits or not. */
+static void
+circle(int n, int pit)
+{
+	for (int k = 1; k <= n; k++) {
+		double a = 2 * M_PI * k / n;
+		G.car[1].x = 400 * cos(a);
+		G.car[1].z = 400 * sin(a);
+		G.car[1].pit = pit;
+		if (k == n)
+			G.car[1].lap++;
+		tick(&FA, 0, 500);
+	}
+}
+
+static void
+t_outline(void)
+{
+	struct tsession *s;
+	int got = 0;
+
+	world(2, P2_LATER);
+	join(&FA);
+	start_race();
+	tick(&FA, 0, 1000);
+	circle(100, P2P_NONE);		/* a lap seen from its middle: no outline */
+	ok(only_session() && !only_session()->has_trackmap, "half a lap seen: no track outline yet");
+	G.car[1].pit = P2P_INTO_PITS;
+	tick(&FA, 0, 500);
+	circle(100, P2P_IN_PIT);	/* a lap through the pits: none either */
+	ok(only_session() && !only_session()->has_trackmap, "a lap through the pits makes no outline");
+	circle(100, P2P_NONE);		/* the out lap began in the pits */
+	ok(only_session() && !only_session()->has_trackmap, "nor does the lap out of them");
+	for (int k = 1; k <= 100; k++) {
+		double a = 2 * M_PI * k / 100;
+		G.car[1].x = 400 * cos(a);
+		G.car[1].z = 400 * sin(a);
+		G.car[1].pit = P2P_NONE;
+		if (k == 100)
+			G.car[1].lap++;
+		tick(&FA, 0, 500);
+		if (FA.o.has_trackmap)
+			got = (int)FA.o.npoints;
+	}
+	s = only_session();
+	ok(s != NULL && s->has_trackmap && got >= 90 && got <= 101,
+	    "a whole lap out of the pits: the track's outline from its positions (%d points)", got);
+	tick(&FA, 0, 500);
+	ok(!FA.o.has_trackmap, "the outline is sent once");
+}
+
 static void
 t_swap(void)
 {
@@ -1125,6 +1176,7 @@ main(void)
 	t_names();
 	t_pits();
 	t_invalid();
+	t_outline();
 	t_swap();
 	t_finish();
 	t_timed();
