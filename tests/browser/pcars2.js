@@ -66,6 +66,7 @@ function look() {
 }
 
 async function main() {
+	console.log('1..21');
 	const browser = await launch();
 	const ctx = {};
 	for (const k of Object.keys(SIZES)) ctx[k] = await browser.newContext({ viewport: SIZES[k] });
