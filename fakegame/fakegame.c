@@ -216,6 +216,38 @@ query_int(struct MHD_Connection *con, const char *key, int def)
 	return v && num_parse_ll(v, 0, 1000000, &n) ? (int)n : def;
 }
 
+/*
+ * Writes what the simulation did to file (--truth): once the weekend is
+ * over, or whatever it is when final is set. Returns 1 when written, 0 not
+ * yet, -1 after a message.
+ */
+static int
+game_truth(struct game *g, const char *file, int final)
+{
+	struct buf	 out = { 0 };
+	char		 dir[4096], *slash;
+	int		 rc;
+
+	pthread_mutex_lock(&g->mu);
+	sim_advance(g->sim, game_time(g));
+	rc = sim_truth(g->sim, &out);
+	pthread_mutex_unlock(&g->mu);
+	if (!rc && !final) {
+		buf_free(&out);
+		return 0;
+	}
+	snprintf(dir, sizeof(dir), "%s", file);
+	slash = strrchr(dir, '/');
+	if (slash)
+		*slash = '\0';
+	rc = file_write_durable(slash ? dir : ".", slash ? slash + 1 : file, out.p, out.len) < 0 ?
+	    -1 : 1;
+	if (rc < 0)
+		fprintf(stderr, "trackside-fakegame: %s: %s\n", file, strerror(errno));
+	buf_free(&out);
+	return rc;
+}
+
 /* The /fake/ control endpoints. Returns the status; out holds the answer. */
 static int
 game_control(struct game *g, struct MHD_Connection *con, const char *url, struct buf *out)
@@ -342,7 +374,8 @@ static void
 usage(FILE *f)
 {
 	fprintf(f, "usage: trackside-fakegame [--listen [HOST:]PORT[=VIEW]]... [--port-file FILE]\n"
-	    "           [--speed N] (--recording FILE [--loop] | --sim [lmu] [sim options])\n"
+	    "           [--speed N] (--recording FILE [--loop] |\n"
+	    "           --sim [lmu] [--truth FILE] [sim options])\n"
 	    "       trackside-fakegame --sim ac --ac-plugin HOST:PORT [--ac-listen [HOST:]PORT]\n"
 	    "           [--port-file FILE] [--truth FILE] [--speed N] [sim options]\n"
 	    "       trackside-fakegame --sim pcars2 --pcars2-send HOST:PORT [--pcars2-send ...]\n"
@@ -783,8 +816,13 @@ main(int argc, char *argv[])
 			goto out;
 		}
 	}
-	while (!quit)
+	for (int wrote = 0; !quit; ) {
 		usleep(100000);
+		if (ao.truth != NULL && g.sim != NULL && !wrote)
+			wrote = game_truth(&g, ao.truth, 0) != 0;
+	}
+	if (ao.truth != NULL && g.sim != NULL && game_truth(&g, ao.truth, 1) < 0)
+		goto out;
 	status = 0;
 out:
 	buf_free(&ports);

@@ -39,6 +39,7 @@ double	 sim_progress(const struct sim *);
 int	 sim_render(struct sim *, int ep, const struct view *, struct buf *out);
 void	 sim_set_flags(struct sim *, int replay, int loading);
 int	 sim_default_player(const struct sim *, int which);
+int	 sim_truth(struct sim *, struct buf *out);
 
 /*
  * sim_ac.c: an Assetto Corsa dedicated server's UDP plugin interface over a

@@ -2,7 +2,8 @@
  * A simulated race weekend, game-neutral (race.h): N cars in classes on a
  * procedurally generated closed circuit, lap and sector times with noise
  * and mistakes, pit stops with fuel, virtual energy, tyres and driver
- * swaps, garage runs in practice and qualifying, chat lines, and the
+ * swaps, penalties (drive-through, stop-go) and full-course yellows in
+ * races, garage runs in practice and qualifying, chat lines, and the
  * session transitions practice -> qualifying -> race with loading screens
  * between them. Gaps, intervals and laps behind (leader, car ahead, class
  * leader) come from where the cars are. What a game says of it, and its
@@ -55,12 +56,28 @@ static const char *const chat_texts[] = { "gl everyone", "blue flag please", "so
 
 /* xorshift64*: deterministic for a seed. */
 static double
+rnd_of(uint64_t *x)
+{
+	*x ^= *x >> 12;
+	*x ^= *x << 25;
+	*x ^= *x >> 27;
+	return (double)((*x * 2685821657736338717ULL) >> 11) / 9007199254740992.0;
+}
+
+static double
 rnd(struct race *s)
 {
-	s->rng ^= s->rng >> 12;
-	s->rng ^= s->rng << 25;
-	s->rng ^= s->rng >> 27;
-	return (double)((s->rng * 2685821657736338717ULL) >> 11) / 9007199254740992.0;
+	return rnd_of(&s->rng);
+}
+
+/*
+ * Penalties and yellows draw from numbers of their own, so that a weekend
+ * without them is the weekend it always was for its seed.
+ */
+static double
+irnd(struct race *s)
+{
+	return rnd_of(&s->irng);
 }
 
 static double
@@ -284,6 +301,11 @@ race_new(struct race **out, const struct race_opts *o, struct buf *err)
 		s->rng = 1;
 	for (int i = 0; i < 8; i++)
 		rnd(s);
+	s->irng = s->rng ^ 0xD1B54A32D192ED03ULL;
+	if (s->irng == 0)
+		s->irng = 1;
+	for (int i = 0; i < 8; i++)
+		irnd(s);
 	snprintf(tmp, sizeof(tmp), "%s", o->sessions);
 	for (tok = strtok_r(tmp, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
 		int k = strcmp(tok, "P") == 0 ? RS_PRACTICE : strcmp(tok, "Q") == 0 ? RS_QUALIFY :
@@ -397,6 +419,32 @@ chat_add(struct race *s, int car, const char *said, const char *text)
 	s->chat_total++;
 }
 
+/* Whether a full-course yellow is out at et: its index + 1, or 0. */
+int
+race_fcy(const struct race *s, double et)
+{
+	if (s->cur < 0 || s->sessions[s->cur] != RS_RACE)
+		return 0;
+	for (int i = 0; i < s->nfcy; i++)
+		if (et >= s->fcy[i].from && et < s->fcy[i].to)
+			return i + 1;
+	return 0;
+}
+
+/* Seconds of [from, from + len) under a full-course yellow. */
+static double
+fcy_overlap(const struct race *s, double from, double len)
+{
+	double in = 0;
+
+	for (int i = 0; i < s->nfcy; i++) {
+		double a = fmax(from, s->fcy[i].from), b = fmin(from + len, s->fcy[i].to);
+		if (b > a)
+			in += b - a;
+	}
+	return in;
+}
+
 /* Plans the lap that starts now for car c. */
 static void
 car_plan_lap(struct race *s, struct race_car *c, double start)
@@ -407,6 +455,9 @@ car_plan_lap(struct race *s, struct race_car *c, double start)
 	t *= 1.0 + 0.015 * (1.0 - (c->tyres_new ? 1.0 : 0.6)) + 0.01 * (c->wear[0] / 100.0);
 	if (kind == RS_QUALIFY)
 		t *= 0.99;
+	/* behind the safety car a lap takes about 140 % */
+	if (kind == RS_RACE && s->nfcy > 0)
+		t += 0.4 * fcy_overlap(s, start, t);
 	c->valid = 1;
 	if (rnd(s) < s->o.mistakes) {	/* a mistake: time lost, lap maybe invalid */
 		t += 1.5 + 5.0 * rnd(s);
@@ -433,23 +484,48 @@ car_plan_lap(struct race *s, struct race_car *c, double start)
 		c->lap_t += 7.0;	/* the pit lane at the end of this lap is slower */
 }
 
+/*
+ * A visit only to serve a penalty at the end of this lap: a drive-through
+ * of the lane, or a stop-go that stands still and leaves without service.
+ */
+static void
+car_penalty_visit(struct race *s, struct race_car *c, enum race_pen kind)
+{
+	c->pit_lap = c->laps + 1;
+	c->pit = PIT_REQUEST;
+	c->garage = 0;
+	c->swap_to = -1;
+	c->visit = c->serve = kind;
+	c->next_compound = c->compound;
+	c->stop_len = kind == PEN_SG ? 10.0 + 2.0 * irnd(s) : 0.0;
+}
+
 /* Whether the car's stop at the end of this lap is due, and what it does. */
 static void
 car_decide_stop(struct race *s, struct race_car *c)
 {
 	enum race_sess kind = s->sessions[s->cur];
+	enum race_pen serve = PEN_NONE;
 
 	if (c->pit_lap > c->laps || c->out_lap || c->finished || c->dnf)
 		return;	/* planned, under way (it refuels at the release), or over */
+	if (c->penalties > 0 && c->pen_due > 0 && c->laps + 1 >= c->pen_due)
+		serve = c->pens[c->npens - 1].kind;
+	c->visit = c->serve = PEN_NONE;
 	if (kind == RS_RACE) {
-		if (c->fuel - c->burn * 1.3 > 0 && c->ve - c->ve_burn * 1.3 > 0)
+		if (c->fuel - c->burn * 1.3 > 0 && c->ve - c->ve_burn * 1.3 > 0) {
+			if (serve != PEN_NONE)
+				car_penalty_visit(s, c, serve);
 			return;
+		}
 	} else if (--c->run_laps > 0)
 		return;
 	c->pit_lap = c->laps + 1;
 	c->pit = PIT_REQUEST;
 	c->garage = kind != RS_RACE;
 	c->swap_to = -1;
+	if (serve == PEN_SG)
+		c->serve = serve;	/* a drive-through waits for a lap of its own */
 	if (c->ndrivers > 1 && (kind == RS_RACE ? c->nstops % 2 == 1 || rnd(s) < 0.4 : rnd(s) < 0.5))
 		c->swap_to = (c->driver + 1) % c->ndrivers;
 	c->stop_len = kind == RS_RACE ? 22.0 + 4.0 * rnd(s) : 60.0 + 120.0 * rnd(s);
@@ -460,6 +536,8 @@ car_decide_stop(struct race *s, struct race_car *c)
 		c->stop_len += 8.0;
 	if (c->swap_to >= 0)
 		c->stop_len += 6.0;
+	if (c->serve == PEN_SG)
+		c->stop_len += 10.0;
 }
 
 static void
@@ -536,6 +614,7 @@ car_cross(struct race *s, struct race_car *c, double at)
 	}
 	if (kind == RS_RACE && rnd(s) < 0.002) {
 		c->dnf = 1;
+		c->finish_t = at;	/* it retires at the line: no lap begins */
 		c->in_garage = 1;
 		c->pit = PIT_NONE;
 		return;
@@ -550,13 +629,67 @@ car_cross(struct race *s, struct race_car *c, double at)
 	car_plan_lap(s, c, at);
 }
 
+/* The car serves its outstanding penalty now. */
+static void
+car_serve(struct race *s, struct race_car *c)
+{
+	for (int i = 0; i < c->npens; i++)
+		if (c->pens[i].served_lap < 0) {
+			c->pens[i].served_lap = c->laps;
+			c->pens[i].served_at = race_et(s);
+			c->penalties--;
+			break;
+		}
+	c->serve = PEN_NONE;
+	c->pen_due = c->penalties > 0 ? c->laps + 2 : 0;
+}
+
+/* The race's record of a stop: serviced or a stop-go only, served a penalty or not. */
+static void
+car_stop_log(struct race *s, struct race_car *c, int serviced, int penalty)
+{
+	struct race_stop *st;
+
+	if (s->sessions[s->cur] != RS_RACE || c->nstops >= RACE_MAX_STOPS)
+		return;
+	st = &c->stops[c->nstops++];
+	st->lap = c->laps;
+	st->time = c->stop_len;
+	st->prev_stint = race_et(s) - c->stint_start;
+	st->driver = c->driver;
+	st->swap = serviced && c->swap_to >= 0;
+	st->tyres_changed = serviced && c->tyres_new;
+	st->compound = c->compound;
+	st->ve = c->ve;
+	st->fuel = c->fuel;
+	st->penalty = penalty;
+	st->at = race_et(s);
+	st->from = c->stint_driver;
+	c->stint_driver = c->driver;
+}
+
 /* The stop: tyres, fuel, VE, driver; strategy and chat see it. */
 static void
 car_service(struct race *s, struct race_car *c)
 {
-	struct race_stop	*st;
 	char		 msg[160];
+	enum race_pen	 served = c->serve;
 
+	if (served != PEN_NONE)
+		car_serve(s, c);
+	if (c->visit == PEN_DT) {
+		c->visit = PEN_NONE;	/* through the lane: no stop */
+		return;
+	}
+	if (c->visit != PEN_NONE) {
+		/* a stop-go: standing still is all it does */
+		c->visit = PEN_NONE;
+		c->pitstops++;
+		car_stop_log(s, c, 0, served != PEN_NONE);
+		c->stint++;
+		c->stint_start = race_et(s);
+		return;
+	}
 	if (c->swap_to >= 0) {
 		c->driver = c->swap_to;
 		snprintf(msg, sizeof(msg), "%s Is now driving #%s %.60s", c->drivers[c->driver],
@@ -570,18 +703,7 @@ car_service(struct race *s, struct race_car *c)
 		c->compound = c->next_compound;
 	}
 	c->pitstops++;
-	if (s->sessions[s->cur] == RS_RACE && c->nstops < RACE_MAX_STOPS) {
-		st = &c->stops[c->nstops++];
-		st->lap = c->laps;
-		st->time = c->stop_len;
-		st->prev_stint = race_et(s) - c->stint_start;
-		st->driver = c->driver;
-		st->swap = c->swap_to >= 0;
-		st->tyres_changed = c->tyres_new;
-		st->compound = c->compound;
-		st->ve = c->ve;
-		st->fuel = c->fuel;
-	}
+	car_stop_log(s, c, 1, served != PEN_NONE);
 	c->stint++;
 	c->stint_start = race_et(s);
 	if (s->sessions[s->cur] != RS_RACE)
@@ -636,7 +758,7 @@ car_step(struct race *s, struct race_car *c, double now)
 			double mid = c->stop_at + c->stop_len / 2;
 			c->in_garage = c->garage;
 			c->pit = PIT_STOPPED;
-			if (c->swap_to >= 0 && fabs(into - mid) < 0.45)
+			if (c->swap_to >= 0 && fabs(into - mid) < 0.2)
 				c->pit = PIT_NONE;	/* the blip during a driver swap */
 			if (into >= mid && c->swap_to >= 0 && c->driver != c->swap_to)
 				car_service(s, c);
@@ -663,6 +785,19 @@ car_step(struct race *s, struct race_car *c, double now)
 				    (c->exit_at - c->stop_len)) * (into - c->exit_at) / fmax(rest, 1);
 		}
 		return;
+	}
+	/* a penalty, given in the second sector of a lap on track */
+	if (c->pen_plan > 0 && c->laps >= c->pen_plan && c->cur[0] >= 0 &&
+	    c->pit_lap != c->laps + 1 && c->npens < RACE_MAX_PENS) {
+		struct race_penalty *p = &c->pens[c->npens++];
+		p->kind = c->pen_kind;
+		p->lap = c->laps;
+		p->at = now;
+		p->served_lap = -1;
+		p->served_at = -1;
+		c->penalties++;
+		c->pen_plan = 0;
+		c->pen_due = c->laps + 2;
 	}
 	/* on track: piecewise constant speed per sector */
 	double d1 = s->len * 0.33, d2 = s->len * 0.68;
@@ -781,6 +916,40 @@ race_positions(struct race *s)
 	}
 }
 
+/*
+ * A race's incidents, planned at its start: one car in ten (one at least)
+ * is given a drive-through or a stop-go in the first 40 % of the race, and
+ * a race of 10 minutes or more has a full-course yellow, one of 30 minutes
+ * or more maybe two, each for a tenth of the race (90 s to 5 min).
+ */
+static void
+race_incidents(struct race *s, double race_laps)
+{
+	double	 len = race_sess_len(s), from, span, dur;
+	int	 n = (s->ncars + 5) / 10, k;
+
+	if (n < 1)
+		n = 1;
+	while (n > 0) {
+		struct race_car *c = &s->cars[(int)(irnd(s) * s->ncars) % s->ncars];
+		if (c->pen_plan > 0)
+			continue;
+		c->pen_plan = 1 + (int)(irnd(s) * fmax(1.0, race_laps * 0.4));
+		c->pen_kind = irnd(s) < 0.5 ? PEN_DT : PEN_SG;
+		n--;
+	}
+	if (len < 600)
+		return;
+	s->nfcy = len >= 1800 && irnd(s) < 0.5 ? 2 : 1;
+	from = s->green_at + 0.15 * len;
+	span = (0.85 * len - from) / s->nfcy;
+	dur = fmin(300.0, fmax(90.0, 0.1 * len));
+	for (k = 0; k < s->nfcy; k++) {
+		s->fcy[k].from = floor(from + span * k + 0.4 * span * irnd(s));
+		s->fcy[k].to = s->fcy[k].from + floor(dur * (0.85 + 0.3 * irnd(s)));
+	}
+}
+
 /* Starts session index cur: cars to the garage or the grid. */
 static void
 race_session_start(struct race *s)
@@ -813,6 +982,7 @@ race_session_start(struct race *s)
 		c->nlaplog = 0;
 		c->stint = 1;
 		c->stint_start = 0;
+		c->stint_driver = 0;
 		c->fuel = 1.0;
 		c->ve = 1.0;
 		c->driver = 0;
@@ -820,6 +990,8 @@ race_session_start(struct race *s)
 		c->compound = c->next_compound = kind == RS_QUALIFY ? 0 : 1;
 		memset(c->wear, 0, sizeof(c->wear));
 		c->in_garage = 0;
+		c->visit = c->serve = c->pen_kind = PEN_NONE;
+		c->pen_plan = c->pen_due = c->penalties = c->npens = 0;
 		/* a stint is 35 to 60 % of the race, so races have stops */
 		double stint = fmax(3.0, floor(race_laps * (0.35 + 0.25 * rnd(s))));
 		c->burn = 0.97 / stint;
@@ -859,6 +1031,9 @@ race_session_start(struct race *s)
 		}
 	}
 	s->next_chat = s->t + 20.0 + 60.0 * rnd(s);
+	s->nfcy = 0;
+	if (kind == RS_RACE && s->o.incidents)
+		race_incidents(s, race_laps);
 }
 
 /* One step of RACE_DT game seconds. */

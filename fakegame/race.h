@@ -1,8 +1,9 @@
 /*
  * race.c: a simulated race weekend, game-neutral: N cars in classes on a
  * generated closed circuit, laps and sectors with noise and mistakes, pit
- * stops with fuel, virtual energy, tyres and driver swaps, positions and
- * gaps, the chequered flag, chat lines, and practice -> qualifying -> race.
+ * stops with fuel, virtual energy, tyres and driver swaps, penalties and
+ * full-course yellows in races (race_opts.incidents), positions and gaps,
+ * the chequered flag, chat lines, and practice -> qualifying -> race.
  * Each game's wire format reads it (sim_lmu.c, sim_ac.c). It advances in
  * fixed steps of game time, so a seed and a game time give one weekend.
  */
@@ -16,10 +17,13 @@
 #define RACE_MAX_STOPS	64
 #define RACE_MAX_LAPS	2000
 #define RACE_MAX_CHAT	200
+#define RACE_MAX_PENS	4
+#define RACE_MAX_FCY	2
 
 enum race_sess { RS_PRACTICE, RS_QUALIFY, RS_RACE, RS__MAX };
 enum race_state { RST_LOADING, RST_RUNNING, RST_RESULTS, RST_DONE };
 enum race_pit { PIT_NONE, PIT_REQUEST, PIT_ENTERING, PIT_STOPPED, PIT_EXITING, PIT__MAX };
+enum race_pen { PEN_NONE, PEN_DT, PEN_SG, PEN__MAX };	/* drive-through, stop-go */
 
 struct race_opts {
 	int		 cars;
@@ -30,6 +34,7 @@ struct race_opts {
 	double		 track_m;	/* track length, metres */
 	int		 max_drivers;	/* drivers a race car may share, 1 to 3 (0 = 3) */
 	double		 mistakes;	/* chance of a mistake per lap (0 = 0.03) */
+	int		 incidents;	/* races: penalties and full-course yellows */
 };
 
 struct race_klass {
@@ -51,6 +56,23 @@ struct race_stop {
 	int		 compound;
 	double		 ve;
 	double		 fuel;
+	int		 penalty;	/* the stop served a penalty */
+	double		 at;		/* ET of the service (of the swap on a swap) */
+	int		 from;		/* the driver before it */
+};
+
+/* A penalty: given on track, served at a later pit visit. */
+struct race_penalty {
+	enum race_pen	 kind;
+	int		 lap;		/* laps completed when it was given */
+	double		 at;		/* ET it was given */
+	int		 served_lap;	/* laps completed when served, -1 not served */
+	double		 served_at;	/* ET it was served, -1 */
+};
+
+/* A full-course yellow: the ET interval it lasts. */
+struct race_fcy {
+	double		 from, to;
 };
 
 struct race_lap {
@@ -100,6 +122,7 @@ struct race_car {
 	int		 in_garage;
 	int		 pitstops;
 	double		 stint_start;
+	int		 stint_driver;	/* who drove before the last stop */
 	int		 stint;
 	int		 run_laps;	/* laps left in this run (practice, qualifying) */
 	/* consumption */
@@ -110,6 +133,15 @@ struct race_car {
 	int		 next_compound;	/* fitted at the planned stop */
 	int		 initial;	/* the out-lap from the garage at the session start */
 	int		 released;	/* the stop of this out-lap is over */
+	enum race_pen	 visit;		/* this visit is only a penalty's, PEN_NONE a stop */
+	enum race_pen	 serve;		/* the penalty this visit serves, PEN_NONE none */
+	/* penalties */
+	int		 pen_plan;	/* laps completed after which one is given, 0 none */
+	enum race_pen	 pen_kind;	/* and its kind */
+	int		 pen_due;	/* the lap at whose end the car serves it */
+	int		 penalties;	/* outstanding */
+	struct race_penalty pens[RACE_MAX_PENS];
+	int		 npens;
 	/* end */
 	int		 finished;
 	int		 flag;		/* took the chequered flag */
@@ -168,6 +200,9 @@ struct race {
 	long long	 chat_total;	/* lines ever said, the oldest drop out of chat[] */
 	double		 next_chat;
 	int		 coherence;	/* sessions started */
+	uint64_t	 irng;		/* incidents draw from their own numbers */
+	struct race_fcy	 fcy[RACE_MAX_FCY];
+	int		 nfcy;
 };
 
 int	 race_new(struct race **, const struct race_opts *, struct buf *err);
@@ -180,5 +215,6 @@ double	 race_sess_len(const struct race *);
 int	 race_kind(const struct race *);
 void	 race_where(const struct race *, double d, struct race_pt *, double *dx, double *dz);
 int	 race_default_player(const struct race *, int which);
+int	 race_fcy(const struct race *, double et);
 
 #endif

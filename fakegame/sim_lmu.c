@@ -4,7 +4,9 @@
  * real game, quirks included: the player car's fuelFraction reads 1.0,
  * pitState blips to NONE during a swap, EXITING out of the garage stays set
  * until the next line crossing, and the first seconds of a new session
- * still show the previous session's standings.
+ * still show the previous session's standings. Races have penalties (the
+ * standings' count, the strategy's penalty stops) and full-course yellows
+ * (gamePhase 6). What was simulated can be written as JSON (sim_truth()).
  */
 #include <math.h>
 #include <stdio.h>
@@ -25,9 +27,11 @@ struct sim {
 	int		 online;	/* multiplayer teams present */
 	int		 replay, loading;
 	struct buf	 stale;		/* the last standings of the previous session */
+	struct buf	 truth;		/* the sessions that ended, JSON objects */
 };
 
 static void sim_render_standings(struct race *, const struct view *, struct buf *);
+static void sim_truth_session(struct race *, int complete, struct buf *);
 
 /*
  * Creates the weekend. Returns 1 with *out (sim_free() releases it), 0 with
@@ -37,13 +41,15 @@ int
 sim_new(struct sim **out, const struct sim_opts *o, struct buf *err)
 {
 	struct sim	*g;
+	struct race_opts ro = o->race;
 	int		 rc;
 
 	*out = NULL;
 	if ((g = calloc(1, sizeof(*g))) == NULL)
 		return -1;
 	g->online = o->online;
-	if ((rc = race_new(&g->r, &o->race, err)) <= 0) {
+	ro.incidents = 1;
+	if ((rc = race_new(&g->r, &ro, err)) <= 0) {
 		free(g);
 		return rc;
 	}
@@ -58,6 +64,7 @@ sim_free(struct sim *g)
 		return;
 	race_free(g->r);
 	buf_free(&g->stale);
+	buf_free(&g->truth);
 	free(g);
 }
 
@@ -101,6 +108,11 @@ sim_advance(struct sim *g, double t)
 			sim_render_standings(s, &spect, &g->stale);
 		} else if (was == RST_LOADING && s->state == RST_RUNNING)
 			buf_reset(&g->stale);
+		else if (was == RST_RUNNING && s->state == RST_RESULTS) {
+			if (g->truth.len > 0)
+				buf_putc(&g->truth, ',');
+			sim_truth_session(s, 1, &g->truth);
+		}
 	}
 }
 
@@ -142,7 +154,8 @@ sim_phase(const struct race *s)
 		return 8;
 	if (kind != RS_RACE)
 		return 5;
-	return et < 10 ? 0 : et < 35 ? 2 : et < 52 ? 3 : et < s->green_at ? 4 : 5;
+	return et < 10 ? 0 : et < 35 ? 2 : et < 52 ? 3 : et < s->green_at ? 4 :
+	    race_fcy(s, et) ? 6 : 5;
 }
 
 static void
@@ -229,8 +242,17 @@ sim_render_standings(struct race *s, const struct view *v, struct buf *b)
 		int sector = c->cur[0] < 0 ? 0 : c->cur[1] < 0 ? 1 : 2;
 		int parked = c->finished || c->dnf || c->pit == PIT_STOPPED || c->in_garage ||
 		    et < s->green_at;
-		/* lapStartET: the green flag for a car still on its way to the line */
-		double lap_start = into >= 0 ? c->lap_start : et >= s->green_at ? s->green_at : 0.0;
+		/*
+		 * lapStartET: the green flag for a car still on its way to the
+		 * line; the chequered flag, where a lap begins as at every line
+		 * crossing, for a car that took it, and the line for one that
+		 * retired there.
+		 */
+		int ended = (c->flag || c->dnf) && c->finish_t >= 0;
+		double lap_start = ended ? c->finish_t : into >= 0 ?
+		    c->lap_start : et >= s->green_at ? s->green_at : 0.0;
+		if (ended)
+			into = et - c->finish_t;
 
 		race_where(s, c->dist, &p, &dx, &dz);
 		if (c->pit == PIT_ENTERING || c->pit == PIT_STOPPED || (c->out_lap && into < c->exit_at))
@@ -264,12 +286,12 @@ sim_render_standings(struct race *s, const struct view *v, struct buf *b)
 		    "\"inControl\":%d,\"inGarageStall\":%s,\"lapDistance\":%.3f,\"lapStartET\":%.3f,"
 		    "\"lapsBehindClassLeader\":%d,\"lapsBehindLeader\":%d,\"lapsBehindNext\":%d,"
 		    "\"lapsCompleted\":%d,\"lastLapTime\":%.4f,\"lastSectorTime1\":%.4f,"
-		    "\"lastSectorTime2\":%.4f,\"pathLateral\":%.3f,\"penalties\":0",
+		    "\"lastSectorTime2\":%.4f,\"pathLateral\":%.3f,\"penalties\":%d",
 		    sim_phase(s) >= 5 ? "GREEN" : "FORMATION", player ? "true" : "false",
 		    player ? 0 : 2, c->in_garage ? "true" : "false", fmod(c->dist, s->len),
 		    lap_start, (int)c->gaps[2][1], (int)c->gaps[0][1], (int)c->gaps[1][1], c->laps,
 		    c->last, c->last_s[0], c->last_s[1],
-		    2.0 * sin(c->dist / 90.0 + c->slot));
+		    2.0 * sin(c->dist / 90.0 + c->slot), c->penalties);
 		buf_printf(b, ",\"pitGroup\":\"Group%d\",\"pitLapDistance\":%.3f,\"pitState\":\"%s\","
 		    "\"pitstops\":%d,\"pitting\":%s,\"player\":%s,\"position\":%d,"
 		    "\"qualification\":%d,\"sector\":\"%s\",\"serverScored\":true,\"slotID\":%d,"
@@ -383,8 +405,9 @@ sim_render_strategy(struct race *s, const struct view *v, struct buf *b)
 			buf_printf(b, "\",\"driverSwap\":%s", st->swap ? "true" : "false");
 			if (player)
 				buf_printf(b, ",\"fuel\":%.4f", st->fuel);
-			buf_printf(b, ",\"lap\":%d,\"penalty\":false,\"previousStintDuration\":%.3f,"
-			    "\"time\":%.3f,\"tyres\":", st->lap, st->prev_stint, st->time);
+			buf_printf(b, ",\"lap\":%d,\"penalty\":%s,\"previousStintDuration\":%.3f,"
+			    "\"time\":%.3f,\"tyres\":", st->lap, st->penalty ? "true" : "false",
+			    st->prev_stint, st->time);
 			tyres_json(b, st->tyres_changed, st->compound, st->tyres_changed,
 			    player ? (const double[4]){ 0, 0, 0, 0 } : NULL);
 			buf_printf(b, ",\"ve\":%.4f}", st->ve);
@@ -564,4 +587,142 @@ sim_render(struct sim *g, int ep, const struct view *v, struct buf *out)
 	default:
 		return 404;
 	}
+}
+
+static void
+truth_num(struct buf *b, const char *key, double v)
+{
+	if (v < 0)
+		buf_printf(b, ",\"%s\":null", key);
+	else
+		buf_printf(b, ",\"%s\":%.3f", key, v);
+}
+
+/*
+ * What one car did in the session, as the truth says it: its laps, stops,
+ * penalties and stints (a stint runs from the moment its driver takes the
+ * car to the moment another does, or to the end of the last lap).
+ */
+static void
+sim_truth_car(const struct race *s, const struct race_car *c, struct buf *b)
+{
+	static const char *const pen_names[PEN__MAX] = { "", "drive_through", "stop_go" };
+	double	 from, end;
+	int	 who;
+
+	buf_printf(b, "{\"slot\":%d", c->slot);
+	jstr(b, "number", c->number, 1);
+	jstr(b, "class", race_klasses[c->klass].name, 1);
+	jstr(b, "team", c->team, 1);
+	buf_puts(b, ",\"drivers\":[");
+	for (int d = 0; d < c->ndrivers; d++) {
+		buf_puts(b, d ? ",\"" : "\"");
+		esc_json(b, c->drivers[d], strlen(c->drivers[d]));
+		buf_putc(b, '"');
+	}
+	buf_printf(b, "],\"laps_done\":%d,\"finished\":%s,\"dnf\":%s,\"burn\":%.6f,"
+	    "\"ve_burn\":%.6f", c->laps, c->flag ? "true" : "false", c->dnf ? "true" : "false",
+	    c->burn, c->ve_burn);
+	buf_puts(b, ",\"laps\":[");
+	for (int k = 0; k < c->nlaplog; k++) {
+		const struct race_lap *r = &c->laplog[k];
+		buf_printf(b, "%s{\"lap\":%d", k ? "," : "", k + 1);
+		truth_num(b, "time", r->time);
+		buf_printf(b, ",\"start\":%.3f,\"end\":%.3f", r->at - r->took, r->at);
+		jstr(b, "driver", c->drivers[r->driver], 1);
+		buf_printf(b, ",\"pit\":%s,\"fuel\":%.4f,\"ve\":%.4f}", r->pit ? "true" : "false",
+		    r->fuel, r->ve);
+	}
+	buf_puts(b, "],\"stops\":[");
+	for (int k = 0; k < c->nstops; k++) {
+		const struct race_stop *st = &c->stops[k];
+		buf_printf(b, "%s{\"lap\":%d,\"et\":%.3f,\"time\":%.3f,\"swap\":%s,\"penalty\":%s,"
+		    "\"tyres\":%s", k ? "," : "", st->lap, st->at, st->time,
+		    st->swap ? "true" : "false", st->penalty ? "true" : "false",
+		    st->tyres_changed ? "true" : "false");
+		jstr(b, "from", c->drivers[st->from], 1);
+		jstr(b, "driver", c->drivers[st->driver], 1);
+		buf_putc(b, '}');
+	}
+	buf_puts(b, "],\"penalties\":[");
+	for (int k = 0; k < c->npens; k++) {
+		const struct race_penalty *p = &c->pens[k];
+		/* laps as the lap under way: the laps completed and one */
+		buf_printf(b, "%s{\"kind\":\"%s\",\"lap\":%d,\"et\":%.3f", k ? "," : "",
+		    pen_names[p->kind], p->lap + 1, p->at);
+		if (p->served_lap >= 0)
+			buf_printf(b, ",\"served_lap\":%d,\"served_et\":%.3f}", p->served_lap + 1,
+			    p->served_at);
+		else
+			buf_puts(b, ",\"served_lap\":null,\"served_et\":null}");
+	}
+	buf_puts(b, "],\"stints\":[");
+	if (c->nlaplog > 0) {
+		int n = 0;
+		from = c->laplog[0].at - c->laplog[0].took;
+		end = c->laplog[c->nlaplog - 1].at;
+		who = c->laplog[0].driver;
+		for (int k = 0; k <= c->nstops; k++) {
+			const struct race_stop *st = k < c->nstops ? &c->stops[k] : NULL;
+			double to = st ? st->at : end;
+			if (st && !st->swap)
+				continue;
+			if (to > end)
+				to = end;
+			buf_printf(b, "%s{", n++ ? "," : "");
+			jstr(b, "driver", c->drivers[who], 0);
+			buf_printf(b, ",\"from\":%.3f,\"to\":%.3f,\"duration\":%.3f}", from, to,
+			    fmax(0, to - from));
+			if (st) {
+				from = st->at;
+				who = st->driver;
+			}
+		}
+	}
+	buf_puts(b, "]}");
+}
+
+/* One session of the truth: its kind, yellows and cars. */
+static void
+sim_truth_session(struct race *s, int complete, struct buf *b)
+{
+	static const char *const kinds[RS__MAX] = { "practice", "qualifying", "race" };
+
+	buf_printf(b, "{\"type\":\"%s\",\"complete\":%s,\"length\":%.1f,\"green\":%.1f,"
+	    "\"fcy\":[", kinds[s->sessions[s->cur]], complete ? "true" : "false",
+	    race_sess_len(s), s->green_at);
+	for (int i = 0; i < s->nfcy; i++)
+		buf_printf(b, "%s{\"from\":%.3f,\"to\":%.3f}", i ? "," : "", s->fcy[i].from,
+		    s->fcy[i].to);
+	buf_puts(b, "],\"cars\":[");
+	for (int i = 0; i < s->ncars; i++) {
+		if (i)
+			buf_putc(b, ',');
+		sim_truth_car(s, &s->cars[i], b);
+	}
+	buf_puts(b, "]}");
+}
+
+/*
+ * What was simulated, as JSON: every session that ended, and the one under
+ * way (marked incomplete). Appends to out. Returns 1 when the weekend is
+ * over (its last session ended), else 0.
+ */
+int
+sim_truth(struct sim *g, struct buf *out)
+{
+	struct race *s = g->r;
+	int open = s->cur >= 0 && s->state == RST_RUNNING;
+
+	buf_printf(out, "{\"game\":\"lmu\",\"seed\":%u", s->o.seed);
+	jstr(out, "track", s->track, 1);
+	buf_printf(out, ",\"track_m\":%.1f,\"sessions\":[", s->len);
+	buf_add(out, g->truth.p, g->truth.len);
+	if (open) {
+		if (g->truth.len > 0)
+			buf_putc(out, ',');
+		sim_truth_session(s, 0, out);
+	}
+	buf_puts(out, "]}\n");
+	return s->state == RST_DONE || (s->state == RST_RESULTS && s->cur + 1 >= s->nsess);
 }

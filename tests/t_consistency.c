@@ -136,7 +136,8 @@ check_pits(struct figures *f, struct track *t, int want_all)
 					bad(f, &f->before_start, s, c, "a stop before the start");
 				if (race && p->lap <= 1)
 					bad(f, &f->lap1, s, c, "a stop on lap 1");
-				if (stop && want_all && p->tyres[0] == '\0')
+				/* a drive-through (a penalty) passes the lane without stopping */
+				if (stop && want_all && p->stop_time >= 0 && p->tyres[0] == '\0')
 					bad(f, &f->no_compound, s, c, "a stop without a tyre compound");
 				f->race_stops += stop;
 				if (p->exit_time < 0 || p->pit_time < 0)
