@@ -36,6 +36,7 @@ static const struct {
 	{ "/admin/clients", "Clients" },
 	{ "/admin/enroll", "Enrollment" },
 	{ "/admin/sessions", "Sessions" },
+	{ "/admin/hooks", "Webhooks" },
 	{ "/admin/log", "Log" },
 };
 

@@ -200,5 +200,24 @@ void	 h_entries_page(struct req *, struct resp *);
 void	 h_entries_api(struct req *, struct resp *);
 void	 h_chat_page(struct req *, struct resp *);
 void	 h_chat_api(struct req *, struct resp *);
+/* h_charts.c: race charts of a class (lap chart, gaps, lap times). */
+void	 h_charts_page(struct req *, struct resp *);
+void	 h_charts_api(struct req *, struct resp *);
+/* h_log.c: the race control log and the My team panel. */
+void	 h_log_page(struct req *, struct resp *);
+void	 h_log_api(struct req *, struct resp *);
+void	 h_pins_api(struct req *, struct resp *);
+int	 log_session_add(struct req *, cJSON *session);
+
+/* h_strategy.c: strategy per car and the timing page's compact figures. */
+void	 h_strategy_page(struct req *, struct resp *);
+void	 h_strategy_api(struct req *, struct resp *);
+void	 h_strategy_cars_api(struct req *, struct resp *);
+int	 strategy_rows(sqlite3 *, cJSON *session);
+
+/* h_admin_hooks.c: the webhooks and their deliveries (/admin/hooks). */
+void	 h_admin_hooks_page(struct req *, struct resp *);
+void	 h_admin_hooks_add(struct req *, struct resp *);
+void	 h_admin_hooks_remove(struct req *, struct resp *);
 
 #endif

@@ -35,6 +35,9 @@ static const char *const log_words[CMD__MAX] = {
 	[CMD_LOGIN_TOUCH] = "keep a sign-in",
 	[CMD_LOGIN_CLOSE] = "sign out",
 	[CMD_LOGIN_FAIL] = "fail to sign in",
+	[CMD_SESSION_RULES] = "set drive-time rules",
+	[CMD_HOOK_ADD] = "add a webhook",
+	[CMD_HOOK_REMOVE] = "remove a webhook",
 };
 
 enum log_sql { LS_COUNT, LS_ROWS, LS_WHO, LS__MAX };

@@ -2,10 +2,11 @@
  * The admin pages of sessions: GET /admin/sessions, every session (the
  * hidden ones too) filtered and paged; GET /admin/sessions/{id}, its facts
  * and the forms that change it; POST /admin/sessions/{id}/{rename, hide,
- * delete, merge, split, reprocess}. A change is shown first (step=preview:
- * what preview_cmd() says will change, and a form to confirm it), then
- * sent to trackside-ingestd as a command (step=apply) and answered with a
- * redirect to the page that shows its outcome.
+ * delete, merge, split, reprocess, rules}. A change is shown first
+ * (step=preview: what preview_cmd() says will change, and a form to
+ * confirm it), then sent to trackside-ingestd as a command (step=apply)
+ * and answered with a redirect to the page that shows its outcome. The
+ * drive-time rules' form applies at once: what it changes is on the form.
  */
 #include <math.h>
 #include <stdio.h>
@@ -15,6 +16,7 @@
 #include "fcgi.h"
 #include "admin.h"
 #include "db.h"
+#include "drive.h"
 
 #define SESS_PAGE	50
 #define SESS_TEXT_MAX	128
@@ -43,7 +45,7 @@ static const char *const sess_sql[SS__MAX] = {
 	[SS_COUNT] = "SELECT count(*) FROM sessions" SS_FILTER,
 	[SS_ONE] = "SELECT id, name, sim, track, type, state, hidden, online, server, "
 	    "started_at, last_update, finished, frames, frames_dropped, laps, cars, clients, "
-	    "prev_id AS prev, next_id AS next FROM sessions WHERE id = ?1",
+	    "prev_id AS prev, next_id AS next, drive_rules FROM sessions WHERE id = ?1",
 	/* what a split compares its time with: raw_frames.captured_at */
 	[SS_RAW] = "SELECT count(*), min(captured_at), max(captured_at) FROM raw_frames "
 	    "WHERE session_id = ?1",
@@ -270,6 +272,54 @@ dberr:
 	return NULL;
 }
 
+/* Minutes of s seconds as a form shows them: "90", "7.5", or "" for none. */
+static void
+sess_minutes(double s, char *out, size_t outsz)
+{
+	if (!(s > 0))
+		snprintf(out, outsz, "%s", "");
+	else if (fmod(s, 60) == 0)
+		snprintf(out, outsz, "%.0f", s / 60);
+	else
+		snprintf(out, outsz, "%g", round(s / 6) / 10);
+}
+
+/*
+ * Replaces o's "drive_rules" (the JSON text an admin set, or null) with
+ * what the rules form shows: "rules_own" (the session has its own),
+ * "rules" {min, max, window, window_max, stint} in minutes for the inputs
+ * (the configuration's when the session has none), "rules_conf" (the
+ * configuration has some).
+ */
+static void
+sess_rules(cJSON *o)
+{
+	const cJSON		*t = cJSON_GetObjectItemCaseSensitive(o, "drive_rules");
+	struct drive_rules	 r = *drive_defaults();
+	cJSON			*j = NULL, *f;
+	char			 m[32];
+	int			 own = 0;
+
+	if (cJSON_IsString(t) && (j = cJSON_Parse(t->valuestring)) != NULL && cJSON_IsObject(j)) {
+		own = 1;
+		memset(&r, 0, sizeof(r));
+		for (int i = 0; i < DRIVE_RULES_N; i++) {
+			const cJSON *v = cJSON_GetObjectItemCaseSensitive(j, drive_rule_keys[i]);
+			if (cJSON_IsNumber(v) && v->valuedouble > 0)
+				*drive_rule(&r, i) = v->valuedouble;
+		}
+	}
+	cJSON_Delete(j);
+	cJSON_DeleteItemFromObjectCaseSensitive(o, "drive_rules");
+	cJSON_AddBoolToObject(o, "rules_own", own);
+	cJSON_AddBoolToObject(o, "rules_conf", drive_rules_any(drive_defaults()));
+	f = cJSON_AddObjectToObject(o, "rules");
+	for (int i = 0; i < DRIVE_RULES_N; i++) {
+		sess_minutes(*drive_rule(&r, i), m, sizeof(m));
+		cJSON_AddStringToObject(f, drive_rule_keys[i], m);
+	}
+}
+
 /* Adds "candidates": the sessions o may merge with. Returns 1 or -1. */
 static int
 sess_candidates(struct req *req, cJSON *o)
@@ -380,6 +430,7 @@ h_admin_session_page(struct req *req, struct resp *resp)
 	sess_time(cJSON_GetObjectItemCaseSensitive(o, "started_at")->valuedouble, ' ', t);
 	cJSON_AddStringToObject(o, "started_text", t);
 	sess_made(req, o);
+	sess_rules(o);
 	hist_decorate(o, 0);
 	admin_page(req, resp, "admin_session", o,
 	    cJSON_GetObjectItemCaseSensitive(o, "label")->valuestring);
@@ -397,6 +448,7 @@ struct sess_action {
 	const char	*verb;		/* the confirm button */
 	int		 danger;
 	int		(*args)(struct req *, const cJSON *session, struct cmd *, struct buf *why);
+	int		 direct;	/* sent without a preview: the form shows it all */
 };
 
 static const char *
@@ -521,15 +573,47 @@ args_split(struct req *req, const cJSON *s, struct cmd *c, struct buf *why)
 	    cJSON_AddNumberToObject(c->args, "at", round(at * 1000.0) / 1000.0) != NULL;
 }
 
+/*
+ * rules: the drive-time rules in minutes (empty or 0: no such rule), all
+ * five given so the session has exactly these; clear=1 drops the
+ * session's own, so the configuration's apply.
+ */
+static int
+args_rules(struct req *req, const cJSON *s, struct cmd *c, struct buf *why)
+{
+	const char	*clear = admin_form(req, "clear");
+	cJSON		*r;
+	double		 m;
+
+	if (!args_session(req, s, c, why) || (r = cJSON_AddObjectToObject(c->args, "rules")) == NULL)
+		return 0;
+	if (clear != NULL && strcmp(clear, "1") == 0)
+		return 1;
+	for (int i = 0; i < DRIVE_RULES_N; i++) {
+		const char *v = admin_form(req, drive_rule_keys[i]);
+		if (v == NULL || *v == '\0')
+			m = 0;
+		else if (!num_parse_d(v, 0, CMD_RULE_MAX / 60, &m)) {
+			buf_printf(why, "A rule is a number of minutes from 0 to %d (empty: none); "
+			    "\"%s\" is not.", CMD_RULE_MAX / 60, v);
+			return 0;
+		}
+		if (cJSON_AddNumberToObject(r, drive_rule_keys[i], round(m * 60)) == NULL)
+			return 0;
+	}
+	return 1;
+}
+
 static const struct sess_action sess_actions[] = {
-	{ "rename", CMD_SESSION_RENAME, "Rename the session", "Rename", 0, args_rename },
-	{ "hide", CMD_SESSION_HIDE, "Hide or show the session", "Apply", 0, args_hide },
+	{ "rename", CMD_SESSION_RENAME, "Rename the session", "Rename", 0, args_rename, 0 },
+	{ "hide", CMD_SESSION_HIDE, "Hide or show the session", "Apply", 0, args_hide, 0 },
 	{ "delete", CMD_SESSION_DELETE, "Delete the session", "Delete for good", 1,
-	    args_session },
-	{ "merge", CMD_SESSION_MERGE, "Merge two sessions", "Merge", 1, args_merge },
-	{ "split", CMD_SESSION_SPLIT, "Split the session", "Split", 1, args_split },
+	    args_session, 0 },
+	{ "merge", CMD_SESSION_MERGE, "Merge two sessions", "Merge", 1, args_merge, 0 },
+	{ "split", CMD_SESSION_SPLIT, "Split the session", "Split", 1, args_split, 0 },
 	{ "reprocess", CMD_SESSION_REPROCESS, "Reprocess the session from its raw frames",
-	    "Reprocess", 0, args_session },
+	    "Reprocess", 0, args_session, 0 },
+	{ "rules", CMD_SESSION_RULES, "Drive-time rules", "Apply", 0, args_rules, 1 },
 };
 
 /* The action of the path's last piece, or NULL. */
@@ -680,7 +764,7 @@ h_admin_session_post(struct req *req, struct resp *resp)
 		buf_printf(&why, "Out of memory.");
 	if (why.p == NULL && !cmd_check(&c, &why) && why.p == NULL)
 		buf_printf(&why, "The change is not valid.");
-	if (step == NULL || strcmp(step, "apply") != 0 || why.p != NULL) {
+	if ((!a->direct && (step == NULL || strcmp(step, "apply") != 0)) || why.p != NULL) {
 		sess_preview(req, resp, a, s, &c, &why);
 		goto out;
 	}

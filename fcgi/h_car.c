@@ -4,7 +4,8 @@
  * and the driver's bests, driver, position, pit or garage, fuel and virtual
  * energy used, tyres, validity), the stints between stops, the pit stops, a
  * lap-time chart by stint (SVG, drawn by the template from the coordinates
- * computed here) and the driving time of each driver.
+ * computed here), the driving time of each driver, and that time cut into
+ * driver stints against the session's drive-time rules (lib/drive.h).
  */
 #include <math.h>
 #include <stdio.h>
@@ -12,6 +13,7 @@
 #include <string.h>
 
 #include "fcgi.h"
+#include "drive.h"
 
 /* The chart's drawing area inside its viewBox. */
 #define CHART_W		800.0
@@ -38,14 +40,6 @@ struct car_lap {
 	const char *driver;
 	int	 stint;
 };
-
-static double
-num_or_nan(const cJSON *o, const char *k)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
-
-	return cJSON_IsNumber(v) ? v->valuedouble : NAN;
-}
 
 /* The class's best lap and sectors in this session, from best_laps. */
 static int
@@ -149,7 +143,7 @@ car_stints(const struct car_lap *v, size_t n)
 			b++;
 		for (size_t j = a; j <= b; j++) {
 			const struct car_lap *l = &v[j];
-			double fu = num_or_nan(l->o, "fuel_used"), vu = num_or_nan(l->o, "ve_used");
+			double fu = view_num(l->o, "fuel_used"), vu = view_num(l->o, "ve_used");
 			if (!isnan(fu)) {
 				fuel += fu;
 				have_fuel = 1;
@@ -200,7 +194,7 @@ car_drivers(const struct car_lap *v, size_t n)
 	double	 total = 0;
 
 	for (size_t j = 0; arr != NULL && j < n; j++) {
-		double dur = num_or_nan(v[j].o, "duration");
+		double dur = view_num(v[j].o, "duration");
 		const char *name = v[j].driver ? v[j].driver : "";
 		cJSON_ArrayForEach(d, arr)
 			if (strcmp(cJSON_GetObjectItemCaseSensitive(d, "name")->valuestring, name) == 0)
@@ -225,6 +219,324 @@ car_drivers(const struct car_lap *v, size_t n)
 		json_add_time(d, "share", total > 0 ? round(t / total * 1000) / 1000 : NAN);
 	}
 	return arr;
+}
+
+/* s as h:mm:ss into out. */
+static void
+drive_hms(double s, char *out, size_t outsz)
+{
+	long t = lround(s < 0 ? 0 : s);
+
+	snprintf(out, outsz, "%ld:%02ld:%02ld", t / 3600, t / 60 % 60, t % 60);
+}
+
+/*
+ * The drive-time rules of session id into r: the session's own (an admin
+ * set them), else the configuration's; *source says which ("session",
+ * "configuration", or "none"). Returns 1 or -1.
+ */
+static int
+drive_rules_load(sqlite3 *db, const char *id, struct drive_rules *r, const char **source)
+{
+	sqlite3_stmt	*st;
+	cJSON		*j = NULL;
+	int		 rc;
+
+	*r = *drive_defaults();
+	*source = drive_rules_any(r) ? "configuration" : "none";
+	if (sqlite3_prepare_v2(db, "SELECT drive_rules FROM sessions WHERE id = ?", -1, &st,
+	    NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
+		j = cJSON_ParseWithLength((const char *)sqlite3_column_text(st, 0),
+		    (size_t)sqlite3_column_bytes(st, 0));
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return -1;
+	if (cJSON_IsObject(j)) {
+		memset(r, 0, sizeof(*r));
+		for (int i = 0; i < DRIVE_RULES_N; i++) {
+			const cJSON *v = cJSON_GetObjectItemCaseSensitive(j, drive_rule_keys[i]);
+			if (cJSON_IsNumber(v) && v->valuedouble > 0 && v->valuedouble < 1e8)
+				*drive_rule(r, i) = v->valuedouble;
+		}
+		*source = "session";
+	}
+	cJSON_Delete(j);
+	return 1;
+}
+
+/* The rules in words, one item each, into arr. */
+static void
+drive_rules_words(const struct drive_rules *r, cJSON *arr)
+{
+	char a[32], b[32], t[128];
+
+	if (r->min > 0) {
+		drive_hms(r->min, a, sizeof(a));
+		snprintf(t, sizeof(t), "each driver at least %s in all", a);
+		cJSON_AddItemToArray(arr, cJSON_CreateString(t));
+	}
+	if (r->max > 0) {
+		drive_hms(r->max, a, sizeof(a));
+		snprintf(t, sizeof(t), "each driver at most %s in all", a);
+		cJSON_AddItemToArray(arr, cJSON_CreateString(t));
+	}
+	if (r->window > 0 && r->window_max > 0) {
+		drive_hms(r->window_max, a, sizeof(a));
+		drive_hms(r->window, b, sizeof(b));
+		snprintf(t, sizeof(t), "at most %s inside any %s", a, b);
+		cJSON_AddItemToArray(arr, cJSON_CreateString(t));
+	}
+	if (r->stint > 0) {
+		drive_hms(r->stint, a, sizeof(a));
+		snprintf(t, sizeof(t), "at most %s in one stint", a);
+		cJSON_AddItemToArray(arr, cJSON_CreateString(t));
+	}
+}
+
+/* Adds key: x, or null when x is NAN (a rule that does not apply). */
+static void
+drive_num(cJSON *o, const char *key, double x)
+{
+	if (isnan(x))
+		cJSON_AddNullToObject(o, key);
+	else
+		cJSON_AddNumberToObject(o, key, round(x * 1000) / 1000);
+}
+
+static void
+drive_tristate(cJSON *o, const char *key, int v)
+{
+	if (v < 0)
+		cJSON_AddNullToObject(o, key);
+	else
+		cJSON_AddBoolToObject(o, key, v);
+}
+
+/*
+ * The car's drive time (lib/drive.h) as the page and the API show it:
+ * the rules and where they come from, each driver's stints and totals
+ * against them, the stints. session is the page's session object, car
+ * the car's entry, v the laps. Returns a new object, or NULL on an SQLite
+ * error or out of memory.
+ */
+static cJSON *
+car_drive(sqlite3 *db, const char *id, long long carid, const cJSON *session, const cJSON *car,
+    const struct car_lap *v, size_t n)
+{
+	static const char *const sk[3] = { "s1_driver", "s2_driver", "s3_driver" };
+	sqlite3_stmt		*st = NULL;
+	struct drive_rules	 rules;
+	struct drive_in		 in;
+	struct drive_out	 out = { 0 };
+	struct drive_lap	*dl = NULL;
+	struct drive_pit	*dp = NULL;
+	const char		**roster = NULL, *source;
+	cJSON			*keep = cJSON_CreateArray(), *o = NULL, *arr, *el, *x;
+	size_t			 np = 0, nr = 0, cap;
+	int			 rc, race, live;
+
+	if (keep == NULL || drive_rules_load(db, id, &rules, &source) < 0)
+		goto fail;
+	x = cJSON_GetObjectItemCaseSensitive(session, "type");
+	race = cJSON_IsString(x) && hist_kind(x->valuestring) == SK_RACE;
+	live = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(session, "live"));
+
+	if (n > 0 && (dl = calloc(n, sizeof(*dl))) == NULL)
+		goto fail;
+	for (size_t j = 0; j < n; j++) {
+		dl[j].lap = v[j].lap;
+		dl[j].start_et = isnan(v[j].start) ? -1 : v[j].start;
+		dl[j].time = v[j].t[0] > 0 ? v[j].t[0] : -1;
+		dl[j].driver = v[j].driver;
+		for (int k = 0; k < 3; k++)
+			dl[j].s[k] = v[j].t[k + 1] > 0 ? v[j].t[k + 1] : -1;
+	}
+	/* who drove each sector of a swap lap; keep owns the names */
+	if (sqlite3_prepare_v2(db, "SELECT lap, s1_driver, s2_driver, s3_driver FROM laps WHERE "
+	    "car_id = ? AND coalesce(s1_driver, s2_driver, s3_driver) IS NOT NULL ORDER BY lap",
+	    -1, &st, NULL) != SQLITE_OK)
+		goto fail;
+	sqlite3_bind_int64(st, 1, carid);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		int lap = sqlite3_column_int(st, 0);
+		if ((el = view_row_json(st)) == NULL)
+			goto fail;
+		cJSON_AddItemToArray(keep, el);
+		for (size_t j = 0; j < n; j++) {
+			if (dl[j].lap != lap)
+				continue;
+			for (int k = 0; k < 3; k++) {
+				x = cJSON_GetObjectItemCaseSensitive(el, sk[k]);
+				dl[j].sdriver[k] = cJSON_IsString(x) ? x->valuestring : NULL;
+			}
+		}
+	}
+	sqlite3_finalize(st);
+	st = NULL;
+	if (rc != SQLITE_DONE)
+		goto fail;
+	/* the driver changes with their time */
+	if (sqlite3_prepare_v2(db, "SELECT swap_time, driver_out, driver_in FROM pits WHERE "
+	    "car_id = ? AND swap_time IS NOT NULL AND driver_out IS NOT NULL AND driver_in IS NOT "
+	    "NULL ORDER BY swap_time", -1, &st, NULL) != SQLITE_OK)
+		goto fail;
+	sqlite3_bind_int64(st, 1, carid);
+	cap = 0;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (np == cap) {
+			struct drive_pit *nv = realloc(dp, (cap = cap ? cap * 2 : 8) * sizeof(*nv));
+			if (nv == NULL)
+				goto fail;
+			dp = nv;
+		}
+		if ((el = view_row_json(st)) == NULL)
+			goto fail;
+		cJSON_AddItemToArray(keep, el);
+		dp[np].swap_time = sqlite3_column_double(st, 0);
+		dp[np].driver_out = cJSON_GetObjectItemCaseSensitive(el, "driver_out")->valuestring;
+		dp[np].driver_in = cJSON_GetObjectItemCaseSensitive(el, "driver_in")->valuestring;
+		np++;
+	}
+	sqlite3_finalize(st);
+	st = NULL;
+	if (rc != SQLITE_DONE)
+		goto fail;
+	/* the entry's drivers, who may not have driven yet */
+	if (sqlite3_prepare_v2(db, "SELECT m.name FROM entries e JOIN entry_members m ON "
+	    "m.session_id = e.session_id AND m.utid = e.utid WHERE e.session_id = ?1 AND "
+	    "e.car_id = ?2 AND (m.roles IS NULL OR m.roles LIKE '%D%') ORDER BY m.name", -1, &st,
+	    NULL) != SQLITE_OK)
+		goto fail;
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, carid);
+	cap = 0;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (nr == cap) {
+			const char **nv = realloc(roster, (cap = cap ? cap * 2 : 8) * sizeof(*nv));
+			if (nv == NULL)
+				goto fail;
+			roster = nv;
+		}
+		if ((el = view_row_json(st)) == NULL)
+			goto fail;
+		cJSON_AddItemToArray(keep, el);
+		x = cJSON_GetObjectItemCaseSensitive(el, "name");
+		roster[nr++] = cJSON_IsString(x) ? x->valuestring : NULL;
+	}
+	sqlite3_finalize(st);
+	st = NULL;
+	if (rc != SQLITE_DONE)
+		goto fail;
+
+	memset(&in, 0, sizeof(in));
+	in.laps = dl;
+	in.nlaps = n;
+	in.pits = dp;
+	in.npits = np;
+	in.roster = roster;
+	in.nroster = nr;
+	in.rules = race ? &rules : NULL;
+	x = cJSON_GetObjectItemCaseSensitive(session, "et");
+	in.now = cJSON_IsNumber(x) ? x->valuedouble : -1;
+	in.last_end = -1;
+	if (sqlite3_prepare_v2(db, "SELECT lap_start_et FROM car_state WHERE car_id = ? AND "
+	    "lap_start_et > 0", -1, &st, NULL) != SQLITE_OK)
+		goto fail;
+	sqlite3_bind_int64(st, 1, carid);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		in.last_end = sqlite3_column_double(st, 0);
+	sqlite3_finalize(st);
+	st = NULL;
+	in.finished = !live || cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(session, "finished"));
+	x = cJSON_GetObjectItemCaseSensitive(session, "remaining");
+	in.remaining = in.finished ? 0 : cJSON_IsNumber(x) ? x->valuedouble : -1;
+	x = cJSON_GetObjectItemCaseSensitive(car, "status");
+	/* running or in the pit lane: the driver is in the car */
+	if (live && cJSON_IsString(x) &&
+	    (strcmp(x->valuestring, car_status_names[CST_RUNNING]) == 0 ||
+	    strcmp(x->valuestring, car_status_names[CST_PIT]) == 0)) {
+		x = cJSON_GetObjectItemCaseSensitive(car, "driver");
+		in.current = cJSON_IsString(x) && *x->valuestring ? x->valuestring : NULL;
+	}
+	if (drive_compute(&in, &out) < 0)
+		goto fail;
+
+	o = cJSON_CreateObject();
+	x = cJSON_AddObjectToObject(o, "rules");
+	for (int i = 0; i < DRIVE_RULES_N; i++)
+		drive_num(x, drive_rule_keys[i], *drive_rule(&rules, i) > 0 ?
+		    *drive_rule(&rules, i) : NAN);
+	cJSON_AddStringToObject(o, "rules_source", source);
+	cJSON_AddStringToObject(o, "rules_from", strcmp(source, "session") == 0 ?
+	    "set for this session" : "the server's defaults");
+	cJSON_AddBoolToObject(o, "rules_apply", race && drive_rules_any(&rules));
+	drive_rules_words(&rules, cJSON_AddArrayToObject(o, "rules_text"));
+	cJSON_AddNumberToObject(o, "warn_share", DRIVE_WARN_SHARE);
+	cJSON_AddNumberToObject(o, "warn_min", DRIVE_WARN_MIN);
+	arr = cJSON_AddArrayToObject(o, "drivers");
+	for (size_t i = 0; i < out.ndrivers; i++) {
+		const struct drive_driver *d = &out.drivers[i];
+		el = cJSON_CreateObject();
+		cJSON_AddItemToArray(arr, el);
+		cJSON_AddStringToObject(el, "name", d->name);
+		cJSON_AddNumberToObject(el, "stints", d->stints);
+		cJSON_AddNumberToObject(el, "laps", d->laps);
+		drive_num(el, "total", d->total);
+		drive_num(el, "longest", d->stints > 0 ? d->longest : NAN);
+		drive_num(el, "current", d->current >= 0 ? d->current : NAN);
+		drive_num(el, "owed", d->owed >= 0 ? d->owed : NAN);
+		drive_num(el, "allowance", d->allowance);
+		drive_num(el, "over_by", d->allowance < 0 ? -d->allowance : NAN);
+		drive_num(el, "window_most", d->window_most);
+		drive_num(el, "window_now", d->window_now);
+		drive_num(el, "window_left", d->window_left);
+		drive_num(el, "stint_left", d->stint_left);
+		drive_tristate(el, "can_make", d->owed > 0 ? d->can_make : -1);
+		cJSON_AddStringToObject(el, "status", drive_status_names[d->status]);
+		cJSON_AddStringToObject(el, "why", d->why);
+		cJSON_AddBoolToObject(el, "warning", d->status == DRIVE_WARNING);
+		cJSON_AddBoolToObject(el, "over", d->status == DRIVE_OVER);
+	}
+	if (hist_known_mark(db, arr, "name") < 0)
+		goto fail;
+	arr = cJSON_AddArrayToObject(o, "stints");
+	for (size_t i = 0; i < out.nstints; i++) {
+		const struct drive_stint *s = &out.stints[i];
+		el = cJSON_CreateObject();
+		cJSON_AddItemToArray(arr, el);
+		cJSON_AddStringToObject(el, "driver", s->driver);
+		drive_num(el, "start", s->start);
+		drive_num(el, "end", s->end);
+		drive_num(el, "duration", s->duration);
+		cJSON_AddNumberToObject(el, "first_lap", s->first_lap);
+		cJSON_AddNumberToObject(el, "last_lap", s->last_lap);
+		cJSON_AddNumberToObject(el, "laps", s->laps);
+		cJSON_AddBoolToObject(el, "current", s->current);
+	}
+	drive_num(o, "owed", in.rules != NULL && rules.min > 0 ? out.owed : NAN);
+	drive_num(o, "remaining", in.remaining >= 0 ? in.remaining : NAN);
+	drive_tristate(o, "can_make", out.owed > 0 ? out.can_make : -1);
+	cJSON_AddStringToObject(o, "status", drive_status_names[out.status]);
+	cJSON_AddBoolToObject(o, "finished", in.finished);
+	cJSON_AddBoolToObject(o, "short_time", !in.finished && out.owed > 0 && out.can_make == 0);
+	drive_free(&out);
+	free(dl);
+	free(dp);
+	free(roster);
+	cJSON_Delete(keep);
+	return o;
+fail:
+	sqlite3_finalize(st);
+	drive_free(&out);
+	free(dl);
+	free(dp);
+	free(roster);
+	cJSON_Delete(keep);
+	cJSON_Delete(o);
+	return NULL;
 }
 
 static double
@@ -382,12 +694,12 @@ car_load(struct req *req, struct resp *resp)
 		cJSON_AddItemToArray(laps, l->o);
 		l->lap = sqlite3_column_int(st, 0);
 		for (int i = 0; i < 4; i++)
-			l->t[i] = num_or_nan(l->o, i == 0 ? "time" : i == 1 ? "s1" : i == 2 ? "s2" : "s3");
+			l->t[i] = view_num(l->o, i == 0 ? "time" : i == 1 ? "s1" : i == 2 ? "s2" : "s3");
 		l->valid = sqlite3_column_int(st, 6);
 		l->pit = sqlite3_column_int(st, 7);
-		l->fuel = num_or_nan(l->o, "fuel");
-		l->ve = num_or_nan(l->o, "ve");
-		l->start = num_or_nan(l->o, "start_et");
+		l->fuel = view_num(l->o, "fuel");
+		l->ve = view_num(l->o, "ve");
+		l->start = view_num(l->o, "start_et");
 		/* cuts and collisions (AC): a column when any lap knows them */
 		if (sqlite3_column_type(st, 14) != SQLITE_NULL || sqlite3_column_type(st, 15) != SQLITE_NULL)
 			has_cuts = 1;
@@ -421,6 +733,10 @@ car_load(struct req *req, struct resp *resp)
 	cJSON_AddItemToObject(o, "drivers", drivers);
 	if (hist_known_mark(req->db, drivers, "name") < 0)
 		goto dberr;
+	cJSON *drive = car_drive(req->db, id, carid, o, car, v, n);
+	if (drive == NULL)
+		goto dberr;
+	cJSON_AddItemToObject(o, "drive_time", drive);
 	cJSON *chart = car_chart(v, n);
 	if (chart != NULL)
 		cJSON_AddItemToObject(o, "chart", chart);

@@ -341,24 +341,6 @@ rf2_text(struct buf *b, const char *indent, const char *name, const char *text)
 	return buf_printf(b, "</%s>\n", name);
 }
 
-/* The string under key of o, or NULL (borrowed from o). */
-static const char *
-rf2_str(const cJSON *o, const char *key)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
-
-	return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-
-/* The number under key of o, or NAN. */
-static double
-rf2_num(const cJSON *o, const char *key)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
-
-	return cJSON_IsNumber(v) ? v->valuedouble : NAN;
-}
-
 /*
  * rF2's FinishStatus of a result row, from its finish status and its last
  * status (results_finish()): what did not finish, retire or get
@@ -470,9 +452,9 @@ rf2_driver(struct buf *b, sqlite3_stmt *lst, sqlite3_stmt *dst, const cJSON *res
 {
 	struct buf	 laps = { 0 }, swaps = { 0 };
 	char		*name = NULL;
-	const char	*veh = rf2_str(res, "veh"), *vname = rf2_str(res, "vehicle");
-	double		 best = rf2_num(res, "best"), time = rf2_num(res, "time");
-	long long	 car = (long long)rf2_num(res, "car");
+	const char	*veh = view_str(res, "veh"), *vname = view_str(res, "vehicle");
+	double		 best = view_num(res, "best"), time = view_num(res, "time");
+	long long	 car = (long long)view_num(res, "car");
 	int		 rc = -1;
 
 	sqlite3_reset(lst);
@@ -495,21 +477,21 @@ rf2_driver(struct buf *b, sqlite3_stmt *lst, sqlite3_stmt *dst, const cJSON *res
 	    buf_puts(b, ".veh</VehFile>\n") < 0)) ||
 	    rf2_text(b, "      ", "VehName", vname) < 0 ||
 	    rf2_text(b, "      ", "CarType", vname) < 0 ||
-	    rf2_text(b, "      ", "CarClass", rf2_str(res, "class")) < 0 ||
-	    rf2_text(b, "      ", "CarNumber", rf2_str(res, "number")) < 0 ||
-	    rf2_text(b, "      ", "TeamName", rf2_str(res, "team")) < 0 ||
+	    rf2_text(b, "      ", "CarClass", view_str(res, "class")) < 0 ||
+	    rf2_text(b, "      ", "CarNumber", view_str(res, "number")) < 0 ||
+	    rf2_text(b, "      ", "TeamName", view_str(res, "team")) < 0 ||
 	    buf_printf(b, "      <isPlayer>0</isPlayer>\n"
 	    "      <Position>%d</Position>\n"
 	    "      <ClassPosition>%d</ClassPosition>\n"
 	    "      <LapRankIncludingDiscos>%d</LapRankIncludingDiscos>\n",
-	    (int)rf2_num(res, "position"), (int)rf2_num(res, "class_position"),
-	    (int)rf2_num(res, "position")) < 0 ||
+	    (int)view_num(res, "position"), (int)view_num(res, "class_position"),
+	    (int)view_num(res, "position")) < 0 ||
 	    buf_add(b, laps.p, laps.len) < 0 || buf_add(b, swaps.p, swaps.len) < 0 ||
 	    (!isnan(best) && buf_printf(b, "      <BestLapTime>%.4f</BestLapTime>\n", best) < 0) ||
 	    (race && !isnan(time) && buf_printf(b, "      <FinishTime>%.4f</FinishTime>\n", time) < 0) ||
-	    buf_printf(b, "      <Laps>%d</Laps>\n", (int)rf2_num(res, "laps")) < 0 ||
+	    buf_printf(b, "      <Laps>%d</Laps>\n", (int)view_num(res, "laps")) < 0 ||
 	    ((caps & CAP_PITS) &&
-	    buf_printf(b, "      <Pitstops>%d</Pitstops>\n", (int)rf2_num(res, "pits")) < 0) ||
+	    buf_printf(b, "      <Pitstops>%d</Pitstops>\n", (int)view_num(res, "pits")) < 0) ||
 	    rf2_text(b, "      ", "FinishStatus", rf2_finish(res)) < 0 ||
 	    buf_puts(b, "    </Driver>\n") < 0)
 		goto out;
@@ -573,10 +555,10 @@ h_results_xml(struct req *req, struct resp *resp)
 	if (id == NULL || (s = hist_session(req, resp, id)) == NULL)
 		return;
 	/* results exist when the session page shows them: over, or closed */
-	track = rf2_str(s, "track");
-	type = rf2_str(s, "type");
+	track = view_str(s, "track");
+	type = view_str(s, "type");
 	over = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(s, "finished")) ||
-	    (rf2_str(s, "state") != NULL && strcmp(rf2_str(s, "state"), "closed") == 0);
+	    (view_str(s, "state") != NULL && strcmp(view_str(s, "state"), "closed") == 0);
 	if (!over) {
 		resp_error(resp, 409, "session_not_over", "This session is not over yet: its results "
 		    "exist, and can be downloaded, once it has finished.");
@@ -598,7 +580,7 @@ h_results_xml(struct req *req, struct resp *resp)
 
 	race = hist_kind(type) == SK_RACE;
 	rf2_session_name(type, elem, sizeof(elem));
-	started = rf2_num(s, "started_at");
+	started = view_num(s, "started_at");
 	t = isnan(started) ? 0 : (time_t)started;
 	if (gmtime_r(&t, &tm) != NULL)
 		strftime(when, sizeof(when), "%Y/%m/%d %H:%M:%S", &tm);
@@ -610,7 +592,7 @@ h_results_xml(struct req *req, struct resp *resp)
 	if (sqlite3_column_type(st[RX_SESSION], 0) != SQLITE_NULL)
 		buf_printf(b, "  <TrackLength>%.1f</TrackLength>\n",
 		    sqlite3_column_double(st[RX_SESSION], 0));
-	rf2_text(b, "  ", "GameVersion", rf2_str(s, "sim"));
+	rf2_text(b, "  ", "GameVersion", view_str(s, "sim"));
 	buf_printf(b, "  <DateTime>%lld</DateTime>\n", (long long)t);
 	rf2_text(b, "  ", "TimeString", when);
 	buf_printf(b, "  <%s>\n    <DateTime>%lld</DateTime>\n", elem, (long long)t);

@@ -161,7 +161,7 @@ h_session_page(struct req *req, struct resp *resp)
 	standings_show_all(o);
 	cJSON_AddTrueToObject(o, "compact");
 	hist_decorate(o, 0);	/* the results' class colours */
-	if (map_add(req, o) < 0) {
+	if (map_add(req, o) < 0 || log_session_add(req, o) < 0) {
 		cJSON_Delete(o);
 		resp_error(resp, 503, "unavailable", "The session cannot be read now.");
 		page_error(req, resp);

@@ -24,6 +24,7 @@
 
 #include "fcgi.h"
 #include "db.h"
+#include "drive.h"
 #include "tmpl.h"
 
 static pthread_mutex_t	 accept_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -292,6 +293,17 @@ main(int argc, char *argv[])
 	    !conf_seconds(&conf, "admin_max_age", 60, 365 * 86400, &app.admin_max_age) ||
 	    !conf_seconds(&conf, "admin_wait", 1, 60, &app.admin_wait))
 		return 1;
+	{
+		/* the drive-time rules of a session no admin gave rules */
+		struct drive_rules	dr;
+		char			derr[128];
+
+		if (!drive_rules_conf(&conf, &dr, derr, sizeof(derr))) {
+			log_err("%s", derr);
+			return 1;
+		}
+		drive_defaults_set(&dr);
+	}
 	if ((v = conf_get(&conf, "read_timeout")) && !num_parse_ll(v, 1, 3600, &ll)) {
 		log_err("read_timeout must be 1 to 3600 seconds, not \"%s\"", v);
 		return 1;

@@ -39,6 +39,14 @@ static const struct route routes[] = {
 	{ M(GET) | M(HEAD), "/sessions/*/chat", 0, h_chat_page },
 	{ M(GET) | M(HEAD), "/api/v1/sessions/*/chat", ROUTE_JSON, h_chat_api },
 	{ M(GET) | M(HEAD), "/api/v1/sessions/*/map", ROUTE_JSON, h_map_api },
+	{ M(GET) | M(HEAD), "/sessions/*/cars/*/strategy", 0, h_strategy_page },
+	{ M(GET) | M(HEAD), "/api/v1/sessions/*/cars/*/strategy", ROUTE_JSON, h_strategy_api },
+	{ M(GET) | M(HEAD), "/api/v1/sessions/*/strategy", ROUTE_JSON, h_strategy_cars_api },
+	{ M(GET) | M(HEAD), "/sessions/*/charts", 0, h_charts_page },
+	{ M(GET) | M(HEAD), "/api/v1/sessions/*/charts", ROUTE_JSON, h_charts_api },
+	{ M(GET) | M(HEAD), "/sessions/*/log", 0, h_log_page },
+	{ M(GET) | M(HEAD), "/api/v1/sessions/*/log", ROUTE_JSON, h_log_api },
+	{ M(GET) | M(HEAD), "/api/v1/sessions/*/pins", ROUTE_JSON, h_pins_api },
 	{ M(GET) | M(HEAD), "/admin/login", 0, h_admin_login_page },
 	{ M(POST), "/admin/login", ROUTE_FORM, h_admin_login },
 	{ M(POST), "/admin/logout", ROUTE_ADMIN | ROUTE_FORM, h_admin_logout },
@@ -68,6 +76,10 @@ static const struct route routes[] = {
 	{ M(POST), "/admin/sessions/*/merge", ROUTE_ADMIN | ROUTE_FORM, h_admin_session_post },
 	{ M(POST), "/admin/sessions/*/split", ROUTE_ADMIN | ROUTE_FORM, h_admin_session_post },
 	{ M(POST), "/admin/sessions/*/reprocess", ROUTE_ADMIN | ROUTE_FORM, h_admin_session_post },
+	{ M(GET) | M(HEAD), "/admin/hooks", ROUTE_ADMIN, h_admin_hooks_page },
+	{ M(POST), "/admin/hooks/add", ROUTE_ADMIN | ROUTE_FORM, h_admin_hooks_add },
+	{ M(POST), "/admin/hooks/remove", ROUTE_ADMIN | ROUTE_FORM, h_admin_hooks_remove },
+	{ M(POST), "/admin/sessions/*/rules", ROUTE_ADMIN | ROUTE_FORM, h_admin_session_post },
 };
 
 #define NROUTES (sizeof(routes) / sizeof(routes[0]))

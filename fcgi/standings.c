@@ -14,22 +14,6 @@
 
 #define LOW_FUEL 0.1	/* fraction of a tank (or of the energy) */
 
-static double
-num(const cJSON *o, const char *key)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
-
-	return cJSON_IsNumber(v) ? v->valuedouble : NAN;
-}
-
-static const char *
-str(const cJSON *o, const char *key)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
-
-	return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-
 /* "GT3" → "gt3", "LMP2_ELMS" → "lmp2elms": the class's CSS key. */
 void
 standings_class_key(const char *cls, char *out, size_t outsz)
@@ -46,7 +30,7 @@ standings_class_key(const char *cls, char *out, size_t outsz)
 static void
 standings_status(const cJSON *row, const char **label, const char **key)
 {
-	const char *st = str(row, "status"), *ps = str(row, "pit_state");
+	const char *st = view_str(row, "status"), *ps = view_str(row, "pit_state");
 
 	*label = "";		/* running: the normal case, left blank */
 	*key = "running";
@@ -115,7 +99,7 @@ tyres_text(const char *t, char *out, size_t outsz)
 void
 standings_decorate(cJSON *o)
 {
-	const char	*type = str(o, "type");
+	const char	*type = view_str(o, "type");
 	int		 race = hist_kind(type) == SK_RACE;
 	cJSON		*rows = cJSON_GetObjectItemCaseSensitive(o, "standings"), *r, *b;
 	double		 fastest = NAN, prev_best = NAN;
@@ -123,21 +107,21 @@ standings_decorate(cJSON *o)
 
 	cJSON_AddBoolToObject(o, "race", race);
 	cJSON_ArrayForEach(r, rows) {
-		double best = num(r, "best");
+		double best = view_num(r, "best");
 		if (best > 0 && (isnan(fastest) || best < fastest))
 			fastest = best;
 	}
 	cJSON_ArrayForEach(r, rows) {
 		const char *label, *skey;
-		double best = num(r, "best"), fuel = num(r, "fuel"), ve = num(r, "ve");
+		double best = view_num(r, "best"), fuel = view_num(r, "fuel"), ve = view_num(r, "ve");
 
-		standings_class_key(str(r, "class"), key, sizeof(key));
+		standings_class_key(view_str(r, "class"), key, sizeof(key));
 		cJSON_AddStringToObject(r, "cls_key", key);
 		if (race) {
-			gap_text(num(r, "gap"), num(r, "gap_laps"), txt, sizeof(txt));
-			cJSON_AddStringToObject(r, "gap_text", num(r, "position") == 1 ? "" : txt);
-			gap_text(num(r, "interval"), num(r, "interval_laps"), txt, sizeof(txt));
-			cJSON_AddStringToObject(r, "int_text", num(r, "position") == 1 ? "" : txt);
+			gap_text(view_num(r, "gap"), view_num(r, "gap_laps"), txt, sizeof(txt));
+			cJSON_AddStringToObject(r, "gap_text", view_num(r, "position") == 1 ? "" : txt);
+			gap_text(view_num(r, "interval"), view_num(r, "interval_laps"), txt, sizeof(txt));
+			cJSON_AddStringToObject(r, "int_text", view_num(r, "position") == 1 ? "" : txt);
 		} else {
 			gap_text(best > 0 ? best - fastest : NAN, NAN, txt, sizeof(txt));
 			cJSON_AddStringToObject(r, "gap_text", txt);
@@ -159,14 +143,14 @@ standings_decorate(cJSON *o)
 		cJSON_AddStringToObject(r, "fuel_text", txt);
 		cJSON_AddBoolToObject(r, "low_fuel", (fuel > 0 && fuel < LOW_FUEL) ||
 		    (ve > 0 && ve < LOW_FUEL));
-		tyres_text(str(r, "tyres"), txt, sizeof(txt));
+		tyres_text(view_str(r, "tyres"), txt, sizeof(txt));
 		cJSON_AddStringToObject(r, "tyres_text", txt);
-		double pr = num(r, "progress");
+		double pr = view_num(r, "progress");
 		if (!isnan(pr))
 			cJSON_AddNumberToObject(r, "progress_pct", round(pr * 100.0));
 	}
 	cJSON_ArrayForEach(b, cJSON_GetObjectItemCaseSensitive(o, "bests")) {
-		standings_class_key(str(b, "class"), key, sizeof(key));
+		standings_class_key(view_str(b, "class"), key, sizeof(key));
 		cJSON_AddStringToObject(b, "cls_key", key);
 	}
 }
@@ -187,7 +171,7 @@ const struct standings_col standings_cols[STANDINGS_COLS] = {
 const char *
 standings_col_label(const struct standings_col *c, const cJSON *session)
 {
-	if ((c->caps & CAP_VE) && !(source_caps_of(str(session, "sim")) & CAP_VE))
+	if ((c->caps & CAP_VE) && !(source_caps_of(view_str(session, "sim")) & CAP_VE))
 		return "Fuel";
 	return c->label;
 }
@@ -196,5 +180,5 @@ standings_col_label(const struct standings_col *c, const cJSON *session)
 int
 standings_col_has(const struct standings_col *c, const cJSON *session)
 {
-	return c->caps == 0 || (source_caps_of(str(session, "sim")) & c->caps) != 0;
+	return c->caps == 0 || (source_caps_of(view_str(session, "sim")) & c->caps) != 0;
 }

@@ -1,11 +1,11 @@
 /*
  * Applying admin commands (lib/cmd.h) inside the writer's transaction:
  * known drivers, client tokens, enrollment codes, accounts and their
- * sign-ins, session names and visibility here; session maintenance in
- * maint.c. Each applier returns 1 applied, 0 refused (ctx->summary says
- * why; what it did is rolled back), -1 database error. Every command,
- * applied or refused, leaves one admin_log row, which is also what keeps
- * it from being applied twice.
+ * sign-ins, session names, visibility and drive-time rules, webhooks here;
+ * session maintenance in maint.c. Each applier returns 1 applied, 0
+ * refused (ctx->summary says why; what it did is rolled back), -1
+ * database error. Every command, applied or refused, leaves one admin_log
+ * row, which is also what keeps it from being applied twice.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -102,6 +102,16 @@ static void
 target(struct cmd_ctx *x, const char *s)
 {
 	snprintf(x->target, sizeof(x->target), "%s", s ? s : "");
+}
+
+/* Sets the command's result to {"id": id}, the row it added. Returns 1 or -1. */
+static int
+result_id(struct cmd_ctx *x, long long id)
+{
+	if ((x->result = cJSON_CreateObject()) == NULL ||
+	    cJSON_AddNumberToObject(x->result, "id", (double)id) == NULL)
+		return -1;
+	return 1;
 }
 
 /* Adds or updates one known driver: 1 added, 0 was known, -1. */
@@ -220,8 +230,7 @@ client_add(struct cmd_ctx *x, const struct cmd *c)
 	    c->at, (long long)(code != NULL)) < 0)
 		return -1;
 	long long id = sqlite3_last_insert_rowid(x->db);
-	if ((x->result = cJSON_CreateObject()) == NULL ||
-	    cJSON_AddNumberToObject(x->result, "id", (double)id) == NULL)
+	if (result_id(x, id) < 0)
 		return -1;
 	buf_printf(&x->summary, "created client token %lld \"%s\"%s", id, name,
 	    code != NULL ? " through an enrollment code" : "");
@@ -352,6 +361,144 @@ session_hide(struct cmd_ctx *x, const struct cmd *c)
 	buf_printf(&x->summary, hidden ? "hid session %s from the public lists" :
 	    "showed session %s in the public lists again", id);
 	x->resync = 1;
+	return 1;
+}
+
+/* Adds s as h:mm:ss to b. */
+static void
+hms(struct buf *b, double s)
+{
+	long t = (long)(s + 0.5);
+
+	buf_printf(b, "%ld:%02ld:%02ld", t / 3600, t / 60 % 60, t % 60);
+}
+
+/*
+ * Sets the drive-time rules of a session (seconds; 0: no such rule), or
+ * with no rules at all clears them, so that the configuration's apply.
+ */
+static int
+session_rules(struct cmd_ctx *x, const struct cmd *c)
+{
+	static const char *const words[] = { "min", "max", "window", "window_max", "stint" };
+	const char	*id = cmd_str(c, "session");
+	const cJSON	*rules = cJSON_GetObjectItemCaseSensitive(c->args, "rules"), *r;
+	double		 v[5] = { 0 };
+	char		*json = NULL;
+	int		 rc;
+
+	target(x, id);
+	for (int i = 0; i < 5; i++) {
+		r = cJSON_GetObjectItemCaseSensitive(rules, words[i]);
+		v[i] = cJSON_IsNumber(r) ? r->valuedouble : 0;
+	}
+	if ((v[2] > 0) != (v[3] > 0)) {
+		buf_printf(&x->summary, "a window rule needs both its length and its maximum");
+		return 0;
+	}
+	if (v[2] > 0 && v[3] > v[2]) {
+		buf_printf(&x->summary, "the maximum inside a window cannot be longer than the window");
+		return 0;
+	}
+	if (v[0] > 0 && v[1] > 0 && v[0] > v[1]) {
+		buf_printf(&x->summary, "the minimum per driver cannot be above the maximum");
+		return 0;
+	}
+	if (rules->child != NULL && (json = cJSON_PrintUnformatted(rules)) == NULL)
+		return -1;
+	rc = exec_bind(x, "UPDATE sessions SET drive_rules = ?2 WHERE id = ?1", "ss", id, json);
+	free(json);
+	if (rc <= 0) {
+		if (rc == 0)
+			buf_printf(&x->summary, "there is no session %s", id);
+		return rc;
+	}
+	if (rules->child == NULL) {
+		buf_printf(&x->summary, "cleared the drive-time rules of session %s: the "
+		    "configuration's apply", id);
+		return 1;
+	}
+	buf_printf(&x->summary, "set the drive-time rules of session %s:", id);
+	for (int i = 0, n = 0; i < 5; i++) {
+		if (cJSON_GetObjectItemCaseSensitive(rules, words[i]) == NULL)
+			continue;
+		buf_printf(&x->summary, "%s %s ", n++ ? "," : "", words[i]);
+		if (v[i] > 0)
+			hms(&x->summary, v[i]);
+		else
+			buf_printf(&x->summary, "none");
+	}
+	return 1;
+}
+
+/*
+ * The scheme and host of a webhook's address, for the audit log: the rest
+ * (a Discord webhook's token) stays out of it.
+ */
+static void
+url_host(const char *url, char *out, size_t outsz)
+{
+	const char	*h = strstr(url, "://");
+	int		 scheme = h != NULL ? (int)(h - url) + 3 : 0;
+	size_t		 n;
+
+	h = url + scheme;
+	n = strcspn(h, "/?#@");
+	if (h[n] == '@') {	/* user:password@host: the host alone */
+		h += n + 1;
+		n = strcspn(h, "/?#");
+	}
+	snprintf(out, outsz, "%.*s%.*s", scheme, url, (int)n, h);
+}
+
+static int
+hook_add(struct cmd_ctx *x, const struct cmd *c)
+{
+	const char	*car = cmd_str(c, "car");
+	const cJSON	*wl = cJSON_GetObjectItemCaseSensitive(c->args, "window_laps");
+	char		 host[128], t[32];
+	long long	 id;
+
+	if (exec_bind(x, "INSERT INTO webhooks (url, car, events, format, window_laps, origin, "
+	    "created_at) VALUES (?1, ?2, ?3, ?4, ?5, 'admin', ?6)", "ssssid", cmd_str(c, "url"), car,
+	    cmd_str(c, "events"), cmd_str(c, "format"),
+	    cJSON_IsNumber(wl) ? (long long)wl->valuedouble : 3LL, c->at) != 1)
+		return -1;
+	id = sqlite3_last_insert_rowid(x->db);
+	snprintf(t, sizeof(t), "webhook %lld", id);
+	target(x, t);
+	if (result_id(x, id) < 0)
+		return -1;
+	url_host(cmd_str(c, "url"), host, sizeof(host));
+	buf_printf(&x->summary, "added webhook %lld to %s (%s, %s) for %s%s", id, host,
+	    cmd_str(c, "events"), cmd_str(c, "format"), car ? "car " : "every car", car ? car : "");
+	return 1;
+}
+
+static int
+hook_remove(struct cmd_ctx *x, const struct cmd *c)
+{
+	long long	 id = arg_id(c, "hook");
+	char		 t[32];
+	int		 rc;
+
+	snprintf(t, sizeof(t), "webhook %lld", id);
+	target(x, t);
+	snprintf(t, sizeof(t), "%lld", id);
+	if ((rc = exists(x, "SELECT 1 FROM webhooks WHERE id = ? AND removed_at IS NULL AND "
+	    "origin = 'config'", t)) != 0) {
+		if (rc > 0)
+			buf_printf(&x->summary, "webhook %lld comes from the configuration: remove it "
+			    "there", id);
+		return rc > 0 ? 0 : -1;
+	}
+	if ((rc = exec_bind(x, "UPDATE webhooks SET removed_at = ?2 WHERE id = ?1 AND removed_at "
+	    "IS NULL", "id", id, c->at)) <= 0) {
+		if (rc == 0)
+			buf_printf(&x->summary, "there is no webhook %lld, or it was removed", id);
+		return rc;
+	}
+	buf_printf(&x->summary, "removed webhook %lld", id);
 	return 1;
 }
 
@@ -496,6 +643,9 @@ static const struct {
 	[CMD_LOGIN_TOUCH] = { login_touch, 0 },
 	[CMD_LOGIN_CLOSE] = { login_close, 1 },
 	[CMD_LOGIN_FAIL] = { login_fail, 1 },
+	[CMD_SESSION_RULES] = { session_rules, 1 },
+	[CMD_HOOK_ADD] = { hook_add, 1 },
+	[CMD_HOOK_REMOVE] = { hook_remove, 1 },
 };
 
 /*

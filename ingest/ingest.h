@@ -88,6 +88,7 @@ enum stmt {
 	STMT_LAP_AC,
 	STMT_R_SESSION_AC,
 	STMT_R_CAR_KEYS,
+	STMT_LOG_INS,
 	STMT__MAX
 };
 struct stmts {

@@ -24,7 +24,7 @@
 #define LIVE_DELTA_BURST 4.0	/* deltas a session may send at once, then one per delta_every */
 
 const char *const live_note_names[LN__MAX] = {
-	"session", "car", "lap", "pit", "chat", "link", "drop", "map", "entry",
+	"session", "car", "lap", "pit", "chat", "link", "drop", "map", "entry", "log",
 };
 
 struct live_lapnote {
@@ -43,6 +43,7 @@ struct live_pend {
 	long long		*pits;
 	size_t			 npits, cappits;
 	cJSON			*chat;
+	cJSON			*log;		/* race control events (racelog.c) */
 };
 
 struct live_chan {
@@ -107,6 +108,8 @@ pend_reset(struct live_pend *p)
 	p->ncars = p->nlaps = p->npits = 0;
 	cJSON_Delete(p->chat);
 	p->chat = NULL;
+	cJSON_Delete(p->log);
+	p->log = NULL;
 }
 
 static void
@@ -356,6 +359,23 @@ pend_pit(struct live_pend *p, long long id)
 		p->pits[p->npits++] = id;
 }
 
+/* Moves the items of *from to the end of *to. */
+static void
+list_merge(cJSON **to, cJSON **from)
+{
+	cJSON *item;
+
+	if (*from == NULL)
+		return;
+	if (*to == NULL) {
+		*to = *from;
+		*from = NULL;
+		return;
+	}
+	while ((item = cJSON_DetachItemFromArray(*from, 0)) != NULL)
+		cJSON_AddItemToArray(*to, item);
+}
+
 /* Adds what t noted to p, and empties t. */
 static void
 pend_merge(struct live_pend *p, struct live_pend *t)
@@ -373,16 +393,8 @@ pend_merge(struct live_pend *p, struct live_pend *t)
 		pend_lap(p, t->laps[i].car, t->laps[i].lap);
 	for (size_t i = 0; i < t->npits; i++)
 		pend_pit(p, t->pits[i]);
-	if (t->chat != NULL) {
-		if (p->chat == NULL) {
-			p->chat = t->chat;
-			t->chat = NULL;
-		} else {
-			cJSON *line;
-			while ((line = cJSON_DetachItemFromArray(t->chat, 0)) != NULL)
-				cJSON_AddItemToArray(p->chat, line);
-		}
-	}
+	list_merge(&p->chat, &t->chat);
+	list_merge(&p->log, &t->log);
 	pend_reset(t);
 }
 
@@ -430,6 +442,14 @@ live_note(struct live *h, enum live_note_type t, const char *session, long long 
 		cJSON_AddStringToObject(line, "text", text);
 		cJSON_AddItemToArray(p->chat, line);
 		break;
+	case LN_LOG:
+		/* text: the event as JSON (live_change) */
+		if (text == NULL)
+			return;
+		if (p->log == NULL && (p->log = cJSON_CreateArray()) == NULL)
+			return;
+		cJSON_AddItemToArray(p->log, cJSON_Parse(text));
+		break;
 	case LN_LINK:
 		if (text != NULL)
 			snprintf(p->next, sizeof(p->next), "%s", text);
@@ -449,6 +469,45 @@ live_note(struct live *h, enum live_note_type t, const char *session, long long 
 	default:
 		break;
 	}
+}
+
+/* A race control event as the session view shows it (view_log). */
+static char *
+log_json(const struct change *ch)
+{
+	const struct tlog	*l = &ch->log;
+	const struct tcar	*c = ch->car;
+	cJSON			*o = cJSON_CreateObject(), *data;
+	char			*js;
+
+	if (o == NULL)
+		return NULL;
+	cJSON_AddNumberToObject(o, "et", round(l->et * 1000.0) / 1000.0);
+	cJSON_AddNumberToObject(o, "at", round(l->at * 1000.0) / 1000.0);
+	cJSON_AddStringToObject(o, "kind", l->kind);
+	if (c != NULL) {
+		cJSON_AddNumberToObject(o, "car", (double)c->store_id);
+		cJSON_AddStringToObject(o, "number", c->number);
+		cJSON_AddStringToObject(o, "class", c->cls);
+	} else {
+		cJSON_AddNullToObject(o, "car");
+		cJSON_AddNullToObject(o, "number");
+		cJSON_AddNullToObject(o, "class");
+	}
+	if (l->lap >= 0)
+		cJSON_AddNumberToObject(o, "lap", l->lap);
+	else
+		cJSON_AddNullToObject(o, "lap");
+	if (l->driver[0] != '\0')
+		cJSON_AddStringToObject(o, "driver", l->driver);
+	else
+		cJSON_AddNullToObject(o, "driver");
+	cJSON_AddStringToObject(o, "text", l->text);
+	data = l->data[0] != '\0' ? cJSON_Parse(l->data) : NULL;
+	cJSON_AddItemToObject(o, "data", data != NULL ? data : cJSON_CreateObject());
+	js = cJSON_PrintUnformatted(o);
+	cJSON_Delete(o);
+	return js;
 }
 
 /* The tracker's change hook: turns a model change into notes. */
@@ -505,9 +564,36 @@ live_change(void *arg, const struct change *ch)
 	case CH_ENTRY:
 		live_note(h, LN_ENTRY, s->id, 0, 0, NULL);
 		break;
+	case CH_LOG: {
+		char *js = log_json(ch);
+		live_note(h, LN_LOG, s->id, car, 0, js);
+		free(js);
+		break;
+	}
 	default:
 		break;
 	}
+}
+
+/*
+ * New items of a list the view keeps the newest recent of (chat, log): into
+ * the channel's state, and taken into delta d.
+ */
+static void
+list_out(cJSON *state, cJSON *d, const char *key, int recent, cJSON **items)
+{
+	cJSON *kept, *item;
+
+	if (*items == NULL || cJSON_GetArraySize(*items) == 0)
+		return;
+	if ((kept = cJSON_GetObjectItemCaseSensitive(state, key)) == NULL)
+		kept = cJSON_AddArrayToObject(state, key);
+	cJSON_ArrayForEach(item, *items)
+		cJSON_AddItemToArray(kept, cJSON_Duplicate(item, 1));
+	while (cJSON_GetArraySize(kept) > recent)
+		cJSON_DeleteItemFromArray(kept, 0);
+	cJSON_AddItemToObject(d, key, *items);
+	*items = NULL;
 }
 
 /* Whether two scalar JSON values are equal. */
@@ -765,15 +851,8 @@ chan_commit(struct live *h, struct live_chan *c)
 			pits = cJSON_AddArrayToObject(d, "pits");
 		cJSON_AddItemToArray(pits, o);
 	}
-	if (p->chat != NULL && cJSON_GetArraySize(p->chat) > 0) {
-		cJSON *chat = cJSON_GetObjectItemCaseSensitive(c->state, "chat"), *l;
-		cJSON_ArrayForEach(l, p->chat)
-			cJSON_AddItemToArray(chat, cJSON_Duplicate(l, 1));
-		while (cJSON_GetArraySize(chat) > VIEW_CHAT_RECENT)
-			cJSON_DeleteItemFromArray(chat, 0);
-		cJSON_AddItemToObject(d, "chat", p->chat);
-		p->chat = NULL;
-	}
+	list_out(c->state, d, "chat", VIEW_CHAT_RECENT, &p->chat);
+	list_out(c->state, d, "log", VIEW_LOG_RECENT, &p->log);
 	if (p->map)
 		cJSON_AddTrueToObject(d, "map");
 	if (p->entry)

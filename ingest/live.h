@@ -43,6 +43,7 @@ enum live_note_type {
 	LN_DROP,	/* id, text = successor id or NULL: the session was merged away */
 	LN_MAP,		/* id: the track outline is known */
 	LN_ENTRY,	/* id: the entry list changed */
+	LN_LOG,		/* id, car, text = the event as JSON: a race control event */
 	LN__MAX
 };
 extern const char *const live_note_names[LN__MAX];

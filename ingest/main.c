@@ -1,9 +1,10 @@
 /*
  * trackside-ingestd: the single writer. Waits on the inbox (inotify, with a
  * periodic rescan), applies frames in transactions, ticks session liveness,
- * keeps the WAL bounded, and publishes the live events of each committed
- * transaction to nginx (live.c, publish.c). SIGTERM and SIGINT finish the
- * running transaction and exit.
+ * keeps the WAL bounded, publishes the live events of each committed
+ * transaction to nginx (live.c, publish.c) and sends the webhooks those
+ * transactions queued from a thread of its own (notify.c, deliver.c).
+ * SIGTERM and SIGINT finish the running transaction and exit.
  */
 #include <sys/epoll.h>
 #include <sys/inotify.h>
@@ -27,6 +28,7 @@
 #include "ingest.h"
 #include "live.h"
 #include "publish.h"
+#include "notify.h"
 #include "db.h"
 #include "source.h"
 
@@ -108,6 +110,8 @@ main(int argc, char *argv[])
 	struct worker	 w;
 	struct live	*live = NULL;
 	struct publish	*pub = NULL;
+	struct notify	*nt = NULL;
+	struct deliver	*dl = NULL;
 	const char	*cfile = SYSCONFDIR "/trackside/trackside.conf", *v, *db, *inbox;
 	int		 ch, fg = 0, once = 0, cfile_given = 0, rc, more, lockfd;
 	long long	 batch = 200, queue = 4096, every = 60, changes = 40;
@@ -195,6 +199,12 @@ main(int argc, char *argv[])
 #ifdef TS_FAULTS
 	fault_setup(&w);
 #endif
+	/* webhooks: queued by the frames' transactions, sent by a thread (below) */
+	if (!notify_open(&nt, w.db, &conf, &err)) {
+		log_err("%s", err.p);
+		worker_close(&w);
+		return 1;
+	}
 
 	if (once) {
 		do {
@@ -203,6 +213,7 @@ main(int argc, char *argv[])
 		} while (more || rc > 0);
 		log_info("applied %lld frames (%lld duplicates, %lld set aside) in %lld transactions",
 		    w.applied, w.duplicates, w.rejected, w.commits);
+		notify_close(nt);
 		worker_close(&w);
 		return rc < 0;
 	}
@@ -234,6 +245,10 @@ main(int argc, char *argv[])
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	if (!publish_open(&pub, &pconf, &err) ||
 	    !live_open(&live, w.db, emit, pub, &lconf, &err)) {
+		log_err("%s", err.p);
+		return 1;
+	}
+	if (!deliver_start(&dl, db, nt, &err)) {
 		log_err("%s", err.p);
 		return 1;
 	}
@@ -282,6 +297,8 @@ main(int argc, char *argv[])
 		}
 	}
 	log_info("stopping: %lld frames applied", w.applied);
+	deliver_stop(dl);
+	notify_close(nt);
 	live_close(live);
 	publish_close(pub);
 	curl_global_cleanup();

@@ -208,6 +208,9 @@ static const char *const stmt_sql[STMT__MAX] = {
 	"id = ?1",
 	/* STMT_R_CAR_KEYS */
 	"SELECT id, key FROM cars WHERE session_id = ?1 AND key IS NOT NULL",
+	/* STMT_LOG_INS: a race control event, once (sql/010-pitwall.sql) */
+	"INSERT OR IGNORE INTO race_log (session_id, et, at, kind, car_id, class, number, lap, "
+	"driver, text, data, ref) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
 };
 
 /*

@@ -19,6 +19,7 @@
 #include "db.h"
 #include "source.h"
 #include "track.h"
+#include "notify.h"
 
 /* What a client's source keeps between its frames (source.h). */
 struct src_client {
@@ -482,6 +483,37 @@ store_trackmap(struct ingest *ig, const struct change *ch)
 	return rc;
 }
 
+/* A race control event, once (racelog.c). Returns 1 or -1. */
+static int
+store_log(struct ingest *ig, const struct change *ch)
+{
+	sqlite3_stmt		*st = stmt(ig->st, STMT_LOG_INS);
+	const struct tlog	*l = &ch->log;
+	const struct tcar	*c = ch->car;
+
+	sqlite3_bind_text(st, 1, ch->s->id, -1, SQLITE_STATIC);
+	sqlite3_bind_double(st, 2, l->et);
+	sqlite3_bind_double(st, 3, l->at);
+	sqlite3_bind_text(st, 4, l->kind, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 5, c != NULL ? c->store_id : 0);
+	if (c != NULL) {
+		bind_str(st, 6, c->cls);
+		bind_str(st, 7, c->number);
+	}
+	if (l->lap >= 0)
+		sqlite3_bind_int(st, 8, l->lap);
+	bind_str(st, 9, l->driver);
+	sqlite3_bind_text(st, 10, l->text, -1, SQLITE_STATIC);
+	bind_str(st, 11, l->data);
+	sqlite3_bind_text(st, 12, l->ref, -1, SQLITE_STATIC);
+	if (step_done(st) < 0)
+		return -1;
+	/* a new event (not one derived again) goes to the webhooks that follow it */
+	if (sqlite3_changes(sqlite3_db_handle(st)) == 1)
+		return notify_log(ig, ch, sqlite3_last_insert_rowid(sqlite3_db_handle(st)));
+	return 1;
+}
+
 /* Writes one change. Returns 1 or -1. */
 static int
 store_change(struct ingest *ig, const struct change *ch)
@@ -533,9 +565,10 @@ store_change(struct ingest *ig, const struct change *ch)
 		return store_car_state(ig, c);
 	case CH_LAP:
 	case CH_LAP_FILL:
-		if (store_lap(ig, s, c, &c->laps_v[ch->n - 1]) < 0)
+		if (store_lap(ig, s, c, &c->laps_v[ch->n - 1]) < 0 ||
+		    store_lap_more(ig, c, &c->laps_v[ch->n - 1]) < 0)
 			return -1;
-		return store_lap_more(ig, c, &c->laps_v[ch->n - 1]);
+		return ch->type == CH_LAP ? notify_lap(ig, ch) : 1;
 	case CH_PIT:
 	case CH_PIT_UPDATE:
 		return store_pit(ig, c, &c->pits[ch->n]);
@@ -574,6 +607,8 @@ store_change(struct ingest *ig, const struct change *ch)
 			return 1;	/* one outline per track layout */
 		}
 		return store_trackmap(ig, ch);
+	case CH_LOG:
+		return store_log(ig, ch);
 	case CH_SECTOR_BOUND:
 		st = stmt(ig->st, STMT_BOUND_UPS);
 		sqlite3_bind_text(st, 1, s->track, -1, SQLITE_STATIC);
@@ -839,6 +874,10 @@ resume_cars(struct ingest *ig, struct tsession *s)
 		c->sm.prev_laps = c->laps;
 		c->sm.pending_exit = sqlite3_column_double(st, 41);
 		snprintf(c->sm.driver, sizeof(c->sm.driver), "%s", c->driver);
+		/* the race log has said what the database holds */
+		c->log_seen = 1;
+		c->log_penalties = c->penalties;
+		c->log_finish = c->finish;
 	}
 	if (rc != SQLITE_DONE)
 		return -1;
@@ -913,6 +952,7 @@ resume_cars(struct ingest *ig, struct tsession *s)
 			p->stop_sector = sqlite3_column_int(q, 21);
 			p->tyres_changed = sqlite3_column_int(q, 22);
 			p->strategy_lap = sqlite3_column_int(q, 23);
+			p->logged = racelog_pit_mask(p);
 			if (p->open && p->garage)
 				c->sm.garage = (int)(c->npits - 1);
 			else if (p->open) {
@@ -946,7 +986,15 @@ resume_cars(struct ingest *ig, struct tsession *s)
 		if (rc != SQLITE_DONE)
 			return -1;
 	}
-	return resume_bests(ig, s);
+	if (resume_bests(ig, s) < 0)
+		return -1;
+	for (size_t i = 0; i < s->ncars; i++) {
+		struct tclass_best *cb;
+		if (s->cars[i]->class_position == 1 &&
+		    (cb = bests_class(s, s->cars[i]->cls, 1)) != NULL)
+			cb->leader = s->cars[i]->idx + 1;
+	}
+	return 1;
 }
 
 /*
@@ -1033,6 +1081,9 @@ resume(struct ingest *ig)
 		s->rain = sqlite3_column_double(st, 28);
 		s->wetness = sqlite3_column_double(st, 29);
 		snprintf(s->sector_flags, sizeof(s->sector_flags), "%s", COL_TEXT(st, 30));
+		s->log_seen = 1;
+		s->log_phase = s->phase;
+		snprintf(s->log_flags, sizeof(s->log_flags), "%s", s->sector_flags);
 		s->et_at = sqlite3_column_double(st, 31);
 		/* Sector boundaries: as far as this session learned them. */
 		for (int k = 0; k < 2; k++) {

@@ -21,7 +21,7 @@ const char *const drop_names[DROP__MAX] = { "applied", "no_session", "loading", 
 const char *const change_names[CH__MAX] = { "session_new", "session_update", "session_link",
 	"session_drop", "session_client", "car_new", "car_info", "car_state", "lap", "lap_fill",
 	"pit", "pit_update", "stint", "best", "chat", "conditions", "entry", "trackmap",
-	"sector_bound" };
+	"sector_bound", "log" };
 
 /* A set of chat lines: 64-bit hashes of (timestamp, text), open addressing. */
 struct tchat_set {
@@ -730,6 +730,7 @@ lap_record(struct track *t, struct tsession *s, struct tcar *c, const struct obs
 {
 	struct tlap	*l = track_lap_slot(c, oc->laps), *prev;
 	struct change	*ch;
+	double		 prev_end;
 
 	if (l == NULL)
 		return -1;
@@ -745,9 +746,15 @@ lap_record(struct track *t, struct tsession *s, struct tcar *c, const struct obs
 	l->cuts = oc->cuts;
 	l->collisions = oc->collisions;
 	l->sectors_derived = oc->splits_derived;
-	l->start_et = l->time > 0 && oc->lap_start_et > 0 ? oc->lap_start_et - l->time :
-	    (prev && prev->known && prev->start_et >= 0 && prev->time > 0 ?
-	    prev->start_et + prev->time : -1);
+	/*
+	 * The lap began where the lap in progress began less its time, unless
+	 * that start has not moved on from the previous lap's end (a look
+	 * with the new lap count but the old lap start): then at that end.
+	 */
+	prev_end = prev && prev->known && prev->start_et >= 0 && prev->time > 0 ?
+	    prev->start_et + prev->time : -1;
+	l->start_et = l->time > 0 && oc->lap_start_et > 0 &&
+	    (prev_end < 0 || oc->lap_start_et > prev_end + 0.5) ? oc->lap_start_et - l->time : prev_end;
 	scopy(l->tyres, sizeof(l->tyres), c->tyres);
 	/* The lap had a lane visit when a pit entry happened on it. */
 	l->pit = 0;
@@ -1116,6 +1123,37 @@ session_usage(struct track *t, struct tsession *s, const struct obs *o, int *tou
 	}
 	if (best == NULL)
 		return 1;
+	/*
+	 * Each lap's level at the line as the usage data gives it for that
+	 * lap: it comes after the lap was recorded with the level before.
+	 */
+	for (size_t i = 0; i < o->nusage; i++) {
+		const struct obs_usage *u = &o->usage[i];
+		struct tlap *l;
+		struct change *ch;
+		int changed = 0;
+		if (u->lap < 1 || u->lap > c->max_lap)
+			continue;
+		if (pc->driver && strcmp(u->driver, pc->driver) != 0 &&
+		    bests_driver(c, u->driver, 0) == NULL)
+			continue;
+		l = &c->laps_v[u->lap - 1];
+		if (!l->known || l->source != LSRC_LIVE)
+			continue;
+		if (u->fuel >= 0 && fabs(l->fuel - u->fuel / 100.0) > 1e-9) {
+			l->fuel = u->fuel / 100.0;
+			changed = 1;
+		}
+		if (u->ve >= 0 && fabs(l->ve - u->ve) > 1e-9) {
+			l->ve = u->ve;
+			changed = 1;
+		}
+		if (!changed)
+			continue;
+		if ((ch = track_emit_ch(t, CH_LAP_FILL, s, c)) == NULL)
+			return -1;
+		ch->n = l->lap;
+	}
 	if (best->fuel >= 0)
 		c->fuel = best->fuel / 100.0;
 	if (best->ve >= 0)
@@ -1178,6 +1216,7 @@ track_frame(struct track *t, const struct track_in *in, const struct obs *o, str
 	double		 tcap;
 	char		 key[sizeof(cl->last_key)];
 	int		 state_changed = 0;
+	size_t		 ch0 = t->nch;
 
 	*out = NULL;
 	t->c.frames++;
@@ -1289,7 +1328,8 @@ track_frame(struct track *t, const struct track_in *in, const struct obs *o, str
 		return DROP_NOMEM;
 	if (o->has_usage) {
 		int touched = 0;
-		session_usage(t, s, o, &touched);
+		if (session_usage(t, s, o, &touched) < 0)
+			return DROP_NOMEM;
 	}
 	if (o->has_strategy && session_strategy(t, s, o) < 0)
 		return DROP_NOMEM;
@@ -1306,6 +1346,8 @@ track_frame(struct track *t, const struct track_in *in, const struct obs *o, str
 		s->has_trackmap = 1;
 	}
 	if (o->ncars > 0 && order_session(t, s) < 0)
+		return DROP_NOMEM;
+	if (racelog_frame(t, s, ch0, tcap) < 0)
 		return DROP_NOMEM;
 	for (size_t i = 0; i < o->ncars; i++) {
 		struct tcar *c = (size_t)o->cars[i].slot < s->nslots ? s->by_slot[o->cars[i].slot] : NULL;

@@ -233,6 +233,7 @@ struct tpit {
 	int		 tyres_changed;
 	double		 fuel, ve, duration;
 	int		 open;
+	unsigned	 logged;		/* LOGGED_* events of the visit in the race log */
 };
 
 struct tstint {
@@ -329,6 +330,9 @@ struct tcar {
 	int		 stops_seen;		/* strategy stops already matched */
 	char		 fuel_client[72];	/* the client whose player car it is */
 	struct tname	*names;			/* names laps point to, kept with the car */
+	int		 log_seen;		/* racelog.c: what the log last said of it */
+	int		 log_penalties;
+	enum finish	 log_finish;
 };
 
 struct tentry {
@@ -341,6 +345,7 @@ struct tentry {
 struct tclass_best {
 	char		 cls[32];
 	struct tbest	 best[BK__MAX];
+	size_t		 leader;		/* racelog.c: idx + 1 of the car leading it, 0 none */
 };
 
 struct tchat_set;
@@ -383,6 +388,9 @@ struct tsession {
 	double		 sector_bound[2];	/* learned lap distance of S1/S2 ends, <0 */
 	int		 bound_n[2];
 	double		 bound_sum[2];
+	int		 log_seen;		/* racelog.c: the phase and flags the log last said */
+	int		 log_phase;
+	char		 log_flags[16];
 	int		 dirty;			/* header changed since last SESSION_UPDATE */
 	int		 any_laps;		/* something worth keeping happened */
 	int		 gone;			/* dropped (merged into its successor) */
@@ -409,9 +417,23 @@ enum change_type {
 	CH_ENTRY,		/* s, entry: an entry list row and its members changed */
 	CH_TRACKMAP,		/* s, obs points: the track outline */
 	CH_SECTOR_BOUND,	/* s, n: a learned sector boundary */
+	CH_LOG,			/* s, car or NULL, log: a race control event (racelog.c) */
 	CH__MAX
 };
 extern const char *const change_names[CH__MAX];
+
+/* A race control event (racelog.c, docs/pitwall.md). */
+#define LOG_KIND_LEN	16
+#define LOG_TEXT_LEN	200
+struct tlog {
+	double		 et, at;		/* session ET, server time */
+	char		 kind[LOG_KIND_LEN];	/* pit_in, stop, swap, penalty, fcy, lead, ... */
+	int		 lap;			/* <0 none */
+	char		 driver[TRACK_NAME_MAX];
+	char		 text[LOG_TEXT_LEN];	/* what happened, in words */
+	char		 data[LOG_TEXT_LEN];	/* a JSON object of its figures */
+	char		 ref[48];		/* identity within (session, kind, car) */
+};
 
 struct change {
 	enum change_type	 type;
@@ -431,6 +453,7 @@ struct change {
 	const struct obs_point	*points;
 	size_t			 npoints;
 	int			 n;
+	struct tlog		 log;		/* CH_LOG */
 };
 
 struct track_counters {
@@ -523,6 +546,16 @@ struct tpit *pits_add(struct tcar *);
 int	 order_session(struct track *, struct tsession *);
 int	 order_cmp(const void *, const void *);
 double	 order_progress(const struct tsession *, const struct tcar *);
+
+/* racelog.c: the race control events of what frame changes ch0.. did to s. */
+#define LOGGED_PIT_IN	0x01
+#define LOGGED_PIT_OUT	0x02
+#define LOGGED_STOP	0x04
+#define LOGGED_GARAGE_IN	0x08
+#define LOGGED_GARAGE_OUT	0x10
+#define LOGGED_SWAP	0x20
+int		 racelog_frame(struct track *, struct tsession *, size_t ch0, double at);
+unsigned	 racelog_pit_mask(const struct tpit *);
 
 /* bests.c */
 int	 bests_lap(struct track *, struct tsession *, struct tcar *, const struct tlap *);

@@ -17,6 +17,7 @@
 #include "ingest.h"
 #include "cmd.h"
 #include "db.h"
+#include "notify.h"
 
 /*
  * Opens the database (migrating it), prepares statements and the tracking
@@ -336,11 +337,13 @@ worker_end(struct worker *w, int commit, struct buf *err)
 {
 	if (commit && db_exec(w->db, "COMMIT", err)) {
 		w->commits++;
+		notify_end(1);
 		if (w->on_end != NULL)
 			w->on_end(w->hook_arg, 1);
 		return 1;
 	}
 	db_exec(w->db, "ROLLBACK", NULL);
+	notify_end(0);
 	if (w->on_end != NULL)
 		w->on_end(w->hook_arg, 0);
 	return -1;
@@ -723,11 +726,16 @@ worker_fatal_signals(struct worker *w)
 int
 worker_tick(struct worker *w, double now)
 {
+	int rc;
+
 	if (w->ing == NULL || !db_exec(w->db, "BEGIN IMMEDIATE", NULL))
 		return -1;
 	if (ingest_tick(w->ing, now) < 0) {
 		db_exec(w->db, "ROLLBACK", NULL);
+		notify_end(0);
 		return -1;
 	}
-	return db_exec(w->db, "COMMIT", NULL) ? 1 : -1;
+	rc = db_exec(w->db, "COMMIT", NULL) ? 1 : -1;
+	notify_end(rc > 0);
+	return rc;
 }

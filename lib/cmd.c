@@ -20,7 +20,16 @@ const char *const cmd_names[CMD__MAX] = {
 	"session.reprocess",
 	"account.add", "account.passwd", "account.remove",
 	"login.open", "login.touch", "login.close", "login.fail",
+	"session.rules", "hook.add", "hook.remove",
 };
+
+const char *const cmd_hook_events[CMD_HOOK_EVENTS] = {
+	"session_start", "pit", "swap", "penalty", "pit_window", "finish",
+};
+const char *const cmd_hook_formats[CMD_HOOK_FORMATS] = { "json", "discord" };
+
+/* The keys of session.rules' "rules", as lib/drive.h names them. */
+static const char *const rule_keys[] = { "min", "max", "window", "window_max", "stint" };
 
 /* What an argument holds. */
 enum arg_type {
@@ -36,6 +45,11 @@ enum arg_type {
 	ARG_BOOL,
 	ARG_PWHASH,	/* an encoded Argon2id hash */
 	ARG_ROWS,	/* [{name: TEXT, note: NOTE?}], 1..CMD_IMPORT_MAX, names distinct */
+	ARG_RULES,	/* {min?, max?, window?, window_max?, stint?}: 0..CMD_RULE_MAX s */
+	ARG_URL,	/* http:// or https://, 1..CMD_URL_MAX, no spaces or control characters */
+	ARG_EVENTS,	/* a comma list of cmd_hook_events, each once */
+	ARG_FORMAT,	/* one of cmd_hook_formats */
+	ARG_LAPS,	/* a whole number 1..CMD_WINDOW_LAPS_MAX */
 };
 
 struct arg {
@@ -44,7 +58,7 @@ struct arg {
 	int		 optional;
 };
 
-#define ARGS_MAX 3
+#define ARGS_MAX 5
 static const struct arg cmd_args[CMD__MAX][ARGS_MAX] = {
 	[CMD_KNOWN_ADD] = { { "name", ARG_TEXT, 0 }, { "note", ARG_NOTE, 1 } },
 	[CMD_KNOWN_RENAME] = { { "name", ARG_TEXT, 0 }, { "to", ARG_TEXT, 0 } },
@@ -70,6 +84,10 @@ static const struct arg cmd_args[CMD__MAX][ARGS_MAX] = {
 	[CMD_LOGIN_TOUCH] = { { "id_hash", ARG_SHA256, 0 } },
 	[CMD_LOGIN_CLOSE] = { { "id_hash", ARG_SHA256, 0 } },
 	[CMD_LOGIN_FAIL] = { { "account", ARG_TEXT, 0 } },
+	[CMD_SESSION_RULES] = { { "session", ARG_SESSION, 0 }, { "rules", ARG_RULES, 0 } },
+	[CMD_HOOK_ADD] = { { "url", ARG_URL, 0 }, { "car", ARG_TEXT, 1 }, { "events", ARG_EVENTS, 0 },
+	    { "format", ARG_FORMAT, 0 }, { "window_laps", ARG_LAPS, 1 } },
+	[CMD_HOOK_REMOVE] = { { "hook", ARG_ID, 0 } },
 };
 
 /*
@@ -111,6 +129,88 @@ sha256_valid(const char *s)
 	for (size_t i = 0; i < 64; i++)
 		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
 			return 0;
+	return 1;
+}
+
+/*
+ * Whether s is a webhook's address: http:// or https:// and a host, at
+ * most CMD_URL_MAX bytes of printable ASCII without spaces. Returns 1 or 0.
+ */
+int
+cmd_url_valid(const char *s)
+{
+	size_t n = strlen(s), p;
+
+	if (n > CMD_URL_MAX)
+		return 0;
+	if (strncmp(s, "http://", 7) == 0)
+		p = 7;
+	else if (strncmp(s, "https://", 8) == 0)
+		p = 8;
+	else
+		return 0;
+	if (s[p] == '\0' || s[p] == '/' || s[p] == '?' || s[p] == '#')
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)s[i] <= 0x20 || (unsigned char)s[i] >= 0x7f)
+			return 0;
+	return 1;
+}
+
+/*
+ * Whether s is a comma list of webhook events (cmd_hook_events), at least
+ * one, none twice, no spaces. Returns 1 or 0.
+ */
+int
+cmd_events_valid(const char *s)
+{
+	int seen[CMD_HOOK_EVENTS] = { 0 };
+
+	for (;;) {
+		size_t n = strcspn(s, ","), i;
+		for (i = 0; i < CMD_HOOK_EVENTS; i++)
+			if (strlen(cmd_hook_events[i]) == n && strncmp(s, cmd_hook_events[i], n) == 0)
+				break;
+		if (i == CMD_HOOK_EVENTS || seen[i]++)
+			return 0;
+		if (s[n] == '\0')
+			return 1;
+		s += n + 1;
+	}
+}
+
+/* Checks session.rules' rules: known keys, each once, 0..CMD_RULE_MAX s. */
+static int
+rules_valid(const cJSON *v, const char *key, struct buf *err)
+{
+	const size_t	 nkeys = sizeof(rule_keys) / sizeof(rule_keys[0]);
+	const cJSON	*r;
+
+	if (!cJSON_IsObject(v)) {
+		buf_printf(err, "\"%s\" must be an object", key);
+		return 0;
+	}
+	cJSON_ArrayForEach(r, v) {
+		size_t i;
+		for (i = 0; i < nkeys; i++)
+			if (strcmp(r->string, rule_keys[i]) == 0)
+				break;
+		if (i == nkeys) {
+			buf_printf(err, "\"%s\" is no drive-time rule (min, max, window, window_max, "
+			    "stint)", r->string);
+			return 0;
+		}
+		for (const cJSON *o = v->child; o != r; o = o->next)
+			if (strcmp(o->string, r->string) == 0) {
+				buf_printf(err, "\"%s\" comes twice", r->string);
+				return 0;
+			}
+		if (!cJSON_IsNumber(r) || !(r->valuedouble >= 0 && r->valuedouble <= CMD_RULE_MAX)) {
+			buf_printf(err, "the rule \"%s\" must be 0 to %d seconds", r->string,
+			    CMD_RULE_MAX);
+			return 0;
+		}
+	}
 	return 1;
 }
 
@@ -173,6 +273,26 @@ arg_string_valid(const cJSON *v, enum arg_type t, const char *key, struct buf *e
 			return 0;
 		}
 		return 1;
+	case ARG_URL:
+		if (!cmd_url_valid(s)) {
+			buf_printf(err, "\"%s\" must be an http:// or https:// address of at most %d "
+			    "characters, without spaces", key, CMD_URL_MAX);
+			return 0;
+		}
+		return 1;
+	case ARG_EVENTS:
+		if (!cmd_events_valid(s)) {
+			buf_printf(err, "\"%s\" must list events among session_start, pit, swap, "
+			    "penalty, pit_window, finish, separated by commas, each once", key);
+			return 0;
+		}
+		return 1;
+	case ARG_FORMAT:
+		for (int i = 0; i < CMD_HOOK_FORMATS; i++)
+			if (strcmp(s, cmd_hook_formats[i]) == 0)
+				return 1;
+		buf_printf(err, "\"%s\" must be json or discord", key);
+		return 0;
 	default:
 		return 0;
 	}
@@ -271,6 +391,19 @@ cmd_check(const struct cmd *c, struct buf *err)
 		case ARG_ROWS:
 			if (!rows_valid(v, err))
 				return 0;
+			break;
+		case ARG_RULES:
+			if (!rules_valid(v, a[i].key, err))
+				return 0;
+			break;
+		case ARG_LAPS:
+			if (!cJSON_IsNumber(v) || v->valuedouble < 1 ||
+			    v->valuedouble > CMD_WINDOW_LAPS_MAX ||
+			    v->valuedouble != (double)(int)v->valuedouble) {
+				buf_printf(err, "\"%s\" must be a whole number from 1 to %d", a[i].key,
+				    CMD_WINDOW_LAPS_MAX);
+				return 0;
+			}
 			break;
 		default:
 			if (!arg_string_valid(v, a[i].type, a[i].key, err))

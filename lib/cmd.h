@@ -49,6 +49,9 @@ enum cmd_kind {
 	CMD_LOGIN_TOUCH,	/* id_hash */
 	CMD_LOGIN_CLOSE,	/* id_hash */
 	CMD_LOGIN_FAIL,		/* account (as typed) */
+	CMD_SESSION_RULES,	/* session, rules {min?, max?, window?, window_max?, stint?} s */
+	CMD_HOOK_ADD,		/* url, car?, events, format, window_laps? */
+	CMD_HOOK_REMOVE,	/* hook (webhooks.id) */
 	CMD__MAX
 };
 extern const char *const cmd_names[CMD__MAX];
@@ -68,6 +71,16 @@ struct cmd {
 #define CMD_NAME_MAX	64	/* driver, client, account, session names */
 #define CMD_NOTE_MAX	200
 #define CMD_IMPORT_MAX	5000	/* rows of a known-driver import */
+#define CMD_URL_MAX	500	/* a webhook's address */
+#define CMD_RULE_MAX	(7 * 86400)	/* a drive-time rule, seconds */
+#define CMD_WINDOW_LAPS_MAX 50	/* a pit-window webhook's laps left */
+/* What a webhook may be told of, and how it is told. */
+#define CMD_HOOK_EVENTS	6
+extern const char *const cmd_hook_events[CMD_HOOK_EVENTS];	/* "session_start", "pit", ... */
+#define CMD_HOOK_FORMATS 2
+extern const char *const cmd_hook_formats[CMD_HOOK_FORMATS];	/* "json", "discord" */
+int	 cmd_url_valid(const char *s);
+int	 cmd_events_valid(const char *s);
 
 int	 cmd_new(struct cmd *, enum cmd_kind, const char *by, const char *addr);
 int	 cmd_parse(struct cmd *, const char *json, size_t len, struct buf *err);

@@ -49,6 +49,10 @@ const char *const view_phase_names[VIEW_PHASE_N] = {
 	"min(CASE WHEN l.valid AND l.s2 > 0 THEN l.s2 END) AS s2, " \
 	"min(CASE WHEN l.valid AND l.s3 > 0 THEN l.s3 END) AS s3 "
 
+/* A race_log row as a log entry (see view_log_entry). */
+#define VIEW_LOG_COLUMNS \
+	"et, at, kind, NULLIF(car_id, 0) AS car, number, class, lap, driver, text, data"
+
 static const char *const view_sql[VIEW_SQL__MAX] = {
 	[VIEW_SQL_HEADER] = "SELECT id, name, sim, track, type, online, server, server_port, "
 	    "started_at, last_update, et, phase, remaining, max_time, max_laps, track_length, "
@@ -85,6 +89,8 @@ static const char *const view_sql[VIEW_SQL__MAX] = {
 	[VIEW_SQL_MEMBERS] = "SELECT m.utid, m.name, m.badge, m.nationality, m.roles, "
 	    "EXISTS (SELECT 1 FROM known_drivers k WHERE k.name = m.name) AS known "
 	    "FROM entry_members m WHERE m.session_id = ? ORDER BY m.utid, m.name",
+	[VIEW_SQL_LOG] = "SELECT " VIEW_LOG_COLUMNS " FROM (SELECT * FROM race_log "
+	    "WHERE session_id = ?1 ORDER BY et DESC, id DESC LIMIT ?2) ORDER BY et, id",
 };
 
 static const char *const header_bools[] = { "online", "finished", "live" };
@@ -284,12 +290,44 @@ view_set_num(cJSON *o, const char *key, double x)
 		cJSON_AddItemToObject(o, key, n);
 }
 
-static double
+/* The number under key of o, or NAN. */
+double
 view_num(const cJSON *o, const char *key)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
 
 	return cJSON_IsNumber(v) ? v->valuedouble : NAN;
+}
+
+/* The string under key of o (borrowed from o), or NULL. */
+const char *
+view_str(const cJSON *o, const char *key)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+
+	return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+/*
+ * The newest `limit` rows of statement which for session id into *out, an
+ * array (empty when there are none or no such session). Returns 1 or -1.
+ */
+static int
+view_recent(struct view *v, enum view_sql which, const char *id, int limit, cJSON **out)
+{
+	sqlite3_stmt *st = view_stmt(v, which);
+
+	*out = NULL;
+	if (st == NULL || (*out = cJSON_CreateArray()) == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 2, limit);
+	if (view_all(st, *out) < 0) {
+		cJSON_Delete(*out);
+		*out = NULL;
+		return -1;
+	}
+	return 1;
 }
 
 /*
@@ -409,8 +447,8 @@ view_marks(cJSON *session)
 
 /*
  * The whole session as a page shows it: the header, "standings" (rows with
- * personal bests and marks), "bests" (per class: best, s1, s2, s3) and the
- * recent "chat".
+ * personal bests and marks), "bests" (per class: best, s1, s2, s3), the
+ * recent "chat" and the recent race control "log".
  */
 int
 view_session(struct view *v, const char *id, cJSON **out)
@@ -442,6 +480,9 @@ view_session(struct view *v, const char *id, cJSON **out)
 	if (view_chat(v, id, VIEW_CHAT_RECENT, &chat) < 0)
 		goto fail;
 	cJSON_AddItemToObject(o, "chat", chat);
+	if (view_log(v, id, VIEW_LOG_RECENT, &chat) < 0)
+		goto fail;
+	cJSON_AddItemToObject(o, "log", chat);
 	view_marks(o);
 	return 1;
 fail:
@@ -491,18 +532,48 @@ view_pit(struct view *v, long long pit, cJSON **out)
 int
 view_chat(struct view *v, const char *id, int limit, cJSON **out)
 {
-	sqlite3_stmt *st = view_stmt(v, VIEW_SQL_CHAT);
+	return view_recent(v, VIEW_SQL_CHAT, id, limit, out);
+}
 
-	*out = NULL;
-	if (st == NULL || (*out = cJSON_CreateArray()) == NULL)
-		return -1;
-	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-	sqlite3_bind_int(st, 2, limit);
-	if (view_all(st, *out) < 0) {
-		cJSON_Delete(*out);
-		*out = NULL;
-		return -1;
+/*
+ * Makes a race_log row read as view_row_json gave it a log entry: "data"
+ * (stored as JSON text) becomes the object it holds, null when it is not
+ * an object. The entry is then {"et", "at", "kind", "car" (cars.id, null
+ * for the whole session), "number", "class", "lap", "driver", "text",
+ * "data"}, the shape the live deltas carry.
+ */
+void
+view_log_entry(cJSON *e)
+{
+	const cJSON	*d = cJSON_GetObjectItemCaseSensitive(e, "data");
+	cJSON		*o = NULL;
+
+	if (cJSON_IsString(d))
+		o = cJSON_Parse(d->valuestring);
+	if (!cJSON_IsObject(o)) {
+		cJSON_Delete(o);
+		o = cJSON_CreateNull();
 	}
+	if (cJSON_GetObjectItemCaseSensitive(e, "data") != NULL)
+		cJSON_ReplaceItemInObjectCaseSensitive(e, "data", o);
+	else
+		cJSON_AddItemToObject(e, "data", o);
+}
+
+/*
+ * The newest `limit` race control log entries of a session, oldest first
+ * (by ET, then as written), as an array of entries (see view_log_entry).
+ * Returns 1 (an empty array when there are none or no such session) or -1.
+ */
+int
+view_log(struct view *v, const char *id, int limit, cJSON **out)
+{
+	cJSON *e;
+
+	if (view_recent(v, VIEW_SQL_LOG, id, limit, out) < 0)
+		return -1;
+	cJSON_ArrayForEach(e, *out)
+		view_log_entry(e);
 	return 1;
 }
 

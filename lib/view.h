@@ -31,6 +31,7 @@ enum view_sql {
 	VIEW_SQL_MAP,
 	VIEW_SQL_ENTRIES,
 	VIEW_SQL_MEMBERS,
+	VIEW_SQL_LOG,
 	VIEW_SQL__MAX
 };
 
@@ -45,9 +46,13 @@ extern const char *const view_phase_names[VIEW_PHASE_N];
 void	 view_add_phase(cJSON *);
 void	 view_add_source(cJSON *);
 void	 view_bools(cJSON *, const char *const *keys, size_t n);
+double	 view_num(const cJSON *, const char *key);
+const char *view_str(const cJSON *, const char *key);
 
 /* Chat lines a session view carries (the chat page shows them all). */
 #define VIEW_CHAT_RECENT	50
+/* Race control log entries a session view carries (the log page shows them all). */
+#define VIEW_LOG_RECENT		30
 
 void	 view_init(struct view *, sqlite3 *);
 void	 view_free(struct view *);
@@ -59,6 +64,8 @@ int	 view_car_bests(struct view *, long long car, cJSON *row);
 int	 view_lap(struct view *, long long car, int lap, cJSON **out);
 int	 view_pit(struct view *, long long pit, cJSON **out);
 int	 view_chat(struct view *, const char *id, int limit, cJSON **out);
+int	 view_log(struct view *, const char *id, int limit, cJSON **out);
+void	 view_log_entry(cJSON *entry);
 int	 view_summary(struct view *, const char *id, cJSON **out);
 int	 view_live_sessions(struct view *, cJSON **out);
 int	 view_map(struct view *, const char *id, cJSON **out);

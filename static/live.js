@@ -516,6 +516,7 @@
 			render(false);
 			if (badge) badge.classList.remove('stale');
 			if (!state.live) stop('The session is over.');
+			announce('ts:snapshot', d);
 		}
 
 		function delta(d) {
@@ -551,6 +552,15 @@
 				tr.classList.add('lap');
 			});
 			if (d.map && mapCars === null && document.querySelector('.standings-panel')) say(reloadNote('The track map is known now.'));
+			announce('ts:delta', d);
+		}
+
+		/*
+		 * The pages' own scripts (log.js, charts.js, ...) follow the session
+		 * through these DOM events: detail is the snapshot or delta as it came.
+		 */
+		function announce(name, d) {
+			document.dispatchEvent(new CustomEvent(name, { detail: d }));
 		}
 
 		function reloadNote(text) {

@@ -19,19 +19,34 @@ static struct hctx h;
 static inline int
 get(struct resp *r, const char *path, const char *query)
 {
-	resp_free(r);
-	resp_init(r);
-	hctx_call(&h, r, METHOD_GET, path, query, NULL, NULL, NULL, NULL, 0);
-	return r->status;
+	return hctx_get(&h, r, path, query);
 }
 
 /* The JSON body of a 200 answer (caller frees), or NULL. */
 static inline cJSON *
 get_json(struct resp *r, const char *path, const char *query)
 {
-	if (get(r, path, query) != 200)
+	return hctx_get_json(&h, r, path, query);
+}
+
+/*
+ * The first race of the database: its id into id (empty when there is
+ * none) and its /api/v1/sessions/{id} (caller frees), or NULL.
+ */
+static inline cJSON *
+get_race(struct resp *r, char *id, size_t idsz)
+{
+	cJSON		*list = get_json(r, "/api/v1/sessions", "type=RACE");
+	const cJSON	*v = cJSON_GetObjectItemCaseSensitive(
+			    cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(list, "sessions"), 0), "id");
+	char		 url[256];
+
+	snprintf(id, idsz, "%s", cJSON_IsString(v) ? v->valuestring : "");
+	cJSON_Delete(list);
+	if (*id == '\0')
 		return NULL;
-	return cJSON_ParseWithLength(r->body.p, r->body.len);
+	snprintf(url, sizeof(url), "/api/v1/sessions/%s", id);
+	return get_json(r, url, NULL);
 }
 
 /*

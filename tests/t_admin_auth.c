@@ -98,66 +98,6 @@ applier(void *arg)
 	return NULL;
 }
 
-/* A request with the headers the gate reads. */
-struct call {
-	enum method	 m;
-	const char	*path;
-	const char	*query;
-	const char	*cookie;
-	const char	*origin;
-	const char	*addr;
-	const char	*form;
-	int		 https;
-};
-
-static int
-call(struct resp *r, const struct call *c)
-{
-	struct req req;
-
-	resp_free(r);
-	resp_init(r);
-	memset(&req, 0, sizeof(req));
-	req.app = &h.app;
-	req.db = h.db;
-	req.method = c->m;
-	req.path = c->path;
-	req.query = c->query;
-	req.cookie = c->cookie;
-	req.origin = c->origin;
-	req.host = "trackside.test";
-	req.https = c->https;
-	req.remote_addr = c->addr ? c->addr : "192.0.2.1";
-	if (c->form != NULL) {
-		req.content_type = "application/x-www-form-urlencoded";
-		req.body = c->form;
-		req.bodylen = req.content_length = strlen(c->form);
-	}
-	app_dispatch(&req, r);
-	req_free(&req);
-	return r->status;
-}
-
-/* The value of response header name (first one), into out; NULL when absent. */
-static const char *
-header(const struct resp *r, const char *name, char *out, size_t outsz)
-{
-	size_t		 nl = strlen(name);
-	const char	*p = r->headers.p;
-
-	while (p != NULL && *p) {
-		const char *eol = strstr(p, "\r\n");
-		if (eol == NULL)
-			break;
-		if ((size_t)(eol - p) > nl + 1 && strncasecmp(p, name, nl) == 0 && p[nl] == ':') {
-			snprintf(out, outsz, "%.*s", (int)(eol - p - nl - 2), p + nl + 2);
-			return out;
-		}
-		p = eol + 2;
-	}
-	return NULL;
-}
-
 /* The Set-Cookie line that sets cookie name, into out; NULL when none. */
 static const char *
 set_cookie(const struct resp *r, const char *name, char *out, size_t outsz)
@@ -182,7 +122,7 @@ to_login(const struct resp *r)
 {
 	char loc[512];
 
-	return r->status == 303 && header(r, "Location", loc, sizeof(loc)) != NULL &&
+	return r->status == 303 && hctx_header(r, "Location", loc, sizeof(loc)) != NULL &&
 	    (strcmp(loc, "/admin/login") == 0 || strncmp(loc, "/admin/login?next=", 18) == 0 ||
 	    strcmp(loc, "/admin/login?expired=1") == 0);
 }
@@ -217,10 +157,10 @@ id_of(char c, char out[65])
 static int
 login_token(struct resp *r, char tok[65])
 {
-	struct call	 c = { METHOD_GET, "/admin/login", NULL, NULL, NULL, NULL, NULL, 0 };
+	struct hreq	 c = { METHOD_GET, "/admin/login", NULL, NULL, NULL, NULL, NULL, 0, NULL };
 	char		 sc[256];
 
-	if (call(r, &c) != 200 || set_cookie(r, ADMIN_LOGIN_COOKIE, sc, sizeof(sc)) == NULL)
+	if (hctx_send(&h, r, &c) != 200 || set_cookie(r, ADMIN_LOGIN_COOKIE, sc, sizeof(sc)) == NULL)
 		return 0;
 	snprintf(tok, 65, "%.64s", sc + strlen(ADMIN_LOGIN_COOKIE) + 1);
 	return strlen(tok) == 64;
@@ -232,7 +172,7 @@ login(struct resp *r, const char *name, const char *pw, const char *addr, const 
     int https, const char *next)
 {
 	char		 tok[65], cookie[256], form[512];
-	struct call	 c = { METHOD_POST, "/admin/login", NULL, cookie, NULL, addr, form, https };
+	struct hreq	 c = { METHOD_POST, "/admin/login", NULL, cookie, NULL, addr, form, https, NULL };
 
 	if (!login_token(r, tok))
 		return 0;
@@ -240,7 +180,7 @@ login(struct resp *r, const char *name, const char *pw, const char *addr, const 
 	    extra_cookie ? "; " : "", extra_cookie ? extra_cookie : "");
 	snprintf(form, sizeof(form), "login=%s&name=%s&password=%s%s%s", tok, name, pw,
 	    next ? "&next=" : "", next ? next : "");
-	return call(r, &c);
+	return hctx_send(&h, r, &c);
 }
 
 /* Replaces each '*' of a route pattern by a session id. */
@@ -287,31 +227,32 @@ test_gate(struct resp *r)
 		admin_routes++;
 		route_path(rt[i].pattern, path, sizeof(path));
 		for (int m = 0; m < METHOD__MAX; m++) {
-			struct call c = { (enum method)m, path, NULL, NULL, NULL, NULL, NULL, 0 };
+			struct hreq c = { (enum method)m, path, NULL, NULL, NULL, NULL, NULL, 0, NULL };
 			char hv[128];
 			if (!(rt[i].methods & (1u << m)))
 				continue;
 			if (m == METHOD_POST)
-				c.form = "x=1";
+				c.body = "x=1";
 			before = inbox_total();
-			call(r, &c);
+			hctx_send(&h, r, &c);
 			if (!to_login(r) || inbox_total() != before) {
 				diag("%s %s without a cookie: %d", method_names[m], path, r->status);
 				no_cookie = 0;
 			}
-			if (header(r, "Cache-Control", hv, sizeof(hv)) == NULL || strcmp(hv, "no-store") != 0 ||
-			    header(r, "X-Frame-Options", hv, sizeof(hv)) == NULL ||
-			    header(r, "Referrer-Policy", hv, sizeof(hv)) == NULL)
+			if (hctx_header(r, "Cache-Control", hv, sizeof(hv)) == NULL ||
+			    strcmp(hv, "no-store") != 0 ||
+			    hctx_header(r, "X-Frame-Options", hv, sizeof(hv)) == NULL ||
+			    hctx_header(r, "Referrer-Policy", hv, sizeof(hv)) == NULL)
 				headers = 0;
 			snprintf(ck, sizeof(ck), "%s=%s", ADMIN_COOKIE, idle);
 			c.cookie = ck;
-			call(r, &c);
+			hctx_send(&h, r, &c);
 			expired &= to_login(r) && strstr(r->headers.p, "expired=1") != NULL;
 			snprintf(ck, sizeof(ck), "%s=%s", ADMIN_COOKIE, old);
-			call(r, &c);
+			hctx_send(&h, r, &c);
 			stale &= to_login(r) && strstr(r->headers.p, "expired=1") != NULL;
 			snprintf(ck, sizeof(ck), "%s=%s", ADMIN_COOKIE, ended);
-			call(r, &c);
+			hctx_send(&h, r, &c);
 			closed &= to_login(r);
 			/* A sign-in of its own: the handler may end it (sign-out). */
 			snprintf(fresh, sizeof(fresh), "%064zu", i * METHOD__MAX + (size_t)m + 1);
@@ -320,27 +261,27 @@ test_gate(struct resp *r)
 			snprintf(ck, sizeof(ck), "%s=%s", ADMIN_COOKIE, fresh);
 			if (m == METHOD_POST) {
 				before = inbox_total();
-				c.form = "x=1";
-				no_csrf &= call(r, &c) == 403 && inbox_total() == before;
+				c.body = "x=1";
+				no_csrf &= hctx_send(&h, r, &c) == 403 && inbox_total() == before;
 				snprintf(form, sizeof(form), "csrf=%.63s0", csrf);
 				if (csrf[63] == '0')
 					form[68] = '1';
-				c.form = form;
-				bad_csrf &= call(r, &c) == 403 && inbox_total() == before &&
+				c.body = form;
+				bad_csrf &= hctx_send(&h, r, &c) == 403 && inbox_total() == before &&
 				    strstr(r->ctype, "text/html") != NULL;
 				snprintf(form, sizeof(form), "csrf=%s", csrf);
 				c.origin = "https://evil.test";
-				foreign &= call(r, &c) == 403 && inbox_total() == before;
+				foreign &= hctx_send(&h, r, &c) == 403 && inbox_total() == before;
 				c.origin = NULL;
-				c.form = "x=1";
+				c.body = "x=1";
 				snprintf(form, sizeof(form), "csrf=%s", csrf);
 				c.query = form;
-				query_csrf &= call(r, &c) == 403 && inbox_total() == before;
+				query_csrf &= hctx_send(&h, r, &c) == 403 && inbox_total() == before;
 				c.query = NULL;
-				c.form = form;
+				c.body = form;
 				c.origin = "http://trackside.test";
 			}
-			call(r, &c);
+			hctx_send(&h, r, &c);
 			if (to_login(r) || r->status == 403) {
 				diag("%s %s signed in: %d", method_names[m], path, r->status);
 				runs = 0;
@@ -359,21 +300,22 @@ test_gate(struct resp *r)
 	ok(query_csrf, "a CSRF token in the query does not stand in for the form's");
 	ok(runs, "with a valid sign-in, token and Origin, the handler runs");
 
-	struct call c = { METHOD_GET, "/admin/", NULL, ck, NULL, NULL, NULL, 0 };
+	struct hreq c = { METHOD_GET, "/admin/", NULL, ck, NULL, NULL, NULL, 0, NULL };
 	snprintf(ck, sizeof(ck), "%s=%s", ADMIN_COOKIE, good);
 	admin_csrf_of(good, csrf);
-	ok(call(r, &c) == 200 && strstr(r->body.p, "alice") != NULL &&
+	ok(hctx_send(&h, r, &c) == 200 && strstr(r->body.p, "alice") != NULL &&
 	    strstr(r->body.p, csrf) != NULL && strstr(r->body.p, "action=\"/admin/logout\"") != NULL,
 	    "the overview names the account and its sign-out form carries the token");
-	c.m = METHOD_GET;
+	c.method = METHOD_GET;
 	c.path = "/admin/logout";
 	char allow[64];
-	ok(call(r, &c) == 405 && header(r, "Allow", allow, sizeof(allow)) && strcmp(allow, "POST") == 0,
+	ok(hctx_send(&h, r, &c) == 405 && hctx_header(r, "Allow", allow, sizeof(allow)) &&
+	    strcmp(allow, "POST") == 0,
 	    "GET of the sign-out: 405, Allow: POST");
 	c.path = "/admin/login";
-	c.m = METHOD_POST;
+	c.method = METHOD_POST;
 	c.cookie = NULL;
-	ok(call(r, &c) == 403, "a sign-in POST without the form token: 403");
+	ok(hctx_send(&h, r, &c) == 403, "a sign-in POST without the form token: 403");
 
 	/* A body that is not a form: without a sign-in still only "sign in". */
 	struct req q;
@@ -401,11 +343,11 @@ test_login(struct resp *r)
 {
 	char		 sc[256], sc2[256], id[65], id2[65], loc[256], ck[128], body1[8192];
 	char		 tok[65], cookie[160], form[256];
-	struct call	 c = { METHOD_GET, "/admin/", NULL, ck, NULL, NULL, NULL, 0 };
+	struct hreq	 c = { METHOD_GET, "/admin/", NULL, ck, NULL, NULL, NULL, 0, NULL };
 	long long	 before;
 
 	ok(login(r, "alice", PW, "198.51.100.1", NULL, 0, "/admin/known%3Fq%3Dx") == 303 &&
-	    header(r, "Location", loc, sizeof(loc)) && strcmp(loc, "/admin/known?q=x") == 0,
+	    hctx_header(r, "Location", loc, sizeof(loc)) && strcmp(loc, "/admin/known?q=x") == 0,
 	    "a right password: 303 to next");
 	ok(set_cookie(r, ADMIN_COOKIE, sc, sizeof(sc)) != NULL && strstr(sc, "; HttpOnly") &&
 	    strstr(sc, "; SameSite=Strict") && strstr(sc, "; Path=/admin;") && !strstr(sc, "Secure") &&
@@ -416,10 +358,10 @@ test_login(struct resp *r)
 	    strstr(sc2, "; SameSite=Strict") && strstr(sc2, "; Path=/;"),
 	    "ts_csrf: HttpOnly, SameSite=Strict, Path=/");
 	snprintf(ck, sizeof(ck), "%s=%s", ADMIN_COOKIE, id);
-	ok(call(r, &c) == 200, "the new cookie signs in");
+	ok(hctx_send(&h, r, &c) == 200, "the new cookie signs in");
 
 	ok(login(r, "alice", PW, "198.51.100.1", NULL, 1, "//evil.test/") == 303 &&
-	    header(r, "Location", loc, sizeof(loc)) && strcmp(loc, "/admin/") == 0,
+	    hctx_header(r, "Location", loc, sizeof(loc)) && strcmp(loc, "/admin/") == 0,
 	    "a next that is not a path under /admin/ goes to the overview");
 	ok(set_cookie(r, ADMIN_COOKIE, sc, sizeof(sc)) && strstr(sc, "; Secure") &&
 	    set_cookie(r, ADMIN_CSRF_COOKIE, sc2, sizeof(sc2)) && strstr(sc2, "; Secure"),
@@ -432,30 +374,30 @@ test_login(struct resp *r)
 	    set_cookie(r, ADMIN_COOKIE, sc, sizeof(sc)) && strncmp(sc + 9, id2, 64) != 0 &&
 	    strncmp(sc + 9, id, 64) != 0, "every sign-in gets a new id, never the one the browser had");
 	snprintf(ck, sizeof(ck), "%s=%s", ADMIN_COOKIE, id2);
-	ok(call(r, &c) == 303, "the planted cookie still signs nobody in");
+	ok(hctx_send(&h, r, &c) == 303, "the planted cookie still signs nobody in");
 
 	/* Sign out: the cookie no longer works. */
 	char csrf[65];
 	admin_csrf_of(id, csrf);
 	snprintf(ck, sizeof(ck), "%s=%s", ADMIN_COOKIE, id);
 	snprintf(form, sizeof(form), "csrf=%s", csrf);
-	struct call out = { METHOD_POST, "/admin/logout", NULL, ck, NULL, NULL, form, 0 };
-	ok(call(r, &out) == 303 && header(r, "Location", loc, sizeof(loc)) &&
+	struct hreq out = { METHOD_POST, "/admin/logout", NULL, ck, NULL, NULL, form, 0, NULL };
+	ok(hctx_send(&h, r, &out) == 303 && hctx_header(r, "Location", loc, sizeof(loc)) &&
 	    strcmp(loc, "/admin/login?out=1") == 0 && set_cookie(r, ADMIN_COOKIE, sc, sizeof(sc)) &&
 	    strstr(sc, "Max-Age=0"), "sign-out: 303 to the sign-in page, the cookie cleared");
-	ok(call(r, &c) == 303, "after sign-out the old cookie no longer signs in");
+	ok(hctx_send(&h, r, &c) == 303, "after sign-out the old cookie no longer signs in");
 
 	/* Unknown name and wrong password: the same answer. */
 	ok(login_token(r, tok), "a login form");
 	snprintf(cookie, sizeof(cookie), "%s=%s", ADMIN_LOGIN_COOKIE, tok);
-	struct call f = { METHOD_POST, "/admin/login", NULL, cookie, NULL, "203.0.113.5", form, 0 };
+	struct hreq f = { METHOD_POST, "/admin/login", NULL, cookie, NULL, "203.0.113.5", form, 0, NULL };
 	snprintf(form, sizeof(form), "login=%s&name=alice&password=wrong+password", tok);
 	before = inbox_total();
-	ok(call(r, &f) == 401 && strstr(r->body.p, "The name or the password is wrong.") &&
+	ok(hctx_send(&h, r, &f) == 401 && strstr(r->body.p, "The name or the password is wrong.") &&
 	    inbox_total() == before + 1, "a wrong password: 401, the failure sent");
 	snprintf(body1, sizeof(body1), "%s", r->body.p);
 	snprintf(form, sizeof(form), "login=%s&name=nobody&password=wrong+password", tok);
-	ok(call(r, &f) == 401 && strcmp(body1, r->body.p) == 0,
+	ok(hctx_send(&h, r, &f) == 401 && strcmp(body1, r->body.p) == 0,
 	    "an unknown name: 401 with the same bytes");
 }
 

@@ -21,10 +21,6 @@
 
 static struct hctx h;
 
-/* The browser's sign-in: its cookie id, and the CSRF token of its forms. */
-#define SIGNIN_ID "5a1e4f0c9b8d7e6f5a4b3c2d1e0f9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c4d3e2f"
-static char cookie[256], csrf[65];
-
 /* Commands read from the inbox so far. */
 static int seen;
 
@@ -32,112 +28,28 @@ static int
 call(struct resp *r, enum method m, const char *path, const char *query, const char *ctype,
     const char *body, const char *cookies)
 {
-	struct req req;
+	struct hreq q = { m, path, query, cookies, NULL, NULL, body, 0, ctype };
 
-	resp_free(r);
-	resp_init(r);
-	memset(&req, 0, sizeof(req));
-	req.app = &h.app;
-	req.db = h.db;
-	req.method = m;
-	req.path = path;
-	req.query = query;
-	req.content_type = ctype;
-	req.body = body;
-	req.bodylen = body ? strlen(body) : 0;
-	req.content_length = req.bodylen;
-	req.cookie = cookies;
-	req.host = "timing.test";
-	req.remote_addr = "192.0.2.7";
-	app_dispatch(&req, r);
-	req_free(&req);
-	return r->status;
+	return hctx_send(&h, r, &q);
+}
+
+/* The records put in the inbox since the last call; the last command in *last. */
+static int
+inbox_new(struct cmd *last)
+{
+	return hctx_inbox_new(&h, &seen, last);
 }
 
 static int
 get(struct resp *r, const char *path, const char *query)
 {
-	return call(r, METHOD_GET, path, query, NULL, NULL, cookie);
-}
-
-/*
- * POSTs a form to path: the sign-in's csrf, then the key, value pairs
- * (NULL-terminated), URL-encoded here.
- */
-static int
-post(struct resp *r, const char *path, ...)
-{
-	struct buf	 b = { 0 };
-	va_list		 ap;
-	const char	*k, *v;
-	int		 rc;
-
-	buf_printf(&b, "csrf=%s", csrf);
-	va_start(ap, path);
-	while ((k = va_arg(ap, const char *)) != NULL) {
-		v = va_arg(ap, const char *);
-		buf_printf(&b, "&%s=", k);
-		esc_url(&b, v, strlen(v));
-	}
-	va_end(ap);
-	rc = call(r, METHOD_POST, path, NULL, "application/x-www-form-urlencoded", b.p, cookie);
-	buf_free(&b);
-	return rc;
+	return call(r, METHOD_GET, path, query, NULL, NULL, h.cookie);
 }
 
 static const char *
 body(const struct resp *r)
 {
 	return r->body.p ? r->body.p : "";
-}
-
-/* The value of response header name (copied into out), or NULL. */
-static const char *
-header(const struct resp *r, const char *name, char *out, size_t outsz)
-{
-	const char	*p = r->headers.p;
-	size_t		 n = strlen(name);
-
-	for (; p != NULL && *p; p = strstr(p, "\r\n") ? strstr(p, "\r\n") + 2 : NULL)
-		if (strncasecmp(p, name, n) == 0 && p[n] == ':') {
-			const char *v = p + n + 1, *e = strstr(v, "\r\n");
-			while (*v == ' ')
-				v++;
-			snprintf(out, outsz, "%.*s", (int)(e ? e - v : (long)strlen(v)), v);
-			return out;
-		}
-	return NULL;
-}
-
-/* The command records put in the inbox since the last call: their number; the last in *last. */
-static int
-inbox_new(struct cmd *last)
-{
-	struct inbox_reader	*rd;
-	struct buf		 err = { 0 };
-	int			 n, fresh = 0;
-
-	if (last != NULL)
-		memset(last, 0, sizeof(*last));
-	if (inbox_reader_open(&rd, h.inbox) < 0)
-		return -1;
-	n = inbox_read(rd, inbox_pos_zero, NULL, 100000, 64u << 20);
-	for (int i = seen; i < n; i++) {
-		const struct inbox_rec *rec = &rd->recs[i];
-		const char *json = strchr(rec->body, '\n');
-		fresh++;
-		if (strcmp(rec->client, CMD_CLIENT) != 0 || json == NULL)
-			continue;
-		if (last != NULL && i == n - 1) {
-			if (cmd_parse(last, json + 1, strlen(json + 1), &err) != 1)
-				diag("inbox record %d: %s", i, err.p ? err.p : "");
-		}
-	}
-	if (n > seen)
-		seen = n;
-	inbox_reader_free(rd);
-	buf_free(&err);
-	return fresh;
 }
 
 /* Applies every command of the inbox not applied yet, as trackside-ingestd does. Returns how many. */
@@ -196,7 +108,7 @@ done_id(const struct resp *r, char out[CMD_ID_LEN + 1])
 	char		 loc[512];
 	const char	*d;
 
-	if (r->status != 303 || header(r, "Location", loc, sizeof(loc)) == NULL ||
+	if (r->status != 303 || hctx_header(r, "Location", loc, sizeof(loc)) == NULL ||
 	    (d = strstr(loc, "done=")) == NULL || strlen(d + 5) != CMD_ID_LEN)
 		return NULL;
 	memcpy(out, d + 5, CMD_ID_LEN + 1);
@@ -225,17 +137,17 @@ test_routes_render(void)
 	char		 v[128], form[80];
 
 	resp_init(&r);
-	snprintf(form, sizeof(form), "name=\"csrf\" value=\"%s\"", csrf);
+	snprintf(form, sizeof(form), "name=\"csrf\" value=\"%s\"", h.csrf);
 	for (size_t i = 0; i < sizeof(pages) / sizeof(pages[0]); i++)
 		ok(get(&r, pages[i], NULL) == 200 && strstr(body(&r), form) != NULL &&
 		    strstr(body(&r), "Signed in as <strong>alice</strong>") != NULL &&
-		    header(&r, "Cache-Control", v, sizeof(v)) && strcmp(v, "no-store") == 0,
+		    hctx_header(&r, "Cache-Control", v, sizeof(v)) && strcmp(v, "no-store") == 0,
 		    "GET %s renders for a signed-in admin, its forms carry the csrf token, no-store",
 		    pages[i]);
 	ok(call(&r, METHOD_GET, "/admin/known", NULL, NULL, NULL, NULL) == 303,
 	    "GET /admin/known without a sign-in is sent to the sign-in page");
 	ok(get(&r, "/admin/known.csv", NULL) == 200 && strncmp(r.ctype, "text/csv", 8) == 0 &&
-	    header(&r, "Content-Disposition", v, sizeof(v)) && strncmp(v, "attachment", 10) == 0 &&
+	    hctx_header(&r, "Content-Disposition", v, sizeof(v)) && strncmp(v, "attachment", 10) == 0 &&
 	    strncmp(body(&r), "name,note\r\n", 11) == 0,
 	    "GET /admin/known.csv is a CSV attachment with its header line");
 	resp_free(&r);
@@ -249,7 +161,8 @@ test_known_commands(void)
 	char		 id[CMD_ID_LEN + 1], q[64];
 
 	resp_init(&r);
-	ok(post(&r, "/admin/known/add", "name", "  Alice Blue ", "note", "team mate", NULL) == 303 &&
+	ok(hctx_post(&h, &r, "/admin/known/add", "name", "  Alice Blue ", "note", "team mate",
+	    NULL) == 303 &&
 	    done_id(&r, id) != NULL && inbox_new(&c) == 1 && c.kind == CMD_KNOWN_ADD &&
 	    strcmp(cmd_str(&c, "name"), "Alice Blue") == 0 &&
 	    strcmp(cmd_str(&c, "note"), "team mate") == 0 && strcmp(c.by, "alice") == 0 &&
@@ -265,7 +178,8 @@ test_known_commands(void)
 	ok(get(&r, "/admin/known", q) == 200 && strstr(body(&r), "flash ok") != NULL &&
 	    strstr(body(&r), "<td class=\"driver\">Alice Blue</td>") != NULL,
 	    "add: once applied, the page shows the summary and lists the driver");
-	ok(post(&r, "/admin/known/rename", "name", "Alice Blue", "to", "Alice Green", NULL) == 303 &&
+	ok(hctx_post(&h, &r, "/admin/known/rename", "name", "Alice Blue", "to", "Alice Green",
+	    NULL) == 303 &&
 	    inbox_new(&c) == 1 && c.kind == CMD_KNOWN_RENAME &&
 	    strcmp(cmd_str(&c, "name"), "Alice Blue") == 0 &&
 	    strcmp(cmd_str(&c, "to"), "Alice Green") == 0,
@@ -274,10 +188,10 @@ test_known_commands(void)
 	apply_all();
 	ok(get(&r, "/admin/known", "q=green") == 200 && strstr(body(&r), "Alice Green") != NULL &&
 	    strstr(body(&r), "Alice Blue") == NULL, "rename: applied, the search finds the new name");
-	ok(post(&r, "/admin/known/remove", "name", "Alice Green", NULL) == 200 &&
+	ok(hctx_post(&h, &r, "/admin/known/remove", "name", "Alice Green", NULL) == 200 &&
 	    strstr(body(&r), "name=\"confirm\" value=\"1\"") != NULL && inbox_new(NULL) == 0,
 	    "remove: without confirm=1 a page asks first and nothing is sent");
-	ok(post(&r, "/admin/known/remove", "name", "Alice Green", "confirm", "1", NULL) == 303 &&
+	ok(hctx_post(&h, &r, "/admin/known/remove", "name", "Alice Green", "confirm", "1", NULL) == 303 &&
 	    inbox_new(&c) == 1 && c.kind == CMD_KNOWN_REMOVE &&
 	    strcmp(cmd_str(&c, "name"), "Alice Green") == 0,
 	    "remove: confirmed, one known.remove command");
@@ -285,10 +199,10 @@ test_known_commands(void)
 	apply_all();
 	ok(get(&r, "/admin/known", "q=alice") == 200 && strstr(body(&r), "Alice Green") == NULL,
 	    "remove: applied, the driver is gone");
-	ok(post(&r, "/admin/known/add", "name", "", NULL) == 400 && inbox_new(NULL) == 0,
+	ok(hctx_post(&h, &r, "/admin/known/add", "name", "", NULL) == 400 && inbox_new(NULL) == 0,
 	    "add: an empty name is refused (400) and nothing is sent");
 	ok(call(&r, METHOD_POST, "/admin/known/add", NULL, "application/x-www-form-urlencoded",
-	    "name=Bob", cookie) == 403 && inbox_new(NULL) == 0,
+	    "name=Bob", h.cookie) == 403 && inbox_new(NULL) == 0,
 	    "add without the csrf token: 403 and nothing is sent");
 	resp_free(&r);
 }
@@ -310,7 +224,7 @@ test_import(void)
 	char		 csv[600];
 
 	resp_init(&r);
-	ok(post(&r, "/admin/known/import", "step", "preview", "csv", bad, NULL) == 200 &&
+	ok(hctx_post(&h, &r, "/admin/known/import", "step", "preview", "csv", bad, NULL) == 200 &&
 	    strstr(body(&r), "the name is empty") && strstr(body(&r), "longer than 64 bytes") &&
 	    strstr(body(&r), "control characters") && strstr(body(&r), "comes twice (line 2)") &&
 	    strstr(body(&r), "a quote inside a field") && strstr(body(&r), "a quote is not closed"),
@@ -319,16 +233,16 @@ test_import(void)
 	ok(strstr(body(&r), "value=\"apply\"") == NULL && strstr(body(&r), "<td class=\"num\">4</td>") &&
 	    strstr(body(&r), "<td class=\"num\">9</td>"),
 	    "import preview: no apply form while a line has an error; rows carry their line numbers");
-	ok(post(&r, "/admin/known/import", "step", "apply", "csv", bad, NULL) == 200 &&
+	ok(hctx_post(&h, &r, "/admin/known/import", "step", "apply", "csv", bad, NULL) == 200 &&
 	    inbox_new(NULL) == 0, "import apply of a text with errors sends nothing");
 	snprintf(csv, sizeof(csv), "Zed Alpha, one\r\n\"Comma, Inc\",\"say \"\"hi\"\"\"\r\n"
 	    "=Formula,\r\nKevin Estre,league\r\n");
-	ok(post(&r, "/admin/known/import", "step", "preview", "csv", csv, NULL) == 200 &&
+	ok(hctx_post(&h, &r, "/admin/known/import", "step", "preview", "csv", csv, NULL) == 200 &&
 	    strstr(body(&r), "value=\"apply\"") != NULL && strstr(body(&r), "already known") &&
 	    strstr(body(&r), "Comma, Inc") && strstr(body(&r), "say &quot;hi&quot;") &&
 	    inbox_new(NULL) == 0,
 	    "import preview of a good text: new and already known rows, an apply form, nothing sent");
-	ok(post(&r, "/admin/known/import", "step", "apply", "csv", csv, NULL) == 303 &&
+	ok(hctx_post(&h, &r, "/admin/known/import", "step", "apply", "csv", csv, NULL) == 303 &&
 	    inbox_new(&c) == 1 && c.kind == CMD_KNOWN_IMPORT &&
 	    cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(c.args, "rows")) == 4,
 	    "import apply: one known.import command with the 4 rows");
@@ -356,7 +270,7 @@ test_export_roundtrip(void)
 	n = 0;
 	for (const char *p = exported; (p = strstr(p, "\r\n")) != NULL; p += 2)
 		n++;
-	ok(post(&r, "/admin/known/import", "step", "preview", "csv", exported, NULL) == 200 &&
+	ok(hctx_post(&h, &r, "/admin/known/import", "step", "preview", "csv", exported, NULL) == 200 &&
 	    strstr(body(&r), "with an error") && strstr(body(&r), ", 0 with an error") != NULL &&
 	    strstr(body(&r), "0 new") != NULL && strstr(body(&r), "-Dash") &&
 	    strstr(body(&r), "a &quot;quoted&quot; note, with comma"),
@@ -375,16 +289,16 @@ test_xss(void)
 
 	resp_init(&r);
 	for (int i = 0; i < 2; i++) {
-		post(&r, "/admin/known/add", "name", evil[i], "note", evil[1 - i], NULL);
-		post(&r, "/admin/clients/add", "name", evil[i], NULL);
+		hctx_post(&h, &r, "/admin/known/add", "name", evil[i], "note", evil[1 - i], NULL);
+		hctx_post(&h, &r, "/admin/clients/add", "name", evil[i], NULL);
 		ok(r.status == 200 && strstr(body(&r), "<script>alert") == NULL &&
 		    strstr(body(&r), "<img src=x") == NULL && strstr(body(&r), "&lt;") != NULL,
 		    "a client token named %s shows its name as text", i ? "with an <img>" : "<script>");
-		post(&r, "/admin/enroll/add", "label", evil[i], "hours", "2", NULL);
+		hctx_post(&h, &r, "/admin/enroll/add", "label", evil[i], "hours", "2", NULL);
 		ok(r.status == 200 && strstr(body(&r), "<script>alert") == NULL &&
 		    strstr(body(&r), "<img src=x") == NULL,
 		    "an enrollment code labelled %s shows its label as text", i ? "<img>" : "<script>");
-		post(&r, "/admin/known/import", "step", "preview", "csv", evil[i], NULL);
+		hctx_post(&h, &r, "/admin/known/import", "step", "preview", "csv", evil[i], NULL);
 		ok(r.status == 200 && strstr(body(&r), "<script>alert") == NULL &&
 		    strstr(body(&r), "<img src=x") == NULL,
 		    "an import preview of %s shows it as text", i ? "<img>" : "<script>");
@@ -398,17 +312,19 @@ test_xss(void)
 		    "%s shows the <script> and <img> payloads as text", pages[i]);
 	ok(get(&r, "/admin/log", "by=%3Cscript%3Ealert(1)%3C%2Fscript%3E") == 200 &&
 	    strstr(body(&r), "<script>alert") == NULL, "the log's filter echoes a payload as text");
-	ok(post(&r, "/admin/known/mark", "name", "Mark One", "back", "javascript:alert(1)", NULL) ==
-	    303 && header(&r, "Location", loc, sizeof(loc)) && strncmp(loc, "/admin/known?", 13) == 0,
+	ok(hctx_post(&h, &r, "/admin/known/mark", "name", "Mark One", "back", "javascript:alert(1)",
+	    NULL) ==
+	    303 && hctx_header(&r, "Location", loc, sizeof(loc)) && strncmp(loc, "/admin/known?", 13) == 0,
 	    "mark: back=javascript: goes to /admin/known instead");
-	ok(post(&r, "/admin/known/mark", "name", "Mark Two", "back", "//evil.example/x", NULL) ==
-	    303 && header(&r, "Location", loc, sizeof(loc)) && strncmp(loc, "/admin/known?", 13) == 0,
+	ok(hctx_post(&h, &r, "/admin/known/mark", "name", "Mark Two", "back", "//evil.example/x", NULL) ==
+	    303 && hctx_header(&r, "Location", loc, sizeof(loc)) && strncmp(loc, "/admin/known?", 13) == 0,
 	    "mark: back=//host goes to /admin/known instead");
-	ok(post(&r, "/admin/known/mark", "name", "Mark Three", "back", "/\\evil.example", NULL) ==
-	    303 && header(&r, "Location", loc, sizeof(loc)) && strncmp(loc, "/admin/known?", 13) == 0,
+	ok(hctx_post(&h, &r, "/admin/known/mark", "name", "Mark Three", "back", "/\\evil.example", NULL) ==
+	    303 && hctx_header(&r, "Location", loc, sizeof(loc)) && strncmp(loc, "/admin/known?", 13) == 0,
 	    "mark: back=/\\host goes to /admin/known instead");
-	ok(post(&r, "/admin/known/mark", "name", "Mark Four", "back", "/best-laps?track=x", NULL) ==
-	    303 && header(&r, "Location", loc, sizeof(loc)) &&
+	ok(hctx_post(&h, &r, "/admin/known/mark", "name", "Mark Four", "back", "/best-laps?track=x",
+	    NULL) ==
+	    303 && hctx_header(&r, "Location", loc, sizeof(loc)) &&
 	    strncmp(loc, "/best-laps?track=x&done=", 24) == 0,
 	    "mark: a local back path is where it returns, with the outcome");
 	inbox_new(NULL);
@@ -423,8 +339,8 @@ test_mark_buttons(void)
 	char		 ck[128], form[128];
 
 	resp_init(&r);
-	snprintf(ck, sizeof(ck), "ts_csrf=%s", csrf);
-	snprintf(form, sizeof(form), "name=\"csrf\" value=\"%s\"", csrf);
+	snprintf(ck, sizeof(ck), "ts_csrf=%s", h.csrf);
+	snprintf(form, sizeof(form), "name=\"csrf\" value=\"%s\"", h.csrf);
 	call(&r, METHOD_GET, "/sessions/0190bbbb000070008000000000000003", NULL, NULL, NULL, ck);
 	ok(r.status == 200 && strstr(body(&r), "aria-label=\"Mark Augusto Farfus as known\"") &&
 	    strstr(body(&r), "aria-label=\"Mark Antonio Fuoco as known\"") == NULL &&
@@ -459,7 +375,7 @@ test_clients(void)
 	char		 tok[CMD_TOKEN_SIZE], hash[65], want[128];
 
 	resp_init(&r);
-	ok(post(&r, "/admin/clients/add", "name", "Pit wall PC", NULL) == 200 &&
+	ok(hctx_post(&h, &r, "/admin/clients/add", "name", "Pit wall PC", NULL) == 200 &&
 	    value_after(body(&r), "Token <input", tok, sizeof(tok)) && strlen(tok) == 51 &&
 	    strncmp(tok, "ts_", 3) == 0 && inbox_new(&c) == 1 && c.kind == CMD_CLIENT_ADD &&
 	    (sha256_hex(tok, strlen(tok), hash), strcmp(cmd_str(&c, "token_hash"), hash) == 0) &&
@@ -467,8 +383,8 @@ test_clients(void)
 	    "add: the page shows a ts_ token once; client.add carries its sha256, never the token");
 	cmd_free(&c);
 	snprintf(want, sizeof(want), "token = %s", tok);
-	ok(strstr(body(&r), "server = http://timing.test") && strstr(body(&r), want) &&
-	    strstr(body(&r), "--server http://timing.test --token ts_") &&
+	ok(strstr(body(&r), "server = http://trackside.test") && strstr(body(&r), want) &&
+	    strstr(body(&r), "--server http://trackside.test --token ts_") &&
 	    strstr(body(&r), "shown only this once"),
 	    "add: a configuration and a command line to paste, and the warning");
 	apply_all();
@@ -481,20 +397,21 @@ test_clients(void)
 	    strstr(body(&r), "42 frames") && strstr(body(&r), "198.51.100.4") &&
 	    strstr(body(&r), "/sessions/0190bbbb000070008000000000000003"),
 	    "list: the token with its client id, version, frames, address and session");
-	ok(post(&r, "/admin/clients/revoke", "token", "1", NULL) == 200 &&
+	ok(hctx_post(&h, &r, "/admin/clients/revoke", "token", "1", NULL) == 200 &&
 	    strstr(body(&r), "name=\"confirm\" value=\"1\"") && inbox_new(NULL) == 0,
 	    "revoke: a page asks first, nothing sent");
-	ok(post(&r, "/admin/clients/revoke", "token", "1", "confirm", "1", NULL) == 303 &&
+	ok(hctx_post(&h, &r, "/admin/clients/revoke", "token", "1", "confirm", "1", NULL) == 303 &&
 	    inbox_new(&c) == 1 && c.kind == CMD_CLIENT_REVOKE &&
 	    cJSON_GetObjectItemCaseSensitive(c.args, "token")->valuedouble == 1,
 	    "revoke: confirmed, client.revoke {token: 1}");
 	cmd_free(&c);
-	ok(post(&r, "/admin/clients/rebind", "client", "pitwall-0001", "token", "2", NULL) == 303 &&
+	ok(hctx_post(&h, &r, "/admin/clients/rebind", "client", "pitwall-0001", "token", "2",
+	    NULL) == 303 &&
 	    inbox_new(&c) == 1 && c.kind == CMD_CLIENT_REBIND &&
 	    strcmp(cmd_str(&c, "client"), "pitwall-0001") == 0,
 	    "rebind: client.rebind {client, token}");
 	cmd_free(&c);
-	ok(post(&r, "/admin/clients/rebind", "client", "x", "token", "2", NULL) == 400 &&
+	ok(hctx_post(&h, &r, "/admin/clients/rebind", "client", "x", "token", "2", NULL) == 400 &&
 	    inbox_new(NULL) == 0, "rebind: a malformed client id is refused, nothing sent");
 	apply_all();
 	resp_free(&r);
@@ -527,7 +444,7 @@ test_enroll(void)
 	cJSON		*j;
 
 	resp_init(&r);
-	ok(post(&r, "/admin/enroll/add", "label", "Spa drivers", "hours", "2", NULL) == 200 &&
+	ok(hctx_post(&h, &r, "/admin/enroll/add", "label", "Spa drivers", "hours", "2", NULL) == 200 &&
 	    value_after(body(&r), "Code <input", code, sizeof(code)) && strlen(code) == 11 &&
 	    inbox_new(&c) == 1 && c.kind == CMD_ENROLL_ADD && admin_enroll_hash(code, hash) &&
 	    strcmp(cmd_str(&c, "code_hash"), hash) == 0,
@@ -536,7 +453,7 @@ test_enroll(void)
 	    cJSON_GetObjectItemCaseSensitive(c.args, "expires_at")->valuedouble < time_now() + 7300,
 	    "enroll add: it expires in the hours asked for");
 	cmd_free(&c);
-	ok(post(&r, "/admin/enroll/add", "label", "x", "hours", "721", NULL) == 400 &&
+	ok(hctx_post(&h, &r, "/admin/enroll/add", "label", "x", "hours", "721", NULL) == 400 &&
 	    inbox_new(NULL) == 0, "enroll add: more than 720 hours is refused");
 	apply_all();
 	ok(get(&r, "/admin/enroll", NULL) == 200 && strstr(body(&r), "Spa drivers") &&
@@ -600,7 +517,7 @@ test_enroll(void)
 	cmd_free(&c);
 	h.app.open_enrollment = 0;
 	apply_all();
-	ok(post(&r, "/admin/enroll/end", "code_hash", hash, NULL) == 303 && inbox_new(&c) == 1 &&
+	ok(hctx_post(&h, &r, "/admin/enroll/end", "code_hash", hash, NULL) == 303 && inbox_new(&c) == 1 &&
 	    c.kind == CMD_ENROLL_END && strcmp(cmd_str(&c, "code_hash"), hash) == 0,
 	    "enroll end: enroll.end {code_hash}");
 	cmd_free(&c);
@@ -629,7 +546,7 @@ test_log(void)
 int
 main(void)
 {
-	char	 hash[65], sql[2048];
+	char	 signin[128];
 
 	tap_plan(71);
 	if (!hctx_open(&h) || !hctx_sql_file(&h, "tests/fixtures/history.sql")) {
@@ -637,23 +554,18 @@ main(void)
 		return 1;
 	}
 	h.app.admin_wait = 0.05;
-	sha256_hex(SIGNIN_ID, 64, hash);
-	snprintf(sql, sizeof(sql), "INSERT INTO admin_accounts (name, pw_hash, created_at, changed_at) "
-	    "VALUES ('alice', '$argon2id$v=19$m=65536,t=3,p=1$c2FsdHNhbHQ$aGFzaGhhc2g', 0, 0); "
-	    "INSERT INTO admin_logins (id_hash, account, created_at, seen_at) VALUES ('%s', 'alice', "
-	    "%.0f, %.0f); "
+	if (!hctx_sign_in(&h, "alice") || !hctx_sql(&h,
 	    "INSERT INTO entries (session_id, utid, number, name, vehicle, car_id) VALUES "
 	    "('0190bbbb000070008000000000000004', 1, '23', 'Iron Lynx', '85_24_IRON', 42); "
 	    "INSERT INTO entry_members (session_id, utid, name, roles) VALUES "
 	    "('0190bbbb000070008000000000000004', 1, 'Lewis Kyle', 'D'), "
-	    "('0190bbbb000070008000000000000004', 1, 'Kevin Estre', 'D')",
-	    hash, time_now(), time_now());
-	if (!hctx_sql(&h, sql)) {
+	    "('0190bbbb000070008000000000000004', 1, 'Kevin Estre', 'D')")) {
 		printf("Bail out! cannot sign in\n");
 		return 1;
 	}
-	snprintf(cookie, sizeof(cookie), "other=1; ts_admin=%s", SIGNIN_ID);
-	admin_csrf_of(SIGNIN_ID, csrf);
+	/* the browser sends another site's cookie along */
+	snprintf(signin, sizeof(signin), "other=1; %s", h.cookie);
+	snprintf(h.cookie, sizeof(h.cookie), "%s", signin);
 
 	test_routes_render();
 	test_known_commands();

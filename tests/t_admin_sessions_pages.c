@@ -15,7 +15,6 @@
 #include "trackside.h"
 
 static struct hctx h;
-static char cookie[128], csrf[65];
 
 #define LIVE	"0190aaaa000070008000000000000001"	/* Sebring, live race */
 #define MONZA	"0190aaaa000070008000000000000000"	/* Monza, closed practice */
@@ -28,27 +27,10 @@ static int
 call(struct resp *r, enum method m, const char *path, const char *query, const char *form,
     int signed_in)
 {
-	struct req req;
+	struct hreq q = { .method = m, .path = path, .query = query, .body = form };
 
-	resp_free(r);
-	resp_init(r);
-	memset(&req, 0, sizeof(req));
-	req.app = &h.app;
-	req.db = h.db;
-	req.method = m;
-	req.path = path;
-	req.query = query;
-	req.remote_addr = "192.0.2.7";
-	req.host = "trackside.test";
-	req.cookie = signed_in ? cookie : NULL;
-	if (form != NULL) {
-		req.content_type = "application/x-www-form-urlencoded";
-		req.body = form;
-		req.bodylen = req.content_length = strlen(form);
-	}
-	app_dispatch(&req, r);
-	req_free(&req);
-	return r->status;
+	q.cookie = signed_in ? h.cookie : NULL;
+	return hctx_send(&h, r, &q);
 }
 
 static int
@@ -63,7 +45,7 @@ post(struct resp *r, const char *path, const char *fields)
 {
 	char form[2048];
 
-	snprintf(form, sizeof(form), "csrf=%s%s%s", csrf, *fields ? "&" : "", fields);
+	snprintf(form, sizeof(form), "csrf=%s%s%s", h.csrf, *fields ? "&" : "", fields);
 	return call(r, METHOD_POST, path, NULL, form, 1);
 }
 
@@ -71,27 +53,6 @@ static const char *
 body(const struct resp *r)
 {
 	return r->body.p ? r->body.p : "";
-}
-
-/* A response header's value (up to the line's end) into out, or NULL. */
-static const char *
-header(const struct resp *r, const char *name, char *out, size_t outsz)
-{
-	const char	*p = r->headers.p, *e;
-	size_t		 n = strlen(name);
-
-	for (; p != NULL && *p; p = e + 2) {
-		if ((e = strstr(p, "\r\n")) == NULL)
-			return NULL;
-		if (strncmp(p, name, n) == 0 && p[n] == ':') {
-			p += n + 1;
-			while (*p == ' ')
-				p++;
-			snprintf(out, outsz, "%.*s", (int)(e - p), p);
-			return out;
-		}
-	}
-	return NULL;
 }
 
 /*
@@ -125,7 +86,8 @@ inbox_cmds(struct cmd *cmds, int max)
 			break;
 		}
 		/* a sign-in's refresh may come along on a slow run: not a change */
-		if (c.kind < CMD_SESSION_RENAME || c.kind > CMD_SESSION_REPROCESS || n >= max) {
+		if (((c.kind < CMD_SESSION_RENAME || c.kind > CMD_SESSION_REPROCESS) &&
+		    c.kind != CMD_SESSION_RULES) || n >= max) {
 			cmd_free(&c);
 			continue;
 		}
@@ -163,25 +125,6 @@ count(const char *hay, const char *needle)
 	for (const char *p = hay; p && (p = strstr(p, needle)) != NULL; p += strlen(needle))
 		n++;
 	return n;
-}
-
-/* Signs in: an account and an open sign-in row whose cookie the test holds. */
-static int
-sign_in(void)
-{
-	char	 id[65], hash[65], sql[512];
-	double	 now = time_now();
-
-	if (admin_new_id(id) < 0)
-		return 0;
-	sha256_hex(id, 64, hash);
-	admin_csrf_of(id, csrf);
-	snprintf(cookie, sizeof(cookie), "ts_admin=%s", id);
-	snprintf(sql, sizeof(sql), "INSERT INTO admin_accounts (name, pw_hash, created_at, "
-	    "changed_at) VALUES ('marshal', '$argon2id$v=19$m=65536,t=3,p=1$x$y', %.0f, %.0f);"
-	    "INSERT INTO admin_logins (id_hash, account, created_at, seen_at, addr) VALUES "
-	    "('%s', 'marshal', %.3f, %.3f, '192.0.2.7')", now, now, hash, now, now);
-	return hctx_sql(&h, sql);
 }
 
 /* A third session beside the fixture's two, raw frames and lap times. */
@@ -237,7 +180,7 @@ test_session_page(struct resp *r)
 
 	ok(get(r, "/admin/sessions/" LIVE, NULL) == 200, "a session's admin page answers");
 	ok(strstr(body(r), "name=\"csrf\" value=\"") != NULL &&
-	    count(body(r), csrf) >= 7, "every form of the page carries the CSRF token");
+	    count(body(r), h.csrf) >= 7, "every form of the page carries the CSRF token");
 	ok(strstr(body(r), "<option value=\"" OTHER "\"") != NULL &&
 	    strstr(body(r), "<option value=\"" MONZA "\"") == NULL,
 	    "merge offers the sessions of the same sim and track only");
@@ -254,7 +197,7 @@ test_session_page(struct resp *r)
 	ok(call(r, METHOD_POST, "/admin/sessions/" LIVE "/delete", NULL, "step=apply", 1) == 403 &&
 	    inbox_count() == 0, "a change without the CSRF token: 403, nothing sent");
 	ok(call(r, METHOD_POST, "/admin/sessions/" LIVE "/delete", NULL, "step=apply", 0) == 303 &&
-	    header(r, "Location", loc, sizeof(loc)) && strncmp(loc, "/admin/login", 12) == 0 &&
+	    hctx_header(r, "Location", loc, sizeof(loc)) && strncmp(loc, "/admin/login", 12) == 0 &&
 	    inbox_count() == 0, "a change without a sign-in: to the sign-in page, nothing sent");
 }
 
@@ -313,9 +256,9 @@ test_apply_one(struct resp *r, const char *action, const char *fields, enum cmd_
 	ok(json != NULL && strcmp(json, args) == 0, "with the args %s (got %s)", args,
 	    json ? json : "none");
 	snprintf(want, sizeof(want), "%s?done=%s", to, n > 0 ? cmds[n - 1].id : "");
-	ok(header(r, "Location", loc, sizeof(loc)) != NULL && strcmp(loc, want) == 0,
+	ok(hctx_header(r, "Location", loc, sizeof(loc)) != NULL && strcmp(loc, want) == 0,
 	    "and the answer goes to %s with the command's id (got %s)", to,
-	    header(r, "Location", loc, sizeof(loc)) ? loc : "none");
+	    hctx_header(r, "Location", loc, sizeof(loc)) ? loc : "none");
 	ok(n > 0 && strcmp(cmds[n - 1].by, "marshal") == 0 &&
 	    strcmp(cmds[n - 1].addr, "192.0.2.7") == 0, "signed with the admin and the address");
 	free(json);
@@ -364,6 +307,38 @@ test_apply(struct resp *r)
 	    strstr(body(r), "made a new session: <a href=\"/admin/sessions/" OTHER "\""),
 	    "after a split the page shows the outcome and links the new session");
 	cmds_free(cmds, n);
+}
+
+/* The drive-time rules' form: shown with the rules that apply, sent at once. */
+static void
+test_rules(struct resp *r)
+{
+	int before;
+
+	ok(get(r, "/admin/sessions/" LIVE, NULL) == 200 &&
+	    strstr(body(r), "action=\"/admin/sessions/" LIVE "/rules\"") &&
+	    strstr(body(r), "No rules apply") && strstr(body(r), "id=\"rules-min\" name=\"min\" value=\"\"") &&
+	    !strstr(body(r), "Use the configuration"),
+	    "the session's page has the rules form; none apply, none set");
+	test_apply_one(r, "/admin/sessions/" LIVE "/rules",
+	    "step=apply&min=45&max=240&window=&window_max=&stint=90.5", CMD_SESSION_RULES,
+	    "{\"session\":\"" LIVE "\",\"rules\":{\"min\":2700,\"max\":14400,\"window\":0,"
+	    "\"window_max\":0,\"stint\":5430}}", "/admin/sessions/" LIVE);
+	test_apply_one(r, "/admin/sessions/" LIVE "/rules", "step=apply&clear=1", CMD_SESSION_RULES,
+	    "{\"session\":\"" LIVE "\",\"rules\":{}}", "/admin/sessions/" LIVE);
+	before = inbox_count();
+	ok(post(r, "/admin/sessions/" LIVE "/rules", "step=apply&min=two%20hours") == 400 &&
+	    strstr(body(r), "minutes") && inbox_count() == before,
+	    "a rule that is no number of minutes: 400, saying why, nothing sent");
+	ok(post(r, "/admin/sessions/" LIVE "/rules", "step=apply&max=100000000") == 400 &&
+	    inbox_count() == before, "a rule beyond a week: 400, nothing sent");
+	hctx_sql(&h, "UPDATE sessions SET drive_rules = '{\"min\":2700,\"stint\":5430}' WHERE id = '"
+	    LIVE "'");
+	ok(get(r, "/admin/sessions/" LIVE, NULL) == 200 && strstr(body(r), "rules of its own") &&
+	    strstr(body(r), "name=\"min\" value=\"45\"") && strstr(body(r), "name=\"stint\" value=\"90.5\"") &&
+	    strstr(body(r), "name=\"max\" value=\"\"") && strstr(body(r), "Use the configuration"),
+	    "rules of its own fill the form, in minutes, with a way back to the configuration's");
+	hctx_sql(&h, "UPDATE sessions SET drive_rules = NULL WHERE id = '" LIVE "'");
 }
 
 /* The name an admin gave, with markup in it, on the admin and public pages. */
@@ -454,13 +429,14 @@ main(void)
 	if (!hctx_open(&h))
 		return 1;
 	h.app.admin_wait = 0.01;	/* nobody applies the commands here */
-	if (!hctx_sql_file(&h, "tests/fixtures/pages.sql") || !more_rows() || !sign_in())
+	if (!hctx_sql_file(&h, "tests/fixtures/pages.sql") || !more_rows() || !hctx_sign_in(&h, "marshal"))
 		return 1;
 	resp_init(&r);
 	test_list(&r);
 	test_session_page(&r);
 	test_preview(&r);
 	test_apply(&r);
+	test_rules(&r);
 	test_names(&r);
 	test_hidden(&r);
 	resp_free(&r);

@@ -394,6 +394,164 @@ test_sessions(void)
 	    "\"hidden\":true}"), 0, "session.hide refuses an unknown session");
 }
 
+/* Whether a command of kind with args fails the check, err saying what is in why. */
+static int
+refused_check(enum cmd_kind kind, const char *args, const char *why)
+{
+	struct cmd	 c;
+	struct buf	 err = { 0 };
+	int		 rc;
+
+	mk(&c, kind, AT, args);
+	rc = cmd_check(&c, &err) == 0 && err.p != NULL && strstr(err.p, why) != NULL;
+	if (!rc)
+		diag("%s %s: %s", cmd_names[kind], args, err.p ? err.p : "passed the check");
+	cmd_free(&c);
+	buf_free(&err);
+	return rc;
+}
+
+static void
+test_rules(void)
+{
+	const char *rules = "SELECT drive_rules FROM sessions WHERE id = ?";
+
+	is_int(run(CMD_SESSION_RULES, AT, "{\"session\":\"" SID "\",\"rules\":{\"min\":2700,"
+	    "\"max\":14400,\"stint\":7200}}"), 1, "session.rules is applied");
+	is_str(text(rules, SID), "{\"min\":2700,\"max\":14400,\"stint\":7200}",
+	    "session.rules stores the rules in seconds");
+	ok(strstr(said.p, "min 0:45:00, max 4:00:00, stint 2:00:00") != NULL,
+	    "the summary says the rules in hours and minutes");
+	is_int(run(CMD_SESSION_RULES, AT, "{\"session\":\"" SID "\",\"rules\":{\"min\":0,"
+	    "\"window\":21600,\"window_max\":12600}}"), 1, "session.rules with a window is applied");
+	ok(strcmp(text(rules, SID), "{\"min\":0,\"window\":21600,\"window_max\":12600}") == 0 &&
+	    strstr(said.p, "min none") != NULL, "new rules replace the old; 0 is no such rule");
+	is_int(run(CMD_SESSION_RULES, AT, "{\"session\":\"" SID "\",\"rules\":{\"window\":3600}}"), 0,
+	    "session.rules refuses a window without its maximum");
+	is_int(run(CMD_SESSION_RULES, AT, "{\"session\":\"" SID "\",\"rules\":{\"window\":3600,"
+	    "\"window_max\":4000}}"), 0, "session.rules refuses a window maximum longer than the window");
+	is_int(run(CMD_SESSION_RULES, AT, "{\"session\":\"" SID "\",\"rules\":{\"min\":7200,"
+	    "\"max\":3600}}"), 0, "session.rules refuses a minimum above the maximum");
+	ok(strstr(said.p, "minimum") != NULL, "the refusal says why");
+	is_int(run(CMD_SESSION_RULES, AT, "{\"session\":\"0191ffffffffffffffffffffffff0000\","
+	    "\"rules\":{\"min\":60}}"), 0, "session.rules refuses an unknown session");
+	is_str(text(rules, SID), "{\"min\":0,\"window\":21600,\"window_max\":12600}",
+	    "the refused commands changed nothing");
+	is_int(run(CMD_SESSION_RULES, AT, "{\"session\":\"" SID "\",\"rules\":{}}"), 1,
+	    "session.rules with no rules is applied");
+	ok(strcmp(text(rules, SID), "(null)") == 0 && strstr(said.p, "configuration") != NULL,
+	    "no rules clear the session's: the configuration's apply");
+	ok(refused_check(CMD_SESSION_RULES, "{\"session\":\"" SID "\",\"rules\":{\"laps\":3}}",
+	    "no drive-time rule"), "session.rules: an unknown rule fails the check");
+	ok(refused_check(CMD_SESSION_RULES, "{\"session\":\"" SID "\",\"rules\":{\"min\":-1}}",
+	    "0 to"), "session.rules: a negative time fails the check");
+	ok(refused_check(CMD_SESSION_RULES, "{\"session\":\"" SID "\",\"rules\":{\"max\":\"4h\"}}",
+	    "0 to"), "session.rules: a time that is no number fails the check");
+	ok(refused_check(CMD_SESSION_RULES, "{\"session\":\"" SID "\",\"rules\":{\"max\":1e9}}",
+	    "0 to"), "session.rules: a time beyond a week fails the check");
+	ok(refused_check(CMD_SESSION_RULES, "{\"session\":\"" SID "\",\"rules\":{\"min\":1,\"min\":2}}",
+	    "twice"), "session.rules: a rule given twice fails the check");
+	ok(refused_check(CMD_SESSION_RULES, "{\"session\":\"" SID "\",\"rules\":[]}", "object"),
+	    "session.rules: rules that are no object fail the check");
+	ok(refused_check(CMD_SESSION_RULES, "{\"session\":\"" SID "\"}", "needs \"rules\""),
+	    "session.rules: no rules at all fails the check");
+}
+
+/* Arguments hook.add refuses: what the refusal says, and the test's name. */
+static const struct {
+	const char	*args;
+	const char	*says;
+	const char	*name;
+} bad_hooks[] = {
+	{ "{\"url\":\"ftp://example.org/x\",\"events\":\"pit\",\"format\":\"json\"}",
+	    "http://", "hook.add: an address that is not http(s) fails" },
+	{ "{\"url\":\"http://exa mple.org/\",\"events\":\"pit\",\"format\":\"json\"}",
+	    "without spaces", "hook.add: an address with a space fails" },
+	{ "{\"url\":\"http://example.org/\\n\",\"events\":\"pit\",\"format\":\"json\"}",
+	    "without spaces", "hook.add: an address with a control character fails" },
+	{ "{\"url\":\"https:///path\",\"events\":\"pit\",\"format\":\"json\"}",
+	    "http://", "hook.add: an address without a host fails" },
+	{ "{\"url\":\"http://example.org/\",\"events\":\"pit,bogus\",\"format\":\"json\"}",
+	    "events", "hook.add: an unknown event fails" },
+	{ "{\"url\":\"http://example.org/\",\"events\":\"pit,pit\",\"format\":\"json\"}",
+	    "each once", "hook.add: an event twice fails" },
+	{ "{\"url\":\"http://example.org/\",\"events\":\"pit, swap\",\"format\":\"json\"}",
+	    "events", "hook.add: a space in the events fails" },
+	{ "{\"url\":\"http://example.org/\",\"events\":\"\",\"format\":\"json\"}",
+	    "events", "hook.add: no events fails" },
+	{ "{\"url\":\"http://example.org/\",\"events\":\"pit\",\"format\":\"xml\"}",
+	    "json or discord", "hook.add: an unknown format fails" },
+	{ "{\"url\":\"http://example.org/\",\"events\":\"pit\",\"format\":\"json\",\"window_laps\":0}",
+	    "1 to 50", "hook.add: 0 laps fails" },
+	{ "{\"url\":\"http://example.org/\",\"events\":\"pit\",\"format\":\"json\",\"window_laps\":51}",
+	    "1 to 50", "hook.add: 51 laps fails" },
+	{ "{\"url\":\"http://example.org/\",\"events\":\"pit\",\"format\":\"json\",\"window_laps\":2.5}",
+	    "whole number", "hook.add: part of a lap fails" },
+	{ "{\"url\":\"http://example.org/\",\"events\":\"pit\",\"format\":\"json\",\"car\":\"\"}",
+	    "\"car\"", "hook.add: an empty car fails" },
+	{ "{\"url\":\"http://example.org/\",\"events\":\"pit\",\"format\":\"json\",\"car\":"
+	    "\"12345678901234567890123456789012345678901234567890123456789012345\"}",
+	    "\"car\"", "hook.add: a car of 65 characters fails" },
+	{ "{\"url\":\"http://example.org/\",\"events\":\"pit\"}",
+	    "needs \"format\"", "hook.add: no format fails" },
+};
+
+static void
+test_hooks(void)
+{
+	struct buf	 b = { 0 };
+	long long	 before, id;
+
+	is_int(run(CMD_HOOK_ADD, AT, "{\"url\":\"https://discord.com/api/webhooks/1/S3CRET\","
+	    "\"events\":\"pit,swap,penalty\",\"format\":\"discord\"}"), 1, "hook.add is applied");
+	id = num("SELECT max(id) FROM webhooks", NULL);
+	buf_printf(&b, "{\"id\":%lld}", id);
+	is_str(handed.p, b.p, "hook.add hands back the new id");
+	ok(num("SELECT count(*) FROM webhooks WHERE origin = 'admin' AND car IS NULL AND window_laps = 3 "
+	    "AND format = 'discord' AND events = 'pit,swap,penalty' AND removed_at IS NULL AND "
+	    "created_at = 1800000000", NULL) == 1, "the webhook is stored: every car, 3 laps, admin's");
+	ok(strstr(said.p, "https://discord.com") != NULL && strstr(said.p, "S3CRET") == NULL &&
+	    num("SELECT count(*) FROM admin_log WHERE summary LIKE '%S3CRET%' OR target LIKE '%S3CRET%'",
+	    NULL) == 0, "the audit log names the host, not the address's secret part");
+	is_int(run(CMD_HOOK_ADD, AT, "{\"url\":\"http://127.0.0.1:9/hook\",\"car\":\"7\","
+	    "\"events\":\"pit_window\",\"format\":\"json\",\"window_laps\":5}"), 1,
+	    "hook.add for one car with a pit window is applied");
+	ok(num("SELECT count(*) FROM webhooks WHERE car = '7' AND window_laps = 5 AND format = 'json'",
+	    NULL) == 1, "the car and the window's laps are stored");
+
+	before = num("SELECT count(*) FROM webhooks", NULL);
+	for (size_t i = 0; i < sizeof(bad_hooks) / sizeof(bad_hooks[0]); i++)
+		ok(refused_check(CMD_HOOK_ADD, bad_hooks[i].args, bad_hooks[i].says), "%s",
+		    bad_hooks[i].name);
+	buf_reset(&b);
+	buf_printf(&b, "{\"url\":\"http://example.org/");
+	for (int i = 0; i < 482; i++)	/* 501 characters in all */
+		buf_putc(&b, 'a');
+	buf_printf(&b, "\",\"events\":\"pit\",\"format\":\"json\"}");
+	ok(refused_check(CMD_HOOK_ADD, b.p, "at most 500"), "hook.add: an address over 500 characters fails");
+	is_int(num("SELECT count(*) FROM webhooks", NULL), before, "the refused hooks added nothing");
+
+	buf_reset(&b);
+	buf_printf(&b, "{\"hook\":%lld}", id);
+	is_int(run(CMD_HOOK_REMOVE, AT + 5, b.p), 1, "hook.remove is applied");
+	is_int(num("SELECT count(*) FROM webhooks WHERE removed_at = 1800000005 AND url LIKE "
+	    "'https://discord.com/%'", NULL), 1, "hook.remove sets removed_at to the command's time");
+	is_int(run(CMD_HOOK_REMOVE, AT + 6, b.p), 0, "hook.remove refuses a hook removed already");
+	is_int(num("SELECT count(*) FROM webhooks WHERE removed_at = 1800000005", NULL), 1,
+	    "the refused remove keeps the first removal's time");
+	is_int(run(CMD_HOOK_REMOVE, AT, "{\"hook\":99999}"), 0, "hook.remove refuses an unknown hook");
+	ok(strstr(said.p, "no webhook 99999") != NULL, "the refusal names the hook");
+	db_exec(w.db, "INSERT INTO webhooks (url, events, origin, created_at) VALUES "
+	    "('http://example.org/c', 'finish', 'config', 1)", NULL);
+	buf_reset(&b);
+	buf_printf(&b, "{\"hook\":%lld}", num("SELECT max(id) FROM webhooks", NULL));
+	ok(run(CMD_HOOK_REMOVE, AT, b.p) == 0 && strstr(said.p, "configuration") != NULL &&
+	    num("SELECT count(*) FROM webhooks WHERE origin = 'config' AND removed_at IS NULL", NULL) == 1,
+	    "hook.remove refuses a hook of the configuration, which stays");
+	ok(refused_check(CMD_HOOK_REMOVE, "{\"hook\":0}", "positive"), "hook.remove: hook 0 fails the check");
+	buf_free(&b);
+}
+
 static void
 test_accounts(void)
 {
@@ -700,6 +858,8 @@ main(void)
 	test_known();
 	test_clients();
 	test_sessions();
+	test_rules();
+	test_hooks();
 	test_accounts();
 	test_log();
 	test_worker_order();

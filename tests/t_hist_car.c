@@ -1,8 +1,10 @@
 /*
  * The car page (/sessions/{id}/cars/{car}) and the pit summary
- * (/sessions/{id}/pits), as HTML and JSON.
+ * (/sessions/{id}/pits), as HTML and JSON; the car's drive time against
+ * the rules of the session or of the configuration.
  */
 #include "hist.h"
+#include "drive.h"
 
 #define CAR50 "/api/v1/sessions/" RACE "/cars/31"
 
@@ -64,6 +66,97 @@ car(struct resp *r)
 	    "a car of an unknown session: 404");
 }
 
+/* The sum of the "duration" of the stints of driver name in o's drive_time. */
+static double
+stint_sum(const cJSON *o, const char *name)
+{
+	const cJSON	*el;
+	double		 sum = 0;
+
+	cJSON_ArrayForEach(el, jget(o, "drive_time.stints"))
+		if (strcmp(jstr(el, "driver"), name) == 0)
+			sum += jnum(el, "duration");
+	return sum;
+}
+
+static void
+drive(struct resp *r)
+{
+	struct drive_rules	 conf = { 0 };
+	cJSON			*o = get_json(r, CAR50, NULL);
+
+	ok(o != NULL && jsize(o, "drive_time.drivers") == 2 && jsize(o, "drive_time.stints") == 2 &&
+	    strcmp(jstr(o, "drive_time.rules_source"), "none") == 0 &&
+	    cJSON_IsFalse(jget(o, "drive_time.rules_apply")), "drive time without rules: the stints, no rules");
+	ok(same_time(jnum(o, "drive_time.drivers.0.total"), 467.7) &&
+	    same_time(jnum(o, "drive_time.drivers.1.total"), 447.3) &&
+	    same_time(jnum(o, "drive_time.drivers.0.total"), stint_sum(o, "Antonio Fuoco")) &&
+	    same_time(jnum(o, "drive_time.drivers.1.total"), stint_sum(o, "Miguel Molina")),
+	    "each driver's total is the sum of their stints, and the driving time above");
+	ok(jnum(o, "drive_time.stints.0.first_lap") == 1 && jnum(o, "drive_time.stints.0.last_lap") == 4 &&
+	    jnum(o, "drive_time.stints.1.laps") == 4 && cJSON_IsFalse(jget(o, "drive_time.stints.1.current")),
+	    "a stint's laps; nobody drives in a finished session");
+	cJSON_Delete(o);
+
+	/* the session's own rules */
+	hctx_sql(&h, "UPDATE sessions SET drive_rules = '{\"min\":460,\"max\":2000,\"stint\":450}' "
+	    "WHERE id = '" RACE "'");
+	o = get_json(r, CAR50, NULL);
+	ok(o != NULL && strcmp(jstr(o, "drive_time.rules_source"), "session") == 0 &&
+	    jnum(o, "drive_time.rules.min") == 460 && jnull(o, "drive_time.rules.window"),
+	    "rules an admin set for the session apply, seconds as given");
+	ok(strcmp(jstr(o, "drive_time.drivers.0.status"), "over") == 0 &&
+	    strstr(jstr(o, "drive_time.drivers.0.why"), "stint") != NULL,
+	    "a stint over the maximum is over");
+	ok(same_time(jnum(o, "drive_time.drivers.1.owed"), 12.7) &&
+	    strcmp(jstr(o, "drive_time.drivers.1.status"), "over") == 0 &&
+	    same_time(jnum(o, "drive_time.owed"), 12.7) && cJSON_IsFalse(jget(o, "drive_time.can_make")),
+	    "time still owed when the session is over is over");
+	ok(same_time(jnum(o, "drive_time.drivers.1.allowance"), 2000 - 447.3),
+	    "what is left of the maximum");
+	cJSON_Delete(o);
+	ok(get(r, "/sessions/" RACE "/cars/31", NULL) == 200 && strstr(r->body.p, "<h2>Drive time</h2>") &&
+	    strstr(r->body.p, "class=\"drive-over\"") && strstr(r->body.p, "each driver at least 0:07:40 in all") &&
+	    strstr(r->body.p, "(set for this session)"), "the page shows the rules, where they come from, and the status");
+
+	/* the configuration's, when the session has none */
+	hctx_sql(&h, "UPDATE sessions SET drive_rules = NULL WHERE id = '" RACE "'");
+	conf.max = 3600;
+	drive_defaults_set(&conf);
+	o = get_json(r, CAR50, NULL);
+	ok(o != NULL && strcmp(jstr(o, "drive_time.rules_source"), "configuration") == 0 &&
+	    jnum(o, "drive_time.rules.max") == 3600 && strcmp(jstr(o, "drive_time.status"), "ok") == 0,
+	    "without its own, the configuration's rules apply");
+	cJSON_Delete(o);
+	memset(&conf, 0, sizeof(conf));
+	drive_defaults_set(&conf);
+
+	/* a live race: the running stint, a driver of the entry who has not driven */
+	hctx_sql(&h, "INSERT INTO entries (session_id, utid, number, name, car_id) VALUES "
+	    "('" LIVE "', 7, '04', 'Riley Racing', 41)");
+	hctx_sql(&h, "INSERT INTO entry_members (session_id, utid, name, roles) VALUES "
+	    "('" LIVE "', 7, 'Frank Riley', 'D'), ('" LIVE "', 7, 'Zoe Second', 'D'), "
+	    "('" LIVE "', 7, 'Pat Engineer', 'E')");
+	hctx_sql(&h, "UPDATE sessions SET drive_rules = '{\"min\":600,\"stint\":600}' WHERE id = '"
+	    LIVE "'");
+	o = get_json(r, "/api/v1/sessions/" LIVE "/cars/41", NULL);
+	ok(o != NULL && jsize(o, "drive_time.drivers") == 2 &&
+	    strcmp(jstr(o, "drive_time.drivers.1.name"), "Zoe Second") == 0 &&
+	    jnum(o, "drive_time.drivers.1.total") == 0 && jnum(o, "drive_time.drivers.1.owed") == 600,
+	    "a driver of the entry who has not driven owes the whole minimum; an engineer is not listed");
+	ok(same_time(jnum(o, "drive_time.drivers.0.current"), 380) &&
+	    same_time(jnum(o, "drive_time.drivers.0.total"), 380) &&
+	    cJSON_IsTrue(jget(o, "drive_time.stints.0.current")),
+	    "the running stint counts up to the session's time now");
+	ok(same_time(jnum(o, "drive_time.drivers.0.stint_left"), 220) &&
+	    strcmp(jstr(o, "drive_time.drivers.0.status"), "warning") == 0,
+	    "220 s left of the stint is a warning");
+	ok(same_time(jnum(o, "drive_time.owed"), 820) && jnum(o, "drive_time.remaining") == 1400 &&
+	    cJSON_IsTrue(jget(o, "drive_time.can_make")), "820 s owed fits in the 1400 s left");
+	cJSON_Delete(o);
+	hctx_sql(&h, "UPDATE sessions SET drive_rules = NULL WHERE id = '" LIVE "'");
+}
+
 static void
 pits(struct resp *r)
 {
@@ -96,6 +189,7 @@ main(void)
 	hist_open();
 	resp_init(&r);
 	car(&r);
+	drive(&r);
 	pits(&r);
 	resp_free(&r);
 	hctx_close(&h);

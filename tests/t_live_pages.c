@@ -7,21 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "tap.h"
-#include "handler.h"
+#include "hist.h"
 
 #define SID "0190cccc000070008000000000000001"
-
-static struct hctx h;
-
-static int
-get(struct resp *r, const char *path, const char *query)
-{
-	resp_free(r);
-	resp_init(r);
-	hctx_call(&h, r, METHOD_GET, path, query, NULL, NULL, NULL, NULL, 0);
-	return r->status;
-}
 
 static const char *
 body(struct resp *r)

@@ -15,18 +15,13 @@ static struct hctx h;
 static int
 get(struct resp *r, const char *path, const char *query)
 {
-	resp_free(r);
-	resp_init(r);
-	hctx_call(&h, r, METHOD_GET, path, query, NULL, NULL, NULL, NULL, 0);
-	return r->status;
+	return hctx_get(&h, r, path, query);
 }
 
 static cJSON *
 get_json(struct resp *r, const char *path, const char *query)
 {
-	if (get(r, path, query) != 200)
-		return NULL;
-	return cJSON_ParseWithLength(r->body.p, r->body.len);
+	return hctx_get_json(&h, r, path, query);
 }
 
 #define LIVE "0190aaaa000070008000000000000001"

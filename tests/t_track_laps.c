@@ -2,6 +2,7 @@
  * Laps (spec/tracking.md §3, §4), bests (§6), chat, player fuel, track
  * map and sector boundaries: one test per rule, on the pure tracker.
  */
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -316,6 +317,60 @@ trackmap_once_and_sector_bounds(void)
 	    "a sector boundary is learned from cars changing sector (%.1f m)", s->sector_bound[0]);
 }
 
+static void
+lap_start_not_moved_on(void)
+{
+	struct tsession	*s;
+	struct obs_car	*c;
+
+	fresh();
+	lap("c1", 100, "CAR_A", "Ann", 0, -1, -1, -1);
+	lap("c1", 190, "CAR_A", "Ann", 1, 90, 30, 61);
+	/* the next lap's count with the old lap start (a car that retired at the line) */
+	tobs_session(&B, "RACE1", 290, 1);
+	c = tobs_car(&B, 0, "CAR_A", "Ann", 2);
+	c->last = 95;
+	c->lap_start_et = 189;
+	tfeed(&T, "c1", 10290, &B, &s);
+	ok(L(s, 1)->start_et == 99 && L(s, 2)->start_et == 189 && L(s, 2)->time == 95,
+	    "a lap whose look has not moved the lap start on begins where the last one ended "
+	    "(%.1f, %.1f)", L(s, 1)->start_et, L(s, 2)->start_et);
+}
+
+static void
+player_lap_fuel_from_usage(void)
+{
+	struct tsession	*s;
+	struct obs_car	*c;
+	int		 fills;
+
+	fresh();
+	for (int n = 3; n <= 5; n++) {
+		tobs_session(&B, "RACE1", 100 + n * 90, 1);
+		c = tobs_car(&B, 0, "CAR_A", "Ann", n);
+		c->player = 1;
+		c->last = 90;
+		c->lap_start_et = 100 + n * 90 - 1;
+		tfeed(&T, "c1", 10100 + n * 90, &B, &s);
+	}
+	/* the usage data of laps 4 and 5 comes after they were recorded */
+	tobs_session(&B, "RACE1", 560, 1);
+	c = tobs_car(&B, 0, "CAR_A", "Ann", 5);
+	c->player = 1;
+	B.o.has_usage = 1;
+	B.o.nusage = 2;
+	B.usage[0] = (struct obs_usage){ "Ann", 4, 0, 1, 55.0, 0.6, { 90, 91, 92, 93 } };
+	B.usage[1] = (struct obs_usage){ "Ann", 5, 0, 1, 52.0, 0.5, { 88, 89, 90, 91 } };
+	tfeed(&T, "c1", 10560, &B, &s);
+	fills = tcount(&T, CH_LAP_FILL);
+	ok(fabs(L(s, 4)->fuel - 0.55) < 1e-9 && fabs(L(s, 5)->fuel - 0.52) < 1e-9 &&
+	    fabs(L(s, 5)->ve - 0.5) < 1e-9 && fills == 2,
+	    "each of the player car's laps takes its level from the usage row of that lap (%d fills)",
+	    fills);
+	tfeed(&T, "c1", 10561, &B, &s);
+	ok(tcount(&T, CH_LAP_FILL) == 0, "the same usage data again changes nothing");
+}
+
 int
 main(void)
 {
@@ -326,6 +381,8 @@ main(void)
 	out_of_order_arrival();
 	sector_filled_by_second_client();
 	player_fuel_from_usage();
+	player_lap_fuel_from_usage();
+	lap_start_not_moved_on();
 	bests();
 	two_drivers_one_car();
 	one_driver_two_cars();

@@ -14,6 +14,8 @@
 
 #include "tap.h"
 
+#include "db.h"
+#include "ingest.h"
 #include "source.h"
 #include "t_track_util.h"
 
@@ -147,6 +149,84 @@ data_dir(void)
 
 	snprintf(dir, sizeof(dir), "%s/../shared/data/recordings", top ? top : ".");
 	return dir;
+}
+
+/*
+ * Runs one recording through the worker, as client name, into a fresh
+ * database at dir/name.db: every poll an inbox record, committed in
+ * batches, then a tick an hour after the last poll, when every session has
+ * gone quiet. Before a poll goes in, each(arg, reader) sees it when each is
+ * not NULL. Then opens *ro read-only on that database, closing what *ro
+ * had. Returns 1; 0 when it cannot (diag says why); -1 when the recording
+ * is not in data_dir().
+ */
+int
+rec_load(sqlite3 **ro, const char *dir, const char *name, const char *file,
+    void (*each)(void *, const struct rec_reader *), void *arg)
+{
+	struct rec_reader	 r;
+	struct worker		 w;
+	struct buf		 err = { 0 }, rec = { 0 };
+	char			 path[4096], db[4096];
+	long long		 seq = 0;
+	int			 rc = 1;
+
+	snprintf(path, sizeof(path), "%s/%s", data_dir(), file);
+	snprintf(db, sizeof(db), "%s/%s.db", dir, name);
+	if (access(path, R_OK) != 0)
+		return -1;
+	if (!rec_open(&r, path)) {
+		diag("%s: cannot read", path);
+		rec_close(&r);
+		return 0;
+	}
+	if (!worker_open(&w, db, "/nonexistent", &err)) {
+		diag("%s: %s", db, err.p ? err.p : "cannot open");
+		rec_close(&r);
+		buf_free(&err);
+		return 0;
+	}
+	db_exec(w.db, "BEGIN", NULL);
+	while (rc && rec_next(&r)) {
+		double at = r.created + r.t;
+		if (each != NULL)
+			each(arg, &r);
+		rec_frame(&rec, name, ++seq, at, r.responses, r.rlen);
+		if (worker_apply(&w, rec.p, rec.len, name, seq, 1) < 0) {
+			diag("worker_apply: %s", sqlite3_errmsg(w.db));
+			rc = 0;
+		}
+		ingest_tick(w.ing, at);
+		if (seq % 500 == 0) {
+			db_exec(w.db, "COMMIT", NULL);
+			db_exec(w.db, "BEGIN", NULL);
+		}
+	}
+	db_exec(w.db, "COMMIT", NULL);
+	db_exec(w.db, "BEGIN", NULL);
+	ingest_tick(w.ing, r.created + r.t + 3600);
+	db_exec(w.db, "COMMIT", NULL);
+	worker_close(&w);
+	rec_close(&r);
+	buf_free(&rec);
+	if (rc) {
+		db_close(*ro);
+		*ro = NULL;
+		if (!db_open(ro, db, DB_RO, &err)) {
+			diag("%s: %s", db, err.p ? err.p : "cannot open");
+			rc = 0;
+		}
+	}
+	buf_free(&err);
+	return rc;
+}
+
+/* Skips the tests of recording name when the recordings are not there. */
+void
+rec_skip(const char *name, int tests)
+{
+	for (int i = 0; i < tests; i++)
+		skip_data("%s: no recordings in %s", name, data_dir());
 }
 
 /* A frame of a session: type (the game's word) at ET et, online or not; no cars yet. */
@@ -293,6 +373,41 @@ jstr(const cJSON *o, const char *k)
 	return cJSON_IsString(v) ? v->valuestring : "";
 }
 
+/* The truth file named file in data_dir(), parsed (caller frees), or NULL. */
+cJSON *
+truth_load(const char *file)
+{
+	struct buf	 text = { 0 };
+	char		 path[4096];
+	cJSON		*truth = NULL;
+
+	snprintf(path, sizeof(path), "%s/%s", data_dir(), file);
+	if (file_read(path, 16u << 20, &text) > 0)
+		truth = cJSON_ParseWithLength(text.p, text.len);
+	if (truth == NULL)
+		diag("%s: cannot read", path);
+	buf_free(&text);
+	return truth;
+}
+
+/* The race session of a truth file's JSON, or NULL. */
+const cJSON *
+truth_race(const cJSON *truth)
+{
+	const cJSON *s;
+
+	cJSON_ArrayForEach(s, cJSON_GetObjectItemCaseSensitive(truth, "sessions")) {
+		const cJSON		*t = cJSON_GetObjectItemCaseSensitive(s, "type");
+		enum session_kind	 kind;
+		int			 n;
+		/* The truth speaks the game's words ("RACE1"). */
+		if (cJSON_IsString(t) && lmu_session_type(t->valuestring, &kind, &n) &&
+		    kind == SK_RACE)
+			return s;
+	}
+	return NULL;
+}
+
 static double
 col(sqlite3_stmt *st, int i)
 {
@@ -300,6 +415,49 @@ col(sqlite3_stmt *st, int i)
 }
 
 #define SHOW(sc, ...) do { if ((sc)->shown++ < 25) diag(__VA_ARGS__); } while (0)
+
+/*
+ * The race control log of a car against its truth visits: each visit's
+ * events (docs/pitwall.md) once, on the visit's lap, in the order of the
+ * visits, and no others of those kinds.
+ */
+static void
+compare_log(sqlite3 *db, long long car, int slot, const cJSON *pits, struct score *sc)
+{
+	struct buf	 want = { 0 }, got = { 0 };
+	sqlite3_stmt	*st;
+	const cJSON	*p;
+
+	cJSON_ArrayForEach(p, pits) {
+		int lap = (int)jnum(p, "lap");
+		if (jnum(p, "garage_in") >= 0)
+			buf_printf(&want, " garage_in:%d", lap);
+		if (jnum(p, "pit_time") >= 0)
+			buf_printf(&want, " pit_in:%d", lap);
+		if (jnum(p, "stop_time") >= 0 && (jnum(p, "release_time") >= 0 || jnum(p, "exit_time") >= 0))
+			buf_printf(&want, " stop:%d", lap);
+		if (jnum(p, "exit_time") >= 0)
+			buf_printf(&want, " pit_out:%d", lap);
+		if (jnum(p, "garage_out") >= 0)
+			buf_printf(&want, " garage_out:%d", lap);
+	}
+	/* by visit (ref "v<index>"), then in the order a visit's events are logged */
+	sqlite3_prepare_v2(db, "SELECT kind, lap FROM race_log WHERE car_id = ? AND kind IN ('garage_in', "
+	    "'pit_in', 'stop', 'pit_out', 'garage_out') ORDER BY CAST(substr(ref, 2) AS INTEGER), "
+	    "CASE kind WHEN 'garage_in' THEN 0 WHEN 'pit_in' THEN 1 WHEN 'stop' THEN 2 "
+	    "WHEN 'pit_out' THEN 3 ELSE 4 END", -1, &st, NULL);
+	sqlite3_bind_int64(st, 1, car);
+	while (sqlite3_step(st) == SQLITE_ROW)
+		buf_printf(&got, " %s:%d", sqlite3_column_text(st, 0), sqlite3_column_int(st, 1));
+	sqlite3_finalize(st);
+	sc->log_cars++;
+	if (strcmp(want.p ? want.p : "", got.p ? got.p : "") == 0)
+		sc->log_ok++;
+	else
+		SHOW(sc, "slot %d race log:%s; truth:%s", slot, got.p ? got.p : "", want.p ? want.p : "");
+	buf_free(&want);
+	buf_free(&got);
+}
 
 /* Compares one truth car with the database car of (session, slot, veh). */
 static void
@@ -397,6 +555,7 @@ compare_car(sqlite3 *db, const char *sid, const cJSON *tc, struct score *sc)
 	}
 	sqlite3_finalize(st);
 	(void)ntp;
+	compare_log(db, car, slot, pits, sc);
 }
 
 /*

@@ -27,19 +27,26 @@ void	 rec_frame(struct buf *out, const char *client, long long seq, double at,
 	    const char *responses, size_t rlen);
 const char *data_dir(void);
 void	 db_remove(const char *path);
+struct sqlite3;
+int	 rec_load(struct sqlite3 **ro, const char *dir, const char *name, const char *file,
+	    void (*each)(void *, const struct rec_reader *), void *arg);
+void	 rec_skip(const char *name, int tests);
 void	 grid_responses(struct buf *out, int ncars, double et);
 
 /* Comparison of a database with a recording's .truth.json. */
 struct score {
 	long long laps, laps_ok, laps_extra;
 	long long pits, pits_ok, pits_extra;
+	long long log_cars, log_ok;	/* cars whose race log has every visit of the truth once */
 	int sessions_ok, transitions_ok, chat_ok, positions_ok;
 	int shown;
 };
 
-struct sqlite3;
 long long db_count(struct sqlite3 *, const char *sql);
 void	 truth_compare(struct sqlite3 *, const char *truth_path, struct score *);
+struct cJSON;
+struct cJSON	*truth_load(const char *file);
+const struct cJSON *truth_race(const struct cJSON *truth);
 
 /* Observations built in C for the unit tests of the pure tracker. */
 #include "track.h"

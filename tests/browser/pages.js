@@ -11,52 +11,14 @@
  * Prints TAP.
  */
 'use strict';
-const { ok, launch, run } = require('./tap.js');
+const { ok, launch, run, SIZES, api, until, contrasts } = require('./tap.js');
 const fs = require('fs');
 const path = require('path');
 
 const url = process.env.TS_URL, shots = process.env.SCREENSHOTS;
-const SIZES = { desktop: { width: 1440, height: 900 }, phone: { width: 390, height: 844 } };
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-async function api(p) {
-	try {
-		const r = await fetch(url + p);
-		return r.ok ? await r.json() : null;
-	} catch (e) {
-		return null;
-	}
-}
-/* Retries fn every `every` ms until it returns something truthy or ms pass. */
-async function until(fn, ms, every) {
-	const end = Date.now() + ms;
-	for (;;) {
-		const v = await fn();
-		if (v || Date.now() >= end) return v;
-		await sleep(every || 250);
-	}
-}
 
 /* What a page shows, measured in the browser. */
 function measure() {
-	const rgb = (s) => (s.match(/[\d.]+/g) || []).map(Number);
-	const lum = (c) => {
-		const f = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); };
-		return 0.2126 * f(c[0]) + 0.7152 * f(c[1]) + 0.0722 * f(c[2]);
-	};
-	/* The background an element's text sits on: the first opaque one up the tree. */
-	const background = (e) => {
-		for (; e; e = e.parentElement) {
-			const c = rgb(getComputedStyle(e).backgroundColor);
-			if (c.length === 3 || (c.length === 4 && c[3] > 0.5)) return c;
-		}
-		return [255, 255, 255];
-	};
-	const badges = Array.from(document.querySelectorAll('span.cls, .badge, .flag')).filter((e) =>
-	    e.offsetWidth > 0 && e.textContent.trim() !== '').map((e) => {
-		const a = lum(rgb(getComputedStyle(e).color)), b = lum(background(e));
-		return { text: e.textContent.trim(), cls: e.className,
-		    ratio: (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05) };
-	});
 	const top = (sel) => { const e = document.querySelector(sel); return e ? e.getBoundingClientRect().top : null; };
 	return {
 		title: document.title,
@@ -67,12 +29,12 @@ function measure() {
 		tableTop: top('table.standings, table.results'),
 		entries: document.querySelectorAll('table.entries').length,
 		entryRows: document.querySelectorAll('table.entries tbody tr').length,
-		badges: badges,
 	};
 }
 
-function worst(badges) {
-	return badges.reduce((w, b) => (w === null || b.ratio < w.ratio ? b : w), null);
+/* The class, state and flag badges with text on the page, with their contrast. */
+async function badges(page) {
+	return (await page.evaluate(contrasts, 'span.cls, .badge, .flag')).filter((b) => b.text !== '');
 }
 
 async function main() {
@@ -144,17 +106,17 @@ async function main() {
 			await page.goto(url + p, { waitUntil: 'load' });
 			await page.waitForTimeout(300);
 			const m = await page.evaluate(measure);
+			m.badges = await badges(page);
 			seen[name + '/' + size] = m;
 			if (m.width > m.window) wide.push(name + ' at ' + size + ': ' + m.width + ' px');
 			if (m.h1 !== 1) h1s.push(name + ' at ' + size + ': ' + m.h1);
 			await page.screenshot({ path: path.join(shots, 'pages-' + name + '-' + size + '.png'), fullPage: true });
 			if (size === 'desktop') {
 				for (const theme of ['dark', 'light']) {
-					const badges = await page.evaluate((t) => {
+					await page.evaluate((t) => {
 						document.documentElement.dataset.theme = t;
-						return null;
-					}, theme).then(() => page.evaluate(measure)).then((x) => x.badges);
-					badges.filter((b) => b.ratio < 4.5).forEach((b) =>
+					}, theme);
+					(await badges(page)).filter((b) => b.ratio < 4.5).forEach((b) =>
 					    low.push(name + ' (' + theme + '): "' + b.text + '" ' + b.cls + ' ' + b.ratio.toFixed(2)));
 				}
 			}

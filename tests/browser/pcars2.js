@@ -10,29 +10,12 @@
  * file, written when its weekend is over). Prints TAP.
  */
 'use strict';
-const { ok, launch, run } = require('./tap.js');
+const { ok, launch, run, SIZES, api, until: poll } = require('./tap.js');
 const fs = require('fs');
 const path = require('path');
 
 const url = process.env.TS_URL, shots = process.env.SCREENSHOTS, truth = process.env.TRUTH;
-const SIZES = { desktop: { width: 1440, height: 900 }, phone: { width: 390, height: 844 } };
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-async function api(p) {
-	try {
-		const r = await fetch(url + p);
-		return r.ok ? await r.json() : null;
-	} catch (e) {
-		return null;
-	}
-}
-async function until(fn, ms) {
-	const end = Date.now() + ms;
-	for (;;) {
-		const v = await fn();
-		if (v || Date.now() >= end) return v;
-		await sleep(500);
-	}
-}
+const until = (fn, ms) => poll(fn, ms, 500);
 
 /* What a session page shows of the things AMS2 lacks, and its tower. */
 function look() {
