@@ -11,6 +11,11 @@
  * /api/v1/sessions/{id}/charts carries, so the live page and a reload
  * never disagree. Forms being used are left alone. Without JavaScript the
  * page is complete as served.
+ *
+ * "My team": when the address chooses no cars or class, the cars pinned in
+ * this browser (static/pins.js, localStorage "ts.pins") are charted with
+ * the cars directly ahead and behind them in class (from
+ * /api/v1/sessions/{id}/pins), and their lines drawn bold.
  */
 'use strict';
 
@@ -18,7 +23,7 @@
 	var EVERY_MS = 5000;
 
 	function Charts(root) {
-		var last = 0, due = null, busy = false, snapshots = 0;
+		var last = 0, due = null, busy = false, snapshots = 0, own = [];
 
 		function matters(d) {
 			if (d.laps && d.laps.length) return true;
@@ -56,6 +61,59 @@
 				if (active && now[k].contains(active)) return;
 				now[k].replaceWith(document.importNode(next[k], true));
 			});
+			mark();
+		}
+
+		/* The pinned cars' lines over the others, and a word on what is shown. */
+		function mark() {
+			root.querySelectorAll('.rchart g.car').forEach(function (g) {
+				g.classList.toggle('pinned', own.indexOf(g.dataset.car) >= 0);
+			});
+			if (own.length === 0 || document.getElementById('chart-team')) return;
+			var note = document.createElement('p');
+			note.id = 'chart-team';
+			note.className = 'chart-team';
+			note.textContent = 'My team: your pinned cars, drawn bold, with the cars directly ahead and behind them in class.';
+			root.insertBefore(note, root.firstChild);
+		}
+
+		function json(url) {
+			return fetch(url, { cache: 'no-store' }).then(function (r) { return r.ok ? r.json() : null; });
+		}
+
+		/* The pinned cars of this session with their neighbours in class, as the address's choice. */
+		function myTeam() {
+			var pins, q = new URLSearchParams(location.search), sid = root.dataset.charts;
+			try { pins = JSON.parse(localStorage.getItem('ts.pins') || '[]'); } catch (e) { pins = []; }
+			if (!Array.isArray(pins) || pins.length === 0 || q.has('cars') || q.has('class') || !sid)
+				return;
+			var base = '/api/v1/sessions/' + encodeURIComponent(sid);
+			json(base).then(function (s) {
+				var rows = (s && s.standings) || [], mine = rows.filter(function (r) {
+					return pins.indexOf(String(r.number || '') + '|' + String(r.vehicle || r.veh || '')) >= 0;
+				});
+				if (mine.length === 0) return null;
+				return json(base + '/pins?cars=' + mine.map(function (r) { return r.car; }).join(',')).then(function (p) {
+					var ids = [], mineIds = [];
+					((p && p.pins) || []).forEach(function (x) {
+						mineIds.push(String(x.car));
+						[x.ahead, x, x.behind].forEach(function (c) {
+							if (c && ids.indexOf(String(c.car)) < 0) ids.push(String(c.car));
+						});
+					});
+					if (ids.length === 0) return null;
+					if (mine[0]['class']) q.set('class', mine[0]['class']);
+					q.set('cars', ids.slice(0, 8).join(','));
+					history.replaceState(null, '', location.pathname + '?' + q.toString());
+					return fetch(location.href, { cache: 'no-store' }).then(function (r) {
+						return r.ok ? r.text() : null;
+					}).then(function (html) {
+						own = mineIds;
+						if (html) swap(html);
+						mark();
+					});
+				});
+			}).catch(function () { /* the page as served stays */ });
 		}
 
 		function refresh() {
@@ -101,6 +159,7 @@
 			pick(li ? li.dataset.legendCar : null);
 		});
 		root.addEventListener('mouseleave', function () { pick(null); });
+		myTeam();
 	}
 
 	function init() {

@@ -12,7 +12,7 @@
  * sends), SCREENSHOTS, CHROMIUM. Prints TAP.
  */
 'use strict';
-const { ok, launch, run } = require('./tap.js');
+const { ok, launch, run, api, until } = require('./tap.js');
 const { exec } = require('child_process');
 const fs = require('fs');
 const path = require('path');
@@ -52,7 +52,7 @@ const LOOK = {
 };
 
 async function main() {
-	console.log('1..14');
+	console.log('1..15');
 	fs.mkdirSync(shots, { recursive: true });
 	const browser = await launch();
 	const ctx = await browser.newContext({ viewport: { width: 1440, height: 900 } });
@@ -112,6 +112,26 @@ async function main() {
 		ok(true, '# SKIP no recordings: the fake race\'s stops are not in this window');
 		ok(true, '# SKIP no recordings');
 	}
+	// My team on the charts: a car pinned in this browser is charted with its neighbours
+	const row = ((await api('/api/v1/sessions/' + id)) || { standings: [] }).standings
+	    .find((r) => String(r.car) === String(car));
+	const pinned = await ctx.newPage();
+	pinned.on('pageerror', (e) => errors.push('charts with a pin: ' + e.message));
+	await pinned.goto(base, { waitUntil: 'load' });
+	await pinned.evaluate((p) => localStorage.setItem('ts.pins', JSON.stringify([p])),
+	    row ? String(row.number) + '|' + String(row.vehicle || row.veh) : '');
+	await pinned.goto(PAGES.charts, { waitUntil: 'load' });
+	const team = await until(() => pinned.evaluate((c) => {
+		const q = new URLSearchParams(location.search);
+		const cars = (q.get('cars') || '').split(',');
+		const bold = document.querySelectorAll('.rchart g.car.pinned[data-car="' + c + '"]').length;
+		return cars.indexOf(c) >= 0 && cars.length >= 2 && bold >= 3 && document.getElementById('chart-team') ?
+		    { cars, bold } : null;
+	}, String(car)), 30000);
+	ok(!!team, 'the charts show the pinned car, bold in each chart, with the cars around it in class',
+	    JSON.stringify(team));
+	await pinned.screenshot({ path: path.join(shots, 'pitwall-charts-pinned-desktop.png'), fullPage: true });
+	await pinned.close();
 	ok(errors.length === 0, 'no script errors', errors.join('\n'));
 	for (const k of Object.keys(PAGES))
 		await pages[k].close();
