@@ -153,8 +153,8 @@ static const char *const stmt_sql[STMT__MAX] = {
 	"SELECT lap, coalesce(time, -1), coalesce(s1, -1), coalesce(s2, -1), coalesce(s3, -1), "
 	"coalesce(driver, ''), valid, pit, coalesce(position, 0), coalesce(fuel, -1), "
 	"coalesce(ve, -1), coalesce(start_et, -1), coalesce(seen_at, -1), coalesce(source, "
-	"'live'), coalesce(tyres, ''), s1_driver, s2_driver, s3_driver FROM laps WHERE car_id "
-	"= ?1 ORDER BY lap",
+	"'live'), coalesce(tyres, ''), s1_driver, s2_driver, s3_driver, coalesce(cuts, -1), "
+	"coalesce(collisions, -1), sectors_derived FROM laps WHERE car_id = ?1 ORDER BY lap",
 	/* STMT_R_PITS */
 	"SELECT id, lap, coalesce(pit_time, -1), coalesce(stop_time, -1), coalesce(release_time, "
 	"-1), coalesce(exit_time, -1), coalesce(garage_in, -1), coalesce(garage_out, -1), "

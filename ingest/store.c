@@ -906,6 +906,9 @@ resume_cars(struct ingest *ig, struct tsession *s)
 			l->source = strcmp(src, "missing") == 0 ? LSRC_MISSING :
 			    strcmp(src, "history") == 0 ? LSRC_HISTORY : LSRC_LIVE;
 			snprintf(l->tyres, sizeof(l->tyres), "%s", COL_TEXT(q, 14));
+			l->cuts = sqlite3_column_int(q, 18);
+			l->collisions = sqlite3_column_int(q, 19);
+			l->sectors_derived = sqlite3_column_int(q, 20);
 			for (int k = 0; k < 3; k++)
 				if (sqlite3_column_type(q, 15 + k) != SQLITE_NULL &&
 				    (l->s_driver[k] = track_car_name(c, COL_TEXT(q, 15 + k))) == NULL)

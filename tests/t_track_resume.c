@@ -6,7 +6,8 @@
  * found in the first run: before any stop, in the lane before a stop,
  * stopped, during a driver swap, in a swap's pitState blip, right after a
  * lane exit, right after strategy data confirmed a stop, and on a swap lap
- * still in progress; and in the weekend, while the game loads the next
+ * still in progress, between a lap and the later fill of its fuel (the
+ * rewrite keeps what the game does not report unknown); and in the weekend, while the game loads the next
  * session and right after it began. The race recording has no driver swap, so the test gives
  * slot 68 one in its first stop, with the pitState blip to NONE the game
  * shows during a swap. At every cut the frames after it are first applied
@@ -33,14 +34,14 @@
 
 enum cut {
 	CUT_EARLY, CUT_LANE, CUT_STOPPED, CUT_SWAP, CUT_BLIP, CUT_EXITED, CUT_CONFIRMED,
-	CUT_SWAP_LAP, CUT_LOADING, CUT_NEXT_SESSION, CUT__MAX
+	CUT_SWAP_LAP, CUT_LAP_FILL, CUT_LOADING, CUT_NEXT_SESSION, CUT__MAX
 };
 static const char *const cut_names[CUT__MAX] = { "before any stop", "in the lane before a stop",
 	"stopped", "during a driver swap", "in a swap's pitState blip", "right after a lane exit",
 	"right after a stop was confirmed", "on a swap lap in progress",
-	"while the game loads the next session", "right after the next session began" };
-#define CUTS_PITS	0x0ff	/* every cut but the session transition */
-#define CUTS_NEXT	0x301	/* the session transition */
+	"between a lap and the later fill of its fuel", "while the game loads the next session", "right after the next session began" };
+#define CUTS_PITS	0x1ff	/* every cut but the session transition */
+#define CUTS_NEXT	0x601	/* the session transition */
 
 /* What one table looks like, row by row, without the session id. */
 static const struct {
@@ -214,6 +215,29 @@ cut_classify(struct track *t, int cut[CUT__MAX], int n, int *prev_lane, size_t n
 	}
 }
 
+/*
+ * Whether this frame filled in the fuel of a lap an earlier frame stored
+ * (the player's lap takes it from the usage row that follows the lap):
+ * lap and fuel hold each car's last lap as the previous frame left it.
+ */
+static int
+lap_filled(struct track *t, int lap[256], double fuel[256])
+{
+	int filled = 0;
+	size_t n = 0;
+
+	for (size_t i = 0; i < t->nsess; i++)
+		for (size_t k = 0; k < t->sess[i]->ncars && n < 256; k++, n++) {
+			const struct tcar *c = t->sess[i]->cars[k];
+			const struct tlap *l = c->max_lap > 0 ? &c->laps_v[c->max_lap - 1] : NULL;
+			if (l != NULL && l->lap == lap[n] && l->fuel != fuel[n])
+				filled = 1;
+			lap[n] = l ? l->lap : 0;
+			fuel[n] = l ? l->fuel : -1;
+		}
+	return filled;
+}
+
 /* Strategy confirmations so far (the confirmed pits of every car). */
 static int
 confirmed(struct track *t)
@@ -241,7 +265,8 @@ resume_case(const char *file, int swap, unsigned mask, int after_next)
 	struct buf	 rec = { 0 }, poll = { 0 }, a = { 0 }, b = { 0 }, lost[LOST];
 	char		 path[4096], db1[256], db2[256];
 	int		 cut[CUT__MAX] = { 0 }, prev_lane[256], nconf = 0, n, cuts_done = 0, all_ok = 1;
-	int		 stopped = 0, last;
+	int		 stopped = 0, last, fill_lap[256] = { 0 };
+	double		 fill_fuel[256] = { 0 };
 	long long	 no_session = 0;
 	long long	 seq;
 
@@ -269,6 +294,9 @@ resume_case(const char *file, int swap, unsigned mask, int after_next)
 			db_exec(w.db, "COMMIT; BEGIN", NULL);
 		cut_classify(ingest_tracker(w.ing), cut, n, prev_lane,
 		    sizeof(prev_lane) / sizeof(prev_lane[0]));
+		if (lap_filled(ingest_tracker(w.ing), fill_lap, fill_fuel) && cut[CUT_LAP_FILL] == 0 &&
+		    n > 1)
+			cut[CUT_LAP_FILL] = n - 1;
 		if ((c = confirmed(ingest_tracker(w.ing))) > nconf) {
 			if (nconf > 0 && cut[CUT_CONFIRMED] == 0)
 				cut[CUT_CONFIRMED] = n;	/* the second: after a restart-free first one */
