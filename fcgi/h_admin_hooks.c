@@ -16,8 +16,13 @@
 
 enum hooks_sql { HS_HOOKS, HS_RECENT, HS__MAX };
 static const char *const hooks_sqls[HS__MAX] = {
-	/* HS_HOOKS: the live ones first, the newest first; 1e15 is "no more tries" */
-	"SELECT h.id, h.url, h.car, h.events, h.format, h.window_laps, h.origin, h.created_at, "
+	/*
+	 * HS_HOOKS: the live ones first, the newest first; the pit window's
+	 * laps only when it is followed; 1e15 is "no more tries"
+	 */
+	"SELECT h.id, h.url, h.car, replace(h.events, ',', ', ') AS events, h.format, "
+	"CASE WHEN instr(',' || h.events || ',', ',pit_window,') THEN h.window_laps END AS window_laps, "
+	"h.origin, h.created_at, "
 	"h.removed_at, h.removed_at IS NOT NULL AS removed, h.origin = 'config' AS config, "
 	"(SELECT count(*) FROM webhook_deliveries d WHERE d.hook_id = h.id "
 	"AND d.delivered_at IS NOT NULL) AS delivered, "

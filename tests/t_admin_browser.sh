@@ -2,9 +2,10 @@
 # The admin area in headless Chromium (Debian's package) driven by
 # playwright-core, over a whole stack with a live session fed from a
 # recording: signing in, known drivers marked on the live page and the entry
-# list, a client token made, used and revoked, a session renamed, the audit
-# log, markup in admin fields, forms from other origins, sign-out, and
-# screenshots of every admin page into $top_builddir/tests/screenshots/.
+# list, a client token made, used and revoked, a session renamed, a webhook
+# added and removed, the audit log, markup in admin fields, forms from other
+# origins, sign-out, and screenshots of every admin page into
+# $top_builddir/tests/screenshots/.
 # Without ../shared/data the race comes from the fake game.
 . "$top_srcdir/tests/lib.sh"
 . "$top_srcdir/tests/browser/setup.sh"

@@ -3,9 +3,10 @@
  * keyboard where a person would type: the sign-in (and that it replaces a
  * cookie planted before), a known driver added in the page and marked on
  * the live session page without a reload, the ☆ of the entry list, a
- * client token made, used and revoked, a session renamed, the audit log,
- * markup in every admin field shown as text, forms posted from other
- * origins refused, sign-out (and the old cookie refused after it).
+ * client token made, used and revoked, a session renamed, a webhook added
+ * (its address masked) and removed, the audit log, markup in every admin
+ * field shown as text, forms posted from other origins refused, sign-out
+ * (and the old cookie refused after it).
  * Screenshots of every admin page at 1440×900 and 390×844 go to
  * $SCREENSHOTS/admin-*.png.
  *
@@ -145,7 +146,7 @@ function xssState(payload) {
 }
 
 async function main() {
-	console.log('1..23');
+	console.log('1..25');
 	fs.mkdirSync(shots, { recursive: true });
 	const browser = await launch();
 	const ctx = await browser.newContext(SIZES.desktop);
@@ -300,6 +301,36 @@ async function main() {
 	    (td) => td.textContent).catch(() => 'no row') }));
 	await list.close();
 
+	// webhooks: one added in the page, its address masked in the list, removed after a confirmation
+	const hookUrl = 'http://127.0.0.1:9/api/webhooks/1234/' + 'k'.repeat(40);
+	await page.goto(url + '/admin/hooks', { waitUntil: 'load' });
+	await type(page, 'form.hook-add input[name=url]', hookUrl);
+	await type(page, 'form.hook-add input[name=car]', 'Pit Wall Racing');
+	await page.selectOption('form.hook-add select[name=format]', 'discord');
+	await follow(page, () => page.click('form.hook-add button'));
+	f = await outcome(page);
+	const hookRow = 'table.hooks tbody tr:has(td[data-label="Car"]:text-is("Pit Wall Racing"))';
+	const hook = await page.$eval(hookRow, (tr) => ({
+		id: tr.querySelector('td.num').textContent.trim(),
+		url: tr.querySelector('code.hook-url').textContent,
+		format: tr.querySelector('td[data-label="Format"]').textContent,
+		events: tr.querySelector('td[data-label="Events"]').textContent,
+	})).catch(() => null);
+	const hidden = hook && !hook.url.includes('k'.repeat(8)) && hook.url.startsWith('http://127.0.0.1:9/api/webhooks/') &&
+	    !(await page.content()).includes('k'.repeat(40));
+	const events = hook && /^session_start, pit, swap, penalty, finish$/.test(hook.events.trim());
+	ok(f && /\bok\b/.test(f.cls) && hook && hook.format === 'discord' && events && hidden,
+	    'a webhook added in the page is listed with its address masked, following all but the pit window (no window shown)',
+	    JSON.stringify({ f, hook }));
+	await follow(page, () => page.click(hookRow + ' button.danger'));
+	const hookConfirm = await page.textContent('h1');
+	await follow(page, () => page.click('form[action="/admin/hooks/remove"] button.danger'));
+	f = await outcome(page);
+	const gone = await page.$eval(hookRow, (tr) => tr.classList.contains('revoked') &&
+	    !tr.querySelector('button')).catch(() => false);
+	ok(/remove/i.test(hookConfirm) && f && /\bok\b/.test(f.cls) && gone,
+	    'removing a webhook asks first, then it shows removed, with no button', JSON.stringify({ hookConfirm, f, gone }));
+
 	// the audit log: each of those, by whom and from where
 	await page.goto(url + '/admin/log', { waitUntil: 'load' });
 	const log = await page.$$eval('table.audit-log tbody tr', (trs) => trs.map((tr) => {
@@ -310,7 +341,8 @@ async function main() {
 	const addr = host;
 	const logged = (cmd, target) => log.some((r) => r.cmd === cmd && r.by === user && r.addr === addr &&
 	    r.ok === 'done' && (target === undefined || r.summary.includes(target)));
-	const want = { 'known.add': [first, second], 'client.add': ['Pit wall PC'], 'client.revoke': ['token ' + tokenId], 'session.rename': [id] };
+	const want = { 'known.add': [first, second], 'client.add': ['Pit wall PC'], 'client.revoke': ['token ' + tokenId], 'session.rename': [id],
+	    'hook.add': [undefined], 'hook.remove': [undefined] };
 	const missing = [];
 	for (const [cmd, targets] of Object.entries(want))
 		for (const t of targets)
@@ -332,6 +364,10 @@ async function main() {
 	await type(page, 'form[action="/admin/enroll/add"] input[name=label]', HOSTILE);
 	await follow(page, () => page.keyboard.press('Enter'));
 	const newCode = await page.evaluate(xssState, HOSTILE);
+	await page.goto(url + '/admin/hooks', { waitUntil: 'load' });
+	await type(page, 'form.hook-add input[name=url]', 'https://hooks.example.org/' + encodeURIComponent(HOSTILE));
+	await type(page, 'form.hook-add input[name=car]', HOSTILE);
+	await follow(page, () => page.click('form.hook-add button'));
 	await page.goto(url + '/admin/sessions/' + id, { waitUntil: 'load' });
 	await type(page, '#rename-name', 'Night ' + HOSTILE);
 	await follow(page, () => page.keyboard.press('Enter'));
@@ -343,7 +379,7 @@ async function main() {
 	const importPreview = await page.evaluate(xssState, HOSTILE);
 	const seen = { 'new token': newTok, 'new code': newCode, 'rename preview': renamePreview, 'import preview': importPreview };
 	for (const p of ['/admin/', '/admin/known', '/admin/known?q=' + encodeURIComponent('<img'), '/admin/clients',
-	    '/admin/enroll', '/admin/sessions', '/admin/sessions/' + id, '/admin/log']) {
+	    '/admin/enroll', '/admin/sessions', '/admin/sessions/' + id, '/admin/log', '/admin/hooks']) {
 		await page.goto(url + p, { waitUntil: 'load' });
 		seen[p] = await page.evaluate(xssState, HOSTILE);
 	}
@@ -351,10 +387,10 @@ async function main() {
 	seen['public page'] = await pub.evaluate(xssState, HOSTILE);
 	const hasText = ['new token', 'new code', 'rename preview', 'import preview', '/admin/known',
 	    '/admin/known?q=' + encodeURIComponent('<img'), '/admin/clients', '/admin/enroll', '/admin/sessions',
-	    '/admin/sessions/' + id, '/admin/log', 'public page'];
+	    '/admin/sessions/' + id, '/admin/log', '/admin/hooks', 'public page'];
 	const bad = Object.entries(seen).filter(([p, s]) => s.ran || s.imgs || (hasText.includes(p) && !s.text));
 	ok(bad.length === 0 && dialogs.length === 0,
-	    'markup in a driver, note, client, code label and session name shows as text on every admin page',
+	    'markup in a driver, note, client, code label, session name and webhook shows as text on every admin page',
 	    JSON.stringify({ bad, dialogs }));
 
 	// forms posted from other origins
@@ -477,7 +513,8 @@ async function screenshots(browser, ctx) {
 		await shot('login');
 		await c.addCookies(cookies);
 		for (const [name, p0] of [['dashboard', '/admin/'], ['known', '/admin/known'], ['clients', '/admin/clients'],
-		    ['sessions', '/admin/sessions'], ['session', '/admin/sessions/' + id], ['log', '/admin/log']]) {
+		    ['sessions', '/admin/sessions'], ['session', '/admin/sessions/' + id], ['log', '/admin/log'],
+		    ['hooks', '/admin/hooks']]) {
 			await p.goto(url + p0, { waitUntil: 'load' });
 			await shot(name);
 		}
@@ -505,7 +542,7 @@ async function screenshots(browser, ctx) {
 		}
 		await c.close();
 	}
-	ok(n === 28 && wide.length === 0, 'no admin page, nor a public page with the admin\'s buttons, is wider than a phone (' +
+	ok(n === 30 && wide.length === 0, 'no admin page, nor a public page with the admin\'s buttons, is wider than a phone (' +
 	    n + ' screenshots)', wide.join(', '));
 }
 
