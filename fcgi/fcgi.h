@@ -61,6 +61,7 @@ struct req {
 	const char		*cookie;	/* Cookie header, or NULL */
 	const char		*origin;	/* Origin header, or NULL */
 	const char		*host;		/* Host header, or NULL */
+	const char		*if_none_match;	/* If-None-Match header, or NULL */
 	int			 https;		/* came over https (HTTPS=on) */
 	struct admin_who	*admin;		/* the signed-in admin, or NULL; req_free frees */
 	char			 sent[33];	/* id of the command admin_send() put, or "" */
@@ -108,6 +109,7 @@ int	 req_parse_form(struct req *, const char *body, size_t len);
 void	 req_drop_form(struct req *);
 const char *req_cookie(const struct req *, const char *name, char *out, size_t outsz);
 const char *req_param(const struct req *, const char *key);
+int	 req_etag_fresh(const struct req *, const char *etag);
 int	 req_param_int(struct req *, struct resp *, const char *key, long long min,
 	    long long max, long long dflt, long long *out);
 int	 req_param_enum(struct req *, struct resp *, const char *key, const char *const *names,

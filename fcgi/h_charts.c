@@ -1049,13 +1049,14 @@ out:
 /*
  * Caching: a closed session's charts no longer change, so nginx and
  * browsers may keep them (Cache-Control, ETag from the body, Last-Modified
- * from the session's last update); a live session's are never stored.
+ * from the session's last update); a live session's are never stored. A
+ * browser that holds the current ones (If-None-Match) gets 304.
  */
 static void
-charts_cache(struct resp *resp, const cJSON *session)
+charts_cache(const struct req *req, struct resp *resp, const cJSON *session)
 {
 	const cJSON	*last = cJSON_GetObjectItemCaseSensitive(session, "last_update");
-	char		 hash[65], date[64];
+	char		 hash[65], date[64], etag[40];
 	struct tm	 tm;
 	time_t		 t;
 
@@ -1068,12 +1069,17 @@ charts_cache(struct resp *resp, const cJSON *session)
 	}
 	resp_header(resp, "Cache-Control", "public, max-age=%d", CHARTS_MAX_AGE);
 	sha256_hex(resp->body.p ? resp->body.p : "", resp->body.len, hash);
-	resp_header(resp, "ETag", "\"%.32s\"", hash);
+	snprintf(etag, sizeof(etag), "\"%.32s\"", hash);
+	resp_header(resp, "ETag", "%s", etag);
 	if (cJSON_IsNumber(last) && last->valuedouble > 0) {
 		t = (time_t)last->valuedouble;
 		if (gmtime_r(&t, &tm) != NULL &&
 		    strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S GMT", &tm) > 0)
 			resp_header(resp, "Last-Modified", "%s", date);
+	}
+	if (req_etag_fresh(req, etag)) {
+		resp->status = 304;
+		buf_reset(&resp->body);
 	}
 }
 
@@ -1115,7 +1121,7 @@ charts_answer(struct req *req, struct resp *resp, int api)
 	cJSON_AddItemReferenceToObject(head, "last_update",
 	    cJSON_GetObjectItemCaseSensitive(o, "last_update"));
 	resp->cache = 0;
-	charts_cache(resp, head);
+	charts_cache(req, resp, head);
 	cJSON_Delete(head);
 	cJSON_Delete(o);
 }

@@ -71,7 +71,11 @@ write_resp(FCGX_Request *r, const struct req *q, const struct resp *p)
 	    status_text(p->status), p->ctype ? p->ctype : "text/plain; charset=utf-8");
 	if (p->headers.len)
 		FCGX_PutStr(p->headers.p, (int)p->headers.len, r->out);
-	FCGX_FPrintF(r->out, "Content-Length: %lu\r\n\r\n", (unsigned long)p->body.len);
+	/* a 304 has no body, and no length but that of the 200 it stands for */
+	if (p->status == 304)
+		FCGX_PutS("\r\n", r->out);
+	else
+		FCGX_FPrintF(r->out, "Content-Length: %lu\r\n\r\n", (unsigned long)p->body.len);
 	if (q->method != METHOD_HEAD && p->body.len)
 		FCGX_PutStr(p->body.p, (int)p->body.len, r->out);
 }
@@ -106,6 +110,7 @@ serve(FCGX_Request *r, sqlite3 **db, sqlite3_stmt **cache)
 	q.remote_addr = env(r, "REMOTE_ADDR");
 	q.cookie = env(r, "HTTP_COOKIE");
 	q.origin = env(r, "HTTP_ORIGIN");
+	q.if_none_match = env(r, "HTTP_IF_NONE_MATCH");
 	/* The Host as the browser sent it, port included (see trackside.conf.in). */
 	if ((q.host = env(r, "TRACKSIDE_HOST")) == NULL)
 		q.host = env(r, "HTTP_HOST");

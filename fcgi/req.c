@@ -202,6 +202,34 @@ req_cookie(const struct req *req, const char *name, char *out, size_t outsz)
 	return NULL;
 }
 
+/*
+ * Whether the request's If-None-Match lists etag (a quoted entity tag),
+ * compared weakly (W/ ignored), or is "*": the copy the browser holds is
+ * current. An empty header (nginx's cache clears it) lists nothing.
+ */
+int
+req_etag_fresh(const struct req *req, const char *etag)
+{
+	const char	*p = req->if_none_match;
+	size_t		 n = strlen(etag);
+
+	if (p == NULL)
+		return 0;
+	while (*p) {
+		size_t len;
+		p += strspn(p, " \t,");
+		if (strncmp(p, "W/", 2) == 0)
+			p += 2;
+		len = strcspn(p, " \t,");
+		if (len == 0)
+			break;
+		if ((len == 1 && *p == '*') || (len == n && memcmp(p, etag, n) == 0))
+			return 1;
+		p += len;
+	}
+	return 0;
+}
+
 /* The first value of key, or NULL. An empty value counts as absent. */
 const char *
 req_param(const struct req *req, const char *key)

@@ -192,6 +192,7 @@ hctx_send(struct hctx *h, struct resp *r, const struct hreq *q)
 	req.query = q->query;
 	req.cookie = q->cookie;
 	req.origin = q->origin;
+	req.if_none_match = q->if_none_match;
 	req.host = "trackside.test";
 	req.https = q->https;
 	req.remote_addr = q->addr ? q->addr : "192.0.2.7";

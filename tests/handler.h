@@ -42,6 +42,7 @@ struct hreq {
 	const char	*body;		/* NUL-terminated, or NULL */
 	int		 https;
 	const char	*ctype;		/* of body; NULL: a form (urlencoded) */
+	const char	*if_none_match;	/* the If-None-Match header, or NULL */
 };
 
 int	 hctx_send(struct hctx *, struct resp *, const struct hreq *);

@@ -28,7 +28,7 @@ static int
 call(struct resp *r, enum method m, const char *path, const char *query, const char *ctype,
     const char *body, const char *cookies)
 {
-	struct hreq q = { m, path, query, cookies, NULL, NULL, body, 0, ctype };
+	struct hreq q = { m, path, query, cookies, NULL, NULL, body, 0, ctype, NULL };
 
 	return hctx_send(&h, r, &q);
 }

@@ -330,10 +330,19 @@ header(const struct resp *r, const char *name)
 	return v;
 }
 
+/* GET path (no query) with the If-None-Match header inm; returns the status. */
+static int
+get_if(struct resp *r, const char *path, const char *inm)
+{
+	struct hreq q = { .method = METHOD_GET, .path = path, .if_none_match = inm };
+
+	return hctx_send(&h, r, &q);
+}
+
 static void
 caching(struct resp *r)
 {
-	char etag[128];
+	char etag[128], list[300];
 
 	get(r, PAGE, NULL);
 	is_str(header(r, "Cache-Control"), "public, max-age=60", "a closed session's charts may be kept");
@@ -345,6 +354,15 @@ caching(struct resp *r)
 	is_str(header(r, "ETag"), etag, "the same charts: the same ETag");
 	get(r, PAGE, "class=LMGT3");
 	ok(strcmp(header(r, "ETag"), etag) != 0 && header(r, "ETag")[0] == '"', "other charts: another ETag");
+	ok(get_if(r, PAGE, etag) == 304 && r->body.len == 0 && strcmp(header(r, "ETag"), etag) == 0 &&
+	    strcmp(header(r, "Cache-Control"), "public, max-age=60") == 0,
+	    "a browser holding the current charts gets 304, no body, the same ETag");
+	snprintf(list, sizeof(list), "\"0123\", W/%s", etag);
+	ok(get_if(r, PAGE, list) == 304, "a list of tags, weak or not, that holds it: 304");
+	ok(get_if(r, PAGE, "\"0123\"") == 200 && r->body.len > 0, "another tag: the charts");
+	ok(get_if(r, PAGE, "") == 200 && r->body.len > 0, "an empty header (nginx's cache clears it): the charts");
+	snprintf(list, sizeof(list), "%.20s\"", etag);
+	ok(get_if(r, PAGE, list) == 200, "a tag that only starts the same: the charts");
 	get(r, API, NULL);
 	ok(strcmp(header(r, "Cache-Control"), "public, max-age=60") == 0 && header(r, "ETag")[0] == '"',
 	    "the JSON twin of a closed session too");
@@ -352,6 +370,8 @@ caching(struct resp *r)
 	ok(get(r, "/sessions/" LIVE_S "/charts", NULL) == 200, "a live session's charts");
 	is_str(header(r, "Cache-Control"), "no-store", "are not stored");
 	ok(header(r, "ETag")[0] == '\0' && header(r, "X-Accel-Expires")[0] == '\0', "nor cached by nginx");
+	ok(get_if(r, "/sessions/" LIVE_S "/charts", "*") == 200 && r->body.len > 0,
+	    "a live session's charts are sent whatever the browser holds");
 	ok(get(r, "/api/v1/sessions/" LIVE_S "/charts", NULL) == 200 &&
 	    strcmp(header(r, "Cache-Control"), "no-store") == 0, "nor their JSON twin");
 	ok(get(r, API, "class=Nope") == 400 && header(r, "ETag")[0] == '\0', "an error has no ETag");
