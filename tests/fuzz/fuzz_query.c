@@ -1,7 +1,9 @@
 /*
  * libFuzzer harness for query strings (fcgi/req.c: req_parse_query and
  * url_decode): whatever the bytes, every parameter it keeps is bounded and
- * UTF-8 (a handler may echo it into JSON).
+ * UTF-8 (a handler may echo it into JSON). The same bytes as an
+ * If-None-Match header (req_etag_fresh): a match only when they hold the
+ * tag or a "*".
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -9,6 +11,8 @@
 #include <string.h>
 
 #include "fcgi.h"
+
+#define TAG	"\"0123456789abcdef0123456789abcdef\""
 
 int LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
@@ -33,6 +37,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				__builtin_trap();
 		}
 	req_free(&req);
+	memset(&req, 0, sizeof(req));
+	req.if_none_match = q;
+	if (req_etag_fresh(&req, TAG) && strstr(q, TAG) == NULL && strchr(q, '*') == NULL)
+		__builtin_trap();
 	free(q);
 	return 0;
 }
