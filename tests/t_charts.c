@@ -8,7 +8,6 @@
  */
 #include <ctype.h>
 #include <math.h>
-#include <strings.h>
 
 #include "hist.h"
 
@@ -313,21 +312,9 @@ escaping(struct resp *r)
 static const char *
 header(const struct resp *r, const char *name)
 {
-	static char	 v[256];
-	const char	*p = r->headers.p;
-	size_t		 n = strlen(name);
+	static char v[256];
 
-	v[0] = '\0';
-	while (p != NULL && *p) {
-		if (strncasecmp(p, name, n) == 0 && p[n] == ':') {
-			size_t len = strcspn(p + n + 2, "\r\n");
-			snprintf(v, sizeof(v), "%.*s", (int)len, p + n + 2);
-			break;
-		}
-		p = strchr(p, '\n');
-		p = p ? p + 1 : NULL;
-	}
-	return v;
+	return hctx_header(r, name, v, sizeof(v)) ? v : "";
 }
 
 /* GET path (no query) with the If-None-Match header inm; returns the status. */
