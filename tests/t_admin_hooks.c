@@ -31,7 +31,7 @@ main(void)
 	struct hreq	 add = { .method = METHOD_POST, .path = "/admin/hooks/add" };
 	const char	*b;
 
-	tap_plan(17);
+	tap_plan(19);
 	if (!hctx_open(&h)) {
 		printf("Bail out! no test database\n");
 		return 1;
@@ -76,6 +76,23 @@ main(void)
 	    strstr(b, "name=\"hook\" value=\"3\"") == NULL,
 	    "only a live admin hook has a remove button; a config hook says where it is changed");
 	ok(strstr(b, "removed <time") != NULL, "a removed hook is listed as removed");
+	ok(strstr(b, ">pit, pit_window <span class=\"meta\">(window 4)</span>") != NULL &&
+	    strstr(b, ">pit, finish</td>") != NULL && strstr(b, "(window 3)") == NULL,
+	    "events read as a list; the pit window's laps only for a hook that follows it");
+	{
+		/* hooks 2, 1, 3 in that order: delivered, waiting, not sent */
+		static const char *const counts[] = { "1", "1", "0", "0", "0", "1", "0", "0", "0" };
+		static const char *const cols[] = { "Delivered", "Waiting", "Not sent" };
+		const char *p = b;
+		char want[96];
+		for (size_t i = 0; i < 9 && p != NULL; i++) {
+			snprintf(want, sizeof(want), "<td data-label=\"%s\" class=\"num\">%s</td>",
+			    cols[i % 3], counts[i]);
+			if ((p = strstr(p, want)) != NULL)
+				p += strlen(want);
+		}
+		ok(p != NULL, "each hook's delivered, waiting and not sent count its deliveries");
+	}
 	ok(strstr(b, "HTTP 503") != NULL && strstr(b, "gave up") != NULL &&
 	    strstr(b, "#7 stop 34.2 s") != NULL && strstr(b, "&lt;b&gt;x&lt;/b&gt;") != NULL &&
 	    strstr(b, "<b>x</b>") == NULL,
