@@ -157,7 +157,7 @@ id_of(char c, char out[65])
 static int
 login_token(struct resp *r, char tok[65])
 {
-	struct hreq	 c = { METHOD_GET, "/admin/login", NULL, NULL, NULL, NULL, NULL, 0, NULL, NULL };
+	struct hreq	 c = { .method = METHOD_GET, .path = "/admin/login" };
 	char		 sc[256];
 
 	if (hctx_send(&h, r, &c) != 200 || set_cookie(r, ADMIN_LOGIN_COOKIE, sc, sizeof(sc)) == NULL)
@@ -172,7 +172,8 @@ login(struct resp *r, const char *name, const char *pw, const char *addr, const 
     int https, const char *next)
 {
 	char		 tok[65], cookie[256], form[512];
-	struct hreq	 c = { METHOD_POST, "/admin/login", NULL, cookie, NULL, addr, form, https, NULL, NULL };
+	struct hreq	 c = { .method = METHOD_POST, .path = "/admin/login", .cookie = cookie, .addr = addr,
+	    .body = form, .https = https };
 
 	if (!login_token(r, tok))
 		return 0;
@@ -227,7 +228,7 @@ test_gate(struct resp *r)
 		admin_routes++;
 		route_path(rt[i].pattern, path, sizeof(path));
 		for (int m = 0; m < METHOD__MAX; m++) {
-			struct hreq c = { (enum method)m, path, NULL, NULL, NULL, NULL, NULL, 0, NULL, NULL };
+			struct hreq c = { .method = (enum method)m, .path = path };
 			char hv[128];
 			if (!(rt[i].methods & (1u << m)))
 				continue;
@@ -300,7 +301,7 @@ test_gate(struct resp *r)
 	ok(query_csrf, "a CSRF token in the query does not stand in for the form's");
 	ok(runs, "with a valid sign-in, token and Origin, the handler runs");
 
-	struct hreq c = { METHOD_GET, "/admin/", NULL, ck, NULL, NULL, NULL, 0, NULL, NULL };
+	struct hreq c = { .method = METHOD_GET, .path = "/admin/", .cookie = ck };
 	snprintf(ck, sizeof(ck), "%s=%s", ADMIN_COOKIE, good);
 	admin_csrf_of(good, csrf);
 	ok(hctx_send(&h, r, &c) == 200 && strstr(r->body.p, "alice") != NULL &&
@@ -343,7 +344,7 @@ test_login(struct resp *r)
 {
 	char		 sc[256], sc2[256], id[65], id2[65], loc[256], ck[128], body1[8192];
 	char		 tok[65], cookie[160], form[256];
-	struct hreq	 c = { METHOD_GET, "/admin/", NULL, ck, NULL, NULL, NULL, 0, NULL, NULL };
+	struct hreq	 c = { .method = METHOD_GET, .path = "/admin/", .cookie = ck };
 	long long	 before;
 
 	ok(login(r, "alice", PW, "198.51.100.1", NULL, 0, "/admin/known%3Fq%3Dx") == 303 &&
@@ -381,7 +382,7 @@ test_login(struct resp *r)
 	admin_csrf_of(id, csrf);
 	snprintf(ck, sizeof(ck), "%s=%s", ADMIN_COOKIE, id);
 	snprintf(form, sizeof(form), "csrf=%s", csrf);
-	struct hreq out = { METHOD_POST, "/admin/logout", NULL, ck, NULL, NULL, form, 0, NULL, NULL };
+	struct hreq out = { .method = METHOD_POST, .path = "/admin/logout", .cookie = ck, .body = form };
 	ok(hctx_send(&h, r, &out) == 303 && hctx_header(r, "Location", loc, sizeof(loc)) &&
 	    strcmp(loc, "/admin/login?out=1") == 0 && set_cookie(r, ADMIN_COOKIE, sc, sizeof(sc)) &&
 	    strstr(sc, "Max-Age=0"), "sign-out: 303 to the sign-in page, the cookie cleared");
@@ -390,7 +391,8 @@ test_login(struct resp *r)
 	/* Unknown name and wrong password: the same answer. */
 	ok(login_token(r, tok), "a login form");
 	snprintf(cookie, sizeof(cookie), "%s=%s", ADMIN_LOGIN_COOKIE, tok);
-	struct hreq f = { METHOD_POST, "/admin/login", NULL, cookie, NULL, "203.0.113.5", form, 0, NULL, NULL };
+	struct hreq f = { .method = METHOD_POST, .path = "/admin/login", .cookie = cookie,
+	    .addr = "203.0.113.5", .body = form };
 	snprintf(form, sizeof(form), "login=%s&name=alice&password=wrong+password", tok);
 	before = inbox_total();
 	ok(hctx_send(&h, r, &f) == 401 && strstr(r->body.p, "The name or the password is wrong.") &&

@@ -28,7 +28,8 @@ static int
 call(struct resp *r, enum method m, const char *path, const char *query, const char *ctype,
     const char *body, const char *cookies)
 {
-	struct hreq q = { m, path, query, cookies, NULL, NULL, body, 0, ctype, NULL };
+	struct hreq q = { .method = m, .path = path, .query = query, .cookie = cookies, .body = body,
+	    .ctype = ctype };
 
 	return hctx_send(&h, r, &q);
 }
